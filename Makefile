@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vuicc: make builds the module and the tools; make check runs every test;
+# make demo runs the main job in a VM; make deps installs what they need.
+#
+#   make [KERNEL=debug|distro-6.1|distro-6.12 | KDIR=/path/to/kernel/build]
+#
+# The module is built out of tree in a cache directory per kernel
+# (${XDG_CACHE_HOME:-~/.cache}/vuicc/mod/...); `make modules` prints it.
+# User-space programs go to build/.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KERNEL ?= debug
+KDIR ?=
+BUILD := $(TOP)/build
+V ?= 0
+
+CC ?= cc
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/agent
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+# The kselftest harness comes from the kernel source tree (linux-source-6.12);
+# evaluated only when a selftest is built.
+KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
+
+AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c
+VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c $(AGENT_LIB_SRC)
+AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
+AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
+SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
+	$(wildcard tools/testing/selftests/vuicc/*.c))
+
+.PHONY: all modules tools deps check check-static check-host check-vm demo soak clean help
+
+all: modules tools
+
+help:
+	@sed -n '3,11p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+
+modules:
+	@$(TOP)/tools/testing/build-modules \
+		$(if $(KDIR),--kdir $(KDIR),--kernel $(KERNEL)) $(if $(filter 1,$(V)),V=1) $(KBUILD_ARGS)
+
+tools: $(BUILD)/bin/vuiccctl $(AGENT_TESTS) $(SELFTESTS)
+
+$(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS)
+
+# Host unit tests of the agent, built twice: plain, and with ASan + UBSan.
+$(BUILD)/tests/%: agent/tests/%.c agent/tests/testlib.h $(AGENT_LIB_SRC) $(AGENT_HDR) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(AGENT_LIB_SRC) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $< $(AGENT_LIB_SRC) $(LDFLAGS)
+
+$(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -I$(KSELFTEST) -o $@ $< -lpthread
+
+deps:
+	@$(TOP)/tools/testing/deps
+
+check: deps
+	@$(TOP)/tools/testing/check
+
+soak: deps
+	@VUICC_SOAK=1 $(TOP)/tools/testing/check soak
+
+demo: deps
+	@$(TOP)/tools/testing/demo
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vuiccctl: the operator's command line for vuicc.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/vuicc.h>
+
+#include "vuiccctl.h"
+
+const char *prog = "vuiccctl";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [--json] [-v] COMMAND [ARGS]\n"
+		"\n"
+		"  card list                    list the cards (/dev/vuiccN)\n"
+		"  reset [--card N] [--warm]    reset a card and print its ATR\n"
+		"  apdu [--card N] [--get-response] HEX...\n"
+		"                               power the card on, send each APDU,\n"
+		"                               print each response in hex\n"
+		"\n"
+		"  --json     machine-readable output for listings\n"
+		"  -v         show commands and responses as they go\n",
+		prog);
+}
+
+int ctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int ctl_parse_card(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v >= VUICC_CARDS_MAX)
+		return -1;
+	return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl_opts o = { 0 };
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--json"))
+			o.json = true;
+		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			o.verbose = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return ctl_err("unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[i], "card"))
+		return cmd_card(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "reset"))
+		return cmd_reset(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "apdu"))
+		return cmd_apdu(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return ctl_err("unknown command '%s'", argv[i]);
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cards: creation and destruction, references, power and the APDU
+ * exchange.  A card is listed in vuicc_cards while it exists; the list, every
+ * open file and every lookup hold a reference, so destroying a card that is
+ * open or busy only marks it dead and wakes its waiters, and the memory goes
+ * with the last reference.
+ */
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "vuicc_apdu.h"
+#include "vuicc_card.h"
+#include "vuicc_chrdev.h"
+#include "vuicc_engine.h"
+
+/* Serialises creation and destruction; lookups use the xarray's own lock. */
+static DEFINE_MUTEX(vuicc_cards_lock);
+static DEFINE_XARRAY(vuicc_cards);
+
+static void vuicc_card_free(struct kref *kref)
+{
+	struct vuicc_card *card = container_of(kref, struct vuicc_card, kref);
+
+	pr_debug("%s destroyed\n", card->name);
+	kvfree(card->rsp);
+	mutex_destroy(&card->lock);
+	kfree(card);
+}
+
+void vuicc_card_get(struct vuicc_card *card)
+{
+	kref_get(&card->kref);
+}
+
+void vuicc_card_put(struct vuicc_card *card)
+{
+	if (card)
+		kref_put(&card->kref, vuicc_card_free);
+}
+
+static int vuicc_card_pick_id(u32 *id)
+{
+	u32 i;
+
+	if (*id != VUICC_CARD_ID_ANY) {
+		if (*id >= VUICC_CARDS_MAX)
+			return -ERANGE;
+		return xa_load(&vuicc_cards, *id) ? -EEXIST : 0;
+	}
+	for (i = 0; i < VUICC_CARDS_MAX; i++) {
+		if (!xa_load(&vuicc_cards, i)) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/**
+ * vuicc_card_create() - create a card and its /dev/vuiccN
+ * @id: the card number, or %VUICC_CARD_ID_ANY for the lowest free one
+ *
+ * Return: the card, with the reference of the card list (do not put it),
+ * or an ERR_PTR: -ERANGE for an id beyond %VUICC_CARDS_MAX, -EEXIST for an
+ * id in use, -ENOSPC when all are, -ENOMEM.
+ */
+struct vuicc_card *vuicc_card_create(u32 id)
+{
+	struct vuicc_card *card;
+	int ret;
+
+	card = kzalloc(sizeof(*card), GFP_KERNEL);
+	if (!card)
+		return ERR_PTR(-ENOMEM);
+	card->rsp = kvmalloc(VUICC_RAPDU_MAX, GFP_KERNEL);
+	if (!card->rsp) {
+		kfree(card);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&card->kref);
+	mutex_init(&card->lock);
+	init_waitqueue_head(&card->wait);
+
+	mutex_lock(&vuicc_cards_lock);
+	ret = vuicc_card_pick_id(&id);
+	if (ret)
+		goto err_unlock;
+	card->id = id;
+	snprintf(card->name, sizeof(card->name), "vuicc%u", id);
+
+	ret = xa_err(xa_store(&vuicc_cards, id, card, GFP_KERNEL));
+	if (ret)
+		goto err_unlock;
+	/* Last: once registered, the device can be opened. */
+	ret = vuicc_chrdev_register(card);
+	if (ret)
+		goto err_erase;
+	mutex_unlock(&vuicc_cards_lock);
+	pr_debug("%s created\n", card->name);
+	return card;
+
+err_erase:
+	xa_erase(&vuicc_cards, id);
+err_unlock:
+	mutex_unlock(&vuicc_cards_lock);
+	vuicc_card_put(card);
+	return ERR_PTR(ret);
+}
+
+/* Called with vuicc_cards_lock held. */
+static void vuicc_card_unlist(struct vuicc_card *card)
+{
+	mutex_lock(&card->lock);
+	card->dead = true;
+	card->powered = false;
+	card->rsp_ready = false;
+	mutex_unlock(&card->lock);
+	wake_up_interruptible_all(&card->wait);
+
+	/* No open() can find the card after this returns. */
+	vuicc_chrdev_unregister(card);
+	xa_erase(&vuicc_cards, card->id);
+	vuicc_card_put(card);
+}
+
+/**
+ * vuicc_card_destroy() - remove a card
+ * @id: the card number
+ *
+ * An opener of the card's device gets ENODEV from then on and EPOLLHUP from
+ * poll(); the memory is freed when it closes.
+ *
+ * Return: 0, or -ENOENT when there is no such card.
+ */
+int vuicc_card_destroy(u32 id)
+{
+	struct vuicc_card *card;
+
+	mutex_lock(&vuicc_cards_lock);
+	card = xa_load(&vuicc_cards, id);
+	if (card)
+		vuicc_card_unlist(card);
+	mutex_unlock(&vuicc_cards_lock);
+	return card ? 0 : -ENOENT;
+}
+
+void vuicc_card_destroy_all(void)
+{
+	struct vuicc_card *card;
+	unsigned long id;
+
+	mutex_lock(&vuicc_cards_lock);
+	xa_for_each(&vuicc_cards, id, card)
+		vuicc_card_unlist(card);
+	mutex_unlock(&vuicc_cards_lock);
+}
+
+/* Called with card->lock held. */
+static void vuicc_card_deactivate(struct vuicc_card *card)
+{
+	card->powered = false;
+	card->rsp_ready = false;
+	card->rsp_len = 0;
+	vuicc_engine_reset(card);
+}
+
+/* Called with card->lock held. */
+static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr)
+{
+	vuicc_engine_reset(card);
+	card->powered = true;
+	card->rsp_ready = false;
+	card->rsp_len = 0;
+	card->resets++;
+	vuicc_engine_atr(card, atr);
+	wake_up_interruptible_all(&card->wait);
+}
+
+int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	else if (card->powered)
+		vuicc_engine_atr(card, atr);
+	else
+		vuicc_card_activate(card, atr);
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+int vuicc_card_power_off(struct vuicc_card *card)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	else
+		vuicc_card_deactivate(card);
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr)
+{
+	int ret = 0;
+
+	if (flags != VUICC_RESET_COLD && flags != VUICC_RESET_WARM)
+		return -EINVAL;
+
+	mutex_lock(&card->lock);
+	if (card->dead) {
+		ret = -ENODEV;
+	} else if (flags == VUICC_RESET_WARM && !card->powered) {
+		ret = -ENXIO;
+	} else {
+		/* A warm reset ends the session like a cold one (TS 102 221 §6.2). */
+		vuicc_card_deactivate(card);
+		vuicc_card_activate(card, atr);
+	}
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&card->lock);
+	if (card->dead) {
+		mutex_unlock(&card->lock);
+		return -ENODEV;
+	}
+	st->card_id = card->id;
+	if (card->powered)
+		st->flags |= VUICC_STATUS_POWERED;
+	if (card->rsp_ready)
+		st->flags |= VUICC_STATUS_RESPONSE;
+	st->events = card->events;
+	st->apdus = card->apdus;
+	st->resets = card->resets;
+	vuicc_engine_atr(card, &st->atr);
+	mutex_unlock(&card->lock);
+	return 0;
+}
+
+/**
+ * vuicc_card_transact() - hand one command APDU to the card
+ * @card: the card
+ * @capdu: the command APDU
+ * @len: its length
+ *
+ * The response is left in @card->rsp for vuicc_chrdev's read().
+ *
+ * Return: 0; -ENODEV for a dead card, -ENXIO when it is off, -EBUSY while
+ * the previous response is unread, -EINVAL for inconsistent APDU lengths.
+ */
+int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len)
+{
+	struct vuicc_apdu apdu;
+	int ret;
+
+	ret = vuicc_apdu_parse(capdu, len, &apdu);
+	if (ret)
+		return ret;
+
+	mutex_lock(&card->lock);
+	if (card->dead) {
+		ret = -ENODEV;
+	} else if (!card->powered) {
+		ret = -ENXIO;
+	} else if (card->rsp_ready) {
+		ret = -EBUSY;
+	} else {
+		card->rsp_len = vuicc_engine_process(card, &apdu, card->rsp);
+		card->rsp_ready = true;
+		card->apdus++;
+	}
+	mutex_unlock(&card->lock);
+	if (!ret)
+		wake_up_interruptible(&card->wait);
+	return ret;
+}
+
+/* Collect and clear the pending card events. */
+int vuicc_card_take_events(struct vuicc_card *card, u32 *events)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	*events = card->events;
+	card->events = 0;
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+/* A new opener starts with no stale events or response. */
+void vuicc_card_opened(struct vuicc_card *card)
+{
+	mutex_lock(&card->lock);
+	card->events = 0;
+	card->rsp_ready = false;
+	mutex_unlock(&card->lock);
+}
+
+/*
+ * When the modem side lets go, the card loses power, as a card does when
+ * the reader releases it; the next opener starts from a cold reset.
+ */
+void vuicc_card_closed(struct vuicc_card *card)
+{
+	mutex_lock(&card->lock);
+	if (!card->dead)
+		vuicc_card_deactivate(card);
+	mutex_unlock(&card->lock);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A virtual card: its lifetime, power state and APDU exchange.
+ */
+#ifndef _VUICC_CARD_H
+#define _VUICC_CARD_H
+
+#include <linux/kref.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include <uapi/linux/vuicc.h>
+
+/* vuicc_card_create() picks the lowest free number */
+#define VUICC_CARD_ID_ANY	U32_MAX
+
+enum vuicc_card_bits {
+	VUICC_CARD_OPEN,	/* the char device has its one opener */
+};
+
+/**
+ * struct vuicc_card - one virtual UICC
+ * @kref: references: the card list holds one while the card is listed, each
+ *	open file one, and any lookup one while it works on the card
+ * @id: the card's number, N of /dev/vuiccN
+ * @name: "vuiccN"
+ * @misc: the modem-side character device
+ * @bits: &enum vuicc_card_bits, atomic
+ * @lock: serialises everything below and the engine
+ * @wait: readers and pollers wait here for a response or an event
+ * @dead: the card is being destroyed; every operation fails with ENODEV
+ * @powered: the card is activated
+ * @rsp_ready: @rsp holds a response that has not been read
+ * @events: pending &enum vuicc_event bits for the opener
+ * @rsp: the response buffer, %VUICC_RAPDU_MAX bytes
+ * @rsp_len: length of the response in @rsp
+ * @apdus: command APDUs answered
+ * @resets: activations and resets
+ */
+struct vuicc_card {
+	struct kref kref;
+	u32 id;
+	char name[16];
+	struct miscdevice misc;
+	unsigned long bits;
+
+	struct mutex lock;
+	wait_queue_head_t wait;
+	bool dead;
+	bool powered;
+	bool rsp_ready;
+	u32 events;
+	u8 *rsp;
+	size_t rsp_len;
+	u64 apdus;
+	u64 resets;
+};
+
+struct vuicc_card *vuicc_card_create(u32 id);
+int vuicc_card_destroy(u32 id);
+void vuicc_card_destroy_all(void);
+void vuicc_card_put(struct vuicc_card *card);
+void vuicc_card_get(struct vuicc_card *card);
+
+int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr);
+int vuicc_card_power_off(struct vuicc_card *card);
+int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr);
+int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st);
+int vuicc_card_take_events(struct vuicc_card *card, u32 *events);
+int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len);
+void vuicc_card_opened(struct vuicc_card *card);
+void vuicc_card_closed(struct vuicc_card *card);
+
+#endif /* _VUICC_CARD_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vuiccN: the modem-side transport of a card.
+ *
+ * One opener at a time.  write() takes one command APDU and answers it at
+ * once; read() returns the response (blocking until there is one, unless
+ * O_NONBLOCK).  poll() reports EPOLLOUT when a command may be written,
+ * EPOLLIN when a response waits, EPOLLPRI when card events are pending and
+ * EPOLLHUP once the card is gone.  Documentation/userspace-api/vuicc.rst
+ * is the reference.
+ */
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "vuicc_card.h"
+#include "vuicc_chrdev.h"
+
+static int vuicc_chrdev_open(struct inode *inode, struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+	struct vuicc_card *card = container_of(misc, struct vuicc_card, misc);
+
+	if (test_and_set_bit(VUICC_CARD_OPEN, &card->bits))
+		return -EBUSY;
+	vuicc_card_get(card);
+	vuicc_card_opened(card);
+	file->private_data = card;
+	return stream_open(inode, file);
+}
+
+static int vuicc_chrdev_release(struct inode *inode, struct file *file)
+{
+	struct vuicc_card *card = file->private_data;
+
+	vuicc_card_closed(card);
+	clear_bit(VUICC_CARD_OPEN, &card->bits);
+	vuicc_card_put(card);
+	return 0;
+}
+
+static ssize_t vuicc_chrdev_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct vuicc_card *card = file->private_data;
+	u8 *capdu;
+	int ret;
+
+	if (count > VUICC_CAPDU_MAX)
+		return -EINVAL;
+	capdu = vmemdup_user(ubuf, count);
+	if (IS_ERR(capdu))
+		return PTR_ERR(capdu);
+	ret = vuicc_card_transact(card, capdu, count);
+	kvfree(capdu);
+	return ret ? ret : count;
+}
+
+static ssize_t vuicc_chrdev_read(struct file *file, char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	struct vuicc_card *card = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&card->lock);
+	while (!card->rsp_ready && !card->dead) {
+		mutex_unlock(&card->lock);
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(card->wait,
+					     READ_ONCE(card->rsp_ready) ||
+					     READ_ONCE(card->dead)))
+			return -ERESTARTSYS;
+		mutex_lock(&card->lock);
+	}
+
+	if (card->dead) {
+		ret = -ENODEV;
+	} else if (count < card->rsp_len) {
+		/* The response stays for a read with a large enough buffer. */
+		ret = -EMSGSIZE;
+	} else if (copy_to_user(ubuf, card->rsp, card->rsp_len)) {
+		ret = -EFAULT;
+	} else {
+		ret = card->rsp_len;
+		card->rsp_ready = false;
+	}
+	mutex_unlock(&card->lock);
+	if (ret > 0)
+		wake_up_interruptible(&card->wait);
+	return ret;
+}
+
+static __poll_t vuicc_chrdev_poll(struct file *file, poll_table *wait)
+{
+	struct vuicc_card *card = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &card->wait, wait);
+
+	mutex_lock(&card->lock);
+	if (card->dead) {
+		mask = EPOLLHUP | EPOLLERR;
+	} else {
+		if (card->rsp_ready)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		else if (card->powered)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		if (card->events)
+			mask |= EPOLLPRI;
+	}
+	mutex_unlock(&card->lock);
+	return mask;
+}
+
+static long vuicc_chrdev_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct vuicc_card *card = file->private_data;
+	void __user *argp = (void __user *)arg;
+	struct vuicc_status status;
+	struct vuicc_reset reset;
+	struct vuicc_atr atr;
+	u32 events;
+	int ret;
+
+	switch (cmd) {
+	case VUICC_IOC_POWER_ON:
+		ret = vuicc_card_power_on(card, &atr);
+		if (!ret && copy_to_user(argp, &atr, sizeof(atr)))
+			ret = -EFAULT;
+		return ret;
+	case VUICC_IOC_POWER_OFF:
+		return vuicc_card_power_off(card);
+	case VUICC_IOC_RESET:
+		if (copy_from_user(&reset, argp, sizeof(reset)))
+			return -EFAULT;
+		if (reset.reserved)
+			return -EINVAL;
+		ret = vuicc_card_reset(card, reset.flags, &reset.atr);
+		if (!ret && copy_to_user(argp, &reset, sizeof(reset)))
+			ret = -EFAULT;
+		return ret;
+	case VUICC_IOC_GET_STATUS:
+		ret = vuicc_card_status(card, &status);
+		if (!ret && copy_to_user(argp, &status, sizeof(status)))
+			ret = -EFAULT;
+		return ret;
+	case VUICC_IOC_GET_EVENTS:
+		ret = vuicc_card_take_events(card, &events);
+		if (!ret && put_user(events, (u32 __user *)argp))
+			ret = -EFAULT;
+		return ret;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vuicc_chrdev_fops = {
+	.owner = THIS_MODULE,
+	.open = vuicc_chrdev_open,
+	.release = vuicc_chrdev_release,
+	.read = vuicc_chrdev_read,
+	.write = vuicc_chrdev_write,
+	.poll = vuicc_chrdev_poll,
+	.unlocked_ioctl = vuicc_chrdev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+int vuicc_chrdev_register(struct vuicc_card *card)
+{
+	card->misc.minor = MISC_DYNAMIC_MINOR;
+	card->misc.name = card->name;
+	card->misc.fops = &vuicc_chrdev_fops;
+	card->misc.mode = 0600;
+	return misc_register(&card->misc);
+}
+
+void vuicc_chrdev_unregister(struct vuicc_card *card)
+{
+	misc_deregister(&card->misc);
+}
