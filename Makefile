@@ -57,9 +57,13 @@ $(BUILD)/tests/%: agent/tests/%.c agent/tests/testlib.h $(AGENT_LIB_SRC) $(AGENT
 	$(CC) $(CFLAGS) -o $@ $< $(AGENT_LIB_SRC) $(LDFLAGS)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $< $(AGENT_LIB_SRC) $(LDFLAGS)
 
+# kselftests build as the kernel's do (-Wall): kselftest_harness.h is not
+# -Wextra clean.
+SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -D_GNU_SOURCE -I$(TOP)/uapi
+
 $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -I$(KSELFTEST) -o $@ $< -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lpthread
 
 deps:
 	@$(TOP)/tools/testing/deps
