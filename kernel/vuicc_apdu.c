@@ -18,7 +18,7 @@
 #include <linux/types.h>
 
 #include "vuicc_apdu.h"
-#include "vuicc_compat.h"
+#include "vuicc_bytes.h"
 #include "vuicc_kunit.h"
 
 static u32 vuicc_apdu_short_ne(u8 le)
@@ -28,7 +28,7 @@ static u32 vuicc_apdu_short_ne(u8 le)
 
 static u32 vuicc_apdu_extended_ne(const u8 *le)
 {
-	u16 v = get_unaligned_be16(le);
+	u16 v = vuicc_get_be16(le);
 
 	return v ? v : VUICC_APDU_NE_EXTENDED_MAX;
 }
@@ -90,7 +90,7 @@ int vuicc_apdu_parse(const u8 *buf, size_t len, struct vuicc_apdu *apdu)
 	}
 	if (blen < 3)
 		return -EINVAL;
-	lc = get_unaligned_be16(body + 1);
+	lc = vuicc_get_be16(body + 1);
 	if (lc == 0)
 		return -EINVAL;
 	if (blen == 3 + lc) {
@@ -105,4 +105,5 @@ int vuicc_apdu_parse(const u8 *buf, size_t len, struct vuicc_apdu *apdu)
 	apdu->data = body + 3;
 	return 0;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_apdu_parse);

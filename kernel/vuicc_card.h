@@ -46,7 +46,7 @@ struct vuicc_card {
 	struct miscdevice misc;
 	unsigned long bits;
 
-	struct mutex lock;
+	struct mutex lock;	/* see the kernel-doc above */
 	wait_queue_head_t wait;
 	bool dead;
 	bool powered;

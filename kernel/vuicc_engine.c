@@ -8,7 +8,7 @@
 
 #include "vuicc_apdu.h"
 #include "vuicc_card.h"
-#include "vuicc_compat.h"
+#include "vuicc_bytes.h"
 #include "vuicc_engine.h"
 #include "vuicc_sw.h"
 
@@ -55,6 +55,6 @@ void vuicc_engine_reset(struct vuicc_card *card)
 size_t vuicc_engine_process(struct vuicc_card *card,
 			    const struct vuicc_apdu *apdu, u8 *rsp)
 {
-	put_unaligned_be16(VUICC_SW_INS_NOT_SUPPORTED, rsp);
+	vuicc_put_be16(VUICC_SW_INS_NOT_SUPPORTED, rsp);
 	return 2;
 }
