@@ -19,7 +19,7 @@ CC ?= cc
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/agent
+CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/agent $(NL_CFLAGS)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
@@ -27,8 +27,11 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # evaluated only when a selftest is built.
 KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
-AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c
-VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c $(AGENT_LIB_SRC)
+AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c
+VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
+	agent/ctl_profile.c $(AGENT_LIB_SRC)
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
 AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
@@ -49,13 +52,13 @@ tools: $(BUILD)/bin/vuiccctl $(AGENT_TESTS) $(SELFTESTS)
 
 $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS) $(NL_LIBS)
 
 # Host unit tests of the agent, built twice: plain, and with ASan + UBSan.
 $(BUILD)/tests/%: agent/tests/%.c agent/tests/testlib.h $(AGENT_LIB_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(AGENT_LIB_SRC) $(LDFLAGS)
-	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $< $(AGENT_LIB_SRC) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $< $(AGENT_LIB_SRC) $(LDFLAGS) $(NL_LIBS)
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $< $(AGENT_LIB_SRC) $(LDFLAGS) $(NL_LIBS)
 
 # kselftests build as the kernel's do (-Wall): kselftest_harness.h is not
 # -Wextra clean.

@@ -19,7 +19,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s [--json] [-v] COMMAND [ARGS]\n"
 		"\n"
-		"  card list                    list the cards (/dev/vuiccN)\n"
+		"  card list                    list the cards\n"
+		"  card add [N]                 create a card (the lowest free number)\n"
+		"  card del N                   remove a card and its profiles\n"
+		"  profile add FILE [--card N]  install a profile from a profile file\n"
+		"  profile list [--card N]      list installed profiles (never their keys)\n"
+		"  profile enable NAME [--card N]\n"
+		"                               switch the card to a profile\n"
+		"  profile disable [NAME] [--card N]\n"
+		"                               leave the card with no profile\n"
+		"  profile del NAME [--card N]  delete a profile and wipe its keys\n"
+		"  monitor [--count N]          print card and profile events\n"
 		"  reset [--card N] [--warm]    reset a card and print its ATR\n"
 		"  apdu [--card N] [--get-response] HEX...\n"
 		"                               power the card on, send each APDU,\n"
@@ -77,7 +87,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[i], "card"))
-		return cmd_card(argc - i - 1, argv + i + 1, &o);
+		return cmd_card_nl(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "profile"))
+		return cmd_profile(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "monitor"))
+		return cmd_monitor(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "reset"))
 		return cmd_reset(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "apdu"))

@@ -17,7 +17,9 @@ int ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a card number ("0".."63"); returns -1 when it is not one. */
 int ctl_parse_card(const char *s);
 
-int cmd_card(int argc, char **argv, const struct ctl_opts *o);
+int cmd_card_nl(int argc, char **argv, const struct ctl_opts *o);
+int cmd_profile(int argc, char **argv, const struct ctl_opts *o);
+int cmd_monitor(int argc, char **argv, const struct ctl_opts *o);
 int cmd_reset(int argc, char **argv, const struct ctl_opts *o);
 int cmd_apdu(int argc, char **argv, const struct ctl_opts *o);
 

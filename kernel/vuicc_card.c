@@ -7,6 +7,8 @@
  * with the last reference.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -17,10 +19,27 @@
 #include "vuicc_card.h"
 #include "vuicc_chrdev.h"
 #include "vuicc_engine.h"
+#include "vuicc_netlink.h"
+#include "vuicc_profile.h"
 
-/* Serialises creation and destruction; lookups use the xarray's own lock. */
+/* Serialises creation, destruction and lookups of cards. */
 static DEFINE_MUTEX(vuicc_cards_lock);
 static DEFINE_XARRAY(vuicc_cards);
+/*
+ * Bumped by every change to the set of cards or of profiles, so that a dump
+ * that spans a change is flagged NLM_F_DUMP_INTR.
+ */
+static atomic_t vuicc_generation = ATOMIC_INIT(1);
+
+u32 vuicc_cards_generation(void)
+{
+	return atomic_read(&vuicc_generation);
+}
+
+void vuicc_cards_changed(void)
+{
+	atomic_inc(&vuicc_generation);
+}
 
 static void vuicc_card_free(struct kref *kref)
 {
@@ -65,8 +84,8 @@ static int vuicc_card_pick_id(u32 *id)
  * vuicc_card_create() - create a card and its /dev/vuiccN
  * @id: the card number, or %VUICC_CARD_ID_ANY for the lowest free one
  *
- * Return: the card, with the reference of the card list (do not put it),
- * or an ERR_PTR: -ERANGE for an id beyond %VUICC_CARDS_MAX, -EEXIST for an
+ * Return: the card, with a reference for the caller (vuicc_card_put() it;
+ * the card list holds its own), or an ERR_PTR: -ERANGE for an id beyond %VUICC_CARDS_MAX, -EEXIST for an
  * id in use, -ENOSPC when all are, -ENOMEM.
  */
 struct vuicc_card *vuicc_card_create(u32 id)
@@ -85,6 +104,7 @@ struct vuicc_card *vuicc_card_create(u32 id)
 	kref_init(&card->kref);
 	mutex_init(&card->lock);
 	init_waitqueue_head(&card->wait);
+	INIT_LIST_HEAD(&card->profiles);
 
 	mutex_lock(&vuicc_cards_lock);
 	ret = vuicc_card_pick_id(&id);
@@ -100,6 +120,8 @@ struct vuicc_card *vuicc_card_create(u32 id)
 	ret = vuicc_chrdev_register(card);
 	if (ret)
 		goto err_erase;
+	vuicc_cards_changed();
+	vuicc_card_get(card);
 	mutex_unlock(&vuicc_cards_lock);
 	pr_debug("%s created\n", card->name);
 	return card;
@@ -112,14 +134,28 @@ err_unlock:
 	return ERR_PTR(ret);
 }
 
-/* Called with vuicc_cards_lock held. */
+/*
+ * Called with vuicc_cards_lock held.  The profiles, and their keys, go at
+ * once, not with the last reference, which an opener may keep for long.
+ */
 static void vuicc_card_unlist(struct vuicc_card *card)
 {
+	struct vuicc_profile *p, *tmp;
+	LIST_HEAD(gone);
+
 	mutex_lock(&card->lock);
 	card->dead = true;
 	card->powered = false;
 	card->rsp_ready = false;
+	card->enabled = NULL;
+	list_splice_init(&card->profiles, &gone);
+	card->n_profiles = 0;
 	mutex_unlock(&card->lock);
+	list_for_each_entry_safe(p, tmp, &gone, node) {
+		list_del(&p->node);
+		vuicc_profile_free(p);
+	}
+	vuicc_cards_changed();
 	wake_up_interruptible_all(&card->wait);
 
 	/* No open() can find the card after this returns. */
@@ -147,6 +183,24 @@ int vuicc_card_destroy(u32 id)
 		vuicc_card_unlist(card);
 	mutex_unlock(&vuicc_cards_lock);
 	return card ? 0 : -ENOENT;
+}
+
+/**
+ * vuicc_card_lookup() - find a card by number
+ * @id: the card number
+ *
+ * Return: the card with a reference (vuicc_card_put() it), or NULL.
+ */
+struct vuicc_card *vuicc_card_lookup(u32 id)
+{
+	struct vuicc_card *card;
+
+	mutex_lock(&vuicc_cards_lock);
+	card = xa_load(&vuicc_cards, id);
+	if (card)
+		vuicc_card_get(card);
+	mutex_unlock(&vuicc_cards_lock);
+	return card;
 }
 
 void vuicc_card_destroy_all(void)
@@ -183,29 +237,39 @@ static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr)
 
 int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr)
 {
+	bool changed = false;
 	int ret = 0;
 
 	mutex_lock(&card->lock);
-	if (card->dead)
+	if (card->dead) {
 		ret = -ENODEV;
-	else if (card->powered)
+	} else if (card->powered) {
 		vuicc_engine_atr(card, atr);
-	else
+	} else {
 		vuicc_card_activate(card, atr);
+		changed = true;
+	}
 	mutex_unlock(&card->lock);
+	if (changed)
+		vuicc_nl_notify_card(card, VUICC_CMD_CARD_POWER_NTF);
 	return ret;
 }
 
 int vuicc_card_power_off(struct vuicc_card *card)
 {
+	bool changed = false;
 	int ret = 0;
 
 	mutex_lock(&card->lock);
-	if (card->dead)
+	if (card->dead) {
 		ret = -ENODEV;
-	else
+	} else {
+		changed = card->powered;
 		vuicc_card_deactivate(card);
+	}
 	mutex_unlock(&card->lock);
+	if (changed)
+		vuicc_nl_notify_card(card, VUICC_CMD_CARD_POWER_NTF);
 	return ret;
 }
 
@@ -227,6 +291,8 @@ int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr)
 		vuicc_card_activate(card, atr);
 	}
 	mutex_unlock(&card->lock);
+	if (!ret)
+		vuicc_nl_notify_card(card, VUICC_CMD_CARD_RESET_NTF);
 	return ret;
 }
 
@@ -241,6 +307,8 @@ int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st)
 	st->card_id = card->id;
 	if (card->powered)
 		st->flags |= VUICC_STATUS_POWERED;
+	if (card->enabled)
+		st->flags |= VUICC_STATUS_PROFILE;
 	if (card->rsp_ready)
 		st->flags |= VUICC_STATUS_RESPONSE;
 	st->events = card->events;
@@ -318,8 +386,166 @@ void vuicc_card_opened(struct vuicc_card *card)
  */
 void vuicc_card_closed(struct vuicc_card *card)
 {
+	bool changed = false;
+
 	mutex_lock(&card->lock);
-	if (!card->dead)
+	if (!card->dead) {
+		changed = card->powered;
 		vuicc_card_deactivate(card);
+	}
 	mutex_unlock(&card->lock);
+	if (changed)
+		vuicc_nl_notify_card(card, VUICC_CMD_CARD_POWER_NTF);
+}
+
+bool vuicc_card_is_open(struct vuicc_card *card)
+{
+	return test_bit(VUICC_CARD_OPEN, &card->bits);
+}
+
+/* Called with card->lock held. */
+struct vuicc_profile *vuicc_card_profile_find(struct vuicc_card *card,
+					      const char *name)
+{
+	struct vuicc_profile *p;
+
+	list_for_each_entry(p, &card->profiles, node)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+/**
+ * vuicc_card_profile_add() - install a profile on a card, disabled
+ * @card: the card
+ * @p: the profile; the card owns it on success
+ *
+ * Return: 0; -ENODEV for a removed card, -EEXIST for a name in use,
+ * -ENOSPC when the card holds %VUICC_PROFILES_MAX profiles.
+ */
+int vuicc_card_profile_add(struct vuicc_card *card, struct vuicc_profile *p)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	else if (vuicc_card_profile_find(card, p->name))
+		ret = -EEXIST;
+	else if (card->n_profiles >= VUICC_PROFILES_MAX)
+		ret = -ENOSPC;
+	if (!ret) {
+		list_add_tail(&p->node, &card->profiles);
+		card->n_profiles++;
+		vuicc_cards_changed();
+		vuicc_nl_notify_profile(card, p, VUICC_CMD_PROFILE_ADD_NTF);
+	}
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+/*
+ * Called with card->lock held: the modem side sees the card go (and come
+ * back with @next), and must power it on again.
+ */
+static void vuicc_card_switch(struct vuicc_card *card, struct vuicc_profile *next)
+{
+	struct vuicc_profile *prev = card->enabled;
+
+	if (prev)
+		card->events |= VUICC_EVENT_REMOVED;
+	vuicc_card_deactivate(card);
+	card->enabled = next;
+	if (next)
+		card->events |= VUICC_EVENT_INSERTED;
+	card->switches++;
+	vuicc_cards_changed();
+	wake_up_interruptible_all(&card->wait);
+	if (prev)
+		vuicc_nl_notify_profile(card, prev, VUICC_CMD_PROFILE_ENABLE_NTF);
+	if (next)
+		vuicc_nl_notify_profile(card, next, VUICC_CMD_PROFILE_ENABLE_NTF);
+}
+
+/**
+ * vuicc_card_profile_enable() - enable a profile in place of the enabled one
+ * @card: the card
+ * @name: the profile
+ *
+ * Atomic for the modem side: it sees the old profile removed and the new
+ * one inserted, never a mix.  Enabling the enabled profile changes nothing.
+ *
+ * Return: 0, -ENODEV for a removed card, -ENOENT for no such profile.
+ */
+int vuicc_card_profile_enable(struct vuicc_card *card, const char *name)
+{
+	struct vuicc_profile *p;
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	p = card->dead ? NULL : vuicc_card_profile_find(card, name);
+	if (card->dead)
+		ret = -ENODEV;
+	else if (!p)
+		ret = -ENOENT;
+	else if (card->enabled != p)
+		vuicc_card_switch(card, p);
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+/**
+ * vuicc_card_profile_disable() - disable the enabled profile
+ * @card: the card
+ * @name: if not NULL, disable only if this is the enabled profile
+ *
+ * The card keeps answering its ATR and selects no application.
+ *
+ * Return: 0, -ENODEV for a removed card, -ENOENT when no profile (or not
+ * @name) is enabled.
+ */
+int vuicc_card_profile_disable(struct vuicc_card *card, const char *name)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	else if (!card->enabled || (name && strcmp(card->enabled->name, name)))
+		ret = -ENOENT;
+	else
+		vuicc_card_switch(card, NULL);
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+/**
+ * vuicc_card_profile_del() - delete a profile and wipe its keys
+ * @card: the card
+ * @name: the profile; if enabled, it is disabled first
+ *
+ * Return: 0, -ENODEV for a removed card, -ENOENT for no such profile.
+ */
+int vuicc_card_profile_del(struct vuicc_card *card, const char *name)
+{
+	struct vuicc_profile *p;
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	p = card->dead ? NULL : vuicc_card_profile_find(card, name);
+	if (card->dead) {
+		ret = -ENODEV;
+	} else if (!p) {
+		ret = -ENOENT;
+	} else {
+		if (card->enabled == p)
+			vuicc_card_switch(card, NULL);
+		list_del(&p->node);
+		card->n_profiles--;
+		vuicc_cards_changed();
+		vuicc_nl_notify_profile(card, p, VUICC_CMD_PROFILE_DEL_NTF);
+	}
+	mutex_unlock(&card->lock);
+	vuicc_profile_free(ret ? NULL : p);
+	return ret;
 }

@@ -13,6 +13,8 @@
 
 #include <uapi/linux/vuicc.h>
 
+struct vuicc_profile;
+
 /* vuicc_card_create() picks the lowest free number */
 #define VUICC_CARD_ID_ANY	U32_MAX
 
@@ -38,6 +40,10 @@ enum vuicc_card_bits {
  * @rsp_len: length of the response in @rsp
  * @apdus: command APDUs answered
  * @resets: activations and resets
+ * @profiles: the installed &struct vuicc_profile, in order of installation
+ * @n_profiles: entries in @profiles
+ * @enabled: the enabled profile, or NULL
+ * @switches: profile enables and disables
  */
 struct vuicc_card {
 	struct kref kref;
@@ -56,6 +62,10 @@ struct vuicc_card {
 	size_t rsp_len;
 	u64 apdus;
 	u64 resets;
+	struct list_head profiles;
+	unsigned int n_profiles;
+	struct vuicc_profile *enabled;
+	u64 switches;
 };
 
 struct vuicc_card *vuicc_card_create(u32 id);
@@ -63,6 +73,9 @@ int vuicc_card_destroy(u32 id);
 void vuicc_card_destroy_all(void);
 void vuicc_card_put(struct vuicc_card *card);
 void vuicc_card_get(struct vuicc_card *card);
+struct vuicc_card *vuicc_card_lookup(u32 id);
+u32 vuicc_cards_generation(void);
+void vuicc_cards_changed(void);
 
 int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr);
 int vuicc_card_power_off(struct vuicc_card *card);
@@ -71,6 +84,14 @@ int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st);
 int vuicc_card_take_events(struct vuicc_card *card, u32 *events);
 int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len);
 void vuicc_card_opened(struct vuicc_card *card);
+bool vuicc_card_is_open(struct vuicc_card *card);
+
+struct vuicc_profile *vuicc_card_profile_find(struct vuicc_card *card,
+					      const char *name);
+int vuicc_card_profile_add(struct vuicc_card *card, struct vuicc_profile *p);
+int vuicc_card_profile_del(struct vuicc_card *card, const char *name);
+int vuicc_card_profile_enable(struct vuicc_card *card, const char *name);
+int vuicc_card_profile_disable(struct vuicc_card *card, const char *name);
 void vuicc_card_closed(struct vuicc_card *card);
 
 #endif /* _VUICC_CARD_H */

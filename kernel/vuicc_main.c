@@ -4,10 +4,13 @@
  * shut-down.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
 #include "vuicc_card.h"
+#include "vuicc_netlink.h"
 
 static unsigned int cards = 1;
 module_param(cards, uint, 0444);
@@ -17,26 +20,37 @@ static int __init vuicc_init(void)
 {
 	struct vuicc_card *card;
 	unsigned int i;
+	int ret;
 
 	if (cards > VUICC_CARDS_MAX) {
 		pr_err("cards=%u: at most %u\n", cards, VUICC_CARDS_MAX);
 		return -EINVAL;
 	}
+	ret = vuicc_nl_init();
+	if (ret)
+		return ret;
 	for (i = 0; i < cards; i++) {
 		card = vuicc_card_create(i);
 		if (IS_ERR(card)) {
+			ret = PTR_ERR(card);
 			pr_err("cannot create card %u: %pe\n", i, card);
-			vuicc_card_destroy_all();
-			return PTR_ERR(card);
+			goto err_cards;
 		}
+		vuicc_card_put(card);
 	}
 	pr_info("%u card(s)\n", cards);
 	return 0;
+
+err_cards:
+	vuicc_card_destroy_all();
+	vuicc_nl_exit();
+	return ret;
 }
 
 static void __exit vuicc_exit(void)
 {
 	vuicc_card_destroy_all();
+	vuicc_nl_exit();
 }
 
 module_init(vuicc_init);

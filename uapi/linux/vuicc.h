@@ -6,12 +6,19 @@
  * the style of /dev/tpm0: power and reset by ioctl, one command APDU per
  * write(), its response APDU by read(), poll() for readiness and for card
  * events.  Documentation/userspace-api/vuicc.rst describes the semantics.
+ *
+ * The control plane is the Generic Netlink family "vuicc", described by
+ * Documentation/netlink/specs/vuicc.yaml (reference: Documentation/netlink/
+ * vuicc.rst); its constants and enums are in linux/vuicc_netlink.h.
  */
 #ifndef _UAPI_LINUX_VUICC_H
 #define _UAPI_LINUX_VUICC_H
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
+
+/* The Generic Netlink family, generated from its YNL spec */
+#include <linux/vuicc_netlink.h>
 
 /**
  * define VUICC_ATR_MAX - longest answer-to-reset in bytes

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The agent's client of the "vuicc" Generic Netlink family.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Checked against the YNL spec by tools/net/ynl-regen --check. */
+static const char *const vnl_attr_names[VUICC_A_MAX + 1] = {
+	[VUICC_A_PAD] = "pad",
+	[VUICC_A_CARD_ID] = "card-id",
+	[VUICC_A_CARD_POWERED] = "card-powered",
+	[VUICC_A_CARD_OPEN] = "card-open",
+	[VUICC_A_CARD_PROFILE] = "card-profile",
+	[VUICC_A_CARD_PROFILES] = "card-profiles",
+	[VUICC_A_CARD_APDUS] = "card-apdus",
+	[VUICC_A_CARD_RESETS] = "card-resets",
+	[VUICC_A_CARD_SWITCHES] = "card-switches",
+	[VUICC_A_PROFILE_NAME] = "profile-name",
+	[VUICC_A_PROFILE_KIND] = "profile-kind",
+	[VUICC_A_PROFILE_ROLE] = "profile-role",
+	[VUICC_A_PROFILE_ENABLED] = "profile-enabled",
+	[VUICC_A_ICCID] = "iccid",
+	[VUICC_A_IMSI] = "imsi",
+	[VUICC_A_MNC_LEN] = "mnc-len",
+	[VUICC_A_ALGORITHM] = "algorithm",
+	[VUICC_A_K] = "k",
+	[VUICC_A_OP] = "op",
+	[VUICC_A_OPC] = "opc",
+	[VUICC_A_MILENAGE_C] = "milenage-c",
+	[VUICC_A_MILENAGE_R] = "milenage-r",
+	[VUICC_A_TOP] = "top",
+	[VUICC_A_TOPC] = "topc",
+	[VUICC_A_TUAK_RES_BITS] = "tuak-res-bits",
+	[VUICC_A_TUAK_MAC_BITS] = "tuak-mac-bits",
+	[VUICC_A_TUAK_CK_BITS] = "tuak-ck-bits",
+	[VUICC_A_TUAK_IK_BITS] = "tuak-ik-bits",
+	[VUICC_A_TUAK_ITERATIONS] = "tuak-iterations",
+	[VUICC_A_GSM_DERIVATION] = "gsm-derivation",
+	[VUICC_A_SQN_IND_BITS] = "sqn-ind-bits",
+	[VUICC_A_SQN_DELTA] = "sqn-delta",
+	[VUICC_A_SQN_AGE_LIMIT] = "sqn-age-limit",
+	[VUICC_A_SQN_STATE] = "sqn-state",
+	[VUICC_A_PIN1] = "pin1",
+	[VUICC_A_PUK1] = "puk1",
+	[VUICC_A_PIN2] = "pin2",
+	[VUICC_A_PUK2] = "puk2",
+	[VUICC_A_ADM1] = "adm1",
+	[VUICC_A_PIN1_ENABLED] = "pin1-enabled",
+	[VUICC_A_FILE] = "file",
+	[VUICC_A_PROFILE_FILES] = "profile-files",
+	[VUICC_A_AUTH_CONTEXT] = "auth-context",
+	[VUICC_A_AUTH_RESULT] = "auth-result",
+};
+
+const char *vnl_attr_name(int type)
+{
+	if (type > 0 && type <= VUICC_A_MAX && vnl_attr_names[type])
+		return vnl_attr_names[type];
+	return "?";
+}
+
+int vnl_open(struct vnl *v)
+{
+	int one = 1, ret;
+
+	memset(v, 0, sizeof(*v));
+	v->family = -1;
+	v->sk = nl_socket_alloc();
+	if (!v->sk) {
+		snprintf(v->err, sizeof(v->err), "out of memory");
+		return -ENOMEM;
+	}
+	ret = genl_connect(v->sk);
+	if (ret) {
+		snprintf(v->err, sizeof(v->err), "netlink: %s", nl_geterror(ret));
+		vnl_close(v);
+		return -EIO;
+	}
+	/* a profile with its EF contents is up to ~140 KiB */
+	nl_socket_set_buffer_size(v->sk, 1 << 20, 1 << 20);
+	/* extended acks, and errors that do not echo our request (it may hold keys) */
+	setsockopt(nl_socket_get_fd(v->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(v->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	v->family = genl_ctrl_resolve(v->sk, VUICC_GENL_NAME);
+	if (v->family < 0) {
+		snprintf(v->err, sizeof(v->err),
+			 "the vuicc netlink family is missing: is vuicc.ko loaded? (modprobe vuicc)");
+		vnl_close(v);
+		return -ENOENT;
+	}
+	v->monitor_group = genl_ctrl_resolve_grp(v->sk, VUICC_GENL_NAME, VUICC_MCGRP_MONITOR);
+	return 0;
+}
+
+void vnl_close(struct vnl *v)
+{
+	if (v->sk)
+		nl_socket_free(v->sk);
+	v->sk = NULL;
+}
+
+struct nl_msg *vnl_request(struct vnl *v, uint8_t cmd, int flags)
+{
+	return vnl_request_sized(v, cmd, flags, 4096);
+}
+
+struct nl_msg *vnl_request_sized(struct vnl *v, uint8_t cmd, int flags, size_t size)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(size + NLMSG_HDRLEN + GENL_HDRLEN);
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, v->family, 0,
+			 NLM_F_REQUEST | NLM_F_ACK | flags, cmd, VUICC_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct vnl_ctx {
+	struct vnl *v;
+	struct nl_msg *req;
+	vnl_handler fn;
+	void *arg;
+	int ret;
+	int done;
+};
+
+static int vnl_parse_and_call(struct nl_msg *msg, vnl_handler fn, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *tb[VUICC_A_MAX + 1];
+
+	if (genlmsg_parse(nlh, 0, tb, VUICC_A_MAX, NULL))
+		return 0;	/* not ours to judge; skip */
+	return fn(tb, g->cmd, arg);
+}
+
+static int vnl_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_ctx *c = arg;
+	int ret;
+
+	if (!c->fn)
+		return NL_OK;
+	ret = vnl_parse_and_call(msg, c->fn, c->arg);
+	if (ret) {
+		c->ret = ret;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static int vnl_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_ctx *c = arg;
+
+	c->done = 1;
+	return NL_STOP;
+}
+
+static int vnl_ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_ctx *c = arg;
+
+	c->done = 1;
+	return NL_STOP;
+}
+
+/* The attribute at @off in our request, for naming it in an error. */
+static int vnl_attr_at(struct nl_msg *req, uint32_t off)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(req);
+	struct nlattr *a;
+
+	if (off < NLMSG_HDRLEN + GENL_HDRLEN || off + sizeof(*a) > nlh->nlmsg_len)
+		return 0;
+	a = (struct nlattr *)((char *)nlh + off);
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+static int vnl_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct vnl_ctx *c = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	const char *msg = NULL;
+	int bad = 0, miss = 0, rem;
+	struct nlattr *a;
+	size_t off;
+
+	c->done = 1;
+	c->ret = err->error;
+	if (err->error == 0)
+		return NL_STOP;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		off = sizeof(*err);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += err->msg.nlmsg_len - NLMSG_HDRLEN;
+		a = (struct nlattr *)((char *)err + off);
+		rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
+		for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
+			switch (nla_type(a)) {
+			case NLMSGERR_ATTR_MSG:
+				msg = nla_get_string(a);
+				break;
+			case NLMSGERR_ATTR_OFFS:
+				bad = vnl_attr_at(c->req, nla_get_u32(a));
+				break;
+			case NLMSGERR_ATTR_MISS_TYPE:
+				miss = nla_get_u32(a);
+				break;
+			}
+		}
+	}
+	if (bad && msg)
+		snprintf(c->v->err, sizeof(c->v->err), "%s: %s", vnl_attr_name(bad), msg);
+	else if (bad)
+		snprintf(c->v->err, sizeof(c->v->err), "%s: %s", vnl_attr_name(bad),
+			 strerror(-err->error));
+	else if (miss)
+		snprintf(c->v->err, sizeof(c->v->err), "missing %s", vnl_attr_name(miss));
+	else if (msg)
+		snprintf(c->v->err, sizeof(c->v->err), "%s", msg);
+	else
+		snprintf(c->v->err, sizeof(c->v->err), "%s", strerror(-err->error));
+	return NL_STOP;
+}
+
+int vnl_transact(struct vnl *v, struct nl_msg *msg, vnl_handler fn, void *arg)
+{
+	struct vnl_ctx c = { .v = v, .req = msg, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	v->err[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		snprintf(v->err, sizeof(v->err), "out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, vnl_valid_cb, &c);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, vnl_finish_cb, &c);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, vnl_ack_cb, &c);
+	nl_cb_err(cb, NL_CB_CUSTOM, vnl_error_cb, &c);
+
+	ret = nl_send_auto(v->sk, msg);
+	if (ret < 0) {
+		snprintf(v->err, sizeof(v->err), "netlink send: %s", nl_geterror(ret));
+		c.ret = -EIO;
+		c.done = 1;
+	}
+	while (!c.done) {
+		ret = nl_recvmsgs(v->sk, cb);
+		if (ret < 0 && !c.done) {
+			snprintf(v->err, sizeof(v->err), "netlink: %s", nl_geterror(ret));
+			c.ret = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	/* the request may carry K, OPc or PINs */
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
+	return c.ret;
+}
+
+struct vnl_mon {
+	vnl_handler fn;
+	void *arg;
+	int ret;
+};
+
+static int vnl_monitor_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_mon *m = arg;
+
+	m->ret = vnl_parse_and_call(msg, m->fn, m->arg);
+	return m->ret ? NL_STOP : NL_OK;
+}
+
+int vnl_monitor(struct vnl *v, vnl_handler fn, void *arg)
+{
+	struct vnl_mon m = { .fn = fn, .arg = arg };
+	int ret;
+
+	if (v->monitor_group < 0) {
+		snprintf(v->err, sizeof(v->err), "no monitor group");
+		return -ENOENT;
+	}
+	nl_socket_disable_seq_check(v->sk);
+	nl_socket_modify_cb(v->sk, NL_CB_VALID, NL_CB_CUSTOM, vnl_monitor_cb, &m);
+	ret = nl_socket_add_membership(v->sk, v->monitor_group);
+	if (ret) {
+		snprintf(v->err, sizeof(v->err), "cannot join the monitor group: %s%s",
+			 nl_geterror(ret),
+			 ret == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
+		return -EPERM;
+	}
+	while (!m.ret) {
+		ret = nl_recvmsgs_default(v->sk);
+		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN) {
+			snprintf(v->err, sizeof(v->err), "netlink: %s", nl_geterror(ret));
+			return -EIO;
+		}
+	}
+	return m.ret > 0 ? 0 : m.ret;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's client of the "vuicc" Generic Netlink family (libnl-genl-3).
+ */
+#ifndef VUICC_NL_H
+#define VUICC_NL_H
+
+#include <stdint.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include <linux/vuicc.h>
+
+struct vnl {
+	struct nl_sock *sk;
+	int family;
+	int monitor_group;
+	/* the last error: the kernel's extack message and the attribute it named */
+	char err[256];
+};
+
+/* The names of the family's attributes, as in the YNL spec ("card-id"). */
+const char *vnl_attr_name(int type);
+
+/*
+ * Connects and resolves the family.  Returns 0, or -errno with v->err
+ * saying what to do (for instance, load vuicc.ko).
+ */
+int vnl_open(struct vnl *v);
+void vnl_close(struct vnl *v);
+
+/* A request for @cmd (NLM_F_REQUEST | NLM_F_ACK | @flags); NULL on ENOMEM. */
+struct nl_msg *vnl_request(struct vnl *v, uint8_t cmd, int flags);
+/* The same, with room for @size bytes of attributes. */
+struct nl_msg *vnl_request_sized(struct vnl *v, uint8_t cmd, int flags, size_t size);
+
+typedef int (*vnl_handler)(struct nlattr **tb, uint8_t cmd, void *arg);
+
+/*
+ * Sends @msg (and frees it), then calls @fn for every reply message with
+ * its attributes parsed (tb[VUICC_A_MAX + 1]).  Returns 0, the first
+ * non-zero value @fn returned, or -errno with v->err set from the
+ * kernel's extended ack.  The request's bytes are wiped before the free:
+ * it may carry keys.
+ */
+int vnl_transact(struct vnl *v, struct nl_msg *msg, vnl_handler fn, void *arg);
+
+/* Joins the monitor group and calls @fn for each event until it returns non-zero. */
+int vnl_monitor(struct vnl *v, vnl_handler fn, void *arg);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The "vuicc" Generic Netlink family.
+ */
+#ifndef _VUICC_NETLINK_H
+#define _VUICC_NETLINK_H
+
+#include <linux/types.h>
+
+#include <uapi/linux/vuicc.h>
+
+struct vuicc_card;
+struct vuicc_profile;
+
+int vuicc_nl_init(void);
+void vuicc_nl_exit(void);
+void vuicc_nl_notify_card(struct vuicc_card *card, u8 cmd);
+void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
+			     u8 cmd);
+
+#endif /* _VUICC_NETLINK_H */
