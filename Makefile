@@ -66,7 +66,7 @@ SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -D_GNU_SOURCE -I$(TOP)/uapi
 
 $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
 
 deps:
 	@$(TOP)/tools/testing/deps

@@ -85,8 +85,8 @@ static int vuicc_card_pick_id(u32 *id)
  * @id: the card number, or %VUICC_CARD_ID_ANY for the lowest free one
  *
  * Return: the card, with a reference for the caller (vuicc_card_put() it;
- * the card list holds its own), or an ERR_PTR: -ERANGE for an id beyond %VUICC_CARDS_MAX, -EEXIST for an
- * id in use, -ENOSPC when all are, -ENOMEM.
+ * the card list holds its own), or an ERR_PTR: -ERANGE for an id beyond
+ * %VUICC_CARDS_MAX, -EEXIST for an id in use, -ENOSPC when all are, -ENOMEM.
  */
 struct vuicc_card *vuicc_card_create(u32 id)
 {

@@ -92,9 +92,10 @@ static void vuicc_nl_wipe_secrets(struct genl_info *info)
 
 /* Reports a missing attribute with its name; true if it is missing. */
 #define VUICC_NL_REQUIRE(info, type, what) ({				\
-	bool __missing = GENL_REQ_ATTR_CHECK(info, type);		\
+	struct genl_info *__vinfo = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__vinfo, type);		\
 	if (__missing)							\
-		NL_SET_ERR_MSG_MOD((info)->extack, "missing " what);	\
+		NL_SET_ERR_MSG_MOD(__vinfo->extack, "missing " what);	\
 	__missing;							\
 })
 
@@ -557,15 +558,18 @@ static int vuicc_nl_parse_files(struct genl_info *info, struct vuicc_profile *p)
 
 /* One PIN, PUK or ADM attribute into the secrets; true if it was bad. */
 #define VUICC_NL_PIN(info, p, attr, ref, msg) ({				\
-	struct nlattr *__a = (info)->attrs[attr];			\
+	struct genl_info *__vinfo = (info);				\
+	struct vuicc_secrets *__s = (p)->secrets;			\
+	enum vuicc_pin_ref __pref = (ref);				\
+	struct nlattr *__a = __vinfo->attrs[attr];			\
 	bool __bad = false;						\
 	if (__a) {							\
-		__bad = vuicc_pin_encode(nla_data(__a), ref,		\
-					 (p)->secrets->pin[ref]) != 0;	\
+		__bad = vuicc_pin_encode(nla_data(__a), __pref,		\
+					 __s->pin[__pref]) != 0;		\
 		if (__bad)						\
-			NL_SET_ERR_MSG_ATTR((info)->extack, __a, msg);	\
+			NL_SET_ERR_MSG_ATTR(__vinfo->extack, __a, msg);	\
 		else							\
-			(p)->secrets->pin_set[ref] = true;		\
+			__s->pin_set[__pref] = true;			\
 	}								\
 	__bad;								\
 })
@@ -624,19 +628,17 @@ static int vuicc_nl_parse_algorithm(struct genl_info *info, struct vuicc_profile
 		NL_SET_ERR_MSG_ATTR(extack, k, "k: 16 bytes (TUAK: 16 or 32)");
 		return -EINVAL;
 	}
-	for (i = 0; p->algorithm != VUICC_ALGORITHM_MILENAGE &&
-		    i < ARRAY_SIZE(milenage_only); i++) {
+	for (i = 0; i < ARRAY_SIZE(milenage_only); i++) {
 		a = at[milenage_only[i]];
-		if (a) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "a Milenage parameter for another algorithm");
+		if (a && p->algorithm != VUICC_ALGORITHM_MILENAGE) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "a Milenage parameter, wrong algorithm");
 			return -EINVAL;
 		}
 	}
-	for (i = 0; p->algorithm != VUICC_ALGORITHM_TUAK &&
-		    i < ARRAY_SIZE(tuak_only); i++) {
+	for (i = 0; i < ARRAY_SIZE(tuak_only); i++) {
 		a = at[tuak_only[i]];
-		if (a) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "a TUAK parameter for another algorithm");
+		if (a && p->algorithm != VUICC_ALGORITHM_TUAK) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "a TUAK parameter, wrong algorithm");
 			return -EINVAL;
 		}
 	}
@@ -679,13 +681,13 @@ static int vuicc_nl_parse_algorithm(struct genl_info *info, struct vuicc_profile
 			return -EINVAL;
 		}
 		p->tuak_res_bits = vuicc_nl_u16(at[VUICC_A_TUAK_RES_BITS],
-						       VUICC_TUAK_RES_BITS_DEFAULT);
+						VUICC_TUAK_RES_BITS_DEFAULT);
 		p->tuak_mac_bits = vuicc_nl_u16(at[VUICC_A_TUAK_MAC_BITS],
-						       VUICC_TUAK_MAC_BITS_DEFAULT);
+						VUICC_TUAK_MAC_BITS_DEFAULT);
 		p->tuak_ck_bits = vuicc_nl_u16(at[VUICC_A_TUAK_CK_BITS],
-						      VUICC_TUAK_CK_BITS_DEFAULT);
+					       VUICC_TUAK_CK_BITS_DEFAULT);
 		p->tuak_ik_bits = vuicc_nl_u16(at[VUICC_A_TUAK_IK_BITS],
-						      VUICC_TUAK_IK_BITS_DEFAULT);
+					       VUICC_TUAK_IK_BITS_DEFAULT);
 		p->tuak_iterations = vuicc_nl_u16(at[VUICC_A_TUAK_ITERATIONS], 1);
 		if (!vuicc_nl_bits_valid(p->tuak_res_bits, res_ok, ARRAY_SIZE(res_ok))) {
 			NL_SET_ERR_MSG_ATTR(extack, at[VUICC_A_TUAK_RES_BITS],
@@ -777,9 +779,8 @@ static int vuicc_nl_parse_profile(struct genl_info *info, struct vuicc_profile *
 
 	p->gsm_derivation = vuicc_nl_u8(at[VUICC_A_GSM_DERIVATION], 1);
 	p->sqn_ind_bits = vuicc_nl_u8(at[VUICC_A_SQN_IND_BITS],
-					     VUICC_SQN_IND_BITS_DEFAULT);
-	p->sqn_delta = vuicc_nl_u64(at[VUICC_A_SQN_DELTA],
-					   VUICC_SQN_DELTA_DEFAULT);
+				      VUICC_SQN_IND_BITS_DEFAULT);
+	p->sqn_delta = vuicc_nl_u64(at[VUICC_A_SQN_DELTA], VUICC_SQN_DELTA_DEFAULT);
 	p->sqn_age_limit = vuicc_nl_u64(at[VUICC_A_SQN_AGE_LIMIT], 0);
 	ret = vuicc_nl_parse_sqn(info, p);
 	if (ret)

@@ -65,6 +65,7 @@ bool vuicc_profile_name_valid(const char *name)
 			return false;
 	return true;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_profile_name_valid);
 
 /**
@@ -86,6 +87,7 @@ bool vuicc_digits_valid(const char *s, size_t min, size_t max)
 			return false;
 	return true;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_digits_valid);
 
 static int vuicc_hex_to_bytes(const char *s, u8 *out, size_t n)
@@ -141,6 +143,7 @@ int vuicc_pin_encode(const char *s, enum vuicc_pin_ref ref, u8 *out)
 	memcpy(out, s, n);
 	return 0;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_pin_encode);
 
 /**
@@ -168,4 +171,5 @@ int vuicc_file_path_check(const u8 *path, size_t len)
 	}
 	return 0;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_file_path_check);

@@ -5,6 +5,7 @@
 #ifndef _VUICC_PROFILE_H
 #define _VUICC_PROFILE_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -16,7 +17,7 @@
 #define VUICC_SQN_LEN		6
 #define VUICC_SQN_IND_BITS_DEFAULT	5
 /* TS 33.102 Annex C.2.1: the default bound of a SEQ jump, 2^28 */
-#define VUICC_SQN_DELTA_DEFAULT		(1ULL << 28)
+#define VUICC_SQN_DELTA_DEFAULT		BIT_ULL(28)
 
 /**
  * struct vuicc_secrets - what never leaves the kernel

@@ -1,0 +1,931 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftests of the vuicc Generic Netlink family, with libmnl: every
+ * operation, malformed attributes, privileges, events, that no reply or
+ * event ever carries a key, the card device's view of profile switches,
+ * and dumps under concurrent change.
+ *
+ *   tools/testing/vm/run -- build/selftests/vuicc/netlink
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/capability.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/vuicc.h>
+
+#include "kselftest_harness.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Cards this test creates (card 0 belongs to the module's load). */
+#define TCARD 20
+
+/* Key material no reply may ever contain. */
+static const uint8_t K[16] = { 0xd1, 0x5e, 0xa5, 0xe5, 0x0b, 0x5e, 0xc2, 0xe7,
+			       0x4b, 0x3e, 0x9a, 0x71, 0x1c, 0x08, 0x6f, 0x27 };
+static const uint8_t OPC[16] = { 0x0c, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07,
+				 0x18, 0x29, 0x3a, 0x4b, 0x5c, 0x6d, 0x7e, 0x8f };
+#define PIN1 "73915"
+#define PUK1 "48261937"
+#define ADM1 "a7c3e9f1b2d4c6e8"
+
+struct nl;
+typedef void (*reply_fn)(struct nl *n, const struct nlmsghdr *nlh, void *arg);
+
+struct nl {
+	struct mnl_socket *sk;
+	uint16_t family;
+	uint32_t monitor;
+	uint32_t seq;
+	/* the last error */
+	char msg[256];
+	uint32_t bad_attr;	/* attribute type at NLMSGERR_ATTR_OFFS, 0 if none */
+	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE, 0 if none */
+	/* every reply byte, for the secret scan */
+	uint8_t *seen;
+	size_t seen_len, seen_cap;
+	int dump_intr;
+	int replies;
+};
+
+static void remember(struct nl *n, const void *buf, size_t len)
+{
+	if (n->seen_len + len > n->seen_cap) {
+		n->seen_cap = (n->seen_len + len) * 2;
+		n->seen = realloc(n->seen, n->seen_cap);
+	}
+	memcpy(n->seen + n->seen_len, buf, len);
+	n->seen_len += len;
+}
+
+static int ctrl_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(a) <= CTRL_ATTR_MAX)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int grp_cb(const struct nlattr *a, void *data)
+{
+	struct nl *n = data;
+	const struct nlattr *g;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(g, a) {
+		if (mnl_attr_get_type(g) == CTRL_ATTR_MCAST_GRP_NAME)
+			name = mnl_attr_get_str(g);
+		if (mnl_attr_get_type(g) == CTRL_ATTR_MCAST_GRP_ID)
+			id = mnl_attr_get_u32(g);
+	}
+	if (name && !strcmp(name, VUICC_MCGRP_MONITOR))
+		n->monitor = id;
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = {};
+	struct nl *n = data;
+
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ctrl_cb, tb);
+	if (tb[CTRL_ATTR_FAMILY_ID])
+		n->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		mnl_attr_parse_nested(tb[CTRL_ATTR_MCAST_GROUPS], grp_cb, n);
+	return MNL_CB_OK;
+}
+
+static void family_reply(struct nl *n, const struct nlmsghdr *nlh, void *arg)
+{
+	family_cb(nlh, n);
+}
+
+static struct nlmsghdr *req(struct nl *n, char *buf, uint16_t family, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++n->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = 1;
+	return nlh;
+}
+
+/* The attribute type at @off of the request @nlh. */
+static uint32_t attr_at(const struct nlmsghdr *nlh, uint32_t off)
+{
+	const struct nlattr *a;
+
+	if (!nlh || off < MNL_NLMSG_HDRLEN + GENL_HDRLEN || off + 4 > nlh->nlmsg_len)
+		return 0;
+	a = (const struct nlattr *)((const char *)nlh + off);
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+
+/*
+ * Sends @nlh and reads until its ACK or DONE.  Returns 0 or -errno; the
+ * error's extack lands in n->msg, n->bad_attr, n->miss_type.
+ */
+static int transact(struct nl *n, const struct nlmsghdr *nlh, reply_fn fn, void *arg)
+{
+	static __thread char buf[1 << 17];	/* the churn threads transact too */
+	const struct nlmsghdr *m;
+	int len, ret = 1;
+
+	n->msg[0] = '\0';
+	n->bad_attr = n->miss_type = 0;
+	if (mnl_socket_sendto(n->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (ret > 0) {
+		len = mnl_socket_recvfrom(n->sk, buf, sizeof(buf));
+		if (len < 0)
+			return -errno;
+		remember(n, buf, len);
+		for (m = (void *)buf; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_seq != nlh->nlmsg_seq)
+				continue;
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				n->dump_intr++;
+			if (m->nlmsg_type == NLMSG_DONE) {
+				ret = 0;
+				break;
+			}
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+				const struct nlattr *a;
+				size_t off = sizeof(*e);
+
+				ret = e->error;
+				if (m->nlmsg_flags & NLM_F_ACK_TLVS) {
+					if (!(m->nlmsg_flags & NLM_F_CAPPED))
+						off += e->msg.nlmsg_len - MNL_NLMSG_HDRLEN;
+					mnl_attr_for_each(a, m, off) {
+						if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+							snprintf(n->msg, sizeof(n->msg), "%s",
+								 mnl_attr_get_str(a));
+						if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS)
+							n->bad_attr = attr_at(nlh, mnl_attr_get_u32(a));
+						if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MISS_TYPE)
+							n->miss_type = mnl_attr_get_u32(a);
+					}
+				}
+				break;
+			}
+			n->replies++;
+			if (fn)
+				fn(n, m, arg);
+		}
+	}
+	return ret;
+}
+
+static int nl_open(struct nl *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int one = 1, size = 1 << 20;
+
+	memset(n, 0, sizeof(*n));
+	n->sk = mnl_socket_open(NETLINK_GENERIC);
+	if (!n->sk || mnl_socket_bind(n->sk, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	mnl_socket_setsockopt(n->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(n->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(n->sk), SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(mnl_socket_get_fd(n->sk), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	nlh = req(n, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, VUICC_GENL_NAME);
+	if (transact(n, nlh, family_reply, NULL))
+		return -ENOENT;
+	return n->family ? 0 : -ENOENT;
+}
+
+static void nl_close(struct nl *n)
+{
+	if (n->sk)
+		mnl_socket_close(n->sk);
+	free(n->seen);
+	n->sk = NULL;
+	n->seen = NULL;
+}
+
+static int card_new(struct nl *n, uint32_t id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, VUICC_CMD_CARD_NEW, 0);
+
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, id);
+	return transact(n, nlh, NULL, NULL);
+}
+
+static int card_del(struct nl *n, uint32_t id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, VUICC_CMD_CARD_DEL, 0);
+
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, id);
+	return transact(n, nlh, NULL, NULL);
+}
+
+static int profile_op(struct nl *n, uint8_t cmd, uint32_t card, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, cmd, 0);
+
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, card);
+	if (name)
+		mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, name);
+	return transact(n, nlh, NULL, NULL);
+}
+
+/* A valid Milenage profile-add request, to be broken by the tests. */
+static struct nlmsghdr *profile_req(struct nl *n, char *buf, uint32_t card, const char *name)
+{
+	struct nlmsghdr *nlh = req(n, buf, n->family, VUICC_CMD_PROFILE_ADD, 0);
+
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, card);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, name);
+	mnl_attr_put_u32(nlh, VUICC_A_PROFILE_KIND, VUICC_PROFILE_KIND_SEED);
+	mnl_attr_put_u32(nlh, VUICC_A_PROFILE_ROLE, VUICC_PROFILE_ROLE_STANDBY);
+	mnl_attr_put_strz(nlh, VUICC_A_ICCID, "8988211000000000018");
+	mnl_attr_put_strz(nlh, VUICC_A_IMSI, "001010000000001");
+	mnl_attr_put_u32(nlh, VUICC_A_ALGORITHM, VUICC_ALGORITHM_MILENAGE);
+	mnl_attr_put(nlh, VUICC_A_K, sizeof(K), K);
+	mnl_attr_put(nlh, VUICC_A_OPC, sizeof(OPC), OPC);
+	mnl_attr_put_strz(nlh, VUICC_A_PIN1, PIN1);
+	mnl_attr_put_strz(nlh, VUICC_A_PUK1, PUK1);
+	mnl_attr_put_strz(nlh, VUICC_A_ADM1, ADM1);
+	return nlh;
+}
+
+static int profile_add(struct nl *n, uint32_t card, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return transact(n, profile_req(n, buf, card, name), NULL, NULL);
+}
+
+/* Parses a reply's attributes into tb[VUICC_A_MAX + 1]. */
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(a) <= VUICC_A_MAX)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+struct got {
+	const struct nlattr *tb[VUICC_A_MAX + 1];
+	uint8_t cmd;
+	int count;
+	uint32_t card_id;
+	char name[64];
+	uint32_t kind, algorithm, role;
+	uint8_t enabled;
+	char iccid[32], imsi[32];
+};
+
+static void keep_reply(struct nl *n, const struct nlmsghdr *nlh, void *arg)
+{
+	struct got *g = arg;
+	const struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
+
+	memset(g->tb, 0, sizeof(g->tb));
+	mnl_attr_parse(nlh, sizeof(*gh), attr_cb, g->tb);
+	g->cmd = gh->cmd;
+	g->count++;
+	if (g->tb[VUICC_A_CARD_ID])
+		g->card_id = mnl_attr_get_u32(g->tb[VUICC_A_CARD_ID]);
+	if (g->tb[VUICC_A_PROFILE_NAME])
+		snprintf(g->name, sizeof(g->name), "%s", mnl_attr_get_str(g->tb[VUICC_A_PROFILE_NAME]));
+	if (g->tb[VUICC_A_PROFILE_KIND])
+		g->kind = mnl_attr_get_u32(g->tb[VUICC_A_PROFILE_KIND]);
+	if (g->tb[VUICC_A_PROFILE_ROLE])
+		g->role = mnl_attr_get_u32(g->tb[VUICC_A_PROFILE_ROLE]);
+	if (g->tb[VUICC_A_ALGORITHM])
+		g->algorithm = mnl_attr_get_u32(g->tb[VUICC_A_ALGORITHM]);
+	if (g->tb[VUICC_A_PROFILE_ENABLED])
+		g->enabled = mnl_attr_get_u8(g->tb[VUICC_A_PROFILE_ENABLED]);
+	if (g->tb[VUICC_A_ICCID])
+		snprintf(g->iccid, sizeof(g->iccid), "%s", mnl_attr_get_str(g->tb[VUICC_A_ICCID]));
+	if (g->tb[VUICC_A_IMSI])
+		snprintf(g->imsi, sizeof(g->imsi), "%s", mnl_attr_get_str(g->tb[VUICC_A_IMSI]));
+	/* attribute pointers die with the receive buffer */
+	memset(g->tb, 0, sizeof(g->tb));
+}
+
+/* true if @hay holds any 4 consecutive bytes of @needle */
+static int contains_part(const uint8_t *hay, size_t hlen, const uint8_t *needle, size_t nlen)
+{
+	size_t i, j;
+
+	for (j = 0; j + 4 <= nlen; j++)
+		for (i = 0; i + 4 <= hlen; i++)
+			if (!memcmp(hay + i, needle + j, 4))
+				return 1;
+	return 0;
+}
+
+static int leaks_secret(const uint8_t *buf, size_t len)
+{
+	return contains_part(buf, len, K, sizeof(K)) ||
+	       contains_part(buf, len, OPC, sizeof(OPC)) ||
+	       contains_part(buf, len, (const uint8_t *)PIN1, strlen(PIN1)) ||
+	       contains_part(buf, len, (const uint8_t *)PUK1, strlen(PUK1)) ||
+	       contains_part(buf, len, (const uint8_t *)ADM1, strlen(ADM1));
+}
+
+FIXTURE(nl)
+{
+	struct nl n;
+};
+
+FIXTURE_SETUP(nl)
+{
+	ASSERT_EQ(0, nl_open(&self->n)) TH_LOG("vuicc family missing: is vuicc.ko loaded?");
+	card_del(&self->n, TCARD);	/* a leftover of an earlier failure */
+	ASSERT_EQ(0, card_new(&self->n, TCARD)) TH_LOG("card-new: %s", self->n.msg);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	card_del(&self->n, TCARD);
+	nl_close(&self->n);
+}
+
+TEST_F(nl, card_get_dump_and_del)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct got g = {};
+
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_CARD_GET, 0);
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	ASSERT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_EQ(1, g.count);
+	EXPECT_EQ(TCARD, g.card_id);
+	EXPECT_EQ(0, access("/dev/vuicc20", F_OK));
+
+	memset(&g, 0, sizeof(g));
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_CARD_GET, NLM_F_DUMP);
+	ASSERT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_LE(2, g.count);	/* card 0 and ours */
+
+	ASSERT_EQ(0, card_del(&self->n, TCARD));
+	EXPECT_NE(0, access("/dev/vuicc20", F_OK));
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_CARD_GET, 0);
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	EXPECT_EQ(-ENOENT, transact(&self->n, nlh, NULL, NULL));
+	EXPECT_STREQ("no such card", self->n.msg);
+	EXPECT_EQ(VUICC_A_CARD_ID, self->n.bad_attr);
+	EXPECT_EQ(-ENOENT, card_del(&self->n, TCARD));
+}
+
+TEST_F(nl, card_new_errors)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct got g = {};
+
+	EXPECT_EQ(-EEXIST, card_new(&self->n, TCARD));
+	EXPECT_EQ(VUICC_A_CARD_ID, self->n.bad_attr);
+	EXPECT_STREQ("card-id in use", self->n.msg);
+	/* beyond the 64 cards: the policy refuses it */
+	EXPECT_EQ(-ERANGE, card_new(&self->n, 64));
+	EXPECT_EQ(VUICC_A_CARD_ID, self->n.bad_attr);
+	/* no id: the lowest free one */
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_CARD_NEW, 0);
+	ASSERT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_EQ(1, g.count);
+	EXPECT_NE(TCARD, g.card_id);
+	EXPECT_EQ(0, card_del(&self->n, g.card_id));
+}
+
+TEST_F(nl, profile_add_get_and_no_secret)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct got g = {};
+
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "p1")) TH_LOG("%s", self->n.msg);
+	EXPECT_EQ(-EEXIST, profile_add(&self->n, TCARD, "p1"));
+	EXPECT_EQ(VUICC_A_PROFILE_NAME, self->n.bad_attr);
+
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_PROFILE_GET, 0);
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, "p1");
+	ASSERT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_STREQ("p1", g.name);
+	EXPECT_EQ(VUICC_PROFILE_KIND_SEED, g.kind);
+	EXPECT_EQ(VUICC_PROFILE_ROLE_STANDBY, g.role);
+	EXPECT_EQ(VUICC_ALGORITHM_MILENAGE, g.algorithm);
+	EXPECT_STREQ("8988211000000000018", g.iccid);
+	EXPECT_STREQ("001010000000001", g.imsi);
+	EXPECT_EQ(0, g.enabled);
+
+	memset(&g, 0, sizeof(g));
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_PROFILE_GET, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	ASSERT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_EQ(1, g.count);
+
+	EXPECT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "p1"));
+	EXPECT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_DISABLE, TCARD, NULL));
+	EXPECT_EQ(-ENOENT, profile_op(&self->n, VUICC_CMD_PROFILE_DISABLE, TCARD, NULL));
+	EXPECT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "p1"));
+	EXPECT_EQ(-ENOENT, profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "p1"));
+
+	/* the scan has something to look at, and finds no key in it */
+	EXPECT_LT(1000, self->n.seen_len);
+	EXPECT_FALSE(leaks_secret(self->n.seen, self->n.seen_len));
+}
+
+/* A request that the kernel must refuse, and the attribute it must name. */
+struct bad {
+	const char *what;
+	int err;
+	uint32_t attr;		/* bad_attr or miss_type expected; 0: only a message */
+	void (*build)(struct nlmsghdr *nlh);
+};
+
+static void no_name(struct nlmsghdr *nlh) { }
+static void put_u8_card(struct nlmsghdr *nlh) { mnl_attr_put_u8(nlh, VUICC_A_MNC_LEN, 4); }
+static void put_k15(struct nlmsghdr *nlh) { mnl_attr_put(nlh, VUICC_A_K, 15, K); }
+static void put_opc15(struct nlmsghdr *nlh) { mnl_attr_put(nlh, VUICC_A_OPC, 15, OPC); }
+static void put_iccid_letters(struct nlmsghdr *nlh) { mnl_attr_put_strz(nlh, VUICC_A_ICCID, "89882110000000000AB"); }
+static void put_imsi_long(struct nlmsghdr *nlh) { mnl_attr_put_strz(nlh, VUICC_A_IMSI, "0010100000000012"); }
+static void put_algo_9(struct nlmsghdr *nlh) { mnl_attr_put_u32(nlh, VUICC_A_ALGORITHM, 9); }
+static void put_kind_0(struct nlmsghdr *nlh) { mnl_attr_put_u32(nlh, VUICC_A_PROFILE_KIND, 0); }
+static void put_ind_11(struct nlmsghdr *nlh) { mnl_attr_put_u8(nlh, VUICC_A_SQN_IND_BITS, 11); }
+static void put_ind_wrong_type(struct nlmsghdr *nlh) { mnl_attr_put_u32(nlh, VUICC_A_SQN_IND_BITS, 5); }
+static void put_pin_short(struct nlmsghdr *nlh) { mnl_attr_put_strz(nlh, VUICC_A_PIN2, "123"); }
+static void put_pin_unterminated(struct nlmsghdr *nlh) { mnl_attr_put(nlh, VUICC_A_PIN2, 4, "1234"); }
+static void put_op_too(struct nlmsghdr *nlh) { mnl_attr_put(nlh, VUICC_A_OP, 16, OPC); }
+static void put_top(struct nlmsghdr *nlh) { uint8_t t[32] = {}; mnl_attr_put(nlh, VUICC_A_TOP, 32, t); }
+static void put_dup_imsi(struct nlmsghdr *nlh) { mnl_attr_put_strz(nlh, VUICC_A_IMSI, "001010000000002"); }
+static void put_unknown(struct nlmsghdr *nlh) { mnl_attr_put_u32(nlh, VUICC_A_MAX + 1, 1); }
+static void put_sqn_state_short(struct nlmsghdr *nlh) { uint8_t s[10] = {}; mnl_attr_put(nlh, VUICC_A_SQN_STATE, 10, s); }
+static void put_file_unknown_nested(struct nlmsghdr *nlh)
+{
+	struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+	mnl_attr_put(nlh, VUICC_A_FILE_PATH, 4, "\x3f\x00\x2f\x05");
+	mnl_attr_put(nlh, VUICC_A_FILE_DATA, 2, "en");
+	mnl_attr_put_u32(nlh, VUICC_A_FILE_MAX + 1, 7);
+	mnl_attr_nest_end(nlh, f);
+}
+static void put_file_bad_path(struct nlmsghdr *nlh)
+{
+	struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+	mnl_attr_put(nlh, VUICC_A_FILE_PATH, 4, "\x7f\xff\x6f\x07");
+	mnl_attr_put(nlh, VUICC_A_FILE_DATA, 2, "xx");
+	mnl_attr_nest_end(nlh, f);
+}
+static void put_file_no_data(struct nlmsghdr *nlh)
+{
+	struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+	mnl_attr_put(nlh, VUICC_A_FILE_PATH, 4, "\x3f\x00\x2f\x05");
+	mnl_attr_nest_end(nlh, f);
+}
+static void put_file_too_big(struct nlmsghdr *nlh)
+{
+	static uint8_t d[VUICC_FILE_DATA_MAX + 1];
+	struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+	mnl_attr_put(nlh, VUICC_A_FILE_PATH, 4, "\x3f\x00\x2f\x05");
+	mnl_attr_put(nlh, VUICC_A_FILE_DATA, sizeof(d), d);
+	mnl_attr_nest_end(nlh, f);
+}
+static void put_file_twice(struct nlmsghdr *nlh)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+		mnl_attr_put(nlh, VUICC_A_FILE_PATH, 4, "\x3f\x00\x2f\x05");
+		mnl_attr_put(nlh, VUICC_A_FILE_DATA, 2, "en");
+		mnl_attr_nest_end(nlh, f);
+	}
+}
+static void put_files_33(struct nlmsghdr *nlh)
+{
+	uint8_t path[6] = { 0x3f, 0x00, 0x7f, 0xff, 0x6f, 0x00 };
+	int i;
+
+	for (i = 0; i < VUICC_FILES_MAX + 1; i++) {
+		struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+		path[5] = (uint8_t)i;
+		mnl_attr_put(nlh, VUICC_A_FILE_PATH, 6, path);
+		mnl_attr_put(nlh, VUICC_A_FILE_DATA, 1, "x");
+		mnl_attr_nest_end(nlh, f);
+	}
+}
+
+static const struct bad bads[] = {
+	{ "mnc-len out of range", -ERANGE, VUICC_A_MNC_LEN, put_u8_card },
+	{ "k of 15 bytes", -EINVAL, VUICC_A_K, put_k15 },
+	{ "opc of 15 bytes", -ERANGE, VUICC_A_OPC, put_opc15 },
+	{ "iccid with letters", -EINVAL, VUICC_A_ICCID, put_iccid_letters },
+	{ "imsi of 16 digits", -EINVAL, VUICC_A_IMSI, put_imsi_long },
+	{ "algorithm 9", -ERANGE, VUICC_A_ALGORITHM, put_algo_9 },
+	{ "profile-kind 0", -ERANGE, VUICC_A_PROFILE_KIND, put_kind_0 },
+	{ "sqn-ind-bits 11", -ERANGE, VUICC_A_SQN_IND_BITS, put_ind_11 },
+	{ "sqn-ind-bits as u32", -EINVAL, VUICC_A_SQN_IND_BITS, put_ind_wrong_type },
+	{ "pin2 of 3 digits", -EINVAL, VUICC_A_PIN2, put_pin_short },
+	{ "pin2 without NUL", -EINVAL, VUICC_A_PIN2, put_pin_unterminated },
+	{ "op and opc", -EINVAL, VUICC_A_OP, put_op_too },
+	{ "top for milenage", -EINVAL, VUICC_A_TOP, put_top },
+	{ "imsi twice", -EINVAL, VUICC_A_IMSI, put_dup_imsi },
+	{ "unknown attribute", -EINVAL, VUICC_A_MAX + 1, put_unknown },
+	{ "sqn-state of the wrong length", -EINVAL, VUICC_A_SQN_STATE, put_sqn_state_short },
+	{ "unknown attribute in file", -EINVAL, 0, put_file_unknown_nested },
+	{ "file path not from 3F00", -EINVAL, VUICC_A_FILE_PATH, put_file_bad_path },
+	{ "file without data", -EINVAL, VUICC_A_FILE, put_file_no_data },
+	{ "file data of 4097 bytes", -E2BIG, VUICC_A_FILE_DATA, put_file_too_big },
+	{ "the same file twice", -EINVAL, VUICC_A_FILE_PATH, put_file_twice },
+	{ "33 files", -E2BIG, VUICC_A_FILE, put_files_33 },
+	{ "nothing wrong", 0, 0, no_name },
+};
+
+TEST_F(nl, profile_add_rejects_bad_attributes)
+{
+	static char buf[1 << 16];
+	struct nlmsghdr *nlh;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		nlh = profile_req(&self->n, buf, TCARD, "bad");
+		bads[i].build(nlh);
+		ret = transact(&self->n, nlh, NULL, NULL);
+		EXPECT_EQ(bads[i].err, ret) TH_LOG("%s: %s", bads[i].what, self->n.msg);
+		if (bads[i].err) {
+			/* every rejection explains itself */
+			EXPECT_TRUE(self->n.msg[0] || self->n.bad_attr) {
+				TH_LOG("%s: no extack", bads[i].what);
+			}
+			if (bads[i].attr && bads[i].attr <= VUICC_A_MAX) {
+				EXPECT_EQ(bads[i].attr, self->n.bad_attr) {
+					TH_LOG("%s: named %u (%s)", bads[i].what,
+					       self->n.bad_attr, self->n.msg);
+				}
+			}
+		}
+		profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "bad");
+	}
+	EXPECT_FALSE(leaks_secret(self->n.seen, self->n.seen_len));
+}
+
+TEST_F(nl, missing_attributes_are_named)
+{
+	static const struct { uint8_t cmd; uint32_t attr; } ops[] = {
+		{ VUICC_CMD_CARD_GET, VUICC_A_CARD_ID },
+		{ VUICC_CMD_CARD_DEL, VUICC_A_CARD_ID },
+		{ VUICC_CMD_PROFILE_GET, VUICC_A_PROFILE_NAME },
+		{ VUICC_CMD_PROFILE_ADD, VUICC_A_CARD_ID },
+		{ VUICC_CMD_PROFILE_DEL, VUICC_A_PROFILE_NAME },
+		{ VUICC_CMD_PROFILE_ENABLE, VUICC_A_PROFILE_NAME },
+		{ VUICC_CMD_PROFILE_DISABLE, VUICC_A_CARD_ID },
+	};
+	static const uint32_t required[] = { VUICC_A_PROFILE_NAME, VUICC_A_PROFILE_KIND,
+		VUICC_A_ICCID, VUICC_A_IMSI, VUICC_A_ALGORITHM, VUICC_A_K };
+	static char buf[8192], out[8192];
+	struct nlmsghdr *nlh, *full, *o;
+	const struct nlattr *a;
+	size_t i, r;
+
+	/* empty requests */
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		nlh = req(&self->n, buf, self->n.family, ops[i].cmd, 0);
+		EXPECT_EQ(-EINVAL, transact(&self->n, nlh, NULL, NULL)) TH_LOG("cmd %u", ops[i].cmd);
+		EXPECT_TRUE(self->n.miss_type == VUICC_A_CARD_ID ||
+			    self->n.miss_type == ops[i].attr) {
+			TH_LOG("cmd %u: missing %u", ops[i].cmd, self->n.miss_type);
+		}
+		EXPECT_NE(0, self->n.msg[0]) {
+			TH_LOG("cmd %u: no message", ops[i].cmd);
+		}
+	}
+	/* each required attribute of profile-add, dropped in turn */
+	for (r = 0; r < sizeof(required) / sizeof(required[0]); r++) {
+		full = profile_req(&self->n, buf, TCARD, "m");
+		o = req(&self->n, out, self->n.family, VUICC_CMD_PROFILE_ADD, 0);
+		mnl_attr_for_each(a, full, GENL_HDRLEN) {
+			if (mnl_attr_get_type(a) != required[r])
+				mnl_attr_put(o, mnl_attr_get_type(a), mnl_attr_get_payload_len(a),
+					     mnl_attr_get_payload(a));
+		}
+		EXPECT_EQ(-EINVAL, transact(&self->n, o, NULL, NULL));
+		EXPECT_EQ(required[r], self->n.miss_type) TH_LOG("%s", self->n.msg);
+	}
+	/* unknown command */
+	nlh = req(&self->n, buf, self->n.family, 200, 0);
+	EXPECT_EQ(-EOPNOTSUPP, transact(&self->n, nlh, NULL, NULL));
+}
+
+TEST_F(nl, limits_profiles_and_a_huge_profile)
+{
+	static char buf[1 << 18];
+	static uint8_t data[VUICC_FILE_DATA_MAX];
+	uint8_t path[6] = { 0x3f, 0x00, 0x7f, 0xff, 0x6f, 0x00 };
+	struct nlmsghdr *nlh;
+	char name[16];
+	int i;
+
+	for (i = 0; i < VUICC_PROFILES_MAX; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		ASSERT_EQ(0, profile_add(&self->n, TCARD, name)) TH_LOG("%s", self->n.msg);
+	}
+	EXPECT_EQ(-ENOSPC, profile_add(&self->n, TCARD, "one-more"));
+	EXPECT_EQ(VUICC_A_CARD_ID, self->n.bad_attr);
+	EXPECT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "p0"));
+
+	/* files-max files of file-data-max bytes: about 130 KiB in one message */
+	nlh = profile_req(&self->n, buf, TCARD, "huge");
+	for (i = 0; i < VUICC_FILES_MAX; i++) {
+		struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+		path[5] = (uint8_t)i;
+		mnl_attr_put(nlh, VUICC_A_FILE_PATH, sizeof(path), path);
+		mnl_attr_put(nlh, VUICC_A_FILE_DATA, sizeof(data), data);
+		mnl_attr_nest_end(nlh, f);
+	}
+	EXPECT_LT(128 * 1024, nlh->nlmsg_len);
+	EXPECT_EQ(0, transact(&self->n, nlh, NULL, NULL)) TH_LOG("%s", self->n.msg);
+}
+
+/* Drops CAP_NET_ADMIN (and everything else) from this thread's effective set. */
+static int drop_caps(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	return syscall(SYS_capset, &h, d);
+}
+
+TEST_F(nl, unprivileged_caller)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct got g = {};
+	int grp;
+
+	ASSERT_EQ(0, drop_caps());
+	/* reading is allowed */
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_CARD_GET, NLM_F_DUMP);
+	EXPECT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_LE(1, g.count);
+	/* changing is not */
+	EXPECT_EQ(-EPERM, card_new(&self->n, TCARD + 1));
+	EXPECT_EQ(-EPERM, card_del(&self->n, TCARD));
+	EXPECT_EQ(-EPERM, profile_add(&self->n, TCARD, "x"));
+	EXPECT_EQ(-EPERM, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "x"));
+	EXPECT_EQ(-EPERM, profile_op(&self->n, VUICC_CMD_PROFILE_DISABLE, TCARD, NULL));
+	EXPECT_EQ(-EPERM, profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "x"));
+	/* nor is watching */
+	grp = (int)self->n.monitor;
+	ASSERT_NE(0, grp);
+	EXPECT_EQ(-1, mnl_socket_setsockopt(self->n.sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
+	EXPECT_EQ(EPERM, errno);
+}
+
+/* Reads pending events from @m (non-blocking) into @g; returns how many. */
+static int read_events(struct nl *m, uint8_t *cmds, int max)
+{
+	static char buf[1 << 16];
+	const struct nlmsghdr *nlh;
+	int len, n = 0;
+
+	for (;;) {
+		len = recv(mnl_socket_get_fd(m->sk), buf, sizeof(buf), MSG_DONTWAIT);
+		if (len <= 0)
+			break;
+		remember(m, buf, len);
+		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
+
+			if (n < max)
+				cmds[n] = gh->cmd;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int has(const uint8_t *cmds, int n, uint8_t cmd)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (cmds[i] == cmd)
+			return 1;
+	return 0;
+}
+
+TEST_F(nl, events_and_the_card_device)
+{
+	struct vuicc_atr atr;
+	struct vuicc_reset rs = { .flags = VUICC_RESET_COLD };
+	struct vuicc_status st;
+	uint8_t cmds[64], apdu[] = { 0x00, 0x02, 0x00, 0x00 }, rsp[16];
+	struct pollfd pfd;
+	struct nl m;
+	uint32_t ev;
+	int grp, fd, n;
+
+	ASSERT_EQ(0, nl_open(&m));
+	grp = (int)m.monitor;
+	ASSERT_EQ(0, mnl_socket_setsockopt(m.sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
+
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "a"));
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "b"));
+	fd = open("/dev/vuicc20", O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_RESET, &rs));
+
+	/* enabling inserts a card: POLLPRI, INSERTED, powered off */
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "a"));
+	pfd = (struct pollfd){ .fd = fd, .events = POLLPRI };
+	EXPECT_EQ(1, poll(&pfd, 1, 1000));
+	EXPECT_TRUE(pfd.revents & POLLPRI);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_STATUS, &st));
+	EXPECT_EQ(VUICC_STATUS_PROFILE, st.flags & (VUICC_STATUS_PROFILE | VUICC_STATUS_POWERED));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	EXPECT_EQ(VUICC_EVENT_INSERTED, ev);
+	EXPECT_EQ(-1, write(fd, apdu, sizeof(apdu)));
+	EXPECT_EQ(ENXIO, errno);
+
+	/* switching: removed, then inserted; a response in flight is dropped */
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	ASSERT_EQ(4, write(fd, apdu, sizeof(apdu)));
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "b"));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	EXPECT_EQ(VUICC_EVENT_REMOVED | VUICC_EVENT_INSERTED, ev);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, read(fd, rsp, sizeof(rsp)));
+	EXPECT_EQ(EAGAIN, errno);
+	/* enabling the enabled profile changes nothing */
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "b"));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	EXPECT_EQ(0, ev);
+
+	/* disabling: removed; the card still answers its ATR */
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_DISABLE, TCARD, "b"));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	EXPECT_EQ(VUICC_EVENT_REMOVED, ev);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	EXPECT_EQ(0x3B, atr.bytes[0]);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_STATUS, &st));
+	EXPECT_EQ(0, st.flags & VUICC_STATUS_PROFILE);
+
+	/* removing the card under the opener */
+	ASSERT_EQ(0, card_del(&self->n, TCARD));
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+	EXPECT_EQ(1, poll(&pfd, 1, 1000));
+	EXPECT_TRUE(pfd.revents & POLLHUP);
+	EXPECT_EQ(-1, write(fd, apdu, sizeof(apdu)));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, read(fd, rsp, sizeof(rsp)));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+	ASSERT_EQ(0, card_new(&self->n, TCARD));
+
+	n = read_events(&m, cmds, 64);
+	EXPECT_LE(8, n);
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_PROFILE_ADD_NTF));
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_CARD_POWER_NTF));
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_CARD_RESET_NTF));
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_PROFILE_ENABLE_NTF));
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_CARD_DEL_NTF));
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_CARD_NEW_NTF));
+	EXPECT_FALSE(leaks_secret(m.seen, m.seen_len));
+	EXPECT_FALSE(leaks_secret(self->n.seen, self->n.seen_len));
+	nl_close(&m);
+}
+
+/* ---- dumps under change ---- */
+
+#define CHURN_CARDS 24
+
+struct churn {
+	atomic_int stop;
+	atomic_long ops;
+	atomic_long unexpected;
+	int last;
+};
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	struct nl n;
+	char name[8];
+	unsigned int seed = (unsigned int)(uintptr_t)&n;
+	int ret, card, op;
+
+	if (nl_open(&n)) {
+		atomic_fetch_add(&c->unexpected, 1);
+		return NULL;
+	}
+	while (!atomic_load(&c->stop)) {
+		card = TCARD + 1 + rand_r(&seed) % CHURN_CARDS;
+		op = rand_r(&seed) % 4;
+		/* added and deleted: c0..c3; enabled: any */
+		snprintf(name, sizeof(name), "%c%d", op == 2 && rand_r(&seed) % 2 ? 'f' : 'c',
+			 rand_r(&seed) % 4);
+		if (op == 0)
+			ret = profile_add(&n, card, name);
+		else if (op == 1)
+			ret = profile_op(&n, VUICC_CMD_PROFILE_DEL, card, name);
+		else if (op == 2)
+			ret = profile_op(&n, VUICC_CMD_PROFILE_ENABLE, card, name);
+		else
+			ret = profile_op(&n, VUICC_CMD_PROFILE_DISABLE, card, NULL);
+		if (ret && ret != -EEXIST && ret != -ENOENT && ret != -ENOSPC) {
+			atomic_fetch_add(&c->unexpected, 1);
+			c->last = ret;
+		}
+		atomic_fetch_add(&c->ops, 1);
+		n.seen_len = 0;
+	}
+	nl_close(&n);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(nl, dumps_while_others_change_things, 300)
+{
+	static char buf[8192];
+	struct churn c = { 0 };
+	struct nlmsghdr *nlh;
+	pthread_t t[2];
+	int i, j, dumps = 0, bad = 0, intr = 0;
+	char name[8];
+
+	for (i = 1; i <= CHURN_CARDS; i++) {
+		card_del(&self->n, TCARD + i);
+		ASSERT_EQ(0, card_new(&self->n, TCARD + i));
+		for (j = 0; j < VUICC_PROFILES_MAX / 2; j++) {
+			snprintf(name, sizeof(name), "f%d", j);
+			ASSERT_EQ(0, profile_add(&self->n, TCARD + i, name));
+		}
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn_thread, &c));
+	for (i = 0; i < 60; i++) {
+		struct got g = {};
+
+		self->n.dump_intr = 0;
+		nlh = req(&self->n, buf, self->n.family, VUICC_CMD_PROFILE_GET, NLM_F_DUMP);
+		if (transact(&self->n, nlh, keep_reply, &g))
+			bad++;
+		/* the fixed profiles f0..f3 are always there, unless flagged */
+		if (!self->n.dump_intr && g.count < CHURN_CARDS * VUICC_PROFILES_MAX / 2) {
+			TH_LOG("dump %d: %d profiles", i, g.count);
+			bad++;
+		}
+		intr += self->n.dump_intr > 0;
+		dumps++;
+		self->n.seen_len = 0;
+	}
+	atomic_store(&c.stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (i = 1; i <= CHURN_CARDS; i++)
+		EXPECT_EQ(0, card_del(&self->n, TCARD + i));
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, atomic_load(&c.unexpected)) TH_LOG("last error %d", c.last);
+	EXPECT_LT(0, atomic_load(&c.ops));
+	TH_LOG("%d dumps (%d flagged NLM_F_DUMP_INTR) during %ld changes",
+	       dumps, intr, atomic_load(&c.ops));
+}
+
+TEST_HARNESS_MAIN
