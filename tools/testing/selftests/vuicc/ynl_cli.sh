@@ -77,9 +77,26 @@ run "card-del" --do card-del --json "{\"card-id\": $CARD}"
 fails_with "card-get of a removed card" "no such card" --do card-get --json "{\"card-id\": $CARD}"
 
 # events: cli.py subscribes; vuiccctl (quick to start) makes the events
-"$cli" --output-json --subscribe monitor --sleep 12 >"$ev" 2>&1 &
+"$cli" --output-json --subscribe monitor --sleep 30 >"$ev" 2>&1 &
 mon=$!
-sleep 6
+# cli.py starts slowly on a debug kernel: make the events only once it has
+# joined the group (its bit shows in /proc/net/netlink).
+ksrc=${VUICC_KSRC:-$("$top/tools/testing/vm/kernel" src)}
+grp=$(python3 "$ksrc/tools/net/ynl/cli.py" --spec "$ksrc/Documentation/netlink/specs/nlctrl.yaml" \
+	--schema "$ksrc/Documentation/netlink/genetlink-legacy.yaml" --output-json \
+	--do getfamily --json '{"family-name": "vuicc"}' |
+	python3 -c 'import json,sys; print([g for e in json.load(sys.stdin)["mcast-groups"] for g in e.values() if g["name"] == "monitor"][0]["id"])')
+joined=0
+for _ in $(seq 120); do
+	if [ -n "$grp" ] && [ "$grp" -le 32 ]; then
+		while read -r _ proto _ groups _; do
+			[ "$proto" = 16 ] && (( 0x$groups & (1 << (grp - 1)) )) && joined=1
+		done < <(tail -n +2 /proc/net/netlink)
+	fi
+	[ "$joined" = 1 ] && break
+	sleep 0.25
+done
+[ "$joined" = 1 ] || { echo "not ok - cli.py never joined the monitor group"; fails=$((fails + 1)); }
 vuiccctl card add $CARD >/dev/null &&
 	vuiccctl profile add "$top/tools/testing/profiles/seed-master.conf" --card $CARD &&
 	vuiccctl profile enable seed-master --card $CARD &&
