@@ -603,6 +603,88 @@ TEST_F(nl, profile_add_rejects_bad_attributes)
 	EXPECT_FALSE(leaks_secret(self->n.seen, self->n.seen_len));
 }
 
+/* Copies @src's attributes into a new request for the same command. */
+static struct nlmsghdr *copy_attrs(struct nl *n, char *buf, const struct nlmsghdr *src,
+				   uint32_t skip, uint32_t twice, const struct nlattr *extra)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(src);
+	struct nlmsghdr *o = req(n, buf, n->family, g->cmd, 0);
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, src, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) == skip)
+			continue;
+		mnl_attr_put(o, mnl_attr_get_type(a), mnl_attr_get_payload_len(a),
+			     mnl_attr_get_payload(a));
+		if (mnl_attr_get_type(a) == twice)
+			mnl_attr_put(o, mnl_attr_get_type(a), mnl_attr_get_payload_len(a),
+				     mnl_attr_get_payload(a));
+	}
+	if (extra)
+		mnl_attr_put(o, mnl_attr_get_type(extra), mnl_attr_get_payload_len(extra),
+			     mnl_attr_get_payload(extra));
+	return o;
+}
+
+/*
+ * Every attribute profile-add takes, given with a payload of the wrong
+ * length and given twice: refused, and the refusal names it.
+ */
+TEST_F(nl, every_attribute_malformed_or_duplicated)
+{
+	static const uint32_t attrs[] = {
+		VUICC_A_CARD_ID, VUICC_A_PROFILE_NAME, VUICC_A_PROFILE_KIND,
+		VUICC_A_PROFILE_ROLE, VUICC_A_ICCID, VUICC_A_IMSI, VUICC_A_MNC_LEN,
+		VUICC_A_ALGORITHM, VUICC_A_K, VUICC_A_OP, VUICC_A_OPC, VUICC_A_MILENAGE_C,
+		VUICC_A_MILENAGE_R, VUICC_A_TOP, VUICC_A_TOPC, VUICC_A_TUAK_RES_BITS,
+		VUICC_A_TUAK_MAC_BITS, VUICC_A_TUAK_CK_BITS, VUICC_A_TUAK_IK_BITS,
+		VUICC_A_TUAK_ITERATIONS, VUICC_A_GSM_DERIVATION, VUICC_A_SQN_IND_BITS,
+		VUICC_A_SQN_DELTA, VUICC_A_SQN_AGE_LIMIT, VUICC_A_SQN_STATE, VUICC_A_PIN1,
+		VUICC_A_PUK1, VUICC_A_PIN2, VUICC_A_PUK2, VUICC_A_ADM1,
+		VUICC_A_PIN1_ENABLED, VUICC_A_FILE,
+	};
+	static char base[8192], buf[8192], abuf[64];
+	struct nlmsghdr *full, *o;
+	struct nlattr *bad = (struct nlattr *)abuf;
+	size_t i;
+	int ret;
+
+	full = profile_req(&self->n, base, TCARD, "e");
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		/* three bytes of 'A': no integer, no NUL-terminated string, no key */
+		bad->nla_type = attrs[i];
+		bad->nla_len = NLA_HDRLEN + 3;
+		memset(abuf + NLA_HDRLEN, 'A', 3);
+		o = copy_attrs(&self->n, buf, full, attrs[i], 0, bad);
+		ret = transact(&self->n, o, NULL, NULL);
+		EXPECT_TRUE(ret == -EINVAL || ret == -ERANGE) {
+			TH_LOG("attr %u, 3 bytes: %d", attrs[i], ret);
+		}
+		EXPECT_EQ(attrs[i], self->n.bad_attr) {
+			TH_LOG("attr %u, 3 bytes: named %u (%s)", attrs[i], self->n.bad_attr, self->n.msg);
+		}
+		profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "e");
+	}
+	/* twice: every attribute of the valid request, doubled in turn */
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		const struct nlattr *a;
+		int present = 0;
+
+		mnl_attr_for_each(a, full, GENL_HDRLEN)
+			present |= mnl_attr_get_type(a) == attrs[i];
+		if (!present)
+			continue;
+		o = copy_attrs(&self->n, buf, full, 0, attrs[i], NULL);
+		EXPECT_EQ(-EINVAL, transact(&self->n, o, NULL, NULL)) {
+			TH_LOG("attr %u twice", attrs[i]);
+		}
+		EXPECT_STREQ("attribute given twice", self->n.msg);
+		EXPECT_EQ(attrs[i], self->n.bad_attr);
+		profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "e");
+	}
+	EXPECT_FALSE(leaks_secret(self->n.seen, self->n.seen_len));
+}
+
 TEST_F(nl, missing_attributes_are_named)
 {
 	static const struct { uint8_t cmd; uint32_t attr; } ops[] = {
