@@ -105,6 +105,7 @@ struct vuicc_card *vuicc_card_create(u32 id)
 	mutex_init(&card->lock);
 	init_waitqueue_head(&card->wait);
 	INIT_LIST_HEAD(&card->profiles);
+	vuicc_engine_reset(card);
 
 	mutex_lock(&vuicc_cards_lock);
 	ret = vuicc_card_pick_id(&id);
@@ -148,6 +149,7 @@ static void vuicc_card_unlist(struct vuicc_card *card)
 	card->powered = false;
 	card->rsp_ready = false;
 	card->enabled = NULL;
+	vuicc_engine_reset(card);
 	list_splice_init(&card->profiles, &gone);
 	card->n_profiles = 0;
 	mutex_unlock(&card->lock);
@@ -454,8 +456,9 @@ static void vuicc_card_switch(struct vuicc_card *card, struct vuicc_profile *nex
 
 	if (prev)
 		card->events |= VUICC_EVENT_REMOVED;
-	vuicc_card_deactivate(card);
+	/* the engine drops its session, and with it any hold on @prev */
 	card->enabled = next;
+	vuicc_card_deactivate(card);
 	if (next)
 		card->events |= VUICC_EVENT_INSERTED;
 	card->switches++;

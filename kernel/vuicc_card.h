@@ -13,6 +13,8 @@
 
 #include <uapi/linux/vuicc.h>
 
+#include "vuicc_engine.h"
+
 struct vuicc_profile;
 
 /* vuicc_card_create() picks the lowest free number */
@@ -44,6 +46,7 @@ enum vuicc_card_bits {
  * @n_profiles: entries in @profiles
  * @enabled: the enabled profile, or NULL
  * @switches: profile enables and disables
+ * @session: the engine's state while powered
  */
 struct vuicc_card {
 	struct kref kref;
@@ -66,6 +69,7 @@ struct vuicc_card {
 	unsigned int n_profiles;
 	struct vuicc_profile *enabled;
 	u64 switches;
+	struct vuicc_session session;
 };
 
 struct vuicc_card *vuicc_card_create(u32 id);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The card engine: what a card answers to a command APDU.
+ * The card engine: what a card answers to a command APDU (ETSI TS 102 221,
+ * 3GPP TS 31.102, TS 51.011).
  */
 #ifndef _VUICC_ENGINE_H
 #define _VUICC_ENGINE_H
@@ -11,10 +12,63 @@
 
 struct vuicc_apdu;
 struct vuicc_card;
+struct vuicc_file;
+struct vuicc_fs;
+
+/* The ATR announces 4 logical channels (card capabilities byte 3). */
+#define VUICC_CHANNELS		4
+/* TS 102 221 §11.2.1: a TERMINAL PROFILE is at most 255 bytes (kept: what we read) */
+#define VUICC_TERMINAL_PROFILE_MAX	64
+#define VUICC_TERMINAL_CAP_MAX		32
+/* Short APDUs: at most 256 bytes of response data */
+#define VUICC_RDATA_MAX		256
+
+/**
+ * struct vuicc_channel - the state of one logical channel
+ * @open: the channel is open
+ * @df: the current DF
+ * @ef: the current EF, or NULL
+ * @app: the application selected on the channel, or NULL
+ * @rec: the current record of @ef (0: none)
+ */
+struct vuicc_channel {
+	bool open;
+	struct vuicc_file *df;
+	struct vuicc_file *ef;
+	struct vuicc_file *app;
+	u8 rec;
+};
+
+/**
+ * struct vuicc_session - what a card forgets when it loses power
+ * @fs: the file system in use (the enabled profile's, or the empty one)
+ * @ch: the logical channels
+ * @verified: PIN1, PIN2 and ADM1 verified in this session
+ * @gr: response data waiting for GET RESPONSE
+ * @gr_len: bytes in @gr
+ * @gr_ch: the channel of the command that produced @gr
+ * @tp: the terminal's TERMINAL PROFILE
+ * @tp_len: bytes in @tp
+ * @tc: the terminal's TERMINAL CAPABILITY
+ * @tc_len: bytes in @tc
+ */
+struct vuicc_session {
+	struct vuicc_fs *fs;
+	struct vuicc_channel ch[VUICC_CHANNELS];
+	bool verified[3];
+	u8 gr[VUICC_RDATA_MAX];
+	u16 gr_len;
+	u8 gr_ch;
+	u8 tp[VUICC_TERMINAL_PROFILE_MAX];
+	u8 tp_len;
+	u8 tc[VUICC_TERMINAL_CAP_MAX];
+	u8 tc_len;
+};
 
 void vuicc_engine_atr(struct vuicc_card *card, struct vuicc_atr *atr);
 void vuicc_engine_reset(struct vuicc_card *card);
 size_t vuicc_engine_process(struct vuicc_card *card,
 			    const struct vuicc_apdu *apdu, u8 *rsp);
+int vuicc_engine_fcp(struct vuicc_card *card, struct vuicc_file *f, u8 *out);
 
 #endif /* _VUICC_ENGINE_H */

@@ -21,6 +21,7 @@
 
 #include "vuicc_bytes.h"
 #include "vuicc_card.h"
+#include "vuicc_fs.h"
 #include "vuicc_netlink.h"
 #include "vuicc_nl_gen.h"
 #include "vuicc_profile.h"
@@ -264,6 +265,51 @@ void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
 	vuicc_nl_multicast(skb);
 }
 
+/**
+ * vuicc_nl_notify_file() - tell the monitor group the new content of an EF
+ * @card: the card, locked
+ * @p: the enabled profile
+ * @f: the EF the modem changed
+ *
+ * A state-ntf with the whole content, for the agent to store and give back
+ * in profile-add.
+ */
+void vuicc_nl_notify_file(struct vuicc_card *card, struct vuicc_profile *p,
+			  struct vuicc_file *f)
+{
+	u8 path[VUICC_FILE_PATH_MAX];
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	void *hdr;
+	int len;
+
+	lockdep_assert_held(&card->lock);
+	if (!vuicc_nl_listened())
+		return;
+	len = vuicc_fs_path_of(f, path, sizeof(path));
+	if (len < 0)
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + f->size, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_STATE_NTF);
+	if (!hdr)
+		goto err;
+	if (nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
+	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name))
+		goto err;
+	nest = nla_nest_start(skb, VUICC_A_FILE);
+	if (!nest || nla_put(skb, VUICC_A_FILE_PATH, len, path) ||
+	    nla_put(skb, VUICC_A_FILE_DATA, f->size, f->data))
+		goto err;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	vuicc_nl_multicast(skb);
+	return;
+err:
+	nlmsg_free(skb);
+}
+
 /* ---- cards ---- */
 
 static int vuicc_nl_reply_card(struct genl_info *info, struct vuicc_card *card)
@@ -502,7 +548,8 @@ static int vuicc_nl_parse_sqn(struct genl_info *info, struct vuicc_profile *p)
 	return 0;
 }
 
-static int vuicc_nl_parse_files(struct genl_info *info, struct vuicc_profile *p)
+static int vuicc_nl_parse_files(struct genl_info *info, struct vuicc_profile *p,
+				struct nlattr **fattrs)
 {
 	struct nlattr *tb[VUICC_A_FILE_MAX + 1];
 	struct vuicc_file_content *f;
@@ -551,6 +598,7 @@ static int vuicc_nl_parse_files(struct genl_info *info, struct vuicc_profile *p)
 		memcpy(f->path, nla_data(path), f->path_len);
 		f->len = nla_len(data);
 		memcpy(f->data, nla_data(data), f->len);
+		fattrs[p->n_files] = a;
 		p->files[p->n_files++] = f;
 	}
 	return 0;
@@ -729,8 +777,31 @@ static int vuicc_nl_parse_algorithm(struct genl_info *info, struct vuicc_profile
 	return 0;
 }
 
+/* The card's files: the template, the identity, the EF contents given. */
+static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
+			     struct nlattr **fattrs)
+{
+	struct nlattr *a;
+	int bad, ret;
+
+	p->fs = vuicc_fs_build(p, &bad);
+	if (!IS_ERR(p->fs))
+		return 0;
+	ret = PTR_ERR(p->fs);
+	p->fs = NULL;
+	a = bad >= 0 ? fattrs[bad] : NULL;
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: no such EF in the card's template");
+	else if (ret == -EFBIG)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data larger than the EF");
+	else if (ret == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data is not whole records");
+	return ret;
+}
+
 static int vuicc_nl_parse_profile(struct genl_info *info, struct vuicc_profile *p)
 {
+	struct nlattr *fattrs[VUICC_FILES_MAX];
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **at = info->attrs;
 	int ret;
@@ -788,7 +859,10 @@ static int vuicc_nl_parse_profile(struct genl_info *info, struct vuicc_profile *
 	ret = vuicc_nl_parse_pins(info, p);
 	if (ret)
 		return ret;
-	return vuicc_nl_parse_files(info, p);
+	ret = vuicc_nl_parse_files(info, p, fattrs);
+	if (ret)
+		return ret;
+	return vuicc_nl_build_fs(info, p, fattrs);
 }
 
 int vuicc_nl_profile_add_doit(struct sk_buff *skb, struct genl_info *info)

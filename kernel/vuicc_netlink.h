@@ -10,6 +10,7 @@
 #include <uapi/linux/vuicc.h>
 
 struct vuicc_card;
+struct vuicc_file;
 struct vuicc_profile;
 
 int vuicc_nl_init(void);
@@ -17,5 +18,7 @@ void vuicc_nl_exit(void);
 void vuicc_nl_notify_card(struct vuicc_card *card, u8 cmd);
 void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
 			     u8 cmd);
+void vuicc_nl_notify_file(struct vuicc_card *card, struct vuicc_profile *p,
+			  struct vuicc_file *f);
 
 #endif /* _VUICC_NETLINK_H */

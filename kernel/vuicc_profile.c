@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "vuicc_fs.h"
 #include "vuicc_kunit.h"
 #include "vuicc_profile.h"
 
@@ -27,6 +28,12 @@ struct vuicc_profile *vuicc_profile_alloc(void)
 		return NULL;
 	}
 	INIT_LIST_HEAD(&p->node);
+	/* TS 102 221 §9.5.1: 3 tries for a PIN, 10 for a PUK */
+	p->pin_tries[VUICC_PIN1] = 3;
+	p->pin_tries[VUICC_PUK1] = 10;
+	p->pin_tries[VUICC_PIN2] = 3;
+	p->pin_tries[VUICC_PUK2] = 10;
+	p->pin_tries[VUICC_ADM1] = 3;
 	return p;
 }
 
@@ -40,6 +47,7 @@ void vuicc_profile_free(struct vuicc_profile *p)
 
 	if (!p)
 		return;
+	vuicc_fs_free(p->fs);
 	kfree_sensitive(p->secrets);
 	kfree_sensitive(p->sqn);
 	for (i = 0; i < p->n_files; i++)

@@ -94,7 +94,9 @@ struct vuicc_file_content {
  * @pin1_enabled: PIN1 must be verified after power-up
  * @secrets: keys and PINs
  * @n_files: entries in @files
- * @files: EF contents over the template
+ * @files: EF contents over the template, as given
+ * @fs: the file system built from the template, the identity and @files
+ * @pin_tries: retries left for PIN1, PUK1, PIN2, PUK2 and ADM1
  */
 struct vuicc_profile {
 	struct list_head node;
@@ -119,6 +121,8 @@ struct vuicc_profile {
 	struct vuicc_secrets *secrets;
 	unsigned int n_files;
 	struct vuicc_file_content *files[VUICC_FILES_MAX];
+	struct vuicc_fs *fs;
+	u8 pin_tries[5];
 };
 
 struct vuicc_profile *vuicc_profile_alloc(void);
