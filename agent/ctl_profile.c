@@ -11,6 +11,7 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
+#include "hex.h"
 #include "nl.h"
 #include "profile.h"
 #include "vuiccctl.h"
@@ -486,8 +487,20 @@ static int print_event(struct nlattr **tb, uint8_t cmd, void *arg)
 		else
 			printf(m->o->json ? ",\"%s\":%u" : " %s=%u", vnl_attr_name(t), nla_get_u32(tb[t]));
 	}
-	if (tb[VUICC_A_FILE])
-		printf(m->o->json ? ",\"file\":true" : " file");
+	if (tb[VUICC_A_FILE]) {
+		struct nlattr *ft[VUICC_A_FILE_MAX + 1];
+		char hex[2 * VUICC_FILE_DATA_MAX + 1];
+
+		if (nla_parse_nested(ft, VUICC_A_FILE_MAX, tb[VUICC_A_FILE], NULL) == 0 &&
+		    ft[VUICC_A_FILE_PATH] && ft[VUICC_A_FILE_DATA] &&
+		    nla_len(ft[VUICC_A_FILE_PATH]) <= VUICC_FILE_PATH_MAX &&
+		    nla_len(ft[VUICC_A_FILE_DATA]) <= VUICC_FILE_DATA_MAX) {
+			hex_encode(nla_data(ft[VUICC_A_FILE_PATH]), nla_len(ft[VUICC_A_FILE_PATH]), hex);
+			printf(m->o->json ? ",\"path\":\"%s\"" : " path=%s", hex);
+			hex_encode(nla_data(ft[VUICC_A_FILE_DATA]), nla_len(ft[VUICC_A_FILE_DATA]), hex);
+			printf(m->o->json ? ",\"data\":\"%s\"" : " data=%s", hex);
+		}
+	}
 	if (tb[VUICC_A_SQN_STATE])
 		printf(m->o->json ? ",\"sqn-state\":true" : " sqn-state");
 	printf(m->o->json ? "}\n" : "\n");

@@ -12,7 +12,7 @@ failed=()
 for dev in /dev/vuicc0 /dev/vuicc1; do
 	[ -c "$dev" ] || { echo "selftests: $dev missing: load vuicc.ko with cards=2"; exit 1; }
 done
-for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/ynl_cli.sh"; do
+for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/ynl_cli.sh"; do
 	name=$(basename "$t")
 	echo "# ---- $name ----"
 	if [ ! -x "$t" ]; then

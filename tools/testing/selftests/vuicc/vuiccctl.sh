@@ -61,6 +61,34 @@ sys.exit(0 if [e['event'] for e in ev] == ['profile-enable']*3 and ev[0]['profil
 else
 	nok "monitor prints the enable and the switch"
 fi
+# the acceptance sequence of the card engine, through vuiccctl apdu
+expect 0 "profile enable seed-master" vuiccctl profile enable seed-master --card $CARD
+USIM=A0000000871002FFFFFFFF8907090000
+expect 0 "apdu: MF, STATUS, EF_ICCID, the USIM, EF_IMSI, a second channel" \
+	vuiccctl apdu --card $CARD --get-response 00A40004023F00 80F2000000 \
+	00A4000C022FE2 00B000000A 00A4040C10$USIM 00A4000C026F07 00B0000009 \
+	0070000001 01A4000C022FE2 01B000000A 00B0000009
+mapfile -t r <"$out"
+want=("62268202782183023F00A5038001718A01058B032F0601C60F90012095010883010183018183010A9000"
+      "62268202782183023F00A5038001718A01058B032F0601C60F90012095010883010183018183010A9000"
+      9000 988812010000000010F89000 9000 9000 0809101000000000109000
+      019000 9000 988812010000000010F89000 0809101000000000109000)
+if [ "${r[*]}" = "${want[*]}" ]; then
+	ok "... ICCID 8988211000000000018 and IMSI 001010000000001 encoded; each channel keeps its file"
+else
+	nok "... ICCID 8988211000000000018 and IMSI 001010000000001 encoded; each channel keeps its file"
+fi
+# the modem's updates are events with the new content
+vuiccctl monitor --count 3 >"$tmpd/state" 2>&1 &	# power on, the update, power off
+mon=$!
+sleep 2
+expect 0 "apdu: UPDATE BINARY of EF_LOCI" vuiccctl apdu --card $CARD 00A4040C10$USIM \
+	00A4000C026F7E 00D600000B1234567800F1100001FF00
+wait $mon
+cp "$tmpd/state" "$out"
+grep -q "^state card-id=$CARD profile-name=seed-master path=3F007FFF6F7E data=1234567800F1100001FF00$" "$out" &&
+	ok "the update is a state event with path and content" ||
+	nok "the update is a state event with path and content"
 expect 0 "profile disable" vuiccctl profile disable --card $CARD
 expect fail "disable with nothing enabled" vuiccctl profile disable --card $CARD
 expect 0 "profile del" vuiccctl profile del vsim-1 --card $CARD
