@@ -19,6 +19,7 @@
 #include "vuicc_card.h"
 #include "vuicc_chrdev.h"
 #include "vuicc_engine.h"
+#include "vuicc_kunit.h"
 #include "vuicc_netlink.h"
 #include "vuicc_profile.h"
 
@@ -56,11 +57,19 @@ void vuicc_card_get(struct vuicc_card *card)
 	kref_get(&card->kref);
 }
 
+/**
+ * vuicc_card_put() - drop a reference to a card
+ * @card: the card, or NULL
+ *
+ * The last reference frees it.
+ */
 void vuicc_card_put(struct vuicc_card *card)
 {
 	if (card)
 		kref_put(&card->kref, vuicc_card_free);
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_put);
 
 static int vuicc_card_pick_id(u32 *id)
 {
@@ -135,6 +144,8 @@ err_unlock:
 	return ERR_PTR(ret);
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_create);
+
 /*
  * Called with vuicc_cards_lock held.  The profiles, and their keys, go at
  * once, not with the last reference, which an opener may keep for long.
@@ -187,6 +198,8 @@ int vuicc_card_destroy(u32 id)
 	return card ? 0 : -ENOENT;
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_destroy);
+
 /**
  * vuicc_card_lookup() - find a card by number
  * @id: the card number
@@ -237,6 +250,15 @@ static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr)
 	wake_up_interruptible_all(&card->wait);
 }
 
+/**
+ * vuicc_card_power_on() - activate a card
+ * @card: the card
+ * @atr: filled with its ATR
+ *
+ * A cold reset when the card is off; only the ATR when it is on.
+ *
+ * Return: 0, or -ENODEV for a removed card.
+ */
 int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr)
 {
 	bool changed = false;
@@ -257,6 +279,8 @@ int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr)
 	return ret;
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_power_on);
+
 int vuicc_card_power_off(struct vuicc_card *card)
 {
 	bool changed = false;
@@ -275,6 +299,15 @@ int vuicc_card_power_off(struct vuicc_card *card)
 	return ret;
 }
 
+/**
+ * vuicc_card_reset() - cold or warm reset
+ * @card: the card
+ * @flags: %VUICC_RESET_COLD or %VUICC_RESET_WARM
+ * @atr: filled with its ATR
+ *
+ * Return: 0; -EINVAL for other flags, -ENXIO for a warm reset of a card
+ * that is off, -ENODEV for a removed card.
+ */
 int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr)
 {
 	int ret = 0;
@@ -297,6 +330,8 @@ int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr)
 		vuicc_nl_notify_card(card, VUICC_CMD_CARD_RESET_NTF);
 	return ret;
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_reset);
 
 int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st)
 {
@@ -358,6 +393,8 @@ int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len)
 		wake_up_interruptible(&card->wait);
 	return ret;
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_transact);
 
 /* Collect and clear the pending card events. */
 int vuicc_card_take_events(struct vuicc_card *card, u32 *events)
@@ -446,6 +483,8 @@ int vuicc_card_profile_add(struct vuicc_card *card, struct vuicc_profile *p)
 	return ret;
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_profile_add);
+
 /*
  * Called with card->lock held: the modem side sees the card go (and come
  * back with @next), and must power it on again.
@@ -496,6 +535,8 @@ int vuicc_card_profile_enable(struct vuicc_card *card, const char *name)
 	mutex_unlock(&card->lock);
 	return ret;
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_profile_enable);
 
 /**
  * vuicc_card_profile_disable() - disable the enabled profile

@@ -432,6 +432,10 @@ static int vuicc_fs_apply(struct vuicc_fs *fs, const struct vuicc_file_content *
 	return 0;
 }
 
+/**
+ * vuicc_fs_free() - free a file tree, wiping its contents
+ * @fs: the tree, or NULL
+ */
 void vuicc_fs_free(struct vuicc_fs *fs)
 {
 	unsigned int i;
@@ -443,6 +447,8 @@ void vuicc_fs_free(struct vuicc_fs *fs)
 	kfree(fs->files);
 	kfree(fs);
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_free);
 
 static struct vuicc_fs *vuicc_fs_alloc(unsigned int n)
 {
@@ -529,6 +535,8 @@ err_nomem:
 	return ERR_PTR(-ENOMEM);
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_build);
+
 struct vuicc_file *vuicc_fs_child(const struct vuicc_file *df, u16 fid)
 {
 	struct vuicc_file *f;
@@ -549,7 +557,14 @@ struct vuicc_file *vuicc_fs_by_sfi(const struct vuicc_file *df, u8 sfi)
 	return NULL;
 }
 
-/* A path of FIDs from the MF, 3F00 included; 7FFF is the USIM ADF. */
+/**
+ * vuicc_fs_by_path() - find a file by its path
+ * @fs: the tree
+ * @path: FIDs from the MF, two bytes each, 3F00 included (7FFF: the USIM)
+ * @len: bytes in @path
+ *
+ * Return: the file, or NULL.
+ */
 struct vuicc_file *vuicc_fs_by_path(struct vuicc_fs *fs, const u8 *path, size_t len)
 {
 	struct vuicc_file *f;
@@ -567,6 +582,8 @@ struct vuicc_file *vuicc_fs_by_path(struct vuicc_fs *fs, const u8 *path, size_t 
 	}
 	return f;
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_by_path);
 
 /**
  * vuicc_fs_path_of() - the path of a file from the MF
@@ -594,6 +611,8 @@ int vuicc_fs_path_of(const struct vuicc_file *f, u8 *path, size_t max)
 	}
 	return 2 * n;
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_path_of);
 
 /* Record @n (1-based) of a record EF; for a cyclic one, record 1 is the newest. */
 u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n)

@@ -15,6 +15,11 @@
 #include "vuicc_kunit.h"
 #include "vuicc_profile.h"
 
+/**
+ * vuicc_profile_alloc() - a new, empty profile
+ *
+ * Return: the profile with its secrets area and fresh PIN counters, or NULL.
+ */
 struct vuicc_profile *vuicc_profile_alloc(void)
 {
 	struct vuicc_profile *p;
@@ -37,6 +42,8 @@ struct vuicc_profile *vuicc_profile_alloc(void)
 	return p;
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_profile_alloc);
+
 /**
  * vuicc_profile_free() - free a profile, wiping its keys and state
  * @p: the profile, not on any list; NULL is allowed
@@ -54,6 +61,8 @@ void vuicc_profile_free(struct vuicc_profile *p)
 		kfree_sensitive(p->files[i]);
 	kfree_sensitive(p);
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_profile_free);
 
 /**
  * vuicc_profile_name_valid() - check a profile name

@@ -12,7 +12,10 @@ failed=()
 for dev in /dev/vuicc0 /dev/vuicc1; do
 	[ -c "$dev" ] || { echo "selftests: $dev missing: load vuicc.ko with cards=2"; exit 1; }
 done
-for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/ynl_cli.sh"; do
+# (make soak sets VUICC_FUZZ_COUNT=1000000)
+export VUICC_FUZZ_COUNT=${VUICC_FUZZ_COUNT:-100000}
+for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/transcripts.sh" \
+	 "$bin/fuzz" "$here/ynl_cli.sh"; do
 	name=$(basename "$t")
 	echo "# ---- $name ----"
 	if [ ! -x "$t" ]; then
