@@ -34,6 +34,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/u
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
 AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
+BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/testing/bench/*.c))
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
@@ -48,7 +49,7 @@ modules:
 	@$(TOP)/tools/testing/build-modules \
 		$(if $(KDIR),--kdir $(KDIR),--kernel $(KERNEL)) $(if $(filter 1,$(V)),V=1) $(KBUILD_ARGS)
 
-tools: $(BUILD)/bin/vuiccctl $(AGENT_TESTS) $(SELFTESTS)
+tools: $(BUILD)/bin/vuiccctl $(AGENT_TESTS) $(SELFTESTS) $(BENCH)
 
 $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
@@ -67,6 +68,10 @@ SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -D_GNU_SOURCE -I$(TOP)/uapi
 $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
+
+$(BUILD)/bench/%: tools/testing/bench/%.c uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 deps:
 	@$(TOP)/tools/testing/deps
