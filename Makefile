@@ -49,7 +49,11 @@ modules:
 	@$(TOP)/tools/testing/build-modules \
 		$(if $(KDIR),--kdir $(KDIR),--kernel $(KERNEL)) $(if $(filter 1,$(V)),V=1) $(KBUILD_ARGS)
 
-tools: $(BUILD)/bin/vuiccctl $(AGENT_TESTS) $(SELFTESTS) $(BENCH)
+tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuicc-vpcd $(AGENT_TESTS) $(SELFTESTS) $(BENCH)
+
+$(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)

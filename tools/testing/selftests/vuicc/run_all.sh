@@ -15,7 +15,7 @@ done
 # (make soak sets VUICC_FUZZ_COUNT=1000000)
 export VUICC_FUZZ_COUNT=${VUICC_FUZZ_COUNT:-100000}
 for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/transcripts.sh" \
-	 "$bin/fuzz" "$here/ynl_cli.sh"; do
+	 "$here/pcsc.sh" "$bin/fuzz" "$here/ynl_cli.sh"; do
 	name=$(basename "$t")
 	echo "# ---- $name ----"
 	if [ ! -x "$t" ]; then
