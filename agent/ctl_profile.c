@@ -314,6 +314,10 @@ static int profile_put(struct nl_msg *m, const struct profile *p, uint32_t card)
 		r |= nla_put_u16(m, VUICC_A_TUAK_IK_BITS, p->tuak_ik_bits);
 	if (p->tuak_iterations)
 		r |= nla_put_u16(m, VUICC_A_TUAK_ITERATIONS, p->tuak_iterations);
+	if (p->xor_res_len)
+		r |= nla_put_u8(m, VUICC_A_XOR_RES_LEN, p->xor_res_len);
+	if (p->sqn_state_len)
+		r |= nla_put(m, VUICC_A_SQN_STATE, (int)p->sqn_state_len, p->sqn_state);
 	if (p->gsm_derivation)
 		r |= nla_put_u8(m, VUICC_A_GSM_DERIVATION, p->gsm_derivation);
 	if (p->ind_bits >= 0)
@@ -382,7 +386,7 @@ static int profile_add(int argc, char **argv, const struct ctl_opts *o)
 		return 1;
 	}
 	msg = vnl_request_sized(&v, VUICC_CMD_PROFILE_ADD, 0,
-				4096 + p->n_files * (VUICC_FILE_DATA_MAX + 64));
+				4096 + p->sqn_state_len + p->n_files * (VUICC_FILE_DATA_MAX + 64));
 	ret = -ENOMEM;
 	if (msg && profile_put(msg, p, (uint32_t)card) == 0)
 		ret = vnl_transact(&v, msg, NULL, NULL);

@@ -50,6 +50,7 @@ static const char *const vnl_attr_names[VUICC_A_MAX + 1] = {
 	[VUICC_A_TUAK_CK_BITS] = "tuak-ck-bits",
 	[VUICC_A_TUAK_IK_BITS] = "tuak-ik-bits",
 	[VUICC_A_TUAK_ITERATIONS] = "tuak-iterations",
+	[VUICC_A_XOR_RES_LEN] = "xor-res-len",
 	[VUICC_A_GSM_DERIVATION] = "gsm-derivation",
 	[VUICC_A_SQN_IND_BITS] = "sqn-ind-bits",
 	[VUICC_A_SQN_DELTA] = "sqn-delta",

@@ -233,7 +233,8 @@ enum pkey {
 	K_OPC, K_TOP, K_TOPC, K_MILENAGE_C, K_MILENAGE_R, K_TUAK_RES_BITS,
 	K_TUAK_MAC_BITS, K_TUAK_CK_BITS, K_TUAK_IK_BITS, K_TUAK_ITERATIONS,
 	K_GSM_DERIVATION, K_IND_BITS, K_SQN_DELTA, K_SQN_AGE_LIMIT, K_PIN1, K_PUK1,
-	K_PIN2, K_PUK2, K_ADM1, K_PIN1_ENABLED, K_TARIFF, K_RATS, K_PLMNS, K_COUNT
+	K_PIN2, K_PUK2, K_ADM1, K_PIN1_ENABLED, K_TARIFF, K_RATS, K_PLMNS, K_XOR_RES_LEN,
+	K_SQN_STATE, K_COUNT
 };
 
 static const char *const pkeys[K_COUNT] = {
@@ -241,7 +242,8 @@ static const char *const pkeys[K_COUNT] = {
 	"opc", "top", "topc", "milenage_c", "milenage_r", "tuak_res_bits",
 	"tuak_mac_bits", "tuak_ck_bits", "tuak_ik_bits", "tuak_iterations",
 	"gsm_derivation", "ind_bits", "sqn_delta", "sqn_age_limit", "pin1", "puk1",
-	"pin2", "puk2", "adm1", "pin1_enabled", "tariff", "rats", "plmns",
+	"pin2", "puk2", "adm1", "pin1_enabled", "tariff", "rats", "plmns", "xor_res_len",
+	"sqn_state",
 };
 
 static int set_op(struct parser *ps, struct profile *p, const char *key,
@@ -442,6 +444,20 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		p->has_tariff = true;
 		return 0;
 	}
+	case K_XOR_RES_LEN:
+		if (get_uint(ps, key, v, 16, &u))
+			return -1;
+		if (u < 4)
+			return perr(ps, key, "4 to 16 bytes");
+		p->xor_res_len = (uint8_t)u;
+		return 0;
+	case K_SQN_STATE:
+		if (get_hex(ps, key, v, p->sqn_state, sizeof(p->sqn_state), &n))
+			return -1;
+		if (!n || n % 6)
+			return perr(ps, key, "6 bytes per IND slot");
+		p->sqn_state_len = n;
+		return 0;
 	case K_RATS:
 		return get_str(ps, key, v, p->rats, sizeof(p->rats));
 	case K_PLMNS:
@@ -525,6 +541,11 @@ static int check_whole(struct parser *ps, struct profile *p)
 	WHOLE((p->tuak_res_bits || p->tuak_mac_bits || p->tuak_ck_bits ||
 	       p->tuak_ik_bits || p->tuak_iterations) && p->algorithm != VUICC_ALGORITHM_TUAK,
 	      "%s: tuak_* keys are for tuak", ps->fname);
+	WHOLE(p->xor_res_len && p->algorithm != VUICC_ALGORITHM_XOR,
+	      "%s: xor_res_len is for xor", ps->fname);
+	WHOLE(p->sqn_state_len &&
+	      p->sqn_state_len != (size_t)6 << (p->ind_bits >= 0 ? p->ind_bits : 5),
+	      "%s: key 'sqn_state': 6 bytes for each of the 2^ind_bits slots", ps->fname);
 	WHOLE(p->pin1_enabled == 1 && !p->pin1[0],
 	      "%s: pin1_enabled needs pin1", ps->fname);
 	WHOLE(p->mnc_len && strlen(p->imsi) < 3u + p->mnc_len + 1,

@@ -48,6 +48,9 @@ struct profile {
 	bool has_sqn_delta;
 	uint64_t sqn_age_limit;
 	bool has_sqn_age_limit;
+	uint8_t xor_res_len;		/* 0: default */
+	uint8_t sqn_state[6 << VUICC_SQN_IND_BITS_MAX];
+	size_t sqn_state_len;		/* 0: none */
 	char pin1[9], puk1[9], pin2[9], puk2[9], adm1[17];
 	int pin1_enabled;		/* -1: unset */
 	/* ranking data for the agent; the kernel never sees it */

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "vuicc_apdu.h"
+#include "vuicc_auth.h"
 #include "vuicc_bytes.h"
 #include "vuicc_card.h"
 #include "vuicc_engine.h"
@@ -847,6 +848,162 @@ static u16 vuicc_cmd_pin(struct vuicc_ctx *c)
 	return VUICC_SW_INS_NOT_SUPPORTED;
 }
 
+/* ---- authentication, TS 31.102 §7.1.2 and TS 51.011 §9.2.16 ---- */
+
+/* TS 31.102 §4.2.8: service n27 "GSM access" decides whether Kc is returned */
+#define VUICC_UST_GSM_ACCESS	27
+
+static bool vuicc_ust_has(struct vuicc_ctx *c, unsigned int service)
+{
+	struct vuicc_file *ust = c->ch->app ? vuicc_fs_child(c->ch->app, 0x6F38) : NULL;
+	unsigned int n = service - 1;
+
+	return ust && n / 8 < ust->size && (ust->data[n / 8] & BIT(n % 8));
+}
+
+static u16 vuicc_auth_fail(struct vuicc_ctx *c, u32 context, u32 result, u16 sw)
+{
+	vuicc_nl_notify_auth(c->card, c->p, context, result);
+	return sw;
+}
+
+/* The 3G context: verify MAC-A, then the SQN; answer RES, CK, IK (and Kc). */
+static u16 vuicc_auth_3g(struct vuicc_ctx *c, const u8 *rand, const u8 *autn, size_t autn_len)
+{
+	static const u8 dummy_amf[2];
+	struct vuicc_profile *p = c->p;
+	unsigned int mac_len = vuicc_auth_mac_len(p), i;
+	struct vuicc_auth_out o;
+	u8 sqn[6], mac[32], *d = c->data;
+	enum vuicc_sqn_verdict v;
+	u64 sqn_ms;
+	u16 sw;
+
+	if (autn_len != 8 + mac_len)
+		return VUICC_SW_WRONG_LENGTH;
+	if (vuicc_auth_f2345(p, rand, &o))
+		return VUICC_SW_TECHNICAL_PROBLEM;
+	for (i = 0; i < 6; i++)
+		sqn[i] = autn[i] ^ o.ak[i];
+	if (vuicc_auth_f1(p, rand, sqn, autn + 6, false, mac)) {
+		sw = VUICC_SW_TECHNICAL_PROBLEM;
+		goto out;
+	}
+	/* MAC first: a forged AUTN changes nothing (§7.1.2.1) */
+	if (crypto_memneq(mac, autn + 8, mac_len)) {
+		sw = vuicc_auth_fail(c, VUICC_AUTH_CONTEXT_UMTS, VUICC_AUTH_RESULT_MAC_FAILURE,
+				     VUICC_SW_AUTH_MAC_FAILURE);
+		goto out;
+	}
+	v = vuicc_sqn_check(p, vuicc_get_be48(sqn));
+	if (v != VUICC_SQN_FRESH) {
+		/* AUTS = (SQN_MS ^ AK*) || MAC-S, MAC-S over the dummy AMF (TS 33.102 §6.3.3) */
+		sqn_ms = vuicc_sqn_highest(p);
+		vuicc_put_be48(sqn_ms, sqn);
+		if (vuicc_auth_f1(p, rand, sqn, dummy_amf, true, mac)) {
+			sw = VUICC_SW_TECHNICAL_PROBLEM;
+			goto out;
+		}
+		d[0] = 0xDC;
+		d[1] = VUICC_AUTS_LEN;
+		for (i = 0; i < 6; i++)
+			d[2 + i] = sqn[i] ^ o.akstar[i];
+		memcpy(d + 8, mac, VUICC_MAC_S_LEN);
+		c->len = 2 + VUICC_AUTS_LEN;
+		vuicc_nl_notify_auth(c->card, p, VUICC_AUTH_CONTEXT_UMTS,
+				     VUICC_AUTH_RESULT_SYNC_FAILURE);
+		sw = VUICC_SW_OK;
+		goto out;
+	}
+	p->sqn[vuicc_get_be48(sqn) & ((1u << p->sqn_ind_bits) - 1)] = vuicc_get_be48(sqn);
+	/* DB L RES L CK L IK [L Kc] */
+	i = 0;
+	d[i++] = 0xDB;
+	d[i++] = o.res_len;
+	memcpy(d + i, o.res, o.res_len);
+	i += o.res_len;
+	d[i++] = o.ck_len;
+	memcpy(d + i, o.ck, o.ck_len);
+	i += o.ck_len;
+	d[i++] = o.ik_len;
+	memcpy(d + i, o.ik, o.ik_len);
+	i += o.ik_len;
+	if (vuicc_ust_has(c, VUICC_UST_GSM_ACCESS)) {
+		d[i++] = 8;
+		vuicc_auth_c3(o.ck, o.ck_len, o.ik, o.ik_len, d + i);
+		i += 8;
+	}
+	c->len = i;
+	vuicc_nl_notify_auth(c->card, p, VUICC_AUTH_CONTEXT_UMTS, VUICC_AUTH_RESULT_SUCCESS);
+	vuicc_nl_notify_sqn(c->card, p);
+	sw = VUICC_SW_OK;
+out:
+	memzero_explicit(&o, sizeof(o));
+	memzero_explicit(mac, sizeof(mac));
+	memzero_explicit(sqn, sizeof(sqn));
+	return sw;
+}
+
+/* AUTHENTICATE (TS 31.102 §7.1.2) and RUN GSM ALGORITHM (TS 51.011 §9.2.16) */
+static u16 vuicc_cmd_authenticate(struct vuicc_ctx *c)
+{
+	const struct vuicc_apdu *a = c->a;
+	const u8 *d = a->data;
+	u8 sres[4], kc[8];
+	u16 sw;
+
+	if (!c->p)
+		return c->gsm ? VUICC_SW_NO_EF_SELECTED : VUICC_SW_CONDITIONS_OF_USE;
+	if (!vuicc_access_ok(c, VUICC_ACC_PIN1))
+		return VUICC_SW_SECURITY_STATUS;
+	if (c->gsm) {
+		/* RUN GSM ALGORITHM: RAND in, SRES || Kc out, in DF_GSM */
+		if (a->p1 || a->p2)
+			return VUICC_SW_WRONG_P1P2;
+		if (c->ch->df->fid != VUICC_FID_DF_GSM)
+			return VUICC_SW_NO_EF_SELECTED;
+		if (a->nc != VUICC_RAND_LEN)
+			return VUICC_SW_WRONG_LENGTH;
+		if (vuicc_auth_run_gsm(c->p, d, c->data, c->data + 4))
+			return VUICC_SW_TECHNICAL_PROBLEM;
+		c->len = 12;
+		vuicc_nl_notify_auth(c->card, c->p, VUICC_AUTH_CONTEXT_RUN_GSM,
+				     VUICC_AUTH_RESULT_SUCCESS);
+		return VUICC_SW_OK;
+	}
+	if (a->p1)
+		return VUICC_SW_WRONG_P1P2;
+	if (!c->ch->app)
+		return VUICC_SW_CONDITIONS_OF_USE;
+	switch (a->p2) {
+	case 0x81:	/* 3G context: L RAND L AUTN */
+		if (a->nc < 2 + VUICC_RAND_LEN || d[0] != VUICC_RAND_LEN ||
+		    a->nc != 2 + VUICC_RAND_LEN + d[1 + VUICC_RAND_LEN])
+			return VUICC_SW_WRONG_LENGTH;
+		return vuicc_auth_3g(c, d + 1, d + 2 + VUICC_RAND_LEN, d[1 + VUICC_RAND_LEN]);
+	case 0x80:	/* GSM context: L RAND; SRES = c2(RES), Kc = c3(CK, IK) */
+		if (a->nc != 1 + VUICC_RAND_LEN || d[0] != VUICC_RAND_LEN)
+			return VUICC_SW_WRONG_LENGTH;
+		sw = vuicc_auth_gsm_context(c->p, d + 1, sres, kc) ?
+		     VUICC_SW_TECHNICAL_PROBLEM : VUICC_SW_OK;
+		if (sw == VUICC_SW_OK) {
+			c->data[0] = 4;
+			memcpy(c->data + 1, sres, 4);
+			c->data[5] = 8;
+			memcpy(c->data + 6, kc, 8);
+			c->len = 14;
+			vuicc_nl_notify_auth(c->card, c->p, VUICC_AUTH_CONTEXT_GSM,
+					     VUICC_AUTH_RESULT_SUCCESS);
+		}
+		memzero_explicit(kc, sizeof(kc));
+		return sw;
+	default:
+		/* VGCS/VBS, GBA, MBMS, local key...: not this card */
+		return vuicc_auth_fail(c, 0, VUICC_AUTH_RESULT_UNSUPPORTED_CONTEXT,
+				       VUICC_SW_AUTH_CONTEXT_UNSUPPORTED);
+	}
+}
+
 /* ---- channels, CAT, the rest ---- */
 
 /* MANAGE CHANNEL, TS 102 221 §11.1.17 */
@@ -1006,6 +1163,7 @@ static const struct vuicc_cmd vuicc_cmds[] = {
 	{ 0x12, C_PROP | C_GSM, vuicc_cmd_cat },
 	{ 0x14, C_PROP | C_GSM, vuicc_cmd_cat },
 	{ 0x84, C_ISO, vuicc_cmd_get_challenge },
+	{ 0x88, C_ISO | C_GSM, vuicc_cmd_authenticate },
 	{ 0xC0, C_ISO | C_GSM, vuicc_cmd_get_response },
 };
 

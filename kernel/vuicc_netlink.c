@@ -19,6 +19,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "vuicc_auth.h"
 #include "vuicc_bytes.h"
 #include "vuicc_card.h"
 #include "vuicc_fs.h"
@@ -310,6 +311,74 @@ err:
 	nlmsg_free(skb);
 }
 
+/**
+ * vuicc_nl_notify_auth() - tell the monitor group how an authentication ended
+ * @card: the card, locked
+ * @p: the profile
+ * @context: &enum vuicc_auth_context
+ * @result: &enum vuicc_auth_result
+ *
+ * No RAND, AUTN, RES or key goes with it.
+ */
+void vuicc_nl_notify_auth(struct vuicc_card *card, struct vuicc_profile *p,
+			  u32 context, u32 result)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!vuicc_nl_listened())
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_AUTH_NTF);
+	if (!hdr || nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
+	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name) ||
+	    nla_put_u32(skb, VUICC_A_AUTH_CONTEXT, context) ||
+	    nla_put_u32(skb, VUICC_A_AUTH_RESULT, result)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	vuicc_nl_multicast(skb);
+}
+
+/**
+ * vuicc_nl_notify_sqn() - tell the monitor group the new SQN array
+ * @card: the card, locked
+ * @p: the profile, after an accepted challenge
+ *
+ * A state-ntf with sqn-state (6 bytes per IND slot), for the agent to
+ * store and give back in profile-add.
+ */
+void vuicc_nl_notify_sqn(struct vuicc_card *card, struct vuicc_profile *p)
+{
+	unsigned int n = 1u << p->sqn_ind_bits, i;
+	struct sk_buff *skb;
+	struct nlattr *a;
+	void *hdr;
+
+	if (!vuicc_nl_listened())
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + n * VUICC_SQN_LEN, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_STATE_NTF);
+	if (!hdr || nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
+	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name))
+		goto err;
+	a = nla_reserve(skb, VUICC_A_SQN_STATE, n * VUICC_SQN_LEN);
+	if (!a)
+		goto err;
+	for (i = 0; i < n; i++)
+		vuicc_put_be48(p->sqn[i], (u8 *)nla_data(a) + i * VUICC_SQN_LEN);
+	genlmsg_end(skb, hdr);
+	vuicc_nl_multicast(skb);
+	return;
+err:
+	nlmsg_free(skb);
+}
+
 /* ---- cards ---- */
 
 static int vuicc_nl_reply_card(struct genl_info *info, struct vuicc_card *card)
@@ -543,8 +612,7 @@ static int vuicc_nl_parse_sqn(struct genl_info *info, struct vuicc_profile *p)
 	}
 	d = nla_data(a);
 	for (i = 0; i < n; i++, d += VUICC_SQN_LEN)
-		p->sqn[i] = (u64)vuicc_get_be16(d) << 32 |
-			    (u64)vuicc_get_be16(d + 2) << 16 | vuicc_get_be16(d + 4);
+		p->sqn[i] = vuicc_get_be48(d);
 	return 0;
 }
 
@@ -848,6 +916,16 @@ static int vuicc_nl_parse_profile(struct genl_info *info, struct vuicc_profile *
 	if (ret)
 		return ret;
 
+	if (at[VUICC_A_XOR_RES_LEN] && p->algorithm != VUICC_ALGORITHM_XOR) {
+		NL_SET_ERR_MSG_ATTR(extack, at[VUICC_A_XOR_RES_LEN], "xor-res-len is for xor");
+		return -EINVAL;
+	}
+	p->xor_res_len = vuicc_nl_u8(at[VUICC_A_XOR_RES_LEN], 8);
+	ret = vuicc_auth_prepare(p);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot derive OPc/TOPc");
+		return ret;
+	}
 	p->gsm_derivation = vuicc_nl_u8(at[VUICC_A_GSM_DERIVATION], 1);
 	p->sqn_ind_bits = vuicc_nl_u8(at[VUICC_A_SQN_IND_BITS],
 				      VUICC_SQN_IND_BITS_DEFAULT);

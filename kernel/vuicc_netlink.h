@@ -20,5 +20,8 @@ void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
 			     u8 cmd);
 void vuicc_nl_notify_file(struct vuicc_card *card, struct vuicc_profile *p,
 			  struct vuicc_file *f);
+void vuicc_nl_notify_auth(struct vuicc_card *card, struct vuicc_profile *p,
+			  u32 context, u32 result);
+void vuicc_nl_notify_sqn(struct vuicc_card *card, struct vuicc_profile *p);
 
 #endif /* _VUICC_NETLINK_H */

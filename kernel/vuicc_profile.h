@@ -86,6 +86,7 @@ struct vuicc_file_content {
  * @tuak_ck_bits: see @tuak_res_bits
  * @tuak_ik_bits: see @tuak_res_bits
  * @tuak_iterations: see @tuak_res_bits
+ * @xor_res_len: RES length of the XOR test algorithm
  * @gsm_derivation: 1 or 2, how SRES comes from RES in a GSM context
  * @sqn_ind_bits: IND bits of the SQN array
  * @sqn_delta: largest accepted SEQ jump, 0 for none
@@ -112,6 +113,7 @@ struct vuicc_profile {
 	u16 tuak_ck_bits;
 	u16 tuak_ik_bits;
 	u16 tuak_iterations;
+	u8 xor_res_len;
 	u8 gsm_derivation;
 	u8 sqn_ind_bits;
 	u64 sqn_delta;
