@@ -732,11 +732,53 @@ TEST_F(nl, missing_attributes_are_named)
 	EXPECT_EQ(-EOPNOTSUPP, transact(&self->n, nlh, NULL, NULL));
 }
 
+/* 32 EFs of the card's template and their sizes (Documentation/admin-guide/vuicc-card.rst) */
+static const struct {
+	uint16_t df[2];
+	uint16_t fid;
+	uint16_t size;
+} template_efs[VUICC_FILES_MAX] = {
+	{ {}, 0x2F00, 64 }, { {}, 0x2FE2, 10 }, { {}, 0x2F05, 10 }, { {}, 0x2F06, 160 },
+	{ { 0x7FFF }, 0x6F05, 4 }, { { 0x7FFF }, 0x6F07, 9 }, { { 0x7FFF }, 0x6F08, 33 },
+	{ { 0x7FFF }, 0x6F09, 33 }, { { 0x7FFF }, 0x6F31, 1 }, { { 0x7FFF }, 0x6F38, 17 },
+	{ { 0x7FFF }, 0x6F3C, 1760 }, { { 0x7FFF }, 0x6F40, 28 }, { { 0x7FFF }, 0x6F43, 2 },
+	{ { 0x7FFF }, 0x6F46, 17 }, { { 0x7FFF }, 0x6F56, 1 }, { { 0x7FFF }, 0x6F5B, 6 },
+	{ { 0x7FFF }, 0x6F5C, 3 }, { { 0x7FFF }, 0x6F60, 40 }, { { 0x7FFF }, 0x6F61, 40 },
+	{ { 0x7FFF }, 0x6F62, 5 }, { { 0x7FFF }, 0x6F73, 14 }, { { 0x7FFF }, 0x6F78, 2 },
+	{ { 0x7FFF }, 0x6F7B, 12 }, { { 0x7FFF }, 0x6F7E, 11 }, { { 0x7FFF }, 0x6FAD, 4 },
+	{ { 0x7FFF }, 0x6FB7, 12 }, { { 0x7FFF }, 0x6FE3, 18 }, { { 0x7FFF }, 0x6FE4, 54 },
+	{ { 0x7FFF, 0x5FC0 }, 0x4F01, 20 }, { { 0x7FFF, 0x5FC0 }, 0x4F02, 20 },
+	{ { 0x7FFF, 0x5FC0 }, 0x4F03, 57 }, { { 0x7FFF, 0x5FC0 }, 0x4F04, 57 },
+};
+
+/* Adds files-max file attributes, each @len bytes (0: the EF's own size). */
+static void put_template_files(struct nlmsghdr *nlh, size_t len)
+{
+	static uint8_t data[VUICC_FILE_DATA_MAX];
+	uint8_t path[8];
+	size_t i, n;
+
+	for (i = 0; i < VUICC_FILES_MAX; i++) {
+		struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
+
+		n = 0;
+		path[n++] = 0x3F;
+		path[n++] = 0x00;
+		for (int d = 0; d < 2 && template_efs[i].df[d]; d++) {
+			path[n++] = template_efs[i].df[d] >> 8;
+			path[n++] = template_efs[i].df[d] & 0xFF;
+		}
+		path[n++] = template_efs[i].fid >> 8;
+		path[n++] = template_efs[i].fid & 0xFF;
+		mnl_attr_put(nlh, VUICC_A_FILE_PATH, n, path);
+		mnl_attr_put(nlh, VUICC_A_FILE_DATA, len ? len : template_efs[i].size, data);
+		mnl_attr_nest_end(nlh, f);
+	}
+}
+
 TEST_F(nl, limits_profiles_and_a_huge_profile)
 {
 	static char buf[1 << 18];
-	static uint8_t data[VUICC_FILE_DATA_MAX];
-	uint8_t path[6] = { 0x3f, 0x00, 0x7f, 0xff, 0x6f, 0x00 };
 	struct nlmsghdr *nlh;
 	char name[16];
 	int i;
@@ -749,17 +791,15 @@ TEST_F(nl, limits_profiles_and_a_huge_profile)
 	EXPECT_EQ(VUICC_A_CARD_ID, self->n.bad_attr);
 	EXPECT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_DEL, TCARD, "p0"));
 
-	/* files-max files of file-data-max bytes: about 130 KiB in one message */
+	/* files-max files of file-data-max bytes: about 130 KiB, refused whole */
 	nlh = profile_req(&self->n, buf, TCARD, "huge");
-	for (i = 0; i < VUICC_FILES_MAX; i++) {
-		struct nlattr *f = mnl_attr_nest_start(nlh, VUICC_A_FILE);
-
-		path[5] = (uint8_t)i;
-		mnl_attr_put(nlh, VUICC_A_FILE_PATH, sizeof(path), path);
-		mnl_attr_put(nlh, VUICC_A_FILE_DATA, sizeof(data), data);
-		mnl_attr_nest_end(nlh, f);
-	}
+	put_template_files(nlh, VUICC_FILE_DATA_MAX);
 	EXPECT_LT(128 * 1024, nlh->nlmsg_len);
+	EXPECT_EQ(-EFBIG, transact(&self->n, nlh, NULL, NULL));
+	EXPECT_EQ(VUICC_A_FILE, self->n.bad_attr) TH_LOG("%s", self->n.msg);
+	/* files-max files that fit their EFs: taken */
+	nlh = profile_req(&self->n, buf, TCARD, "full");
+	put_template_files(nlh, 0);
 	EXPECT_EQ(0, transact(&self->n, nlh, NULL, NULL)) TH_LOG("%s", self->n.msg);
 }
 
