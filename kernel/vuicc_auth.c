@@ -127,6 +127,7 @@ int vuicc_auth_f1(const struct vuicc_profile *p, const u8 *rand, const u8 *sqn,
 	}
 	return -EINVAL;
 }
+VUICC_EXPORT_FOR_KUNIT(vuicc_auth_f1);
 
 /**
  * vuicc_auth_f2345() - RES, CK, IK, AK and AK* of the profile's algorithm
@@ -182,6 +183,7 @@ int vuicc_auth_f2345(const struct vuicc_profile *p, const u8 *rand,
 	}
 	return -EINVAL;
 }
+VUICC_EXPORT_FOR_KUNIT(vuicc_auth_f2345);
 
 /**
  * vuicc_auth_c2() - SRES from RES (TS 33.102 §6.8.1.2)

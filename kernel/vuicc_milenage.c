@@ -23,6 +23,8 @@ const struct vuicc_milenage_consts vuicc_milenage_default_consts = {
 	.r = { 64, 0, 32, 64, 96 },
 };
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_milenage_default_consts);
+
 /* The state of one computation, wiped as a whole. */
 struct vuicc_milenage_work {
 	struct crypto_aes_ctx aes;
