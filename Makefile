@@ -73,6 +73,20 @@ $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
 
+$(BUILD)/selftests/vuicc/osmo_auth: tools/testing/selftests/vuicc/osmo_auth.c \
+		tools/testing/selftests/vuicc/vuicc_auc.h uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(OSMO_LIBS)
+
+# libosmocore (Debian libosmocore-dev): the AuC of osmo_auth and bench/auth
+OSMO_LIBS = $(shell pkg-config --cflags --libs libosmogsm libosmocore 2>/dev/null || \
+	echo -losmogsm -losmocore)
+
+$(BUILD)/bench/auth: tools/testing/bench/auth.c tools/testing/selftests/vuicc/vuicc_auc.h \
+		uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(OSMO_LIBS)
+
 $(BUILD)/bench/%: tools/testing/bench/%.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
