@@ -27,9 +27,10 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # evaluated only when a selftest is built.
 KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
-AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c
+AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
+	agent/config.c agent/log.c
 VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
-	agent/ctl_profile.c $(AGENT_LIB_SRC)
+	agent/ctl_profile.c agent/ctl_status.c $(AGENT_LIB_SRC)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
@@ -49,7 +50,7 @@ modules:
 	@$(TOP)/tools/testing/build-modules \
 		$(if $(KDIR),--kdir $(KDIR),--kernel $(KERNEL)) $(if $(filter 1,$(V)),V=1) $(KBUILD_ARGS)
 
-tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuicc-vpcd $(AGENT_TESTS) $(SELFTESTS) $(BENCH)
+tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(AGENT_TESTS) $(SELFTESTS) $(BENCH)
 
 $(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
@@ -58,6 +59,12 @@ $(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makef
 $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS) $(NL_LIBS)
+
+VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c $(AGENT_LIB_SRC)
+
+$(BUILD)/bin/vuiccd: $(VUICCD_SRC) $(AGENT_HDR) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(VUICCD_SRC) $(LDFLAGS) $(NL_LIBS)
 
 # Host unit tests of the agent, built twice: plain, and with ASan + UBSan.
 $(BUILD)/tests/%: agent/tests/%.c agent/tests/testlib.h $(AGENT_LIB_SRC) $(AGENT_HDR) Makefile

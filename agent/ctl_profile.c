@@ -281,74 +281,6 @@ static int profile_list(int argc, char **argv, const struct ctl_opts *o)
 /**
  * profile_put() - the profile-add request for @p on @card
  */
-static int profile_put(struct nl_msg *m, const struct profile *p, uint32_t card)
-{
-	struct nlattr *nest;
-	size_t i;
-	int r = 0;
-
-	r |= nla_put_u32(m, VUICC_A_CARD_ID, card);
-	r |= nla_put_string(m, VUICC_A_PROFILE_NAME, p->name);
-	r |= nla_put_u32(m, VUICC_A_PROFILE_KIND, p->kind);
-	if (p->role)
-		r |= nla_put_u32(m, VUICC_A_PROFILE_ROLE, p->role);
-	r |= nla_put_string(m, VUICC_A_ICCID, p->iccid);
-	r |= nla_put_string(m, VUICC_A_IMSI, p->imsi);
-	if (p->mnc_len)
-		r |= nla_put_u8(m, VUICC_A_MNC_LEN, p->mnc_len);
-	r |= nla_put_u32(m, VUICC_A_ALGORITHM, p->algorithm);
-	r |= nla_put(m, VUICC_A_K, (int)p->k_len, p->k);
-	if (p->op_attr)
-		r |= nla_put(m, (int)p->op_attr, (int)p->op_len, p->op);
-	if (p->has_milenage_c)
-		r |= nla_put(m, VUICC_A_MILENAGE_C, sizeof(p->milenage_c), p->milenage_c);
-	if (p->has_milenage_r)
-		r |= nla_put(m, VUICC_A_MILENAGE_R, sizeof(p->milenage_r), p->milenage_r);
-	if (p->tuak_res_bits)
-		r |= nla_put_u16(m, VUICC_A_TUAK_RES_BITS, p->tuak_res_bits);
-	if (p->tuak_mac_bits)
-		r |= nla_put_u16(m, VUICC_A_TUAK_MAC_BITS, p->tuak_mac_bits);
-	if (p->tuak_ck_bits)
-		r |= nla_put_u16(m, VUICC_A_TUAK_CK_BITS, p->tuak_ck_bits);
-	if (p->tuak_ik_bits)
-		r |= nla_put_u16(m, VUICC_A_TUAK_IK_BITS, p->tuak_ik_bits);
-	if (p->tuak_iterations)
-		r |= nla_put_u16(m, VUICC_A_TUAK_ITERATIONS, p->tuak_iterations);
-	if (p->xor_res_len)
-		r |= nla_put_u8(m, VUICC_A_XOR_RES_LEN, p->xor_res_len);
-	if (p->sqn_state_len)
-		r |= nla_put(m, VUICC_A_SQN_STATE, (int)p->sqn_state_len, p->sqn_state);
-	if (p->gsm_derivation)
-		r |= nla_put_u8(m, VUICC_A_GSM_DERIVATION, p->gsm_derivation);
-	if (p->ind_bits >= 0)
-		r |= nla_put_u8(m, VUICC_A_SQN_IND_BITS, (uint8_t)p->ind_bits);
-	if (p->has_sqn_delta)
-		r |= nla_put_u64(m, VUICC_A_SQN_DELTA, p->sqn_delta);
-	if (p->has_sqn_age_limit)
-		r |= nla_put_u64(m, VUICC_A_SQN_AGE_LIMIT, p->sqn_age_limit);
-	if (p->pin1[0])
-		r |= nla_put_string(m, VUICC_A_PIN1, p->pin1);
-	if (p->puk1[0])
-		r |= nla_put_string(m, VUICC_A_PUK1, p->puk1);
-	if (p->pin2[0])
-		r |= nla_put_string(m, VUICC_A_PIN2, p->pin2);
-	if (p->puk2[0])
-		r |= nla_put_string(m, VUICC_A_PUK2, p->puk2);
-	if (p->adm1[0])
-		r |= nla_put_string(m, VUICC_A_ADM1, p->adm1);
-	if (p->pin1_enabled >= 0)
-		r |= nla_put_u8(m, VUICC_A_PIN1_ENABLED, (uint8_t)p->pin1_enabled);
-	for (i = 0; i < p->n_files; i++) {
-		nest = nla_nest_start(m, VUICC_A_FILE);
-		if (!nest)
-			return -1;
-		r |= nla_put(m, VUICC_A_FILE_PATH, (int)p->files[i].path_len, p->files[i].path);
-		r |= nla_put(m, VUICC_A_FILE_DATA, (int)p->files[i].len, p->files[i].data);
-		nla_nest_end(m, nest);
-	}
-	return r ? -1 : 0;
-}
-
 static int profile_add(int argc, char **argv, const struct ctl_opts *o)
 {
 	char err[PROFILE_ERR_MAX];
@@ -388,7 +320,7 @@ static int profile_add(int argc, char **argv, const struct ctl_opts *o)
 	msg = vnl_request_sized(&v, VUICC_CMD_PROFILE_ADD, 0,
 				4096 + p->sqn_state_len + p->n_files * (VUICC_FILE_DATA_MAX + 64));
 	ret = -ENOMEM;
-	if (msg && profile_put(msg, p, (uint32_t)card) == 0)
+	if (msg && vnl_put_profile(msg, p, (uint32_t)card) == 0)
 		ret = vnl_transact(&v, msg, NULL, NULL);
 	else if (msg)
 		nlmsg_free(msg);
@@ -501,8 +433,16 @@ static int print_event(struct nlattr **tb, uint8_t cmd, void *arg)
 		    nla_len(ft[VUICC_A_FILE_DATA]) <= VUICC_FILE_DATA_MAX) {
 			hex_encode(nla_data(ft[VUICC_A_FILE_PATH]), nla_len(ft[VUICC_A_FILE_PATH]), hex);
 			printf(m->o->json ? ",\"path\":\"%s\"" : " path=%s", hex);
-			hex_encode(nla_data(ft[VUICC_A_FILE_DATA]), nla_len(ft[VUICC_A_FILE_DATA]), hex);
-			printf(m->o->json ? ",\"data\":\"%s\"" : " data=%s", hex);
+			if (ef_path_secret(nla_data(ft[VUICC_A_FILE_PATH]),
+					   (size_t)nla_len(ft[VUICC_A_FILE_PATH]))) {
+				/* a session key: its length only */
+				printf(m->o->json ? ",\"data-len\":%d,\"data\":null" :
+				       " data=<%d bytes, session keys>", nla_len(ft[VUICC_A_FILE_DATA]));
+			} else {
+				hex_encode(nla_data(ft[VUICC_A_FILE_DATA]),
+					   nla_len(ft[VUICC_A_FILE_DATA]), hex);
+				printf(m->o->json ? ",\"data\":\"%s\"" : " data=%s", hex);
+			}
 		}
 	}
 	if (tb[VUICC_A_SQN_STATE])

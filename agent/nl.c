@@ -14,6 +14,7 @@
 #include <netlink/socket.h>
 
 #include "nl.h"
+#include "profile.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -66,6 +67,7 @@ static const char *const vnl_attr_names[VUICC_A_MAX + 1] = {
 	[VUICC_A_PROFILE_FILES] = "profile-files",
 	[VUICC_A_AUTH_CONTEXT] = "auth-context",
 	[VUICC_A_AUTH_RESULT] = "auth-result",
+	[VUICC_A_STATE_SEQ] = "state-seq",
 };
 
 const char *vnl_attr_name(int type)
@@ -143,15 +145,21 @@ struct vnl_ctx {
 	int done;
 };
 
+const struct nlmsghdr *vnl_current;
+
 static int vnl_parse_and_call(struct nl_msg *msg, vnl_handler fn, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct genlmsghdr *g = nlmsg_data(nlh);
 	struct nlattr *tb[VUICC_A_MAX + 1];
+	int ret;
 
 	if (genlmsg_parse(nlh, 0, tb, VUICC_A_MAX, NULL))
 		return 0;	/* not ours to judge; skip */
-	return fn(tb, g->cmd, arg);
+	vnl_current = nlh;
+	ret = fn(tb, g->cmd, arg);
+	vnl_current = NULL;
+	return ret;
 }
 
 static int vnl_valid_cb(struct nl_msg *msg, void *arg)
@@ -323,4 +331,129 @@ int vnl_monitor(struct vnl *v, vnl_handler fn, void *arg)
 		}
 	}
 	return m.ret > 0 ? 0 : m.ret;
+}
+
+int vnl_put_profile(struct nl_msg *m, const struct profile *p, uint32_t card)
+{
+	struct nlattr *nest;
+	size_t i;
+	int r = 0;
+
+	r |= nla_put_u32(m, VUICC_A_CARD_ID, card);
+	r |= nla_put_string(m, VUICC_A_PROFILE_NAME, p->name);
+	r |= nla_put_u32(m, VUICC_A_PROFILE_KIND, p->kind);
+	if (p->role)
+		r |= nla_put_u32(m, VUICC_A_PROFILE_ROLE, p->role);
+	r |= nla_put_string(m, VUICC_A_ICCID, p->iccid);
+	r |= nla_put_string(m, VUICC_A_IMSI, p->imsi);
+	if (p->mnc_len)
+		r |= nla_put_u8(m, VUICC_A_MNC_LEN, p->mnc_len);
+	r |= nla_put_u32(m, VUICC_A_ALGORITHM, p->algorithm);
+	r |= nla_put(m, VUICC_A_K, (int)p->k_len, p->k);
+	if (p->op_attr)
+		r |= nla_put(m, (int)p->op_attr, (int)p->op_len, p->op);
+	if (p->has_milenage_c)
+		r |= nla_put(m, VUICC_A_MILENAGE_C, sizeof(p->milenage_c), p->milenage_c);
+	if (p->has_milenage_r)
+		r |= nla_put(m, VUICC_A_MILENAGE_R, sizeof(p->milenage_r), p->milenage_r);
+	if (p->tuak_res_bits)
+		r |= nla_put_u16(m, VUICC_A_TUAK_RES_BITS, p->tuak_res_bits);
+	if (p->tuak_mac_bits)
+		r |= nla_put_u16(m, VUICC_A_TUAK_MAC_BITS, p->tuak_mac_bits);
+	if (p->tuak_ck_bits)
+		r |= nla_put_u16(m, VUICC_A_TUAK_CK_BITS, p->tuak_ck_bits);
+	if (p->tuak_ik_bits)
+		r |= nla_put_u16(m, VUICC_A_TUAK_IK_BITS, p->tuak_ik_bits);
+	if (p->tuak_iterations)
+		r |= nla_put_u16(m, VUICC_A_TUAK_ITERATIONS, p->tuak_iterations);
+	if (p->xor_res_len)
+		r |= nla_put_u8(m, VUICC_A_XOR_RES_LEN, p->xor_res_len);
+	if (p->sqn_state_len)
+		r |= nla_put(m, VUICC_A_SQN_STATE, (int)p->sqn_state_len, p->sqn_state);
+	if (p->gsm_derivation)
+		r |= nla_put_u8(m, VUICC_A_GSM_DERIVATION, p->gsm_derivation);
+	if (p->ind_bits >= 0)
+		r |= nla_put_u8(m, VUICC_A_SQN_IND_BITS, (uint8_t)p->ind_bits);
+	if (p->has_sqn_delta)
+		r |= nla_put_u64(m, VUICC_A_SQN_DELTA, p->sqn_delta);
+	if (p->has_sqn_age_limit)
+		r |= nla_put_u64(m, VUICC_A_SQN_AGE_LIMIT, p->sqn_age_limit);
+	if (p->pin1[0])
+		r |= nla_put_string(m, VUICC_A_PIN1, p->pin1);
+	if (p->puk1[0])
+		r |= nla_put_string(m, VUICC_A_PUK1, p->puk1);
+	if (p->pin2[0])
+		r |= nla_put_string(m, VUICC_A_PIN2, p->pin2);
+	if (p->puk2[0])
+		r |= nla_put_string(m, VUICC_A_PUK2, p->puk2);
+	if (p->adm1[0])
+		r |= nla_put_string(m, VUICC_A_ADM1, p->adm1);
+	if (p->pin1_enabled >= 0)
+		r |= nla_put_u8(m, VUICC_A_PIN1_ENABLED, (uint8_t)p->pin1_enabled);
+	for (i = 0; i < p->n_files; i++) {
+		nest = nla_nest_start(m, VUICC_A_FILE);
+		if (!nest)
+			return -1;
+		r |= nla_put(m, VUICC_A_FILE_PATH, (int)p->files[i].path_len, p->files[i].path);
+		r |= nla_put(m, VUICC_A_FILE_DATA, (int)p->files[i].len, p->files[i].data);
+		nla_nest_end(m, nest);
+	}
+	return r ? -1 : 0;
+}
+
+int vnl_events_open(struct vnl *v)
+{
+	int fd, size = 4 << 20;
+
+	if (v->monitor_group < 0) {
+		snprintf(v->err, sizeof(v->err), "no monitor group");
+		return -ENOENT;
+	}
+	nl_socket_disable_seq_check(v->sk);
+	if (nl_socket_add_membership(v->sk, v->monitor_group)) {
+		snprintf(v->err, sizeof(v->err),
+			 "cannot join the monitor group (needs CAP_NET_ADMIN)");
+		return -EPERM;
+	}
+	fd = nl_socket_get_fd(v->sk);
+	/* root may go past rmem_max: a burst of EF updates must not overflow */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (nl_socket_set_nonblocking(v->sk)) {
+		snprintf(v->err, sizeof(v->err), "cannot make the event socket non-blocking");
+		return -EIO;
+	}
+	return fd;
+}
+
+int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg)
+{
+	static uint8_t buf[64 * 1024] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlattr *tb[VUICC_A_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	ssize_t n;
+	int len, ret, count = 0;
+
+	for (;;) {
+		n = recv(nl_socket_get_fd(v->sk), buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? count : -errno;
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_type != v->family)
+				continue;
+			g = NLMSG_DATA(nlh);
+			if (genlmsg_parse(nlh, 0, tb, VUICC_A_MAX, NULL))
+				continue;
+			count++;
+			vnl_current = nlh;
+			ret = fn(tb, g->cmd, arg);
+			vnl_current = NULL;
+			if (ret)
+				return ret < 0 ? ret : count;
+		}
+	}
 }

@@ -38,6 +38,12 @@ struct nl_msg *vnl_request_sized(struct vnl *v, uint8_t cmd, int flags, size_t s
 typedef int (*vnl_handler)(struct nlattr **tb, uint8_t cmd, void *arg);
 
 /*
+ * The message a handler is called for, to walk attributes that repeat
+ * (file): tb[] holds only the last of them.
+ */
+extern const struct nlmsghdr *vnl_current;
+
+/*
  * Sends @msg (and frees it), then calls @fn for every reply message with
  * its attributes parsed (tb[VUICC_A_MAX + 1]).  Returns 0, the first
  * non-zero value @fn returned, or -errno with v->err set from the
@@ -48,5 +54,23 @@ int vnl_transact(struct vnl *v, struct nl_msg *msg, vnl_handler fn, void *arg);
 
 /* Joins the monitor group and calls @fn for each event until it returns non-zero. */
 int vnl_monitor(struct vnl *v, vnl_handler fn, void *arg);
+
+struct profile;
+
+/* Puts @p's attributes (keys included) for profile-add on @card; 0 or -1. */
+int vnl_put_profile(struct nl_msg *m, const struct profile *p, uint32_t card);
+
+/*
+ * Makes @v an event socket: joins the monitor group, a 4 MiB receive
+ * buffer, non-blocking.  Returns its file descriptor for poll, or -errno.
+ */
+int vnl_events_open(struct vnl *v);
+
+/*
+ * Reads the queued events and calls @fn for each.  Returns how many, a
+ * negative value @fn returned, or -errno: -ENOBUFS when the kernel dropped
+ * events because the buffer was full (the caller must resynchronise).
+ */
+int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "hex.h"
 #include "profile.h"
+#include "store.h"
 
 /* The largest profile file we read: 32 EFs of 4 KiB in hex, and change. */
 #define PROFILE_TEXT_MAX (512 * 1024)
@@ -234,7 +235,7 @@ enum pkey {
 	K_TUAK_MAC_BITS, K_TUAK_CK_BITS, K_TUAK_IK_BITS, K_TUAK_ITERATIONS,
 	K_GSM_DERIVATION, K_IND_BITS, K_SQN_DELTA, K_SQN_AGE_LIMIT, K_PIN1, K_PUK1,
 	K_PIN2, K_PUK2, K_ADM1, K_PIN1_ENABLED, K_TARIFF, K_RATS, K_PLMNS, K_XOR_RES_LEN,
-	K_SQN_STATE, K_COUNT
+	K_SQN_STATE, K_CARD, K_COUNT
 };
 
 static const char *const pkeys[K_COUNT] = {
@@ -243,7 +244,7 @@ static const char *const pkeys[K_COUNT] = {
 	"tuak_mac_bits", "tuak_ck_bits", "tuak_ik_bits", "tuak_iterations",
 	"gsm_derivation", "ind_bits", "sqn_delta", "sqn_age_limit", "pin1", "puk1",
 	"pin2", "puk2", "adm1", "pin1_enabled", "tariff", "rats", "plmns", "xor_res_len",
-	"sqn_state",
+	"sqn_state", "card",
 };
 
 static int set_op(struct parser *ps, struct profile *p, const char *key,
@@ -457,6 +458,11 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		if (!n || n % 6)
 			return perr(ps, key, "6 bytes per IND slot");
 		p->sqn_state_len = n;
+		return 0;
+	case K_CARD:
+		if (get_uint(ps, key, v, VUICC_CARDS_MAX - 1, &u))
+			return -1;
+		p->card = (int)u;
 		return 0;
 	case K_RATS:
 		return get_str(ps, key, v, p->rats, sizeof(p->rats));
@@ -676,6 +682,8 @@ int profile_load(const char *path, struct profile *p, char *err, size_t errlen)
 		return -1;
 	}
 	ret = profile_parse(text, (size_t)n, path, p, err, errlen);
+	if (!ret)
+		p->fingerprint = store_fnv1a(text, (size_t)n);
 	explicit_bzero(text, (size_t)n);
 	free(text);
 	if (!ret)
@@ -686,4 +694,23 @@ int profile_load(const char *path, struct profile *p, char *err, size_t errlen)
 void profile_wipe(struct profile *p)
 {
 	explicit_bzero(p, sizeof(*p));
+}
+
+bool ef_path_secret(const uint8_t *path, size_t len)
+{
+	/* EF_KEYS, EF_KEYSPS, EF_EPSNSC, EF_Kc, EF_KcGPRS, EF_5GS3GPPNSC,
+	 * EF_5GSN3GPPNSC, EF_5GAUTHKEYS: session keys the modem stores */
+	static const uint16_t fids[] = {
+		0x6F08, 0x6F09, 0x6FE4, 0x6F20, 0x6F52, 0x4F03, 0x4F04, 0x4F05,
+	};
+	uint16_t fid;
+	size_t i;
+
+	if (len < 2)
+		return false;
+	fid = (uint16_t)(path[len - 2] << 8 | path[len - 1]);
+	for (i = 0; i < sizeof(fids) / sizeof(fids[0]); i++)
+		if (fid == fids[i])
+			return true;
+	return false;
 }

@@ -60,6 +60,10 @@ struct profile {
 	char plmns[256];
 	size_t n_files;
 	struct profile_file files[VUICC_FILES_MAX];
+	/* the card it goes on (vuiccd; vuiccctl takes --card) */
+	int card;
+	/* of the file's bytes (profile_load), to see that it changed */
+	uint64_t fingerprint;
 	/* set when the file is readable by group or others */
 	bool loose_permissions;
 };
@@ -79,5 +83,12 @@ void profile_wipe(struct profile *p);
 
 /* Resolves a file name ("ADF.USIM/EF.FPLMN", "EF.ICCID", or hex FIDs) to a path from the MF. */
 int ef_path_parse(const char *s, uint8_t *path, size_t *len);
+
+/*
+ * True for the EFs whose content is a session key (EF_KEYS, EF_KEYSPS,
+ * EF_EPSNSC, EF_Kc, the 5GS security contexts...): their data is never
+ * printed or logged.
+ */
+bool ef_path_secret(const uint8_t *path, size_t len);
 
 #endif

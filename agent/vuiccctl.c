@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"  apdu [--card N] [--get-response] HEX...\n"
 		"                               power the card on, send each APDU,\n"
 		"                               print each response in hex\n"
+		"  state NAME [--card N]        a profile's persistent state in the kernel\n"
+		"                               (checksums of its EFs and SQN array)\n"
+		"  status [--socket PATH]       vuiccd's view: cards, profiles, health, events\n"
 		"\n"
 		"  --json     machine-readable output for listings\n"
 		"  -v         show commands and responses as they go\n",
@@ -96,6 +99,10 @@ int main(int argc, char **argv)
 		return cmd_reset(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "apdu"))
 		return cmd_apdu(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "status"))
+		return cmd_status(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "state"))
+		return cmd_state(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "help")) {
 		usage(stdout);
 		return 0;

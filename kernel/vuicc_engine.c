@@ -276,8 +276,11 @@ int vuicc_engine_fcp(struct vuicc_card *card, struct vuicc_file *f, u8 *out)
 
 static void vuicc_changed(struct vuicc_ctx *c, struct vuicc_file *f)
 {
-	if (c->p)
+	f->changed = true;
+	if (c->p) {
+		c->p->state_seq++;
 		vuicc_nl_notify_file(c->card, c->p, f);
+	}
 }
 
 /* ---- file selection ---- */
@@ -935,6 +938,7 @@ static u16 vuicc_auth_3g(struct vuicc_ctx *c, const u8 *rand, const u8 *autn, si
 	}
 	c->len = i;
 	vuicc_nl_notify_auth(c->card, p, VUICC_AUTH_CONTEXT_UMTS, VUICC_AUTH_RESULT_SUCCESS);
+	p->state_seq++;
 	vuicc_nl_notify_sqn(c->card, p);
 	sw = VUICC_SW_OK;
 out:

@@ -614,6 +614,26 @@ int vuicc_fs_path_of(const struct vuicc_file *f, u8 *path, size_t max)
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_fs_path_of);
 
+/**
+ * vuicc_fs_export() - the content of an EF as profile-add takes it back
+ * @f: the EF
+ * @out: filled with @f->size bytes: a cyclic EF's records from record 1
+ *	(the newest) on, so that adding it again keeps their order
+ */
+void vuicc_fs_export(const struct vuicc_file *f, u8 *out)
+{
+	unsigned int first;
+
+	if (f->structure != VUICC_EF_CYCLIC || !f->n_rec) {
+		memcpy(out, f->data, f->size);
+		return;
+	}
+	first = f->cyclic_first * f->rec_len;
+	memcpy(out, f->data + first, f->n_rec * f->rec_len - first);
+	memcpy(out + f->n_rec * f->rec_len - first, f->data, first);
+}
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_export);
+
 /* Record @n (1-based) of a record EF; for a cyclic one, record 1 is the newest. */
 u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n)
 {

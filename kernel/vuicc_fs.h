@@ -69,6 +69,7 @@ enum vuicc_access {
  * @rec_len: record length, for record EFs
  * @n_rec: number of records
  * @cyclic_first: for cyclic EFs, the index (0-based) of record 1, the newest
+ * @changed: the modem has updated it since the profile was added
  * @size: bytes of @data
  * @data: the content
  * @aid: the application identifier of an ADF
@@ -88,6 +89,7 @@ struct vuicc_file {
 	u8 rec_len;
 	u8 n_rec;
 	u8 cyclic_first;
+	bool changed;
 	u16 size;
 	u8 *data;
 	u8 aid[16];
@@ -118,6 +120,7 @@ struct vuicc_file *vuicc_fs_child(const struct vuicc_file *df, u16 fid);
 struct vuicc_file *vuicc_fs_by_sfi(const struct vuicc_file *df, u8 sfi);
 struct vuicc_file *vuicc_fs_by_path(struct vuicc_fs *fs, const u8 *path, size_t len);
 int vuicc_fs_path_of(const struct vuicc_file *f, u8 *path, size_t max);
+void vuicc_fs_export(const struct vuicc_file *f, u8 *out);
 u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n);
 
 /* Encodings the template and KUnit share */

@@ -266,49 +266,101 @@ void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
 	vuicc_nl_multicast(skb);
 }
 
+/*
+ * The persistent state of a profile, called with card->lock held: with @f,
+ * that EF's content; with @sqn, the SQN array; with neither, both the SQN
+ * array and every EF the modem changed (state-get).  Always card-id,
+ * profile-name and state-seq.
+ */
+static int vuicc_nl_fill_state(struct sk_buff *skb, struct vuicc_card *card,
+			       struct vuicc_profile *p, u8 cmd, u32 portid, u32 seq,
+			       const struct vuicc_file *f, bool sqn)
+{
+	unsigned int n = 1u << p->sqn_ind_bits, i;
+	u8 path[VUICC_FILE_PATH_MAX];
+	struct nlattr *nest, *a;
+	void *hdr;
+	int len;
+
+	hdr = genlmsg_put(skb, portid, seq, &vuicc_nl_family, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
+	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name) ||
+	    nla_put_u64_64bit(skb, VUICC_A_STATE_SEQ, p->state_seq, VUICC_A_PAD))
+		goto nospace;
+	if (sqn || !f) {
+		a = nla_reserve(skb, VUICC_A_SQN_STATE, n * VUICC_SQN_LEN);
+		if (!a)
+			goto nospace;
+		for (i = 0; i < n; i++)
+			vuicc_put_be48(p->sqn[i], (u8 *)nla_data(a) + i * VUICC_SQN_LEN);
+	}
+	for (i = 0; !sqn && i < p->fs->n_files; i++) {
+		const struct vuicc_file *e = f ? f : &p->fs->files[i];
+
+		if (!f && (e->type != VUICC_FILE_EF || !e->changed))
+			continue;
+		len = vuicc_fs_path_of(e, path, sizeof(path));
+		if (len < 0)
+			goto nospace;
+		nest = nla_nest_start(skb, VUICC_A_FILE);
+		if (!nest || nla_put(skb, VUICC_A_FILE_PATH, len, path))
+			goto nospace;
+		a = nla_reserve(skb, VUICC_A_FILE_DATA, e->size);
+		if (!a)
+			goto nospace;
+		vuicc_fs_export(e, nla_data(a));
+		nla_nest_end(skb, nest);
+		if (f)
+			break;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+nospace:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* The size of what vuicc_nl_fill_state() puts for state-get. */
+static size_t vuicc_nl_state_size(const struct vuicc_profile *p)
+{
+	size_t size = NLMSG_DEFAULT_SIZE + (VUICC_SQN_LEN << p->sqn_ind_bits);
+	unsigned int i;
+
+	for (i = 0; i < p->fs->n_files; i++)
+		if (p->fs->files[i].type == VUICC_FILE_EF && p->fs->files[i].changed)
+			size += nla_total_size(0) + nla_total_size(VUICC_FILE_PATH_MAX) +
+				nla_total_size(p->fs->files[i].size);
+	return size;
+}
+
 /**
  * vuicc_nl_notify_file() - tell the monitor group the new content of an EF
  * @card: the card, locked
  * @p: the enabled profile
  * @f: the EF the modem changed
  *
- * A state-ntf with the whole content, for the agent to store and give back
- * in profile-add.
+ * A state-ntf with the whole content (a cyclic EF's records from record 1
+ * on) and the profile's state-seq, for the agent to store and give back in
+ * profile-add.
  */
 void vuicc_nl_notify_file(struct vuicc_card *card, struct vuicc_profile *p,
 			  struct vuicc_file *f)
 {
-	u8 path[VUICC_FILE_PATH_MAX];
 	struct sk_buff *skb;
-	struct nlattr *nest;
-	void *hdr;
-	int len;
 
 	lockdep_assert_held(&card->lock);
 	if (!vuicc_nl_listened())
 		return;
-	len = vuicc_fs_path_of(f, path, sizeof(path));
-	if (len < 0)
-		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + f->size, GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_STATE_NTF);
-	if (!hdr)
-		goto err;
-	if (nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
-	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name))
-		goto err;
-	nest = nla_nest_start(skb, VUICC_A_FILE);
-	if (!nest || nla_put(skb, VUICC_A_FILE_PATH, len, path) ||
-	    nla_put(skb, VUICC_A_FILE_DATA, f->size, f->data))
-		goto err;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
+	if (vuicc_nl_fill_state(skb, card, p, VUICC_CMD_STATE_NTF, 0, 0, f, false)) {
+		nlmsg_free(skb);
+		return;
+	}
 	vuicc_nl_multicast(skb);
-	return;
-err:
-	nlmsg_free(skb);
 }
 
 /**
@@ -348,35 +400,24 @@ void vuicc_nl_notify_auth(struct vuicc_card *card, struct vuicc_profile *p,
  * @card: the card, locked
  * @p: the profile, after an accepted challenge
  *
- * A state-ntf with sqn-state (6 bytes per IND slot), for the agent to
- * store and give back in profile-add.
+ * A state-ntf with sqn-state (6 bytes per IND slot) and state-seq, for the
+ * agent to store and give back in profile-add.
  */
 void vuicc_nl_notify_sqn(struct vuicc_card *card, struct vuicc_profile *p)
 {
-	unsigned int n = 1u << p->sqn_ind_bits, i;
 	struct sk_buff *skb;
-	struct nlattr *a;
-	void *hdr;
 
+	lockdep_assert_held(&card->lock);
 	if (!vuicc_nl_listened())
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + n * VUICC_SQN_LEN, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + (VUICC_SQN_LEN << p->sqn_ind_bits), GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_STATE_NTF);
-	if (!hdr || nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
-	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name))
-		goto err;
-	a = nla_reserve(skb, VUICC_A_SQN_STATE, n * VUICC_SQN_LEN);
-	if (!a)
-		goto err;
-	for (i = 0; i < n; i++)
-		vuicc_put_be48(p->sqn[i], (u8 *)nla_data(a) + i * VUICC_SQN_LEN);
-	genlmsg_end(skb, hdr);
+	if (vuicc_nl_fill_state(skb, card, p, VUICC_CMD_STATE_NTF, 0, 0, NULL, true)) {
+		nlmsg_free(skb);
+		return;
+	}
 	vuicc_nl_multicast(skb);
-	return;
-err:
-	nlmsg_free(skb);
 }
 
 /* ---- cards ---- */
@@ -534,6 +575,59 @@ int vuicc_nl_profile_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no such profile on this card");
 		return -ENOENT;
 	}
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * vuicc_nl_state_get_doit() - the persistent state of one profile
+ * @skb: the request
+ * @info: card-id and profile-name
+ *
+ * The SQN array and every EF the modem changed since the profile was added,
+ * with the state-seq they correspond to: what an agent that was not
+ * listening needs to bring its store up to date.  Admin only: EF_KEYS and
+ * their kin hold session keys.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vuicc_nl_state_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vuicc_profile *p;
+	struct vuicc_card *card;
+	struct sk_buff *msg = NULL;
+	int ret;
+
+	ret = vuicc_nl_check_duplicates(info);
+	if (ret)
+		return ret;
+	if (VUICC_NL_REQUIRE(info, VUICC_A_PROFILE_NAME, "profile-name"))
+		return -EINVAL;
+	card = vuicc_nl_card(info);
+	if (IS_ERR(card))
+		return PTR_ERR(card);
+	mutex_lock(&card->lock);
+	p = vuicc_card_profile_find(card,
+				    nla_data(info->attrs[VUICC_A_PROFILE_NAME]));
+	if (!p) {
+		ret = -ENOENT;
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VUICC_A_PROFILE_NAME],
+				    "no such profile on this card");
+		goto out;
+	}
+	msg = genlmsg_new(vuicc_nl_state_size(p), GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vuicc_nl_fill_state(msg, card, p, VUICC_CMD_STATE_GET, info->snd_portid,
+				  info->snd_seq, NULL, false);
+out:
+	mutex_unlock(&card->lock);
+	vuicc_card_put(card);
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;

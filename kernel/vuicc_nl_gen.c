@@ -92,8 +92,14 @@ const struct nla_policy vuicc_profile_disable_nl_policy[VUICC_A_PROFILE_NAME + 1
 	[VUICC_A_PROFILE_NAME] = { .type = NLA_NUL_STRING, .len = VUICC_PROFILE_NAME_MAX, },
 };
 
+/* VUICC_CMD_STATE_GET - do */
+const struct nla_policy vuicc_state_get_nl_policy[VUICC_A_PROFILE_NAME + 1] = {
+	[VUICC_A_CARD_ID] = NLA_POLICY_MAX(NLA_U32, 63),
+	[VUICC_A_PROFILE_NAME] = { .type = NLA_NUL_STRING, .len = VUICC_PROFILE_NAME_MAX, },
+};
+
 /* Ops table for vuicc */
-const struct genl_ops vuicc_nl_ops[8] = {
+const struct genl_ops vuicc_nl_ops[9] = {
 	{
 		.cmd		= VUICC_CMD_CARD_GET,
 		.doit		= vuicc_nl_card_get_doit,
@@ -147,6 +153,13 @@ const struct genl_ops vuicc_nl_ops[8] = {
 		.cmd		= VUICC_CMD_PROFILE_DISABLE,
 		.doit		= vuicc_nl_profile_disable_doit,
 		.policy		= vuicc_profile_disable_nl_policy,
+		.maxattr	= VUICC_A_PROFILE_NAME,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= VUICC_CMD_STATE_GET,
+		.doit		= vuicc_nl_state_get_doit,
+		.policy		= vuicc_state_get_nl_policy,
 		.maxattr	= VUICC_A_PROFILE_NAME,
 		.flags		= GENL_ADMIN_PERM,
 	},

@@ -98,6 +98,8 @@ struct vuicc_file_content {
  * @files: EF contents over the template, as given
  * @fs: the file system built from the template, the identity and @files
  * @pin_tries: retries left for PIN1, PUK1, PIN2, PUK2 and ADM1
+ * @state_seq: counts the persistent changes (EF updates, accepted
+ *	challenges) since the profile was added; state-ntf and state-get carry it
  */
 struct vuicc_profile {
 	struct list_head node;
@@ -125,6 +127,7 @@ struct vuicc_profile {
 	struct vuicc_file_content *files[VUICC_FILES_MAX];
 	struct vuicc_fs *fs;
 	u8 pin_tries[5];
+	u64 state_seq;
 };
 
 struct vuicc_profile *vuicc_profile_alloc(void);

@@ -385,11 +385,38 @@ static void vuicc_fs_override_test(struct kunit *test)
 	}
 }
 
+/* What state-ntf and state-get carry: a cyclic EF from record 1 on. */
+static void vuicc_fs_export_test(struct kunit *test)
+{
+	u8 data[10] = "AAABBBCCC", out[9];
+	struct vuicc_file f = {
+		.type = VUICC_FILE_EF, .structure = VUICC_EF_CYCLIC, .rec_len = 3,
+		.n_rec = 3, .size = 9, .data = data,
+	};
+	unsigned int first;
+
+	for (first = 0; first < 3; first++) {
+		f.cyclic_first = first;
+		vuicc_fs_export(&f, out);
+		/* record n of the export is record n as READ RECORD gives it */
+		KUNIT_EXPECT_MEMEQ(test, out, vuicc_fs_record(&f, 1), 3);
+		KUNIT_EXPECT_MEMEQ(test, out + 3, vuicc_fs_record(&f, 2), 3);
+		KUNIT_EXPECT_MEMEQ(test, out + 6, vuicc_fs_record(&f, 3), 3);
+	}
+	f.cyclic_first = 1;
+	vuicc_fs_export(&f, out);
+	KUNIT_EXPECT_MEMEQ(test, out, "BBBCCCAAA", 9);
+	f.structure = VUICC_EF_LINEAR;
+	vuicc_fs_export(&f, out);
+	KUNIT_EXPECT_MEMEQ(test, out, "AAABBBCCC", 9);
+}
+
 static struct kunit_case vuicc_engine_test_cases[] = {
 	KUNIT_CASE_PARAM(vuicc_engine_test, vuicc_engine_gen_params),
 	KUNIT_CASE(vuicc_encode_test),
 	KUNIT_CASE(vuicc_fs_template_test),
 	KUNIT_CASE(vuicc_fs_override_test),
+	KUNIT_CASE(vuicc_fs_export_test),
 	{}
 };
 

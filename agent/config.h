@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vuiccd's configuration, /etc/vuicc/vuiccd.conf: "key = value" lines and
+ * '#' comments.  Documentation/admin-guide/vuiccd.rst lists every key with
+ * its default.
+ */
+#ifndef VUICC_CONFIG_H
+#define VUICC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/vuicc.h>
+
+#define CONFIG_PATH_MAX		256
+#define CONFIG_ENABLE_MAX	VUICC_CARDS_MAX
+
+enum log_target { LOG_TO_DEFAULT, LOG_TO_STDERR, LOG_TO_SYSLOG };
+
+struct config {
+	unsigned int cards;			/* cards 0..cards-1; default 1 */
+	char profiles_dir[CONFIG_PATH_MAX];	/* /etc/vuicc/profiles */
+	char state_dir[CONFIG_PATH_MAX];	/* /var/lib/vuicc */
+	char socket[CONFIG_PATH_MAX];		/* /run/vuicc/vuiccd.sock */
+	char socket_group[64];			/* "": root only */
+	enum log_target log;			/* default: syslog, stderr with -f */
+	int log_level;				/* syslog priority; default LOG_INFO */
+	unsigned int writeback_ms;		/* EF write-back bound; default 2000 */
+	bool keep_enabled;			/* on restart; default yes */
+	size_t n_enable;
+	char enable[CONFIG_ENABLE_MAX][VUICC_PROFILE_NAME_MAX + 1];
+};
+
+#define CONFIG_ERR_MAX 256
+
+void config_defaults(struct config *c);
+
+/* Parses @text; 0, or -1 with "FILE:LINE: key 'k': what" in @err. */
+int config_parse(const char *text, size_t len, const char *fname, struct config *c,
+		 char *err, size_t errlen);
+
+/* Reads @path; a missing file gives the defaults when @optional. */
+int config_load(const char *path, bool optional, struct config *c, char *err, size_t errlen);
+
+#endif

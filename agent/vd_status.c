@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vuiccd: the status report of the control socket (vuiccctl status).
+ * Names, counters and outcomes; never a key, an EF content or an SQN.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vuiccd.h"
+
+static const char *const auth_results[] = {
+	"success", "mac-failure", "sync-failure", "unsupported-context",
+};
+
+static const char *kind_name(uint32_t k)
+{
+	return k == VUICC_PROFILE_KIND_SEED ? "seed" : k == VUICC_PROFILE_KIND_VSIM ? "vsim" : "?";
+}
+
+static const char *role_name(uint32_t r)
+{
+	return r == VUICC_PROFILE_ROLE_MASTER ? "master" :
+	       r == VUICC_PROFILE_ROLE_STANDBY ? "standby" : "";
+}
+
+/* A JSON string: our names and messages have no control characters, but be sure. */
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static const char *health(const struct vprof *v)
+{
+	if (v->last_error[0] || v->write_errors)
+		return "error";
+	if (v->managed && !v->installed)
+		return "not-installed";
+	if (v->last_auth > 0)
+		return "auth-failing";
+	return "ok";
+}
+
+static void status_json(struct vd *d, FILE *f)
+{
+	uint64_t now = vd_now_ms();
+	unsigned int i, n, k;
+	bool first = true;
+
+	fprintf(f, "{\"uptime_s\":%ld,\"resyncs\":%lu,\"event_overflows\":%lu,\"writeback_ms\":%u,",
+		(long)(time(NULL) - d->started), d->resyncs, d->overflows, d->cfg.writeback_ms);
+	fprintf(f, "\"cards\":[");
+	for (i = 0; i < VUICC_CARDS_MAX; i++) {
+		const struct vcard *c = &d->cards[i];
+
+		if (!c->exists && !c->configured)
+			continue;
+		fprintf(f, "%s{\"card\":%u,\"exists\":%s,\"configured\":%s,\"powered\":%s,"
+			"\"apdus\":%llu,\"resets\":%llu,\"switches\":%llu,\"enabled\":",
+			first ? "" : ",", i, c->exists ? "true" : "false",
+			c->configured ? "true" : "false", c->powered ? "true" : "false",
+			(unsigned long long)c->apdus, (unsigned long long)c->resets,
+			(unsigned long long)c->switches);
+		if (c->enabled[0])
+			jstr(f, c->enabled);
+		else
+			fputs("null", f);
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "],\"profiles\":[");
+	for (i = 0; i < d->n_profs; i++) {
+		const struct vprof *v = d->profs[i];
+
+		fprintf(f, "%s{\"card\":%u,\"name\":", i ? "," : "", v->ps.card);
+		jstr(f, v->ps.name);
+		fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"installed\":%s,\"enabled\":%s,"
+			"\"managed\":%s,\"health\":\"%s\",\"file\":",
+			kind_name(v->kind), role_name(v->role), v->installed ? "true" : "false",
+			v->enabled ? "true" : "false", v->managed ? "true" : "false", health(v));
+		if (v->managed)
+			jstr(f, v->file);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"store\":{\"stored\":%s,\"generation\":%llu,\"state_seq\":%llu,"
+			"\"efs\":%zu,\"sqn_slots\":%zu,\"pending\":%s,\"pending_ms\":%llu,"
+			"\"writes\":%lu,\"write_errors\":%lu,\"events\":%lu,\"stale_events\":%lu,"
+			"\"fetches\":%lu},",
+			v->in_store ? "true" : "false", (unsigned long long)v->ps.gen,
+			(unsigned long long)v->ps.seq, v->ps.n_efs, v->ps.sqn_len / 6,
+			v->dirty ? "true" : "false",
+			(unsigned long long)(v->dirty ? now - v->dirty_since : 0),
+			v->writes, v->write_errors, v->events, v->stale_events, v->resyncs);
+		fprintf(f, "\"auth\":{");
+		for (k = 0; k < 4; k++)
+			fprintf(f, "\"%s\":%lu,", auth_results[k], v->auth[k]);
+		fprintf(f, "\"last\":");
+		if (v->last_auth >= 0)
+			fprintf(f, "\"%s\",\"last_time\":%ld", auth_results[v->last_auth],
+				(long)v->last_auth_time);
+		else
+			fputs("null", f);
+		fprintf(f, "},\"last_error\":");
+		if (v->last_error[0])
+			jstr(f, v->last_error);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"events\":[");
+	n = d->n_events < VD_EVENTS ? d->n_events : VD_EVENTS;
+	for (i = 0; i < n; i++) {
+		const struct vd_event *e = &d->events[(d->n_events - n + i) % VD_EVENTS];
+
+		fprintf(f, "%s{\"time\":%ld,\"what\":", i ? "," : "", (long)e->t);
+		jstr(f, e->what);
+		fputc('}', f);
+	}
+	fprintf(f, "]}\n");
+}
+
+static void status_text(struct vd *d, FILE *f)
+{
+	unsigned int i, n;
+	char when[32];
+
+	fprintf(f, "vuiccd: up %lds, %lu resynchronisations, %lu event overflows, write-back %u ms\n",
+		(long)(time(NULL) - d->started), d->resyncs, d->overflows, d->cfg.writeback_ms);
+	for (i = 0; i < VUICC_CARDS_MAX; i++) {
+		const struct vcard *c = &d->cards[i];
+
+		if (!c->exists && !c->configured)
+			continue;
+		fprintf(f, "card %u: %s, %s, enabled %s, %llu APDUs, %llu resets\n", i,
+			c->exists ? "present" : "MISSING", c->powered ? "powered" : "off",
+			c->enabled[0] ? c->enabled : "(none)", (unsigned long long)c->apdus,
+			(unsigned long long)c->resets);
+	}
+	for (i = 0; i < d->n_profs; i++) {
+		const struct vprof *v = d->profs[i];
+
+		fprintf(f, "  card %u %-20s %-4s %-7s %s%s %s: stored gen %llu seq %llu (%zu EFs)%s",
+			v->ps.card, v->ps.name, kind_name(v->kind), role_name(v->role),
+			v->installed ? "installed" : "NOT INSTALLED", v->enabled ? ", ENABLED" : "",
+			health(v), (unsigned long long)v->ps.gen, (unsigned long long)v->ps.seq,
+			v->ps.n_efs, v->dirty ? ", write pending" : "");
+		fprintf(f, "; auth %lu ok / %lu MAC / %lu sync / %lu ctx",
+			v->auth[0], v->auth[1], v->auth[2], v->auth[3]);
+		if (v->last_error[0])
+			fprintf(f, "; last error: %s", v->last_error);
+		fputc('\n', f);
+	}
+	n = d->n_events < VD_EVENTS ? d->n_events : VD_EVENTS;
+	if (n)
+		fprintf(f, "last events:\n");
+	for (i = 0; i < n; i++) {
+		const struct vd_event *e = &d->events[(d->n_events - n + i) % VD_EVENTS];
+		struct tm tm;
+
+		gmtime_r(&e->t, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		fprintf(f, "  %s %s\n", when, e->what);
+	}
+}
+
+char *vd_status(struct vd *d, bool json, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (!f)
+		return NULL;
+	if (json)
+		status_json(d, f);
+	else
+		status_text(d, f);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vuiccd: the agent daemon.  One epoll loop over the kernel's event
+ * socket, a signalfd, a one-shot timerfd (armed only while EF changes wait
+ * for write-back) and the control socket; nothing wakes it when nothing
+ * happens.  See Documentation/admin-guide/vuiccd.rst.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "profile.h"
+#include "vuiccd.h"
+
+#define CLIENTS_MAX	8
+#define DEFAULT_CONFIG	"/etc/vuicc/vuiccd.conf"
+
+enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT };
+
+struct client {
+	int fd;
+	size_t len;
+	char req[64];
+};
+
+static struct vd vd;
+static struct client clients[CLIENTS_MAX];
+
+uint64_t vd_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+void vd_event(struct vd *d, const char *fmt, ...)
+{
+	struct vd_event *e = &d->events[d->n_events++ % VD_EVENTS];
+	va_list ap;
+
+	e->t = time(NULL);
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	va_end(ap);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vuiccd [-f] [-c FILE]     run the agent (-f: in the foreground)\n"
+		"       vuiccd -t [-c FILE]       check the configuration and the profile files\n"
+		"       vuiccd --check-store DIR  check every state file in DIR and list what it\n"
+		"                                 holds (checksums, never contents)\n"
+		"\n"
+		"  -c FILE   configuration (default " DEFAULT_CONFIG ")\n");
+}
+
+/* ---- the control socket ---- */
+
+static bool peer_allowed(int fd, gid_t group, bool have_group)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char path[64], line[512], *p, *end;
+	bool ok = false;
+	FILE *f;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	if (cred.uid == 0)
+		return true;
+	if (!have_group)
+		return false;
+	if (cred.gid == group)
+		return true;
+	/* supplementary groups */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)cred.pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!ok && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		for (p = line + 7; *p; p = end) {
+			unsigned long g = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			if ((gid_t)g == group)
+				ok = true;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+static int ctl_listen(struct vd *d, gid_t *group, bool *have_group)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[CONFIG_PATH_MAX], *slash;
+	struct group *gr;
+	int fd;
+
+	*have_group = false;
+	if (d->cfg.socket_group[0]) {
+		gr = getgrnam(d->cfg.socket_group);
+		if (!gr) {
+			log_err("socket_group '%s': no such group", d->cfg.socket_group);
+			return -1;
+		}
+		*group = gr->gr_gid;
+		*have_group = true;
+	}
+	if (strlen(d->cfg.socket) >= sizeof(sa.sun_path)) {
+		log_err("socket %s: path too long", d->cfg.socket);
+		return -1;
+	}
+	strcpy(dir, d->cfg.socket);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			log_err("socket directory %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	strcpy(sa.sun_path, d->cfg.socket);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* the state directory lock says no other vuiccd runs: a socket left is stale */
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(sa.sun_path, *have_group ? 0660 : 0600) ||
+	    (*have_group && chown(sa.sun_path, 0, *group)) || listen(fd, 8)) {
+		log_err("control socket %s: %s", sa.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void client_close(int epfd, struct client *c)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+}
+
+static void client_accept(int epfd, int lfd, gid_t group, bool have_group)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct client *c = NULL;
+	int fd, i, oldest = 0;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!peer_allowed(fd, group, have_group)) {
+		static const char no[] = "error: permission denied (root or the socket_group only)\n";
+
+		if (write(fd, no, sizeof(no) - 1) < 0)
+			log_debug("control: refused client went away");
+		close(fd);
+		return;
+	}
+	for (i = 0; i < CLIENTS_MAX; i++) {
+		if (clients[i].fd < 0) {
+			c = &clients[i];
+			break;
+		}
+	}
+	if (!c) {
+		/* slots full of idle clients: the first goes */
+		client_close(epfd, &clients[oldest]);
+		c = &clients[oldest];
+	}
+	c->fd = fd;
+	c->len = 0;
+	ev.data.u64 = (uint64_t)TAG_CLIENT << 32 | (uint32_t)(c - clients);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void write_all(int fd, const char *b, size_t n)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	ssize_t w;
+	int fl = fcntl(fd, F_GETFL);
+
+	/* a slow reader gets a second, not the daemon */
+	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (n) {
+		w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+static void client_read(struct vd *d, int epfd, struct client *c)
+{
+	ssize_t n = read(c->fd, c->req + c->len, sizeof(c->req) - 1 - c->len);
+	char *nl, *out;
+	size_t len;
+	bool json;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(epfd, c);
+		return;
+	}
+	c->len += (size_t)n;
+	c->req[c->len] = '\0';
+	nl = strchr(c->req, '\n');
+	if (!nl) {
+		if (c->len == sizeof(c->req) - 1)
+			client_close(epfd, c);
+		return;
+	}
+	*nl = '\0';
+	if (!strcmp(c->req, "status") || !strcmp(c->req, "status json")) {
+		json = c->req[6] != '\0';
+		vd_snapshot(d);
+		out = vd_status(d, json, &len);
+		if (out) {
+			write_all(c->fd, out, len);
+			free(out);
+		}
+	} else {
+		static const char bad[] = "error: unknown request (status, status json)\n";
+
+		write_all(c->fd, bad, sizeof(bad) - 1);
+	}
+	client_close(epfd, c);
+}
+
+/* ---- start-up ---- */
+
+static int open_state_dir(struct vd *d)
+{
+	char path[CONFIG_PATH_MAX], *p;
+	int fd;
+
+	/* mkdir -p, the last one private: it holds session keys and SQNs */
+	strcpy(path, d->cfg.state_dir);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			break;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		log_err("state directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_err("state directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		log_err("state directory %s is in use: is another vuiccd running?", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		perror("vuiccd: fork");
+		exit(1);
+	}
+	if (pid)
+		exit(0);
+	setsid();
+	pid = fork();
+	if (pid < 0)
+		exit(1);
+	if (pid)
+		exit(0);
+	if (chdir("/"))
+		exit(1);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+/* vuiccd -t: the configuration and every profile file, as vuiccd would read them */
+static int check_config(const struct config *cfg)
+{
+	char err[PROFILE_ERR_MAX], path[CONFIG_PATH_MAX + 300];
+	struct profile *p = malloc(sizeof(*p));
+	struct dirent *e;
+	int bad = 0, good = 0;
+	DIR *dir;
+
+	if (!p)
+		return 1;
+	dir = opendir(cfg->profiles_dir);
+	if (!dir) {
+		fprintf(stderr, "vuiccd: %s: %s\n", cfg->profiles_dir, strerror(errno));
+		free(p);
+		return 1;
+	}
+	while ((e = readdir(dir))) {
+		size_t n = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || n < 6 || strcmp(e->d_name + n - 5, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cfg->profiles_dir, e->d_name);
+		if (profile_load(path, p, err, sizeof(err))) {
+			fprintf(stderr, "vuiccd: %s\n", err);
+			bad++;
+			continue;
+		}
+		if ((unsigned int)p->card >= cfg->cards) {
+			fprintf(stderr, "vuiccd: %s: card %d, but cards = %u\n", path, p->card, cfg->cards);
+			bad++;
+		} else {
+			printf("%s: card %d profile %s\n", path, p->card, p->name);
+			good++;
+		}
+		profile_wipe(p);
+	}
+	closedir(dir);
+	free(p);
+	printf("vuiccd: configuration ok; %d profile file(s) ok, %d with errors\n", good, bad);
+	return bad ? 1 : 0;
+}
+
+/* vuiccd --check-store DIR */
+static int check_store(const char *dir)
+{
+	char note[512], name[VUICC_PROFILE_NAME_MAX + 1];
+	struct pstate ps;
+	struct cstate cs;
+	struct dirent *e;
+	unsigned int card;
+	int dirfd, bad = 0, ret;
+	size_t i, n;
+	DIR *d;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = dirfd < 0 ? NULL : fdopendir(dup(dirfd));
+	if (!d) {
+		fprintf(stderr, "vuiccd: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		n = strlen(e->d_name);
+		if (n < 7 || strcmp(e->d_name + n - 6, ".state"))
+			continue;
+		if (sscanf(e->d_name, "card%u.state", &card) == 1) {
+			ret = cstate_load(dirfd, card, &cs, note, sizeof(note));
+			if (ret) {
+				printf("card %u: DAMAGED: %s\n", card, note);
+				bad++;
+			} else {
+				printf("card %u: gen %llu enabled %s%s%s\n", card,
+				       (unsigned long long)cs.gen, cs.enabled[0] ? cs.enabled : "-",
+				       note[0] ? " recovered: " : "", note);
+			}
+			continue;
+		}
+		if (sscanf(e->d_name, "%u-", &card) != 1)
+			continue;
+		/* "C-NAME.state" */
+		n -= 6;
+		i = (size_t)(strchr(e->d_name, '-') + 1 - e->d_name);
+		if (n - i > VUICC_PROFILE_NAME_MAX || n == i)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - i), e->d_name + i);
+		ret = pstate_load(dirfd, card, name, &ps, note, sizeof(note));
+		if (ret) {
+			printf("card %u profile %s: DAMAGED: %s\n", card, name, note);
+			bad++;
+			continue;
+		}
+		printf("card %u profile %s: gen %llu seq %llu sqn-slots %zu sqn-crc %08x efs %zu%s%s\n",
+		       card, name, (unsigned long long)ps.gen, (unsigned long long)ps.seq,
+		       ps.sqn_len / 6, store_crc32(0, ps.sqn, ps.sqn_len), ps.n_efs,
+		       note[0] ? " recovered: " : "", note);
+		for (i = 0; i < ps.n_efs; i++) {
+			char path[2 * VUICC_FILE_PATH_MAX + 1];
+			size_t k;
+
+			for (k = 0; k < ps.efs[i].path_len; k++)
+				sprintf(path + 2 * k, "%02X", ps.efs[i].path[k]);
+			printf("  ef %s len %zu crc %08x\n", path, ps.efs[i].len,
+			       store_crc32(0, ps.efs[i].data, ps.efs[i].len));
+		}
+		pstate_clear(&ps);
+	}
+	closedir(d);
+	close(dirfd);
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check-store", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct epoll_event ev, evs[16];
+	char err[CONFIG_ERR_MAX];
+	bool foreground = false, test = false, have_group = false, stop = false;
+	const char *cfg_path = DEFAULT_CONFIG;
+	bool cfg_given = false;
+	int epfd, sigfd, evfd, lfd, n, i, opt;
+	struct signalfd_siginfo si;
+	gid_t group = 0;
+	sigset_t mask;
+	uint64_t tick;
+
+	while ((opt = getopt_long(argc, argv, "fc:th", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			foreground = true;
+			break;
+		case 'c':
+			cfg_path = optarg;
+			cfg_given = true;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'S':
+			return check_store(optarg);
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(cfg_path, !cfg_given, &vd.cfg, err, sizeof(err))) {
+		fprintf(stderr, "vuiccd: %s\n", err);
+		return 1;
+	}
+	if (test)
+		return check_config(&vd.cfg);
+	vd.cfg_path = cfg_path;
+	vd.io = &store_libc_io;
+	vd.started = time(NULL);
+	for (i = 0; i < CLIENTS_MAX; i++)
+		clients[i].fd = -1;
+
+	if (!foreground)
+		daemonize();
+	log_setup(vd.cfg.log == LOG_TO_SYSLOG || (vd.cfg.log == LOG_TO_DEFAULT && !foreground),
+		  vd.cfg.log_level);
+	umask(077);
+
+	vd.dirfd = open_state_dir(&vd);
+	if (vd.dirfd < 0)
+		return 1;
+	if (vnl_open(&vd.req) || vnl_open(&vd.ev)) {
+		log_err("%s", vd.req.err[0] ? vd.req.err : vd.ev.err);
+		return 1;
+	}
+	evfd = vnl_events_open(&vd.ev);
+	if (evfd < 0) {
+		log_err("%s", vd.ev.err);
+		return 1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	vd.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sigfd < 0 || vd.timerfd < 0 || epfd < 0) {
+		log_err("start-up: %s", strerror(errno));
+		return 1;
+	}
+
+	log_notice("starting: %u card(s), profiles in %s, state in %s", vd.cfg.cards,
+		   vd.cfg.profiles_dir, vd.cfg.state_dir);
+	vd_load_store(&vd);
+	/* what happened while no vuiccd listened: the kernel kept serving */
+	if (vd_resync(&vd) || vd_provision(&vd, true)) {
+		log_err("start-up failed");
+		return 1;
+	}
+	lfd = ctl_listen(&vd, &group, &have_group);
+	if (lfd < 0)
+		return 1;
+
+	ev.events = EPOLLIN;
+	ev.data.u64 = (uint64_t)TAG_EVENTS << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev);
+	ev.data.u64 = (uint64_t)TAG_SIGNAL << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
+	ev.data.u64 = (uint64_t)TAG_TIMER << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, vd.timerfd, &ev);
+	ev.data.u64 = (uint64_t)TAG_LISTEN << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev);
+	log_notice("ready: control socket %s", vd.cfg.socket);
+
+	while (!stop) {
+		n = epoll_wait(epfd, evs, 16, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_err("epoll: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			switch (evs[i].data.u64 >> 32) {
+			case TAG_EVENTS:
+				vd_handle_events(&vd);
+				break;
+			case TAG_TIMER:
+				if (read(vd.timerfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
+					log_debug("timer: %s", strerror(errno));
+				vd_writeback(&vd, false);
+				break;
+			case TAG_SIGNAL:
+				while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP) {
+						log_notice("SIGHUP: reading the profile files again");
+						vd_provision(&vd, false);
+					} else {
+						stop = true;
+					}
+				}
+				break;
+			case TAG_LISTEN:
+				client_accept(epfd, lfd, group, have_group);
+				break;
+			case TAG_CLIENT:
+				client_read(&vd, epfd, &clients[(uint32_t)evs[i].data.u64]);
+				break;
+			}
+		}
+	}
+	/* what waits for write-back goes now */
+	vd_handle_events(&vd);
+	vd_writeback(&vd, true);
+	log_notice("stopped");
+	unlink(vd.cfg.socket);
+	vnl_close(&vd.ev);
+	vnl_close(&vd.req);
+	for (i = 0; i < (int)vd.n_profs; i++) {
+		pstate_clear(&vd.profs[i]->ps);
+		free(vd.profs[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vuiccd: the agent daemon.  vuiccd.c has the event loop and the control
+ * socket; vd_sync.c provisioning, reconciliation with the kernel and the
+ * persistence of state events; vd_status.c the status report.
+ */
+#ifndef VUICCD_H
+#define VUICCD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "nl.h"
+#include "store.h"
+
+#define VD_PROFILES_MAX	(VUICC_CARDS_MAX * VUICC_PROFILES_MAX)
+#define VD_EVENTS	16
+
+/* A profile vuiccd knows: from a profile file, the kernel or the store. */
+struct vprof {
+	struct pstate ps;
+	bool in_store;		/* a state file exists (or will, at the next write) */
+	bool installed;		/* the kernel has it */
+	bool enabled;
+	bool managed;		/* a profile file in profiles_dir describes it */
+	bool seen;		/* found in the current scan of profiles_dir */
+	char file[CONFIG_PATH_MAX + 64];
+	uint64_t file_fpr;
+	uint32_t kind, role;
+	/* write-back */
+	bool dirty;		/* EF changes not yet on disk */
+	uint64_t dirty_since;	/* ms, CLOCK_MONOTONIC */
+	unsigned long writes, write_errors, events, stale_events, resyncs;
+	/* health */
+	unsigned long auth[4];	/* by enum vuicc_auth_result */
+	int last_auth;		/* -1: none */
+	time_t last_auth_time;
+	char last_error[300];
+};
+
+struct vcard {
+	bool exists;
+	bool configured;
+	bool powered;
+	uint64_t apdus, resets, switches;
+	char enabled[VUICC_PROFILE_NAME_MAX + 1];
+	struct cstate cs;
+};
+
+struct vd_event {
+	time_t t;
+	char what[120];
+};
+
+struct vd {
+	struct config cfg;
+	const char *cfg_path;
+	struct vnl req, ev;
+	int dirfd;
+	int timerfd;
+	bool timer_armed;
+	struct vprof *profs[VD_PROFILES_MAX];
+	size_t n_profs;
+	struct vcard cards[VUICC_CARDS_MAX];
+	struct vd_event events[VD_EVENTS];
+	unsigned int n_events;
+	time_t started;
+	unsigned long resyncs, overflows;
+	const struct store_io *io;
+};
+
+uint64_t vd_now_ms(void);
+void vd_event(struct vd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* vd_sync.c */
+struct vprof *vd_find(struct vd *d, uint32_t card, const char *name);
+int vd_load_store(struct vd *d);
+int vd_resync(struct vd *d);
+int vd_snapshot(struct vd *d);
+int vd_provision(struct vd *d, bool at_start);
+int vd_handle_events(struct vd *d);
+void vd_writeback(struct vd *d, bool all);
+void vd_arm_timer(struct vd *d);
+int vd_save(struct vd *d, struct vprof *v);
+
+/* vd_status.c */
+char *vd_status(struct vd *d, bool json, size_t *len);
+
+#endif
