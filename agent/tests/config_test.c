@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host unit tests: vuiccd.conf, with good, bad and random input. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "config.h"
+#include "testlib.h"
+
+static struct config C;
+static char err[CONFIG_ERR_MAX];
+
+static int parse(const char *text)
+{
+	return config_parse(text, strlen(text), "v.conf", &C, err, sizeof(err));
+}
+
+static void test_defaults(void)
+{
+	CHECK(parse("# nothing\n\n") == 0);
+	CHECK(C.cards == 1 && C.writeback_ms == 2000 && C.keep_enabled);
+	CHECK(!strcmp(C.profiles_dir, "/etc/vuicc/profiles"));
+	CHECK(!strcmp(C.state_dir, "/var/lib/vuicc"));
+	CHECK(!strcmp(C.socket, "/run/vuicc/vuiccd.sock"));
+	CHECK(C.socket_group[0] == 0 && C.n_enable == 0);
+	CHECK(C.log == LOG_TO_DEFAULT && C.log_level == LOG_INFO);
+	CHECK(config_load("/nonexistent/vuiccd.conf", true, &C, err, sizeof(err)) == 0);
+	CHECK(config_load("/nonexistent/vuiccd.conf", false, &C, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "No such file") != NULL);
+}
+
+static void test_every_key(void)
+{
+	CHECK(parse("cards = 3\nprofiles_dir = /p\nstate_dir = /s\nsocket = /r/s.sock\n"
+		    "socket_group = vuicc\nlog = stderr\nlog_level = debug\nwriteback_ms = 0\n"
+		    "keep_enabled = no\nenable = seed-master\nenable = vsim.2\n") == 0);
+	CHECK(C.cards == 3 && !strcmp(C.profiles_dir, "/p") && !strcmp(C.state_dir, "/s"));
+	CHECK(!strcmp(C.socket, "/r/s.sock") && !strcmp(C.socket_group, "vuicc"));
+	CHECK(C.log == LOG_TO_STDERR && C.log_level == LOG_DEBUG && C.writeback_ms == 0);
+	CHECK(!C.keep_enabled && C.n_enable == 2 && !strcmp(C.enable[1], "vsim.2"));
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{ "cards = 0\n", "v.conf:1: key 'cards': '0' is not a number from 1 to 64" },
+		{ "cards = 65\n", "from 1 to 64" },
+		{ "\n\ncards = x\n", "v.conf:3: key 'cards': 'x' is not a number" },
+		{ "cards = 1\ncards = 2\n", "v.conf:2: key 'cards': given twice" },
+		{ "state_dir = var/lib\n", "not an absolute path" },
+		{ "log = journal\n", "not stderr or syslog" },
+		{ "log_level = loud\n", "not err, warning, notice, info or debug" },
+		{ "writeback_ms = 600001\n", "from 0 to 600000" },
+		{ "keep_enabled = maybe\n", "not yes or no" },
+		{ "enable = a/b\n", "not a profile name" },
+		{ "enable = a\nenable = a\n", "given twice" },
+		{ "colour = blue\n", "v.conf:1: key 'colour': unknown key" },
+		{ "just words\n", "v.conf:1: not 'key = value'" },
+		{ "cards =\n", "no value" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(parse(cases[i].text) == -1);
+		if (!strstr(err, cases[i].want))
+			fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i, err, cases[i].want);
+		CHECK(strstr(err, cases[i].want) != NULL);
+	}
+	CHECK(config_parse("cards = 1\0", 10, "v.conf", &C, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "NUL") != NULL);
+}
+
+static void test_random(void)
+{
+	static const char *const words[] = {
+		"cards", "=", "3", "\n", "enable", "seed", "#", " ", "log", "stderr",
+		"writeback_ms", "99999999999999999999", "/", "keep_enabled", "yes", "\t", "\r",
+	};
+	char text[512];
+	uint64_t rng = 7;
+	int i, n, ok = 0;
+
+	for (i = 0; i < 20000; i++) {
+		text[0] = '\0';
+		for (n = 0; n < 30; n++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			strcat(text, words[rng % (sizeof(words) / sizeof(words[0]))]);
+		}
+		if (parse(text) == 0)
+			ok++;
+		else
+			CHECK(err[0] != 0);
+	}
+	printf("# 20000 random files: %d accepted\n", ok);
+}
+
+int main(void)
+{
+	RUN(test_defaults);
+	RUN(test_every_key);
+	RUN(test_errors);
+	RUN(test_random);
+	DONE();
+}
