@@ -80,7 +80,9 @@ $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
 
-$(BUILD)/selftests/vuicc/osmo_auth: tools/testing/selftests/vuicc/osmo_auth.c \
+# the selftests that use libosmocore as the network
+$(BUILD)/selftests/vuicc/osmo_auth $(BUILD)/selftests/vuicc/persist_driver: \
+		$(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c \
 		tools/testing/selftests/vuicc/vuicc_auc.h uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(OSMO_LIBS)

@@ -634,7 +634,13 @@ void vuicc_fs_export(const struct vuicc_file *f, u8 *out)
 }
 VUICC_EXPORT_FOR_KUNIT(vuicc_fs_export);
 
-/* Record @n (1-based) of a record EF; for a cyclic one, record 1 is the newest. */
+/**
+ * vuicc_fs_record() - a record of a record EF
+ * @f: the EF, linear fixed or cyclic
+ * @n: the record number, 1-based; for a cyclic EF record 1 is the newest
+ *
+ * Return: the record's bytes, or NULL when there is no record @n.
+ */
 u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n)
 {
 	unsigned int idx;
@@ -646,3 +652,4 @@ u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n)
 		idx = (f->cyclic_first + idx) % f->n_rec;
 	return f->data + idx * f->rec_len;
 }
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_record);
