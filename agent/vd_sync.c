@@ -448,10 +448,13 @@ out:
 	v->ps.seq = 0;		/* the kernel counts afresh */
 	v->ps.fingerprint = p->fingerprint;
 	v->last_error[0] = '\0';
+	v->in_store = true;
 	vd_event(d, "card %u: profile %s installed", v->ps.card, v->ps.name);
 	log_info("card %u: profile %s installed from %s (%zu stored EFs%s)", v->ps.card,
 		 v->ps.name, v->file, v->ps.n_efs, v->ps.sqn_len ? ", stored SQN array" : "");
-	return vd_save(d, v);
+	/* the store now describes this installation: its SQN array as the kernel has it */
+	v->dirty = true;
+	return vd_fetch_state(d, v);
 }
 
 static int vd_simple(struct vd *d, uint8_t cmd, uint32_t card, const char *name)
@@ -744,7 +747,8 @@ static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	case VUICC_CMD_AUTH_NTF:
 		if (!v || !tb[VUICC_A_AUTH_RESULT])
 			return 0;
-		r = nla_get_u32(tb[VUICC_A_AUTH_RESULT]);
+		/* enum vuicc_auth_result starts at 1 (success) */
+		r = nla_get_u32(tb[VUICC_A_AUTH_RESULT]) - 1;
 		if (r < 4) {
 			v->auth[r]++;
 			v->last_auth = (int)r;

@@ -34,8 +34,8 @@ struct vprof {
 	uint64_t dirty_since;	/* ms, CLOCK_MONOTONIC */
 	unsigned long writes, write_errors, events, stale_events, resyncs;
 	/* health */
-	unsigned long auth[4];	/* by enum vuicc_auth_result */
-	int last_auth;		/* -1: none */
+	unsigned long auth[4];	/* by enum vuicc_auth_result - 1 */
+	int last_auth;		/* its index; -1: none */
 	time_t last_auth_time;
 	char last_error[300];
 };
