@@ -299,6 +299,10 @@ static int drive(uint64_t run_ms, uint64_t pace_ms, uint64_t cut_ms, const char 
 				record(N_EF, sqn);
 			} else if (r == 0) {
 				resyncs++;
+				if (resyncs <= 5)
+					printf("# sync failure: SQN %llu (IND %llu) not fresh; the card's SQN_MS is %llu\n",
+					       (unsigned long long)sqn, (unsigned long long)(sqn & 31),
+					       (unsigned long long)aud.u.umts.sqn_ms);
 			} else {
 				errors++;
 				if (errors <= 5)

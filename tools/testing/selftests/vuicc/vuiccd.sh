@@ -116,9 +116,10 @@ check "status shows no key, PIN or EF content" \
 	sh -c "! json | grep -qiE '465b5ce8|cd63cb71|\"k\"|1234|opc'"
 
 # ---- persistence ----
-apdu0 00A4000C026F7B 00D600000C00F22000F23000F24000FF
+check "UPDATE BINARY EF_FPLMN" apdu0 00A4000C026F7B 00D600000C00F22000F23000F240FFFFFF
 t0=$(date +%s%N)
 want=$(vuiccctl state seed-master --card 0 | grep 'ef 3F007FFF6F7B ')
+check "the kernel reports EF_FPLMN changed" test -n "$want"
 stored=0
 for _ in $(seq 300); do
 	if vuiccd --check-store $d/state | grep -qF "$want"; then
@@ -138,7 +139,7 @@ check "store and kernel agree after updates and challenges" same_as_kernel 0 see
 check "status: authentications counted" \
 	js "[p for p in s['profiles'] if p['name'] == 'seed-master'][0]['auth']['success'] > 0"
 # a change waiting for write-back goes out on SIGTERM
-apdu0 00A4000C026F7E 00D600000B1122334455667788990011
+check "UPDATE BINARY EF_LOCI" apdu0 00A4000C026F7E 00D600000B1122334455667788990011
 kill -TERM "$vpid"; wait "$vpid"; vpid=
 check "SIGTERM writes what waited for write-back" same_as_kernel 0 seed-master
 
