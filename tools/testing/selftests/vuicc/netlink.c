@@ -955,6 +955,158 @@ TEST_F(nl, events_and_the_card_device)
 	nl_close(&m);
 }
 
+/* ---- persistent state ---- */
+
+struct state_got {
+	int count;
+	uint64_t seq;
+	int has_seq;
+	int sqn_len;
+	int files;
+	uint8_t path[VUICC_FILE_PATH_MAX];
+	int path_len;
+	uint8_t data[64];
+	int data_len;
+};
+
+static int state_file_cb(const struct nlattr *a, void *data)
+{
+	struct state_got *g = data;
+	int len = (int)mnl_attr_get_payload_len(a);
+
+	if (mnl_attr_get_type(a) == VUICC_A_FILE_PATH && len <= VUICC_FILE_PATH_MAX) {
+		memcpy(g->path, mnl_attr_get_payload(a), len);
+		g->path_len = len;
+	} else if (mnl_attr_get_type(a) == VUICC_A_FILE_DATA && len <= (int)sizeof(g->data)) {
+		memcpy(g->data, mnl_attr_get_payload(a), len);
+		g->data_len = len;
+	}
+	return MNL_CB_OK;
+}
+
+static int state_attr_cb(const struct nlattr *a, void *data)
+{
+	struct state_got *g = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case VUICC_A_STATE_SEQ:
+		g->seq = mnl_attr_get_u64(a);
+		g->has_seq = 1;
+		break;
+	case VUICC_A_SQN_STATE:
+		g->sqn_len = (int)mnl_attr_get_payload_len(a);
+		break;
+	case VUICC_A_FILE:
+		g->files++;
+		mnl_attr_parse_nested(a, state_file_cb, g);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static void state_reply(struct nl *n, const struct nlmsghdr *nlh, void *arg)
+{
+	struct state_got *g = arg;
+
+	g->count++;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), state_attr_cb, g);
+}
+
+static int state_get(struct nl *n, const char *name, struct state_got *g)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, VUICC_CMD_STATE_GET, 0);
+
+	memset(g, 0, sizeof(*g));
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, name);
+	return transact(n, nlh, state_reply, g);
+}
+
+static int card_apdu(int fd, const char *hex, uint8_t *rsp, size_t max)
+{
+	uint8_t c[300];
+	size_t n = strlen(hex) / 2, i;
+	unsigned int b;
+
+	for (i = 0; i < n; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		c[i] = (uint8_t)b;
+	}
+	if (write(fd, c, n) != (ssize_t)n)
+		return -1;
+	return (int)read(fd, rsp, max);
+}
+
+TEST_F(nl, state_get_and_state_seq)
+{
+	static const uint8_t fplmn[] = { 0x3f, 0x00, 0x7f, 0xff, 0x6f, 0x7b };
+	struct state_got g, e;
+	struct vuicc_atr atr;
+	uint8_t rsp[64];
+	char buf[1 << 16];
+	struct nl m;
+	int grp, fd, len, seqs = 0;
+	const struct nlmsghdr *nlh;
+
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "s"));
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "s"));
+	/* a fresh profile: state-seq 0, its SQN array, no EF changed */
+	ASSERT_EQ(0, state_get(&self->n, "s", &g));
+	EXPECT_EQ(1, g.count);
+	EXPECT_TRUE(g.has_seq);
+	EXPECT_EQ(0, g.seq);
+	EXPECT_EQ(6 * 32, g.sqn_len);
+	EXPECT_EQ(0, g.files);
+	EXPECT_EQ(-ENOENT, state_get(&self->n, "nobody", &g));
+
+	ASSERT_EQ(0, nl_open(&m));
+	grp = (int)m.monitor;
+	ASSERT_EQ(0, mnl_socket_setsockopt(m.sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
+	fd = open("/dev/vuicc20", O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	ASSERT_EQ(2, card_apdu(fd, "00A4040C10A0000000871002FFFFFFFF8907090000", rsp, sizeof(rsp)));
+	ASSERT_EQ(2, card_apdu(fd, "00200001083733393135FFFFFF", rsp, sizeof(rsp)));
+	ASSERT_EQ(2, card_apdu(fd, "00A4000C026F7B", rsp, sizeof(rsp)));
+	ASSERT_EQ(2, card_apdu(fd, "00D600000C111111111111111111111111", rsp, sizeof(rsp)));
+	EXPECT_EQ(0x90, rsp[0]);
+	ASSERT_EQ(2, card_apdu(fd, "00D600000C00F110FFFFFFFFFFFFFFFFFF", rsp, sizeof(rsp)));
+	EXPECT_EQ(0x90, rsp[0]);
+	close(fd);
+
+	/* two changes: state-seq 2, the EF's latest content */
+	ASSERT_EQ(0, state_get(&self->n, "s", &g));
+	EXPECT_EQ(2, g.seq);
+	EXPECT_EQ(1, g.files);
+	EXPECT_EQ(6, g.path_len);
+	EXPECT_EQ(0, memcmp(g.path, fplmn, 6));
+	EXPECT_EQ(12, g.data_len);
+	EXPECT_EQ(0, memcmp(g.data, "\x00\xf1\x10\xff", 4));
+
+	/* each change came as a state-ntf with its state-seq, 1 then 2 */
+	while ((len = recv(mnl_socket_get_fd(m.sk), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
+
+			if (gh->cmd != VUICC_CMD_STATE_NTF)
+				continue;
+			memset(&e, 0, sizeof(e));
+			mnl_attr_parse(nlh, sizeof(*gh), state_attr_cb, &e);
+			EXPECT_TRUE(e.has_seq);
+			EXPECT_EQ(++seqs, (int)e.seq);
+			EXPECT_EQ(1, e.files);
+		}
+	}
+	EXPECT_EQ(2, seqs);
+	nl_close(&m);
+
+	/* EFs hold session keys: state-get is for CAP_NET_ADMIN only */
+	ASSERT_EQ(0, drop_caps());
+	EXPECT_EQ(-EPERM, state_get(&self->n, "s", &g));
+}
+
 /* ---- dumps under change ---- */
 
 #define CHURN_CARDS 24
