@@ -66,6 +66,7 @@ int vuicc_auth_prepare(struct vuicc_profile *p)
 	memzero_explicit(c, sizeof(c));
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_prepare);
 
 /* The length of MAC-A, and so the length of AUTN less 8. */
@@ -127,6 +128,7 @@ int vuicc_auth_f1(const struct vuicc_profile *p, const u8 *rand, const u8 *sqn,
 	}
 	return -EINVAL;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_f1);
 
 /**
@@ -183,6 +185,7 @@ int vuicc_auth_f2345(const struct vuicc_profile *p, const u8 *rand,
 	}
 	return -EINVAL;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_f2345);
 
 /**
@@ -205,6 +208,7 @@ void vuicc_auth_c2(const u8 *res, unsigned int res_len, unsigned int derivation,
 	for (i = 0; i < min(res_len, 16u); i++)
 		sres[i % 4] ^= res[i];
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_c2);
 
 /**
@@ -223,6 +227,7 @@ void vuicc_auth_c3(const u8 *ck, unsigned int ck_len, const u8 *ik, unsigned int
 	for (i = 0; i < 8; i++)
 		kc[i] = ck[i] ^ ck[i + 8] ^ ik[i] ^ ik[i + 8];
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_c3);
 
 /**
@@ -250,6 +255,7 @@ int vuicc_auth_gsm_context(const struct vuicc_profile *p, const u8 *rand, u8 *sr
 	memzero_explicit(&o, sizeof(o));
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_gsm_context);
 
 /**
@@ -277,6 +283,7 @@ int vuicc_auth_run_gsm(const struct vuicc_profile *p, const u8 *rand, u8 *sres, 
 	memzero_explicit(x, sizeof(x));
 	return 0;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_auth_run_gsm);
 
 /**
@@ -295,6 +302,7 @@ u64 vuicc_sqn_highest(const struct vuicc_profile *p)
 		best = max(best, p->sqn[i]);
 	return best;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_sqn_highest);
 
 /**
@@ -323,4 +331,5 @@ enum vuicc_sqn_verdict vuicc_sqn_check(const struct vuicc_profile *p, u64 sqn)
 		return VUICC_SQN_TOO_OLD;
 	return VUICC_SQN_FRESH;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_sqn_check);

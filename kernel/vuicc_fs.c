@@ -632,6 +632,7 @@ void vuicc_fs_export(const struct vuicc_file *f, u8 *out)
 	memcpy(out, f->data + first, f->n_rec * f->rec_len - first);
 	memcpy(out + f->n_rec * f->rec_len - first, f->data, first);
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_fs_export);
 
 /**
@@ -652,4 +653,5 @@ u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n)
 		idx = (f->cyclic_first + idx) % f->n_rec;
 	return f->data + idx * f->rec_len;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_fs_record);

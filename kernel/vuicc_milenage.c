@@ -103,6 +103,7 @@ int vuicc_milenage_opc(const u8 *k, const u8 *op, u8 *opc)
 	kfree_sensitive(w);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_milenage_opc);
 
 /**
@@ -150,6 +151,7 @@ out:
 	kfree_sensitive(w);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_milenage_f1);
 
 /**
@@ -198,4 +200,5 @@ out:
 	kfree_sensitive(w);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_milenage_f2345);

@@ -69,6 +69,7 @@ void vuicc_keccak_f1600(u8 *state)
 	memzero_explicit(b, sizeof(b));
 	memzero_explicit(c, sizeof(c));
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_keccak_f1600);
 
 /* TS 35.231 §6: ALGONAME */
@@ -138,6 +139,7 @@ int vuicc_tuak_topc(const u8 *top, const u8 *k, unsigned int k_len,
 	kfree_sensitive(st);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_tuak_topc);
 
 /* INSTANCE bits for an output length (TS 35.231 §6.3) */
@@ -186,6 +188,7 @@ int vuicc_tuak_f1(const struct vuicc_tuak *t, const u8 *rand, const u8 *sqn,
 	kfree_sensitive(st);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_tuak_f1);
 
 /**
@@ -232,6 +235,7 @@ int vuicc_tuak_f2345(const struct vuicc_tuak *t, const u8 *rand,
 	kfree_sensitive(st);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_tuak_f2345);
 
 /**
@@ -256,4 +260,5 @@ int vuicc_tuak_f5star(const struct vuicc_tuak *t, const u8 *rand, u8 *akstar)
 	kfree_sensitive(st);
 	return ret;
 }
+
 VUICC_EXPORT_FOR_KUNIT(vuicc_tuak_f5star);
