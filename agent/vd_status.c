@@ -93,12 +93,14 @@ static void status_json(struct vd *d, FILE *f)
 			fputs("null", f);
 		fprintf(f, ",\"store\":{\"stored\":%s,\"generation\":%llu,\"state_seq\":%llu,"
 			"\"efs\":%zu,\"sqn_slots\":%zu,\"pending\":%s,\"pending_ms\":%llu,"
+			"\"max_pending_ms\":%llu,"
 			"\"writes\":%lu,\"write_errors\":%lu,\"events\":%lu,\"stale_events\":%lu,"
 			"\"fetches\":%lu},",
 			v->in_store ? "true" : "false", (unsigned long long)v->ps.gen,
 			(unsigned long long)v->ps.seq, v->ps.n_efs, v->ps.sqn_len / 6,
 			v->dirty ? "true" : "false",
 			(unsigned long long)(v->dirty ? now - v->dirty_since : 0),
+			(unsigned long long)v->max_pending_ms,
 			v->writes, v->write_errors, v->events, v->stale_events, v->resyncs);
 		fprintf(f, "\"auth\":{");
 		for (k = 0; k < 4; k++)

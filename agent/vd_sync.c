@@ -60,19 +60,33 @@ static struct vprof *vd_get(struct vd *d, uint32_t card, const char *name)
 
 int vd_save(struct vd *d, struct vprof *v)
 {
+	uint64_t now = vd_now_ms();
 	int ret = pstate_save(d->dirfd, &v->ps, d->io);
+
+	/* how long the oldest change waited for the disk: the bound, measured */
+	if (!ret && v->dirty && v->dirty_since && now > v->dirty_since &&
+	    now - v->dirty_since > v->max_pending_ms)
+		v->max_pending_ms = now - v->dirty_since;
 
 	if (ret) {
 		v->write_errors++;
 		snprintf(v->last_error, sizeof(v->last_error), "writing its state: %s",
 			 strerror(-ret));
-		log_err("card %u profile %s: cannot write its state: %s", v->ps.card, v->ps.name,
-			strerror(-ret));
+		log_err("card %u profile %s: cannot write its state: %s; trying again", v->ps.card,
+			v->ps.name, strerror(-ret));
+		/* again after max(writeback_ms, 1 s), not in a loop */
+		v->dirty = true;
+		v->dirty_since = vd_now_ms() +
+			(d->cfg.writeback_ms < 1000 ? 1000 - d->cfg.writeback_ms : 0);
+		vd_arm_timer(d);
 		return ret;
 	}
+	if (v->write_errors && v->last_error[0] && !strncmp(v->last_error, "writing", 7))
+		v->last_error[0] = '\0';
 	v->writes++;
 	v->in_store = true;
 	v->dirty = false;
+	v->dirty_since = 0;
 	return 0;
 }
 
@@ -797,7 +811,16 @@ int vd_handle_events(struct vd *d)
 		return ret;
 	}
 	if (x.refresh) {
+		for (i = 0; i < d->n_profs; i++)
+			d->profs[i]->was_installed = d->profs[i]->installed;
 		vd_snapshot(d);
+		/*
+		 * A profile added (again) by someone else: the kernel counts its
+		 * state-seq afresh, so take its state now, not from the events
+		 */
+		for (i = 0; i < d->n_profs; i++)
+			if (d->profs[i]->installed && !d->profs[i]->was_installed)
+				vd_fetch_state(d, d->profs[i]);
 		/* which profile is in use, for the next boot */
 		for (i = 0; i < d->cfg.cards; i++)
 			if (d->cards[i].exists)

@@ -23,6 +23,7 @@ struct vprof {
 	struct pstate ps;
 	bool in_store;		/* a state file exists (or will, at the next write) */
 	bool installed;		/* the kernel has it */
+	bool was_installed;	/* before the last refresh */
 	bool enabled;
 	bool managed;		/* a profile file in profiles_dir describes it */
 	bool seen;		/* found in the current scan of profiles_dir */
@@ -32,6 +33,7 @@ struct vprof {
 	/* write-back */
 	bool dirty;		/* EF changes not yet on disk */
 	uint64_t dirty_since;	/* ms, CLOCK_MONOTONIC */
+	uint64_t max_pending_ms;	/* the longest an EF change waited for the disk */
 	unsigned long writes, write_errors, events, stale_events, resyncs;
 	/* health */
 	unsigned long auth[4];	/* by enum vuicc_auth_result - 1 */

@@ -132,7 +132,14 @@ t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 echo "# an EF update reached the store after $ms ms (write-back bound $wb ms)"
 check "the store holds the kernel's state right after provisioning" same_as_kernel 1 vsim-1
-check "an EF update is stored within the write-back bound" test $stored = 1 -a $ms -le $((wb + 1000))
+# measured from outside (process start-up included: slow under KASAN), and by
+# vuiccd itself from the event to the fsync
+check "an EF update reaches the store (outside view: within the bound + 3 s)" \
+	test $stored = 1 -a $ms -le $((wb + 3000))
+pend=$(json | python3 -c "import json,sys
+print(max(p['store']['max_pending_ms'] for p in json.load(sys.stdin)['profiles']))")
+echo "# the longest an EF change waited for write-back in vuiccd: $pend ms"
+check "vuiccd wrote every EF change within writeback_ms + 100 ms" test "$pend" -le $((wb + 100))
 check "the driver's updates and challenges all succeed" "$bin/persist_driver" --run 1500 --card 0
 sleep 0.6
 check "store and kernel agree after updates and challenges" same_as_kernel 0 seed-master
