@@ -50,7 +50,8 @@ modules:
 	@$(TOP)/tools/testing/build-modules \
 		$(if $(KDIR),--kdir $(KDIR),--kernel $(KERNEL)) $(if $(filter 1,$(V)),V=1) $(KBUILD_ARGS)
 
-tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(AGENT_TESTS) $(SELFTESTS) $(BENCH)
+tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(BUILD)/bin/netsim \
+	$(AGENT_TESTS) $(SELFTESTS) $(BENCH)
 
 $(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
@@ -90,6 +91,14 @@ $(BUILD)/selftests/vuicc/osmo_auth $(BUILD)/selftests/vuicc/persist_driver: \
 # libosmocore (Debian libosmocore-dev): the AuC of osmo_auth and bench/auth
 OSMO_LIBS = $(shell pkg-config --cflags --libs libosmogsm libosmocore 2>/dev/null || \
 	echo -losmogsm -losmocore)
+
+# netsim: the simulated modem, network and data link (libosmocore as the AuC)
+NETSIM_SRC := $(wildcard tools/testing/netsim/*.c) agent/vuicc_dev.c
+
+$(BUILD)/bin/netsim: $(NETSIM_SRC) tools/testing/netsim/netsim.h agent/vuicc_dev.h \
+		uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itools/testing/netsim -o $@ $(NETSIM_SRC) $(OSMO_LIBS)
 
 $(BUILD)/bench/auth: tools/testing/bench/auth.c tools/testing/selftests/vuicc/vuicc_auc.h \
 		uapi/linux/vuicc.h Makefile

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The AT client of vuiccd's modem backend (3GPP TS 27.007, V.250).
+ *
+ * at.c has no I/O of its own: the owner feeds it the bytes read from the
+ * modem's tty (at_feed()), gives it the time, and writes what it asks to
+ * send (the write callback).  So the same code runs on a tty in vuiccd's
+ * epoll loop and on recorded transcripts in the unit tests.
+ *
+ * One command is in flight at a time; the others wait in a queue.  Lines
+ * are split on CR or LF; empty lines are skipped.  While a command is in
+ * flight a line is, in this order:
+ *   - the echo of the command (dropped);
+ *   - a final result code: OK, ERROR, "+CME ERROR: n", "+CMS ERROR: n",
+ *     NO CARRIER, NO DIALTONE, BUSY, NO ANSWER, CONNECT (ends the command);
+ *   - an unsolicited result code (URC) when at_is_urc() says so;
+ *   - an information response of the command: a line that starts with the
+ *     command's prefix, or any line when the command has no prefix
+ *     (AT+CIMI answers bare digits);
+ *   - otherwise garbage (counted, dropped).
+ * With no command in flight, a line is a URC or garbage.  A line longer than
+ * AT_LINE_MAX is garbage up to its end; NUL and other control bytes in a
+ * line make it garbage.  A command with no final result code within its
+ * timeout ends with AT_R_TIMEOUT, and the next one is sent.
+ */
+#ifndef VUICC_AT_H
+#define VUICC_AT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AT_LINE_MAX	512	/* longest line kept, without its CR LF */
+#define AT_CMD_MAX	600	/* longest command, "AT" included */
+#define AT_INFO_MAX	32	/* information lines kept per command */
+#define AT_QUEUE_MAX	16	/* commands waiting */
+#define AT_TIMEOUT_DEF	5000	/* ms, when a command gives 0 */
+
+enum at_result {
+	AT_R_OK,
+	AT_R_ERROR,		/* ERROR, or another final code but OK */
+	AT_R_CME,		/* +CME ERROR: code in .cme */
+	AT_R_CMS,		/* +CMS ERROR: code in .cme */
+	AT_R_TIMEOUT,		/* no final result code in time */
+	AT_R_CANCELLED,		/* at_reset() */
+};
+
+struct at_response {
+	enum at_result result;
+	int cme;		/* +CME/+CMS ERROR code; -1 if given as text */
+	char final[AT_LINE_MAX + 1];	/* the final result code line */
+	unsigned int n;		/* information lines */
+	char info[AT_INFO_MAX][AT_LINE_MAX + 1];
+};
+
+struct at_client;
+
+/* called once per command, when it ends (for every result) */
+typedef void (*at_done_fn)(void *arg, const char *cmd, const struct at_response *r);
+/* called for each URC line */
+typedef void (*at_urc_fn)(void *arg, const char *line);
+/* asked to send @len bytes; returns 0, or -1 (the command then ends AT_R_ERROR) */
+typedef int (*at_write_fn)(void *arg, const char *data, size_t len);
+
+struct at_ops {
+	at_write_fn write;
+	at_urc_fn urc;
+	void *arg;
+};
+
+struct at_stats {
+	unsigned long sent, ok, errors, timeouts, urcs, garbage, echoes;
+};
+
+struct at_client *at_new(const struct at_ops *ops);
+void at_free(struct at_client *c);
+
+/*
+ * Queues "@cmd\r" (@cmd without CR, e.g. "AT+CEREG?").  @prefix is the
+ * information response prefix ("+CEREG:"), NULL for any line.  @timeout_ms
+ * 0 gives AT_TIMEOUT_DEF.  Returns 0, or -1 when the queue is full or the
+ * command too long (@done is then not called).
+ */
+int at_send(struct at_client *c, const char *cmd, const char *prefix,
+	    unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms);
+
+/* Bytes read from the modem. */
+void at_feed(struct at_client *c, const char *data, size_t len, uint64_t now_ms);
+
+/* Ends a command whose time is up; call at the deadline (or any time). */
+void at_tick(struct at_client *c, uint64_t now_ms);
+
+/* When at_tick() must next be called; UINT64_MAX when nothing waits. */
+uint64_t at_deadline(const struct at_client *c);
+
+/* Ends every command with AT_R_CANCELLED and forgets partial input. */
+void at_reset(struct at_client *c);
+
+bool at_busy(const struct at_client *c);
+const struct at_stats *at_stats(const struct at_client *c);
+
+/* True for the URCs the backend knows: +CREG/+CGREG/+CEREG/+C5GREG (see
+ * below), +CGEV, +CIEV, RING, +CRING, +CUSD, +CMTI, +CESQ, ^/% vendor lines
+ * are not URCs. */
+bool at_is_urc(const char *line);
+
+/* ---- parsers of information responses (0 on success, -1 on bad input) ---- */
+
+/*
+ * Splits the parameters after "PREFIX: " on commas outside quotes.  Quotes
+ * are removed.  Returns the number of fields (at most @max), -1 on an
+ * unterminated quote.  Writes into @buf (NUL-separated).
+ */
+int at_fields(const char *line, char *buf, size_t buflen, const char **f, int max);
+
+/* +CREG/+CGREG/+CEREG/+C5GREG: a read response ("+CEREG: n,stat,...") or a
+ * URC ("+CEREG: stat,..."); a line with one field, or whose second field is
+ * quoted, is a URC. */
+enum at_reg_stat {
+	AT_REG_NOT = 0, AT_REG_HOME = 1, AT_REG_SEARCHING = 2, AT_REG_DENIED = 3,
+	AT_REG_UNKNOWN = 4, AT_REG_ROAMING = 5,
+};
+struct at_reg {
+	char domain[8];		/* "CREG", "CGREG", "CEREG", "C5GREG" */
+	int n;			/* -1 in a URC */
+	int stat;
+	uint32_t lac_tac;	/* hex; 0 unknown */
+	uint32_t ci;		/* hex; 0 unknown */
+	int act;		/* -1 unknown */
+	int cause_type;		/* -1 unknown; 0: TS 24.008/24.301 EMM cause */
+	int reject_cause;	/* -1 unknown */
+};
+int at_parse_reg(const char *line, struct at_reg *r);
+
+/* +CESQ: rxlev,ber,rscp,ecno,rsrq,rsrp -> dBm; unknown values give INT32_MIN */
+struct at_signal {
+	int32_t rssi_dbm;	/* GSM RXLEV (or +CSQ) */
+	int32_t rscp_dbm;	/* UTRAN */
+	int32_t rsrq_db10;	/* E-UTRAN RSRQ in tenths of a dB */
+	int32_t rsrp_dbm;	/* E-UTRAN */
+};
+int at_parse_cesq(const char *line, struct at_signal *s);
+/* +CSQ: rssi,ber -> rssi_dbm only (the fallback when +CESQ is missing) */
+int at_parse_csq(const char *line, struct at_signal *s);
+
+/* +COPS? : mode[,format,oper[,act]] */
+struct at_cops {
+	int mode, format, act;	/* -1 when absent */
+	char oper[32];
+};
+int at_parse_cops(const char *line, struct at_cops *o);
+
+/* +COPS=? : (stat,"long","short","numeric"[,act]),... ,,(modes),(formats) */
+#define AT_SCAN_MAX 16
+struct at_scan_entry {
+	int stat, act;
+	char long_name[32], short_name[16], numeric[8];
+};
+int at_parse_cops_scan(const char *line, struct at_scan_entry *e, int max);
+
+/* +CGPADDR: cid,"addr"[,"addr2"] */
+int at_parse_cgpaddr(const char *line, int *cid, char *addr, size_t len);
+
+/* +CSIM: len,"hex" -> bytes; returns the byte count or -1 */
+int at_parse_csim(const char *line, uint8_t *out, size_t max);
+
+/* +CPIN: READY / SIM PIN / ... -> the text after "+CPIN: " */
+int at_parse_cpin(const char *line, char *out, size_t len);
+
+#endif

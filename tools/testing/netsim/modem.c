@@ -1,0 +1,1278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netsim's modem: the SIM interface on /dev/vuiccN (power on, the boot
+ * reads, AUTHENTICATE, the location updates a modem writes after attach,
+ * re-reading the card after a removal and insertion) and the AT port on a
+ * pty (3GPP TS 27.007), with delays that look like a modem's.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "netsim.h"
+#include "vuicc_dev.h"
+
+static const char *const dom_name[3] = { "CREG", "CGREG", "CEREG" };
+
+/* ---- the SIM interface ---- */
+
+static long apdu(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r, size_t max)
+{
+	long n = vuicc_dev_transmit_t0(m->cfd, c, len, r, max);
+
+	if (n < 2)
+		return -1;
+	return n;
+}
+
+static bool sw_ok(const uint8_t *r, long n)
+{
+	return n >= 2 && r[n - 2] == 0x90 && r[n - 1] == 0x00;
+}
+
+/* the value of @tag in an FCP template (62 ...); NULL if absent */
+static const uint8_t *fcp_find(const uint8_t *f, long n, uint8_t tag, unsigned int *vlen)
+{
+	long i, end;
+
+	if (n < 2 || f[0] != 0x62)
+		return NULL;
+	end = 2 + f[1];
+	if (end > n)
+		end = n;
+	for (i = 2; i + 2 <= end; i += 2 + f[i + 1]) {
+		if (i + 2 + f[i + 1] > end)
+			return NULL;
+		if (f[i] == tag) {
+			*vlen = f[i + 1];
+			return f + i + 2;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * SELECT @fid (from the current DF) and read it whole: a transparent EF,
+ * or record 1 of a record EF.  Returns the length read or -1.
+ */
+static long read_ef(struct ns_modem *m, uint16_t fid, uint8_t *out, size_t max)
+{
+	uint8_t c[7] = { 0x00, 0xA4, 0x00, 0x04, 0x02, (uint8_t)(fid >> 8), (uint8_t)fid };
+	uint8_t r[300];
+	const uint8_t *v;
+	unsigned int vl, size;
+	long n;
+
+	n = apdu(m, c, sizeof(c), r, sizeof(r));
+	if (!sw_ok(r, n))
+		return -1;
+	v = fcp_find(r, n - 2, 0x82, &vl);
+	if (v && vl >= 5 && (v[0] & 0x07) != 0x01) {	/* a record EF: record 1 */
+		uint8_t rr[5] = { 0x00, 0xB2, 0x01, 0x04, v[3] };
+
+		n = apdu(m, rr, sizeof(rr), r, sizeof(r));
+		if (!sw_ok(r, n) || (size_t)(n - 2) > max)
+			return -1;
+		memcpy(out, r, (size_t)n - 2);
+		return n - 2;
+	}
+	v = fcp_find(r, n - 2, 0x80, &vl);
+	if (!v || vl != 2)
+		return -1;
+	size = (unsigned int)v[0] << 8 | v[1];
+	if (size > max || size > 255)
+		return -1;
+	{
+		uint8_t rb[5] = { 0x00, 0xB0, 0x00, 0x00, (uint8_t)size };
+
+		n = apdu(m, rb, sizeof(rb), r, sizeof(r));
+		if (!sw_ok(r, n) || (unsigned int)(n - 2) != size)
+			return -1;
+	}
+	memcpy(out, r, size);
+	return size;
+}
+
+static int update_ef(struct ns_modem *m, uint16_t fid, const uint8_t *data, uint8_t len)
+{
+	uint8_t c[7] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, (uint8_t)(fid >> 8), (uint8_t)fid };
+	uint8_t u[5 + 255], r[64];
+	long n;
+
+	n = apdu(m, c, sizeof(c), r, sizeof(r));
+	if (!sw_ok(r, n))
+		return -1;
+	memcpy(u, "\x00\xD6\x00\x00", 4);
+	u[4] = len;
+	memcpy(u + 5, data, len);
+	n = apdu(m, u, 5u + len, r, sizeof(r));
+	return sw_ok(r, n) ? 0 : -1;
+}
+
+static void bcd_swapped(const uint8_t *b, size_t n, char *out, size_t max)
+{
+	size_t i, o = 0;
+	uint8_t d;
+
+	for (i = 0; i < n * 2 && o + 1 < max; i++) {
+		d = i & 1 ? b[i / 2] >> 4 : b[i / 2] & 0x0F;
+		if (d > 9)
+			break;
+		out[o++] = (char)('0' + d);
+	}
+	out[o] = 0;
+}
+
+/* PLMN as in TS 24.008 §10.5.1.13 (MCC2 MCC1, MNC3 MCC3, MNC2 MNC1) */
+static void plmn_encode(const char *p, uint8_t *b)
+{
+	int d[6], i;
+	size_t n = strlen(p);
+
+	for (i = 0; i < 6; i++)
+		d[i] = i < (int)n ? p[i] - '0' : 0xF;
+	b[0] = (uint8_t)(d[1] << 4 | d[0]);
+	b[1] = (uint8_t)((n == 6 ? d[5] : 0xF) << 4 | d[2]);
+	b[2] = (uint8_t)(d[4] << 4 | d[3]);
+}
+
+static void plmn_decode(const uint8_t *b, char *p)
+{
+	char d[6] = { (char)('0' + (b[0] & 0xF)), (char)('0' + (b[0] >> 4)),
+		      (char)('0' + (b[1] & 0xF)), (char)('0' + (b[2] & 0xF)),
+		      (char)('0' + (b[2] >> 4)), (char)('0' + (b[1] >> 4)) };
+
+	memcpy(p, d, 5);
+	if ((b[1] >> 4) == 0xF)
+		p[5] = 0;
+	else
+		p[5] = d[5], p[6] = 0;
+	if ((b[1] >> 4) == 0xF)
+		p[5] = 0;
+}
+
+static void card_down(struct ns_modem *m)
+{
+	m->card_ready = false;
+	m->iccid[0] = m->imsi[0] = 0;
+	m->n_fplmn = 0;
+}
+
+/* The reads of a modem at boot; 0 when the USIM is ready. */
+static int card_boot(struct ns_modem *m)
+{
+	static const uint8_t mf[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00 };
+	static const uint16_t more[] = { 0x6F38, 0x6F7E, 0x6F73, 0x6FE3 };	/* UST, LOCIs */
+	struct vuicc_atr atr;
+	uint8_t b[256], r[300], sel[5 + 16] = { 0x00, 0xA4, 0x04, 0x04 };
+	const uint8_t *aid = NULL;
+	long n, i;
+
+	card_down(m);
+	m->boots++;
+	if (vuicc_dev_power_on(m->cfd, &atr))
+		return -1;
+	if (!sw_ok(r, apdu(m, mf, sizeof(mf), r, sizeof(r))))
+		return -1;
+	n = read_ef(m, 0x2FE2, b, sizeof(b));
+	if (n < 10)
+		return -1;
+	bcd_swapped(b, 10, m->iccid, sizeof(m->iccid));
+	n = read_ef(m, 0x2F00, b, sizeof(b));		/* EF_DIR record 1 */
+	for (i = 0; n > 4 && i + 2 < n; i++)
+		if (b[i] == 0x4F && b[i + 1] >= 5 && b[i + 1] <= 16 && i + 2 + b[i + 1] <= n) {
+			aid = b + i + 2;
+			break;
+		}
+	if (!aid)
+		return -1;
+	sel[4] = b[i + 1];
+	memcpy(sel + 5, aid, sel[4]);
+	if (!sw_ok(r, apdu(m, sel, 5u + sel[4], r, sizeof(r))))
+		return -1;
+	n = read_ef(m, 0x6F07, b, sizeof(b));		/* IMSI */
+	if (n != 9 || b[0] < 4 || b[0] > 8)
+		return -1;
+	{
+		char digits[20];
+
+		bcd_swapped(b + 1, b[0], digits, sizeof(digits));	/* parity nibble first */
+		if (strlen(digits) < 7 || strlen(digits) > 16)
+			return -1;
+		memcpy(m->imsi, digits + 1, strlen(digits));
+	}
+	m->mnc_len = 2;
+	n = read_ef(m, 0x6FAD, b, sizeof(b));		/* AD */
+	if (n >= 4 && ((b[3] & 0x0F) == 2 || (b[3] & 0x0F) == 3))
+		m->mnc_len = b[3] & 0x0F;
+	n = read_ef(m, 0x6F7B, b, sizeof(b));		/* FPLMN */
+	for (i = 0; i + 3 <= n && m->n_fplmn < NS_FPLMN_MAX; i += 3)
+		if (b[i] != 0xFF)
+			plmn_decode(b + i, m->fplmn[m->n_fplmn++]);
+	for (i = 0; i < (long)(sizeof(more) / sizeof(more[0])); i++)
+		read_ef(m, more[i], b, sizeof(b));
+	m->card_ready = true;
+	ns_log("%s: card read: ICCID %s, IMSI %s, MNC length %u, %u forbidden PLMNs", m->cfg->name,
+	       m->iccid, m->imsi, m->mnc_len, m->n_fplmn);
+	return 0;
+}
+
+int modem_card_authenticate(struct ns_modem *m, const uint8_t *rand, const uint8_t *autn,
+			    uint8_t *res, unsigned int *res_len, uint8_t *auts)
+{
+	uint8_t c[5 + 34] = { 0x00, 0x88, 0x00, 0x81, 0x22, 0x10 }, r[300];
+	long n;
+
+	memcpy(c + 6, rand, 16);
+	c[22] = 0x10;
+	memcpy(c + 23, autn, 16);
+	n = apdu(m, c, sizeof(c), r, sizeof(r));
+	m->auths++;
+	if (n == 2 && r[0] == 0x98 && r[1] == 0x62)
+		return 2;
+	if (!sw_ok(r, n) || n < 4)
+		return -1;
+	if (r[0] == 0xDC && r[1] == 14 && n == 18) {
+		memcpy(auts, r + 2, 14);
+		return 1;
+	}
+	if (r[0] != 0xDB || r[1] < 4 || r[1] > 16 || 2 + r[1] > n - 2)
+		return -1;
+	*res_len = r[1];
+	memcpy(res, r + 2, r[1]);
+	explicit_bzero(r, sizeof(r));
+	return 0;
+}
+
+/* LOCI, PSLOCI and EPSLOCI as a modem writes them after attach */
+int modem_card_write_locations(struct ns_modem *m)
+{
+	uint8_t loci[11], psloci[14], eps[18], plmn[3];
+	uint32_t tmsi = 0xC0000000u | (uint32_t)(m->idx << 16) | (m->attaches & 0xFFFF);
+	int rc = 0;
+
+	plmn_encode(m->plmn, plmn);
+	/* TMSI, LAI (PLMN + LAC), TMSI TIME, update status "updated" */
+	loci[0] = tmsi >> 24, loci[1] = tmsi >> 16, loci[2] = tmsi >> 8, loci[3] = tmsi;
+	memcpy(loci + 4, plmn, 3);
+	loci[7] = m->tac >> 8, loci[8] = m->tac;
+	loci[9] = 0xFF, loci[10] = 0x00;
+	/* P-TMSI, P-TMSI signature, RAI (LAI + RAC), routing area update status */
+	memcpy(psloci, loci, 4);
+	psloci[4] = 0x12, psloci[5] = 0x34, psloci[6] = 0x56;
+	memcpy(psloci + 7, loci + 4, 5);
+	psloci[12] = 0x01, psloci[13] = 0x00;
+	/* GUTI (length, type, PLMN, MMEGI, MMEC, M-TMSI), last TAI, EPS update status */
+	eps[0] = 0x0B, eps[1] = 0xF6;
+	memcpy(eps + 2, plmn, 3);
+	eps[5] = 0x80, eps[6] = 0x01, eps[7] = 0x01;
+	memcpy(eps + 8, loci, 4);
+	memcpy(eps + 12, plmn, 3);
+	eps[15] = m->tac >> 8, eps[16] = m->tac;
+	eps[17] = 0x00;
+	if (update_ef(m, 0x6F7E, loci, sizeof(loci)))
+		rc = -1;
+	if (update_ef(m, 0x6F73, psloci, sizeof(psloci)))
+		rc = -1;
+	if (m->rat == RAT_LTE && update_ef(m, 0x6FE3, eps, sizeof(eps)))
+		rc = -1;
+	return rc;
+}
+
+int modem_card_add_fplmn(struct ns_modem *m, const char *plmn)
+{
+	uint8_t b[256];
+	long n, i;
+
+	n = read_ef(m, 0x6F7B, b, sizeof(b));
+	for (i = 0; i + 3 <= n; i += 3)
+		if (b[i] == 0xFF) {
+			plmn_encode(plmn, b + i);
+			if (update_ef(m, 0x6F7B, b, (uint8_t)n))
+				return -1;
+			if (m->n_fplmn < NS_FPLMN_MAX)
+				strcpy(m->fplmn[m->n_fplmn++], plmn);
+			return 0;
+		}
+	return -1;
+}
+
+/* ---- the AT port ---- */
+
+static void at_out(struct ns_modem *m, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(m->ptm, s, n);
+		if (w <= 0)
+			return;		/* nobody reads: the modem's buffer overflows */
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void rsp(struct ns_modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rsp(struct ns_modem *m, const char *fmt, ...)
+{
+	size_t room = sizeof(m->resp) - m->resp_len;
+	va_list ap;
+	int n;
+
+	if (room < 8)
+		return;
+	memcpy(m->resp + m->resp_len, "\r\n", 2);
+	m->resp_len += 2;
+	va_start(ap, fmt);
+	n = vsnprintf(m->resp + m->resp_len, room - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	m->resp_len += (size_t)n < room - 4 ? (size_t)n : room - 5;
+	memcpy(m->resp + m->resp_len, "\r\n", 2);
+	m->resp_len += 2;
+}
+
+static void final_in(struct ns_modem *m, unsigned int ms)
+{
+	m->busy = true;
+	m->resp_at = ns_now() + ms;
+}
+
+static void ok(struct ns_modem *m)
+{
+	rsp(m, "OK");
+}
+
+static const char *cme_text(int code)
+{
+	switch (code) {
+	case 3: return "operation not allowed";
+	case 4: return "operation not supported";
+	case 10: return "SIM not inserted";
+	case 13: return "SIM failure";
+	case 14: return "SIM busy";
+	case 30: return "no network service";
+	case 50: return "incorrect parameters";
+	case 111: return "PLMN not allowed";
+	case 113: return "roaming not allowed in this location area";
+	case 133: return "requested service option not subscribed";
+	case 134: return "service option temporarily out of order";
+	case 148: return "unspecified GPRS error";
+	case 149: return "PDP authentication failure";
+	default: return "unknown";
+	}
+}
+
+static void cme(struct ns_modem *m, int code)
+{
+	if (m->cmee == 1)
+		rsp(m, "+CME ERROR: %d", code);
+	else if (m->cmee == 2)
+		rsp(m, "+CME ERROR: %s", cme_text(code));
+	else
+		rsp(m, "ERROR");
+}
+
+static void urc(struct ns_modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void urc(struct ns_modem *m, const char *fmt, ...)
+{
+	char b[256];
+	va_list ap;
+	int n;
+
+	b[0] = '\r', b[1] = '\n';
+	va_start(ap, fmt);
+	n = vsnprintf(b + 2, sizeof(b) - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n > sizeof(b) - 5)
+		return;
+	memcpy(b + 2 + n, "\r\n", 2);
+	at_out(m, b, (size_t)n + 4);
+}
+
+static bool registered(const struct ns_modem *m)
+{
+	return m->stat == REG_HOME || m->stat == REG_ROAMING;
+}
+
+/* the fields after <stat> of a +CxREG for @n (TS 27.007 §7.2, §10.1.20, §10.1.22) */
+static void reg_tail(const struct ns_modem *m, int dom, int n, char *b, size_t len)
+{
+	bool loc = n >= 2 && (registered(m) || m->stat == REG_DENIED) && m->plmn[0];
+	size_t o = 0;
+
+	b[0] = 0;
+	if (!loc)
+		return;
+	if (dom == 2)
+		o = (size_t)snprintf(b, len, ",\"%04X\",\"%08X\",%d", m->tac, m->ci, m->act);
+	else
+		o = (size_t)snprintf(b, len, ",\"%04X\",\"%08X\",%d%s", m->tac & 0xFFFF, m->ci,
+				     m->act, dom == 1 ? ",\"00\"" : "");
+	if (n >= 3 && m->stat == REG_DENIED && m->reject_cause >= 0 && o < len)
+		snprintf(b + o, len - o, ",0,%d", m->reject_cause);
+}
+
+static void reg_urcs(struct ns_modem *m)
+{
+	char tail[96];
+	int d;
+
+	for (d = 0; d < 3; d++) {
+		if (!m->reg_n[d])
+			continue;
+		reg_tail(m, d, m->reg_n[d], tail, sizeof(tail));
+		urc(m, "+%s: %d%s", dom_name[d], m->stat, tail);
+	}
+}
+
+void modem_set_reg(struct ns_modem *m, int stat, int cause)
+{
+	bool changed = m->stat != stat || m->reject_cause != cause;
+
+	m->stat = stat;
+	m->reject_cause = cause;
+	if (changed)
+		reg_urcs(m);
+}
+
+/* ---- procedures: boot, network search, attach ---- */
+
+static void proc(struct ns_modem *m, enum ns_proc p, unsigned int ms)
+{
+	m->proc = p;
+	m->proc_at = ns_now() + ms;
+}
+
+static void start_search(struct ns_modem *m, bool fresh)
+{
+	if (fresh)
+		m->tried = 0;
+	if (!m->card_ready || m->cfun != 1 || m->cops_mode == 2) {
+		m->proc = PROC_IDLE;
+		return;
+	}
+	modem_set_reg(m, REG_SEARCHING, -1);
+	proc(m, PROC_SEARCH, m->cfg->search_ms);
+}
+
+static bool forbidden(const struct ns_modem *m, const char *plmn)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n_fplmn; i++)
+		if (!strcmp(m->fplmn[i], plmn))
+			return true;
+	return false;
+}
+
+static bool tried(const struct ns_modem *m, const char *plmn)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->tried; i++)
+		if (!strcmp(m->tried_plmn[i], plmn))
+			return true;
+	return false;
+}
+
+static int best_rat(const struct ns_modem *m, const struct ns_operator *o)
+{
+	int r;
+
+	for (r = RAT_N - 1; r >= 0; r--)
+		if (o->rats & m->cfg->rats & RAT_BIT(r))
+			return r;
+	return -1;
+}
+
+/* The next network to try: the one chosen by hand, or the HPLMN, then by signal. */
+static const struct ns_operator *pick(struct ns_modem *m, int *rat)
+{
+	const struct ns_location *l = &ns.sc.locs[m->loc];
+	const struct ns_operator *best = NULL, *o;
+	char home[7];
+	unsigned int i;
+
+	snprintf(home, sizeof(home), "%.*s", 3 + (int)m->mnc_len, m->imsi);
+	for (i = 0; i < l->n_ops; i++) {
+		o = &l->ops[i];
+		if (best_rat(m, o) < 0 || tried(m, o->plmn))
+			continue;
+		if (m->cops_mode == 1) {
+			if (strcmp(o->plmn, m->cops_plmn))
+				continue;
+		} else if (forbidden(m, o->plmn)) {
+			continue;
+		}
+		if (!strcmp(o->plmn, home) || m->cops_mode == 1) {
+			best = o;
+			break;
+		}
+		if (!best || o->signal[best_rat(m, o)] > best->signal[best_rat(m, best)])
+			best = o;
+	}
+	if (best)
+		*rat = best_rat(m, best);
+	return best;
+}
+
+static void cops_outcome(struct ns_modem *m)
+{
+	if (!m->busy || !m->cops_wait)
+		return;
+	m->cops_wait = false;
+	if (registered(m))
+		ok(m);
+	else if (m->reject_cause == 11)
+		cme(m, 111);
+	else if (m->reject_cause == 13)
+		cme(m, 113);
+	else
+		cme(m, 30);
+	final_in(m, 0);
+}
+
+static void do_search(struct ns_modem *m)
+{
+	const struct ns_operator *o;
+	struct ns_fail *f;
+	unsigned int delay = m->cfg->attach_ms;
+	int rat, st;
+
+	o = pick(m, &rat);
+	if (!o) {
+		ns_log("%s: no network to register on at %s", m->cfg->name,
+		       ns.sc.locs[m->loc].name);
+		m->proc = PROC_IDLE;
+		if (m->stat == REG_SEARCHING && m->reject_cause < 0 && m->tried)
+			modem_set_reg(m, REG_NOT, -1);
+		cops_outcome(m);
+		return;
+	}
+	strcpy(m->tried_plmn[m->tried++ % NS_OPS_MAX], o->plmn);
+	strcpy(m->plmn, o->plmn);
+	m->rat = rat;
+	m->act = ns_act[rat];
+	m->tac = o->tac;
+	m->ci = o->ci;
+	for (st = STAGE_AUTH; st <= STAGE_REGISTER; st++) {
+		f = net_fail(m, st, o->plmn);
+		if (!f)
+			continue;
+		if (f->mode == FAIL_SILENCE) {
+			ns_log("%s: %s on %s: the network does not answer (fail %s)",
+			       m->cfg->name, st == STAGE_AUTH ? "authentication" : "registration",
+			       o->plmn, f->name);
+			m->proc = PROC_SILENT;
+			return;
+		}
+		if (f->mode == FAIL_DELAY)
+			delay += f->ms;
+		else
+			f->used--;	/* applied at attach */
+	}
+	proc(m, PROC_ATTACH, delay);
+}
+
+static void after_attach(struct ns_modem *m)
+{
+	int c = m->reject_cause;
+
+	if (registered(m)) {
+		m->proc = PROC_IDLE;
+		cops_outcome(m);
+		return;
+	}
+	/* PLMN-level causes: the next network, as TS 24.301 §5.5.1.2.5 */
+	if (m->cops_mode == 0 && (c == 11 || c == 13 || c == 15)) {
+		if (c == 11)
+			modem_card_add_fplmn(m, m->plmn);
+		proc(m, PROC_SEARCH, m->cfg->search_ms);
+		return;
+	}
+	if (c == 22) {		/* congestion: T3346, then again */
+		m->tried = 0;
+		proc(m, PROC_SEARCH, 10000);
+		cops_outcome(m);
+		return;
+	}
+	m->proc = PROC_IDLE;
+	cops_outcome(m);
+}
+
+void modem_tick(struct ns_modem *m, uint64_t now)
+{
+	if (m->busy && now >= m->resp_at) {
+		at_out(m, m->resp, m->resp_len);
+		m->resp_len = 0;
+		m->busy = false;
+		if (m->in_len)
+			modem_at_input(m);
+	}
+	if (m->flap_ms && now >= m->flap_at) {
+		if (registered(m) || m->stat == REG_SEARCHING) {
+			int st = m->stat == REG_SEARCHING ? (m->sub >= 0 &&
+				 !strcmp(ns.sc.subs[m->sub].home, m->plmn) ? REG_HOME : REG_ROAMING)
+				 : REG_SEARCHING;
+
+			ns_log("%s: coverage flaps: stat %d", m->cfg->name, st);
+			modem_set_reg(m, st, -1);
+		}
+		m->flap_at = now + m->flap_ms;
+	}
+	if (m->proc == PROC_IDLE || m->proc == PROC_SILENT || now < m->proc_at)
+		return;
+	switch (m->proc) {
+	case PROC_BOOT:
+		m->proc = PROC_IDLE;
+		if (card_boot(m)) {
+			ns_log("%s: the card did not answer the boot reads", m->cfg->name);
+			card_down(m);
+			return;
+		}
+		start_search(m, true);
+		break;
+	case PROC_SEARCH:
+		do_search(m);
+		break;
+	case PROC_ATTACH: {
+		const struct ns_operator *o = net_operator(m->loc, m->plmn);
+
+		m->proc = PROC_IDLE;
+		if (!o) {
+			start_search(m, false);
+			break;
+		}
+		net_attach(m, o, m->rat);
+		after_attach(m);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+uint64_t modem_deadline(const struct ns_modem *m)
+{
+	uint64_t d = UINT64_MAX;
+
+	if (m->busy)
+		d = m->resp_at;
+	if (m->flap_ms && m->flap_at < d)
+		d = m->flap_at;
+	if (m->proc != PROC_IDLE && m->proc != PROC_SILENT && m->proc_at < d)
+		d = m->proc_at;
+	return d;
+}
+
+void modem_moved(struct ns_modem *m, int loc)
+{
+	ns_log("%s: moved to %s", m->cfg->name, ns.sc.locs[loc].name);
+	if (m->sub >= 0 || registered(m))
+		net_detach(m, "moved");
+	m->loc = loc;
+	m->flap_ms = 0;
+	modem_set_reg(m, REG_NOT, -1);
+	start_search(m, true);
+}
+
+void modem_card_event(struct ns_modem *m)
+{
+	uint32_t ev = 0;
+
+	if (ioctl(m->cfd, VUICC_IOC_GET_EVENTS, &ev))
+		return;
+	if (ev & VUICC_EVENT_REMOVED) {
+		ns_log("%s: card removed", m->cfg->name);
+		if (m->sub >= 0 || registered(m))
+			net_detach(m, "card removed");
+		card_down(m);
+		m->card_present = false;
+		m->proc = PROC_IDLE;
+		m->flap_ms = 0;
+		modem_set_reg(m, REG_NOT, -1);
+	}
+	if (ev & VUICC_EVENT_INSERTED) {
+		ns_log("%s: card inserted", m->cfg->name);
+		m->card_present = true;
+		if (m->cfun != 0)
+			proc(m, PROC_BOOT, m->cfg->boot_ms);
+	}
+}
+
+/* ---- AT commands ---- */
+
+enum at_kind { AT_ACT, AT_READ, AT_TEST, AT_SET };
+
+/* splits "a,b,\"c\"" into at most @max fields (quotes removed) */
+static int args(char *s, char **f, int max)
+{
+	int n = 0;
+	bool q = false;
+	char *o = s;
+
+	if (!*s)
+		return 0;
+	f[n++] = o;
+	for (; *s; s++) {
+		if (*s == '"') {
+			q = !q;
+			continue;
+		}
+		if (*s == ',' && !q) {
+			*o++ = 0;
+			if (n == max)
+				return -1;
+			f[n++] = o;
+			continue;
+		}
+		*o++ = *s;
+	}
+	*o = 0;
+	return q ? -1 : n;
+}
+
+static bool int_arg(const char *s, int lo, int hi, int *v)
+{
+	char *e;
+	long x;
+
+	if (!*s)
+		return false;
+	x = strtol(s, &e, 10);
+	if (*e || x < lo || x > hi)
+		return false;
+	*v = (int)x;
+	return true;
+}
+
+static int signal_of(const struct ns_modem *m, int rat)
+{
+	const struct ns_operator *o = m->plmn[0] ? net_operator(m->loc, m->plmn) : NULL;
+
+	if (!o || !(o->rats & RAT_BIT(rat)) || m->cfun != 1 || !m->card_present)
+		return INT_MIN;
+	return o->signal[rat];
+}
+
+static int clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void cmd_creg(struct ns_modem *m, int dom, enum at_kind k, char **a, int na)
+{
+	char tail[96];
+	int n;
+
+	if (k == AT_TEST) {
+		rsp(m, "+%s: (0-3)", dom_name[dom]);
+	} else if (k == AT_READ) {
+		reg_tail(m, dom, m->reg_n[dom], tail, sizeof(tail));
+		rsp(m, "+%s: %d,%d%s", dom_name[dom], m->reg_n[dom], m->stat, tail);
+	} else if (k == AT_SET && na == 1 && int_arg(a[0], 0, 3, &n)) {
+		m->reg_n[dom] = n;
+	} else {
+		cme(m, 50);
+		return;
+	}
+	ok(m);
+}
+
+static void cmd_cops(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	const struct ns_location *l = &ns.sc.locs[m->loc];
+	char list[2048];
+	size_t o = 0;
+	unsigned int i;
+	int r, mode;
+
+	if (k == AT_TEST) {
+		if (m->cfun != 1) {
+			cme(m, 3);
+			return;
+		}
+		for (i = 0; i < l->n_ops; i++)
+			for (r = RAT_N - 1; r >= 0; r--) {
+				const struct ns_operator *op = &l->ops[i];
+				int st = forbidden(m, op->plmn) ? 3 :
+					 registered(m) && !strcmp(m->plmn, op->plmn) &&
+					 m->rat == r ? 2 : 1;
+
+				if (!(op->rats & m->cfg->rats & RAT_BIT(r)) || o > sizeof(list) - 128)
+					continue;
+				o += (size_t)snprintf(list + o, sizeof(list) - o,
+						      "%s(%d,\"%s\",\"%.10s\",\"%s\",%d)",
+						      o ? "," : "", st, op->name, op->name, op->plmn,
+						      ns_act[r]);
+			}
+		rsp(m, "+COPS: %s,,(0,1,2,3,4),(0,1,2)", list);
+		ok(m);
+		final_in(m, m->cfg->scan_ms);
+		return;
+	}
+	if (k == AT_READ) {
+		if (registered(m))
+			rsp(m, "+COPS: %d,2,\"%s\",%d", m->cops_mode, m->plmn, m->act);
+		else
+			rsp(m, "+COPS: %d", m->cops_mode);
+		ok(m);
+		return;
+	}
+	if (k != AT_SET || na < 1 || !int_arg(a[0], 0, 4, &mode)) {
+		cme(m, 50);
+		return;
+	}
+	if (mode == 3) {		/* only sets the format */
+		ok(m);
+		return;
+	}
+	if (mode == 2) {
+		m->cops_mode = 2;
+		if (m->sub >= 0 || registered(m))
+			net_detach(m, "deregistered (+COPS=2)");
+		m->proc = PROC_IDLE;
+		modem_set_reg(m, REG_NOT, -1);
+		ok(m);
+		return;
+	}
+	if (mode == 1 || mode == 4) {
+		if (na < 3 || strlen(a[2]) < 5 || strlen(a[2]) > 6) {
+			cme(m, 50);
+			return;
+		}
+		if (!m->card_ready) {
+			cme(m, 10);
+			return;
+		}
+		if (registered(m) && !strcmp(m->plmn, a[2])) {
+			m->cops_mode = 1;
+			strcpy(m->cops_plmn, a[2]);
+			ok(m);
+			return;
+		}
+		if (m->sub >= 0 || registered(m))
+			net_detach(m, "manual network selection");
+		m->cops_mode = 1;
+		strcpy(m->cops_plmn, a[2]);
+		start_search(m, true);
+		m->cops_wait = true;
+		m->busy = true;
+		m->resp_at = UINT64_MAX;	/* answered when the attempt ends */
+		return;
+	}
+	/* automatic */
+	m->cops_mode = 0;
+	if (!registered(m) && m->proc == PROC_IDLE)
+		start_search(m, true);
+	ok(m);
+}
+
+static void cmd_cfun(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	int f;
+
+	if (k == AT_TEST) {
+		rsp(m, "+CFUN: (0,1,4),(0,1)");
+	} else if (k == AT_READ) {
+		rsp(m, "+CFUN: %d", m->cfun);
+	} else if (k == AT_SET && na >= 1 && int_arg(a[0], 0, 4, &f) && f != 2 && f != 3) {
+		if (f == m->cfun && !(na > 1 && !strcmp(a[1], "1"))) {
+			ok(m);
+			return;
+		}
+		if (f != 1) {
+			if (m->sub >= 0 || registered(m))
+				net_detach(m, f == 0 ? "+CFUN=0" : "+CFUN=4");
+			m->proc = PROC_IDLE;
+			m->flap_ms = 0;
+			modem_set_reg(m, REG_NOT, -1);
+		}
+		if (f == 0) {
+			vuicc_dev_power_off(m->cfd);
+			card_down(m);
+		}
+		m->cfun = f;
+		if (f != 0 && !m->card_ready && m->card_present)
+			proc(m, PROC_BOOT, m->cfg->boot_ms);
+		else if (f == 1)
+			start_search(m, true);
+		ok(m);
+		final_in(m, f == 1 ? 100 : 50);
+		return;
+	} else {
+		cme(m, 50);
+		return;
+	}
+	ok(m);
+}
+
+static void cmd_csim(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	uint8_t c[300], r[300];
+	char hex[601];
+	int len, i;
+	long n;
+
+	if (k != AT_SET || na != 2 || !int_arg(a[0], 10, 522, &len) ||
+	    (size_t)len != strlen(a[1]) || len % 2) {
+		cme(m, 50);
+		return;
+	}
+	if (!m->card_present) {
+		cme(m, 10);
+		return;
+	}
+	for (i = 0; i < len / 2; i++) {
+		unsigned int b;
+
+		if (!isxdigit((unsigned char)a[1][2 * i]) ||
+		    !isxdigit((unsigned char)a[1][2 * i + 1]) || sscanf(a[1] + 2 * i, "%2x", &b) != 1) {
+			cme(m, 50);
+			return;
+		}
+		c[i] = (uint8_t)b;
+	}
+	n = vuicc_dev_transmit(m->cfd, c, (size_t)len / 2, r, sizeof(r));
+	if (n < 2) {
+		cme(m, 13);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02X", r[i]);
+	rsp(m, "+CSIM: %ld,\"%s\"", n * 2, hex);
+	ok(m);
+}
+
+static void cmd_cgact(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	unsigned int delay = m->cfg->pdp_ms;
+	int st, cid, rc;
+
+	if (k == AT_TEST) {
+		rsp(m, "+CGACT: (0,1)");
+		ok(m);
+		return;
+	}
+	if (k == AT_READ) {
+		rsp(m, "+CGACT: 1,%d", m->pdp_active);
+		ok(m);
+		return;
+	}
+	if (k != AT_SET || na != 2 || !int_arg(a[0], 0, 1, &st) || !int_arg(a[1], 1, 1, &cid)) {
+		cme(m, 50);
+		return;
+	}
+	if (!st) {
+		if (m->pdp_active)
+			net_pdp_deactivate(m);
+		ok(m);
+		final_in(m, m->cfg->pdp_ms / 2);
+		return;
+	}
+	if (m->pdp_active) {
+		ok(m);
+		return;
+	}
+	if (!registered(m)) {
+		snprintf(m->ceer, sizeof(m->ceer), "no network service");
+		cme(m, 30);
+		return;
+	}
+	if (!m->pdp_defined) {
+		cme(m, 148);
+		return;
+	}
+	rc = net_pdp_activate(m, &delay);
+	if (rc == -2) {		/* silence: no answer ever comes */
+		m->busy = true;
+		m->resp_at = UINT64_MAX;
+		m->resp_len = 0;
+		return;
+	}
+	if (rc > 0)
+		cme(m, rc);
+	else
+		ok(m);
+	final_in(m, delay);
+}
+
+static void cmd_cgdcont(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	int cid;
+
+	if (k == AT_TEST) {
+		rsp(m, "+CGDCONT: (1),\"IP\",,,(0),(0)");
+	} else if (k == AT_READ) {
+		if (m->pdp_defined)
+			rsp(m, "+CGDCONT: 1,\"IP\",\"%s\",\"%s\",0,0", m->apn,
+			    m->pdp_active ? m->addr : "0.0.0.0");
+	} else if (k == AT_SET && na >= 1 && int_arg(a[0], 1, 1, &cid)) {
+		if (na == 1) {
+			m->pdp_defined = false;
+		} else if (strcmp(a[1], "IP") || na < 3 || strlen(a[2]) >= sizeof(m->apn)) {
+			cme(m, 50);
+			return;
+		} else {
+			strcpy(m->apn, a[2]);
+			m->pdp_defined = true;
+		}
+	} else {
+		cme(m, 50);
+		return;
+	}
+	ok(m);
+}
+
+static void cmd_signal(struct ns_modem *m, bool cesq)
+{
+	int g = signal_of(m, RAT_GSM), u = signal_of(m, RAT_UMTS), l = signal_of(m, RAT_LTE);
+	int s = m->rat == RAT_LTE ? l : m->rat == RAT_UMTS ? u : g;
+
+	if (!registered(m) && m->stat != REG_DENIED)
+		g = u = l = s = INT_MIN;
+	if (cesq) {
+		rsp(m, "+CESQ: %d,99,%d,255,%d,%d",
+		    m->rat == RAT_GSM && g != INT_MIN ? clamp(g + 111, 0, 63) : 99,
+		    m->rat == RAT_UMTS && u != INT_MIN ? clamp(u + 121, 0, 96) : 255,
+		    m->rat == RAT_LTE && l != INT_MIN ? 20 : 255,
+		    m->rat == RAT_LTE && l != INT_MIN ? clamp(l + 141, 0, 97) : 255);
+	} else {
+		/* +CSQ is an RSSI: on LTE a modem maps RSRP to it roughly */
+		if (s != INT_MIN && m->rat == RAT_LTE)
+			s += 25;
+		rsp(m, "+CSQ: %d,99", s == INT_MIN ? 99 : clamp((s + 113) / 2, 0, 31));
+	}
+	ok(m);
+}
+
+static void command(struct ns_modem *m, char *l)
+{
+	char *name, *p, *a[8];
+	enum at_kind k = AT_ACT;
+	int na = 0, v;
+
+	m->at_cmds++;
+	if (m->echo) {
+		at_out(m, l, strlen(l));
+		at_out(m, "\r", 1);
+	}
+	if (strncasecmp(l, "AT", 2)) {
+		return;		/* not a command: a modem ignores it */
+	}
+	m->resp_len = 0;
+	name = l + 2;
+	final_in(m, m->cfg->at_delay_ms);
+	if (!*name) {
+		ok(m);
+		return;
+	}
+	if (!strcasecmp(name, "E0") || !strcasecmp(name, "E1") || !strcasecmp(name, "E")) {
+		m->echo = name[1] == '1';
+		ok(m);
+		return;
+	}
+	if (!strcasecmp(name, "I")) {
+		rsp(m, "vuicc netsim modem");
+		ok(m);
+		return;
+	}
+	if (*name != '+') {
+		rsp(m, "ERROR");
+		return;
+	}
+	for (p = name; *p && *p != '=' && *p != '?'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	if (!strcmp(p, "=?")) {
+		k = AT_TEST;
+	} else if (!strcmp(p, "?")) {
+		k = AT_READ;
+	} else if (*p == '=') {
+		k = AT_SET;
+		na = args(p + 1, a, 8);
+		if (na < 0) {
+			cme(m, 50);
+			return;
+		}
+	} else if (*p) {
+		rsp(m, "ERROR");
+		return;
+	}
+	*p = 0;
+	if (!strcmp(name, "+CMEE")) {
+		if (k == AT_READ)
+			rsp(m, "+CMEE: %d", m->cmee);
+		else if (k == AT_TEST)
+			rsp(m, "+CMEE: (0-2)");
+		else if (k != AT_SET || na != 1 || !int_arg(a[0], 0, 2, &v))
+			return cme(m, 50);
+		else
+			m->cmee = v;
+		ok(m);
+	} else if (!strcmp(name, "+CFUN")) {
+		cmd_cfun(m, k, a, na);
+	} else if (!strcmp(name, "+CPIN")) {
+		if (k != AT_READ)
+			return cme(m, k == AT_SET ? 3 : 50);
+		if (!m->card_present || m->cfun == 0)
+			return cme(m, 10);
+		if (!m->card_ready)
+			return cme(m, m->proc == PROC_BOOT ? 14 : 13);
+		rsp(m, "+CPIN: READY");
+		ok(m);
+	} else if (!strcmp(name, "+CIMI")) {
+		if (!m->card_ready)
+			return cme(m, 10);
+		rsp(m, "%s", m->imsi);
+		ok(m);
+	} else if (!strcmp(name, "+CCID") || !strcmp(name, "+ICCID")) {
+		if (!m->card_ready)
+			return cme(m, 10);
+		rsp(m, "+CCID: %s", m->iccid);
+		ok(m);
+	} else if (!strcmp(name, "+CSIM")) {
+		cmd_csim(m, k, a, na);
+	} else if (!strcmp(name, "+COPS")) {
+		cmd_cops(m, k, a, na);
+	} else if (!strcmp(name, "+CREG")) {
+		cmd_creg(m, 0, k, a, na);
+	} else if (!strcmp(name, "+CGREG")) {
+		cmd_creg(m, 1, k, a, na);
+	} else if (!strcmp(name, "+CEREG")) {
+		cmd_creg(m, 2, k, a, na);
+	} else if (!strcmp(name, "+CSQ") && k == AT_ACT) {
+		cmd_signal(m, false);
+	} else if (!strcmp(name, "+CESQ") && k == AT_ACT) {
+		cmd_signal(m, true);
+	} else if (!strcmp(name, "+CGDCONT")) {
+		cmd_cgdcont(m, k, a, na);
+	} else if (!strcmp(name, "+CGACT")) {
+		cmd_cgact(m, k, a, na);
+	} else if (!strcmp(name, "+CGATT") && k == AT_READ) {
+		rsp(m, "+CGATT: %d", registered(m));
+		ok(m);
+	} else if (!strcmp(name, "+CGPADDR") && (k == AT_SET || k == AT_ACT)) {
+		if (m->pdp_active)
+			rsp(m, "+CGPADDR: 1,\"%s\"", m->addr);
+		else
+			rsp(m, "+CGPADDR: 1");
+		ok(m);
+	} else if (!strcmp(name, "+CEER") && k == AT_ACT) {
+		rsp(m, "+CEER: \"%s\"", m->ceer[0] ? m->ceer : "no cause information");
+		ok(m);
+	} else {
+		rsp(m, "ERROR");
+	}
+}
+
+/* Reads the AT port; one command line at a time, the next after the answer. */
+void modem_at_input(struct ns_modem *m)
+{
+	char buf[512], l[1024];
+	ssize_t n;
+	size_t i;
+
+	n = read(m->ptm, buf, sizeof(buf));
+	if (n > 0) {
+		for (i = 0; i < (size_t)n; i++) {
+			if (m->in_len >= sizeof(m->in) - 1) {
+				m->in_overflow = true;	/* the rest of the line is lost */
+				m->in_len = 0;
+			}
+			m->in[m->in_len++] = buf[i];
+		}
+	}
+	while (!m->busy) {
+		char *cr = memchr(m->in, '\r', m->in_len);
+		size_t len, j, o = 0;
+
+		if (!cr)
+			break;
+		len = (size_t)(cr - m->in);
+		for (j = 0; j < len && o < sizeof(l) - 1; j++)
+			if (m->in[j] != '\n')
+				l[o++] = m->in[j];
+		l[o] = 0;
+		memmove(m->in, cr + 1, m->in_len - len - 1);
+		m->in_len -= len + 1;
+		if (m->in_overflow) {
+			m->in_overflow = false;
+			continue;
+		}
+		if (o)
+			command(m, l);
+	}
+}
+
+int modem_open(struct ns_modem *m)
+{
+	struct termios t;
+	char dir[NS_PATH_MAX], *slash;
+	int sfd;
+
+	m->ptm = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (m->ptm < 0 || grantpt(m->ptm) || unlockpt(m->ptm) ||
+	    ptsname_r(m->ptm, m->pts, sizeof(m->pts)))
+		return -errno;
+	/* netsim keeps the slave open itself, raw: no HUP while no one uses it */
+	sfd = open(m->pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (sfd < 0 || tcgetattr(sfd, &t))
+		return -errno;
+	cfmakeraw(&t);
+	tcsetattr(sfd, TCSANOW, &t);
+	snprintf(dir, sizeof(dir), "%s", m->cfg->at_link);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	unlink(m->cfg->at_link);
+	if (symlink(m->pts, m->cfg->at_link))
+		return -errno;
+	m->cfd = vuicc_dev_open(m->cfg->card, O_RDWR | O_CLOEXEC);
+	if (m->cfd < 0)
+		return m->cfd;
+	m->echo = true;
+	m->cfun = 1;
+	m->sub = -1;
+	m->reject_cause = -1;
+	m->loc = m->cfg->loc;
+	m->rat = RAT_LTE;
+	{
+		struct vuicc_status st;
+
+		m->card_present = !vuicc_dev_status(m->cfd, &st) &&
+				  (st.flags & VUICC_STATUS_PROFILE);
+		ioctl(m->cfd, VUICC_IOC_GET_EVENTS, &st.events);	/* start afresh */
+	}
+	if (m->card_present)
+		proc(m, PROC_BOOT, m->cfg->boot_ms);
+	ns_log("%s: AT port %s (%s), card /dev/vuicc%u%s", m->cfg->name, m->cfg->at_link, m->pts,
+	       m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
+	return 0;
+}
+
+void modem_close(struct ns_modem *m)
+{
+	if (m->pdp_active)
+		net_pdp_deactivate(m);
+	if (m->sub >= 0)
+		net_detach(m, "netsim ends");
+	if (m->cfd >= 0) {
+		vuicc_dev_power_off(m->cfd);
+		close(m->cfd);
+	}
+	if (m->ptm >= 0)
+		close(m->ptm);
+	unlink(m->cfg->at_link);
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netsim: a simulated modem, network and data link that drive the real
+ * card.  See Documentation/dev-tools/netsim.rst for the scenario format.
+ *
+ *   scenario.c  the scenario file
+ *   modem.c     the modem: the SIM interface on /dev/vuiccN and the AT port
+ *   network.c   the network: PLMN selection, the libosmocore AuC,
+ *               registration, failure injection, the data link
+ *   netsim.c    the event loop, timers, scenario events, the report
+ */
+#ifndef NETSIM_H
+#define NETSIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define NS_MODEMS_MAX	8
+#define NS_LOCS_MAX	8
+#define NS_OPS_MAX	8
+#define NS_SUBS_MAX	32
+#define NS_FAILS_MAX	16
+#define NS_EVENTS_MAX	32
+#define NS_ROAM_MAX	8
+#define NS_FPLMN_MAX	16
+#define NS_NAME_MAX	32
+#define NS_PATH_MAX	256
+
+enum ns_rat { RAT_GSM, RAT_UMTS, RAT_LTE, RAT_N };
+#define RAT_BIT(r)	(1u << (r))
+/* TS 27.007 <AcT> of each RAT */
+static const int ns_act[RAT_N] = { 0, 2, 7 };
+
+enum ns_stage { STAGE_AUTH, STAGE_REGISTER, STAGE_DIAL, STAGE_DATA, STAGE_N };
+enum ns_fail_mode { FAIL_REJECT, FAIL_SILENCE, FAIL_DELAY, FAIL_FLAP };
+enum ns_sub_status { SUB_ACTIVE, SUB_EXPIRED, SUB_BARRED };
+enum ns_algo { ALGO_MILENAGE, ALGO_XOR };
+
+struct ns_operator {
+	char plmn[7];
+	char name[NS_NAME_MAX];
+	unsigned int rats;		/* RAT_BIT()s */
+	int signal[RAT_N];		/* dBm: RSSI (GSM), RSCP (UMTS), RSRP (LTE) */
+	uint32_t tac, ci;
+};
+
+struct ns_location {
+	char name[NS_NAME_MAX];
+	unsigned int n_ops;
+	struct ns_operator ops[NS_OPS_MAX];
+};
+
+struct ns_subscriber {
+	char imsi[16];
+	enum ns_algo algo;
+	uint8_t k[16], opc[16];
+	uint64_t sqn;
+	unsigned int ind_bits, ind;
+	enum ns_sub_status status;
+	char home[7];
+	unsigned int n_roam;
+	char roam[NS_ROAM_MAX][7];
+	int attached;			/* modem index, -1 */
+	unsigned long auths, resyncs, mac_failures;
+};
+
+struct ns_fail {
+	char name[NS_NAME_MAX];
+	enum ns_stage stage;
+	enum ns_fail_mode mode;
+	int cause;			/* reject: the cause (or +CME ERROR code for dial) */
+	unsigned int ms;		/* delay, or the flap period */
+	char imsi[16];			/* "": any */
+	char plmn[7];			/* "": any */
+	unsigned int count;		/* times it applies; 0: always */
+	unsigned int used;
+};
+
+enum ns_event_kind { EV_MOVE, EV_SIGNAL, EV_END };
+
+struct ns_event {
+	uint64_t at_ms;
+	enum ns_event_kind kind;
+	int modem;
+	char loc[NS_NAME_MAX];
+	char plmn[7];
+	int rat, dbm;
+	bool done;
+};
+
+struct ns_modem_cfg {
+	char name[NS_NAME_MAX];
+	unsigned int card;
+	char at_link[NS_PATH_MAX];
+	int loc;
+	unsigned int rats;
+	unsigned int at_delay_ms, boot_ms, search_ms, attach_ms, pdp_ms, scan_ms;
+};
+
+struct ns_scenario {
+	char file[NS_PATH_MAX];
+	unsigned int duration_ms;	/* 0: until SIGTERM */
+	char netns[NS_NAME_MAX];	/* "the internet" */
+	char server[16];		/* an address in it */
+	bool datalink;			/* veth pairs on PDP activation */
+	unsigned int n_modems, n_locs, n_subs, n_fails, n_events;
+	struct ns_modem_cfg modems[NS_MODEMS_MAX];
+	struct ns_location locs[NS_LOCS_MAX];
+	struct ns_subscriber subs[NS_SUBS_MAX];
+	struct ns_fail fails[NS_FAILS_MAX];
+	struct ns_event events[NS_EVENTS_MAX];
+};
+
+/* scenario.c: 0, or -1 with "FILE:LINE: what" in @err */
+int ns_scenario_load(const char *path, struct ns_scenario *s, char *err, size_t errlen);
+int ns_find_loc(const struct ns_scenario *s, const char *name);
+
+/* ---- the running simulation ---- */
+
+enum ns_reg { REG_NOT = 0, REG_HOME = 1, REG_SEARCHING = 2, REG_DENIED = 3, REG_ROAMING = 5 };
+
+enum ns_proc {
+	PROC_IDLE,		/* nothing to do */
+	PROC_BOOT,		/* reading the card */
+	PROC_SEARCH,		/* looking for a network */
+	PROC_ATTACH,		/* authentication and registration */
+	PROC_SILENT,		/* the network does not answer */
+};
+
+struct ns_modem {
+	const struct ns_modem_cfg *cfg;
+	int idx;
+	int ptm;			/* the AT port's pty master */
+	int cfd;			/* /dev/vuiccN */
+	char pts[64];
+	/* the AT port */
+	char in[1024];
+	size_t in_len;
+	bool in_overflow;
+	bool echo;
+	int cmee, cfun;
+	int reg_n[3];			/* +CREG, +CGREG, +CEREG */
+	bool busy;			/* a command's answer is on its way */
+	bool cops_wait;			/* a manual +COPS waits for the attempt */
+	uint64_t resp_at;
+	char resp[8192];
+	size_t resp_len;
+	char ceer[80];
+	/* the card */
+	bool card_present, card_ready;
+	char iccid[21], imsi[16];
+	unsigned int mnc_len;
+	unsigned int n_fplmn;
+	char fplmn[NS_FPLMN_MAX][7];
+	/* the network */
+	int loc;
+	int cops_mode;			/* 0 automatic, 1 manual, 2 deregistered */
+	char cops_plmn[7];
+	int stat, act, rat;
+	char plmn[7];
+	uint32_t tac, ci;
+	int reject_cause;		/* -1: none */
+	enum ns_proc proc;
+	uint64_t proc_at;
+	unsigned int tried;		/* PLMNs tried in this search */
+	char tried_plmn[NS_OPS_MAX][7];
+	int sub;			/* the subscriber it is attached as; -1 */
+	uint64_t flap_at;
+	unsigned int flap_ms;
+	/* PDP context 1 */
+	char apn[64];
+	bool pdp_defined, pdp_active;
+	char addr[16];
+	/* counters for the report */
+	unsigned long boots, attaches, auths, resyncs, rejects, pdp_up, at_cmds;
+};
+
+struct netsim {
+	struct ns_scenario sc;
+	struct ns_modem modems[NS_MODEMS_MAX];
+	uint64_t t0;
+	unsigned long failures;		/* scenario failures (IMSI attached twice, ...) */
+	bool stop;
+	FILE *log;
+};
+
+extern struct netsim ns;
+
+uint64_t ns_now(void);			/* ms since the start */
+void ns_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ns_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* modem.c */
+int modem_open(struct ns_modem *m);
+void modem_close(struct ns_modem *m);
+void modem_at_input(struct ns_modem *m);
+void modem_card_event(struct ns_modem *m);
+void modem_tick(struct ns_modem *m, uint64_t now);
+uint64_t modem_deadline(const struct ns_modem *m);
+void modem_set_reg(struct ns_modem *m, int stat, int cause);
+void modem_moved(struct ns_modem *m, int loc);
+int modem_card_write_locations(struct ns_modem *m);
+int modem_card_add_fplmn(struct ns_modem *m, const char *plmn);
+/* AUTHENTICATE: 0 success (res), 1 sync failure (auts), 2 MAC failure, -1 error */
+int modem_card_authenticate(struct ns_modem *m, const uint8_t *rand, const uint8_t *autn,
+			    uint8_t *res, unsigned int *res_len, uint8_t *auts);
+
+/* network.c */
+int net_init(void);
+void net_exit(void);
+/* one attach attempt of @m on @plmn at its location; sets the modem's state */
+void net_attach(struct ns_modem *m, const struct ns_operator *op, int rat);
+void net_detach(struct ns_modem *m, const char *why);
+/* PDP activation: 0, or a +CME ERROR code; -2: no answer (silence) */
+int net_pdp_activate(struct ns_modem *m, unsigned int *delay_ms);
+void net_pdp_deactivate(struct ns_modem *m);
+struct ns_fail *net_fail(struct ns_modem *m, enum ns_stage st, const char *plmn);
+const struct ns_operator *net_operator(int loc, const char *plmn);
+
+#endif
