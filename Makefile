@@ -28,7 +28,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
 AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
-	agent/config.c agent/log.c
+	agent/config.c agent/log.c agent/at.c agent/modem.c
 VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
 	agent/ctl_profile.c agent/ctl_status.c $(AGENT_LIB_SRC)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
@@ -61,7 +61,7 @@ $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS) $(NL_LIBS)
 
-VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c $(AGENT_LIB_SRC)
+VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c agent/vd_modem.c $(AGENT_LIB_SRC)
 
 $(BUILD)/bin/vuiccd: $(VUICCD_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)

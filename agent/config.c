@@ -25,6 +25,8 @@ void config_defaults(struct config *c)
 	c->log_level = LOG_INFO;
 	c->writeback_ms = 2000;
 	c->keep_enabled = true;
+	strcpy(c->apn, "internet");
+	c->connect = true;
 }
 
 struct cparser {
@@ -165,6 +167,40 @@ static int set_key(struct cparser *p, struct config *c, const char *key, const c
 		strcpy(c->enable[c->n_enable++], v);
 		return 0;
 	}
+	if (!strcmp(key, "modem")) {
+		char *end;
+		unsigned long card = strtoul(v, &end, 10);
+
+		if (end == v || (*end != ' ' && *end != '\t') || card >= VUICC_CARDS_MAX)
+			return cerr(p, key, "'%s' is not 'CARD TTY' (a card number, then a path)",
+				    v);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (*end != '/')
+			return cerr(p, key, "'%s': the tty must be an absolute path", end);
+		if (strlen(end) >= CONFIG_PATH_MAX)
+			return cerr(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
+		if (c->modem[card][0])
+			return cerr(p, key, "card %lu has a modem already", card);
+		strcpy(c->modem[card], end);
+		return 0;
+	}
+	if (!strcmp(key, "apn")) {
+		if (!*v || strlen(v) >= sizeof(c->apn) || strpbrk(v, "\",; \t"))
+			return cerr(p, key, "'%s' is not an APN (at most %zu characters, no quotes,"
+				    " commas or spaces)", v, sizeof(c->apn) - 1);
+		strcpy(c->apn, v);
+		return 0;
+	}
+	if (!strcmp(key, "connect")) {
+		if (!strcmp(v, "yes"))
+			c->connect = true;
+		else if (!strcmp(v, "no"))
+			c->connect = false;
+		else
+			return cerr(p, key, "'%s' is not yes or no", v);
+		return 0;
+	}
 	(void)u;
 	return cerr(p, key, "unknown key");
 }
@@ -178,7 +214,7 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 	char line[1024], *l, *eq, *key, *val;
 	static const char *const once[] = {
 		"cards", "profiles_dir", "state_dir", "socket", "socket_group", "log",
-		"log_level", "writeback_ms", "keep_enabled",
+		"log_level", "writeback_ms", "keep_enabled", "apn", "connect",
 	};
 	size_t n, i;
 
@@ -218,6 +254,13 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		if (set_key(&p, c, key, val))
 			return -1;
 	}
+	for (i = c->cards; i < VUICC_CARDS_MAX; i++)
+		if (c->modem[i][0]) {
+			p.line = 0;
+			snprintf(err, errlen, "%s: key 'modem': card %zu is not one of the %u cards",
+				 fname, i, c->cards);
+			return -1;
+		}
 	return 0;
 }
 

@@ -29,6 +29,10 @@ struct config {
 	bool keep_enabled;			/* on restart; default yes */
 	size_t n_enable;
 	char enable[CONFIG_ENABLE_MAX][VUICC_PROFILE_NAME_MAX + 1];
+	/* the modem backend: "modem = CARD TTY" per card with a modem */
+	char modem[VUICC_CARDS_MAX][CONFIG_PATH_MAX];	/* "": no modem */
+	char apn[64];				/* PDP context APN; "internet" */
+	bool connect;				/* run the connect sequence; yes */
 };
 
 #define CONFIG_ERR_MAX 256

@@ -50,6 +50,68 @@ static const char *health(const struct vprof *v)
 	return "ok";
 }
 
+static void jint(FILE *f, const char *key, long v, bool known)
+{
+	if (known)
+		fprintf(f, ",\"%s\":%ld", key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+static void modem_json(struct vd *d, unsigned int c, FILE *f)
+{
+	const struct modem *m = &d->modems[c];
+	const struct at_signal *s = &m->signal;
+
+	if (!d->cfg.modem[c][0]) {
+		fputs(",\"modem\":null", f);
+		return;
+	}
+	fputs(",\"modem\":{\"tty\":", f);
+	jstr(f, d->cfg.modem[c]);
+	fprintf(f, ",\"state\":\"%s\",\"creg\":%d,\"cgreg\":%d,\"cereg\":%d",
+		modem_state_name(m->state), m->stat[0], m->stat[1], m->stat[2]);
+	jint(f, "reject_cause", m->reg.reject_cause, m->reg.stat == AT_REG_DENIED &&
+	     m->reg.reject_cause >= 0);
+	jint(f, "rssi_dbm", s->rssi_dbm, s->rssi_dbm != INT32_MIN);
+	jint(f, "rscp_dbm", s->rscp_dbm, s->rscp_dbm != INT32_MIN);
+	jint(f, "rsrp_dbm", s->rsrp_dbm, s->rsrp_dbm != INT32_MIN);
+	fputs(",\"address\":", f);
+	if (m->addr[0])
+		jstr(f, m->addr);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"registrations\":%lu,\"denials\":%lu,\"dials\":%lu,"
+		"\"dial_failures\":%lu,\"timeouts\":%lu,\"last_error\":",
+		m->registrations, m->denials, m->dials, m->dial_failures, m->timeouts);
+	if (m->last_error[0])
+		jstr(f, m->last_error);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+static void modem_text(struct vd *d, unsigned int c, FILE *f)
+{
+	const struct modem *m = &d->modems[c];
+
+	if (!d->cfg.modem[c][0])
+		return;
+	fprintf(f, "  modem %s: %s, registration %d/%d/%d (CREG/CGREG/CEREG)",
+		d->cfg.modem[c], modem_state_name(m->state), m->stat[0], m->stat[1], m->stat[2]);
+	if (m->reg.stat == AT_REG_DENIED && m->reg.reject_cause >= 0)
+		fprintf(f, ", reject cause #%d", m->reg.reject_cause);
+	if (m->signal.rsrp_dbm != INT32_MIN)
+		fprintf(f, ", RSRP %d dBm", m->signal.rsrp_dbm);
+	else if (m->signal.rssi_dbm != INT32_MIN)
+		fprintf(f, ", RSSI %d dBm", m->signal.rssi_dbm);
+	if (m->addr[0])
+		fprintf(f, ", address %s", m->addr);
+	if (m->last_error[0])
+		fprintf(f, "; last error: %s", m->last_error);
+	fputc('\n', f);
+}
+
 static void status_json(struct vd *d, FILE *f)
 {
 	uint64_t now = vd_now_ms();
@@ -74,6 +136,7 @@ static void status_json(struct vd *d, FILE *f)
 			jstr(f, c->enabled);
 		else
 			fputs("null", f);
+		modem_json(d, i, f);
 		fputc('}', f);
 		first = false;
 	}
@@ -146,6 +209,7 @@ static void status_text(struct vd *d, FILE *f)
 			c->exists ? "present" : "MISSING", c->powered ? "powered" : "off",
 			c->enabled[0] ? c->enabled : "(none)", (unsigned long long)c->apdus,
 			(unsigned long long)c->resets);
+		modem_text(d, i, f);
 	}
 	for (i = 0; i < d->n_profs; i++) {
 		const struct vprof *v = d->profs[i];

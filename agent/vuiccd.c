@@ -32,7 +32,7 @@
 #define CLIENTS_MAX	8
 #define DEFAULT_CONFIG	"/etc/vuicc/vuiccd.conf"
 
-enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT };
+enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT, TAG_MODEM, TAG_MODEM_TIMER };
 
 struct client {
 	int fd;
@@ -540,6 +540,7 @@ int main(int argc, char **argv)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, vd.timerfd, &ev);
 	ev.data.u64 = (uint64_t)TAG_LISTEN << 32;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev);
+	vd_modems_start(&vd, epfd, TAG_MODEM, TAG_MODEM_TIMER);
 	log_notice("ready: control socket %s", vd.cfg.socket);
 
 	while (!stop) {
@@ -554,6 +555,13 @@ int main(int argc, char **argv)
 			switch (evs[i].data.u64 >> 32) {
 			case TAG_EVENTS:
 				vd_handle_events(&vd);
+				vd_modems_card_check(&vd);
+				break;
+			case TAG_MODEM:
+				vd_modem_input(&vd, (uint32_t)evs[i].data.u64);
+				break;
+			case TAG_MODEM_TIMER:
+				vd_modem_timer(&vd, (uint32_t)evs[i].data.u64);
 				break;
 			case TAG_TIMER:
 				if (read(vd.timerfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
@@ -565,6 +573,7 @@ int main(int argc, char **argv)
 					if (si.ssi_signo == SIGHUP) {
 						log_notice("SIGHUP: reading the profile files again");
 						vd_provision(&vd, false);
+						vd_modems_card_check(&vd);
 					} else {
 						stop = true;
 					}
@@ -579,6 +588,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	vd_modems_stop(&vd);
 	/* what waits for write-back goes now */
 	vd_handle_events(&vd);
 	vd_writeback(&vd, true);

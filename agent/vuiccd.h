@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "modem.h"
 #include "nl.h"
 #include "store.h"
 
@@ -68,6 +69,11 @@ struct vd {
 	struct vcard cards[VUICC_CARDS_MAX];
 	struct vd_event events[VD_EVENTS];
 	unsigned int n_events;
+	/* the modem backend (vd_modem.c), by card */
+	struct modem modems[VUICC_CARDS_MAX];
+	int modem_polled[VUICC_CARDS_MAX];	/* the tty fd in epoll; -1 */
+	char modem_profile[VUICC_CARDS_MAX][VUICC_PROFILE_NAME_MAX + 1];
+	int epfd;
 	time_t started;
 	unsigned long resyncs, overflows;
 	const struct store_io *io;
@@ -86,6 +92,13 @@ int vd_handle_events(struct vd *d);
 void vd_writeback(struct vd *d, bool all);
 void vd_arm_timer(struct vd *d);
 int vd_save(struct vd *d, struct vprof *v);
+
+/* vd_modem.c: epoll data of the modems' fds is (TAG << 32 | card) */
+void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer);
+void vd_modem_input(struct vd *d, unsigned int card);
+void vd_modem_timer(struct vd *d, unsigned int card);
+void vd_modems_card_check(struct vd *d);
+void vd_modems_stop(struct vd *d);
 
 /* vd_status.c */
 char *vd_status(struct vd *d, bool json, size_t *len);

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vuiccd's modem backend: the AT client (at.c) on a tty, the operations
+ * the policy needs, and the connect sequence (see modem.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "modem.h"
+
+#define REOPEN_MS	2000	/* a closed or vanished tty is tried again */
+#define REDIAL_MS	5000	/* after a failed PDP activation */
+#define CFUN_MS		15000
+#define CGACT_MS	30000	/* TS 24.301 T3482 is 8 s, 5 tries */
+#define SCAN_MS		180000	/* a full PLMN scan may take minutes */
+#define COPS_MS		120000
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+const char *modem_state_name(enum modem_state s)
+{
+	static const char *const n[] = {
+		[MODEM_CLOSED] = "closed", [MODEM_INIT] = "init", [MODEM_IDLE] = "idle",
+		[MODEM_REGISTERING] = "registering", [MODEM_DENIED] = "denied",
+		[MODEM_DIALING] = "dialing", [MODEM_ONLINE] = "online",
+	};
+
+	return s < sizeof(n) / sizeof(n[0]) && n[s] ? n[s] : "?";
+}
+
+static void emit(struct modem *m, enum modem_event_kind k, const char *op,
+		 enum at_result r, int cme)
+{
+	struct modem_event e = { .kind = k, .op = op, .result = r, .cme = cme };
+
+	if (m->event)
+		m->event(m->arg, m, &e);
+}
+
+static void set_state(struct modem *m, enum modem_state s)
+{
+	if (m->state == s)
+		return;
+	m->state = s;
+	m->state_since = now_ms();
+	emit(m, MODEM_EV_STATE, NULL, AT_R_OK, 0);
+}
+
+static void arm(struct modem *m)
+{
+	uint64_t d = m->at ? at_deadline(m->at) : UINT64_MAX, now = now_ms();
+	struct itimerspec its = { 0 };
+
+	if (m->retry_at && m->retry_at < d)
+		d = m->retry_at;
+	if (m->tfd < 0)
+		return;
+	if (d != UINT64_MAX) {
+		d = d > now ? d - now : 0;
+		its.it_value.tv_sec = (time_t)(d / 1000);
+		its.it_value.tv_nsec = (long)(d % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(m->tfd, 0, &its, NULL);
+}
+
+static int send(struct modem *m, const char *cmd, const char *prefix, unsigned int ms,
+		at_done_fn done)
+{
+	int rc;
+
+	if (!m->at || m->fd < 0)
+		return -1;
+	rc = at_send(m->at, cmd, prefix, ms, done, m, now_ms());
+	arm(m);
+	return rc;
+}
+
+static void fail(struct modem *m, const char *cmd, const struct at_response *r)
+{
+	if (r->result == AT_R_TIMEOUT) {
+		m->timeouts++;
+		snprintf(m->last_error, sizeof(m->last_error), "%.100s: no answer", cmd);
+	} else if (r->result == AT_R_CME || r->result == AT_R_CMS) {
+		snprintf(m->last_error, sizeof(m->last_error), "%.40s: %.100s", cmd, r->final);
+	} else {
+		snprintf(m->last_error, sizeof(m->last_error), "%.100s: %s", cmd,
+			 r->result == AT_R_CANCELLED ? "cancelled" : "ERROR");
+	}
+	emit(m, MODEM_EV_ERROR, cmd, r->result, r->cme);
+}
+
+static bool registered(const struct modem *m)
+{
+	int d;
+
+	for (d = 0; d < 3; d++)
+		if (m->stat[d] == AT_REG_HOME || m->stat[d] == AT_REG_ROAMING)
+			return true;
+	return false;
+}
+
+static int dom_of(const char *domain)
+{
+	if (!strcmp(domain, "CREG"))
+		return 0;
+	if (!strcmp(domain, "CGREG"))
+		return 1;
+	if (!strcmp(domain, "CEREG"))
+		return 2;
+	return -1;
+}
+
+static void dial(struct modem *m);
+
+/* Registration changed: what the connect sequence does next. */
+static void reg_changed(struct modem *m)
+{
+	if (!m->connect || m->state < MODEM_IDLE)
+		return;
+	if (registered(m)) {
+		if (m->state == MODEM_REGISTERING || m->state == MODEM_DENIED ||
+		    m->state == MODEM_IDLE) {
+			m->registrations++;
+			modem_query_signal(m);
+			dial(m);
+		}
+		return;
+	}
+	if (m->reg.stat == AT_REG_DENIED) {
+		if (m->state != MODEM_DENIED)
+			m->denials++;
+		set_state(m, MODEM_DENIED);
+	} else if (m->state != MODEM_IDLE) {
+		set_state(m, MODEM_REGISTERING);
+	}
+	m->addr[0] = 0;
+	m->retry_at = 0;
+}
+
+static void take_reg(struct modem *m, const char *line)
+{
+	struct at_reg r;
+	int d;
+
+	if (at_parse_reg(line, &r))
+		return;
+	d = dom_of(r.domain);
+	if (d < 0)
+		return;
+	m->stat[d] = r.stat;
+	m->reg = r;
+	emit(m, MODEM_EV_REG, NULL, AT_R_OK, 0);
+	reg_changed(m);
+}
+
+static void on_urc(void *arg, const char *line)
+{
+	struct modem *m = arg;
+
+	if (!strncmp(line, "+CREG:", 6) || !strncmp(line, "+CGREG:", 7) ||
+	    !strncmp(line, "+CEREG:", 7)) {
+		take_reg(m, line);
+	} else if (!strncmp(line, "+CGEV:", 6) && (strstr(line, "DEACT") || strstr(line,
+		   "DETACH"))) {
+		if (m->state == MODEM_ONLINE || m->state == MODEM_DIALING) {
+			m->addr[0] = 0;
+			set_state(m, MODEM_REGISTERING);
+			reg_changed(m);
+		}
+	}
+}
+
+static int write_tty(void *arg, const char *data, size_t len)
+{
+	struct modem *m = arg;
+	ssize_t n;
+
+	while (len) {
+		n = write(m->fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---- the connect sequence ---- */
+
+static void cgpaddr_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	unsigned int i;
+	int cid;
+
+	if (r->result != AT_R_OK) {
+		fail(m, cmd, r);
+		return;
+	}
+	for (i = 0; i < r->n; i++)
+		if (!at_parse_cgpaddr(r->info[i], &cid, m->addr, sizeof(m->addr)) && cid == 1)
+			break;
+	if (m->state == MODEM_DIALING && m->addr[0])
+		set_state(m, MODEM_ONLINE);
+}
+
+/* true when dialing is over: abandoned, or failed (then tried again later) */
+static bool dial_failed(struct modem *m, const char *cmd, const struct at_response *r)
+{
+	if (m->state != MODEM_DIALING)
+		return true;
+	if (r->result == AT_R_OK)
+		return false;
+	m->dial_failures++;
+	fail(m, cmd, r);
+	set_state(m, MODEM_REGISTERING);
+	m->retry_at = now_ms() + REDIAL_MS;
+	arm(m);
+	return true;
+}
+
+static void cgact_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (dial_failed(m, cmd, r))
+		return;
+	send(m, "AT+CGPADDR=1", "+CGPADDR:", 0, cgpaddr_done);
+}
+
+static void cgdcont_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (dial_failed(m, cmd, r))
+		return;
+	send(m, "AT+CGACT=1,1", NULL, CGACT_MS, cgact_done);
+}
+
+static void dial(struct modem *m)
+{
+	char cmd[AT_CMD_MAX];
+
+	if (m->state == MODEM_DIALING || m->state == MODEM_ONLINE)
+		return;
+	set_state(m, MODEM_DIALING);
+	m->dials++;
+	m->retry_at = 0;
+	snprintf(cmd, sizeof(cmd), "AT+CGDCONT=1,\"IP\",\"%s\"", m->apn);
+	send(m, cmd, NULL, 0, cgdcont_done);
+}
+
+static void reg_read_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	unsigned int i;
+
+	if (r->result != AT_R_OK)
+		return;		/* a modem without this domain */
+	for (i = 0; i < r->n; i++)
+		take_reg(m, r->info[i]);
+}
+
+static void read_registration(struct modem *m)
+{
+	send(m, "AT+CEREG?", "+CEREG:", 0, reg_read_done);
+	send(m, "AT+CGREG?", "+CGREG:", 0, reg_read_done);
+	send(m, "AT+CREG?", "+CREG:", 0, reg_read_done);
+}
+
+static void cfun_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (r->result != AT_R_OK) {
+		fail(m, cmd, r);
+		return;
+	}
+	if (m->connect && m->state == MODEM_IDLE)
+		set_state(m, MODEM_REGISTERING);
+	read_registration(m);
+}
+
+/* ---- initialisation ---- */
+
+static void ignore_done(void *arg, const char *cmd, const struct at_response *r)
+{
+}
+
+static void cereg_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	/* a modem without reject causes in its reports: n=2 */
+	if (r->result != AT_R_OK && strstr(cmd, "=3")) {
+		char c[32];
+
+		snprintf(c, sizeof(c), "%.*s2", (int)strlen(cmd) - 1, cmd);
+		send(m, c, NULL, 0, ignore_done);
+	}
+}
+
+static void init_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (r->result != AT_R_OK) {
+		fail(m, cmd, r);
+		modem_close(m);
+		m->retry_at = now_ms() + REOPEN_MS;
+		arm(m);
+		return;
+	}
+	set_state(m, MODEM_IDLE);
+	if (m->connect) {
+		m->connect = false;
+		modem_connect(m);
+	}
+}
+
+static void cimi_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	m->imsi[0] = 0;
+	if (r->result == AT_R_OK && r->n == 1 && strlen(r->info[0]) < sizeof(m->imsi) &&
+	    strspn(r->info[0], "0123456789") == strlen(r->info[0]))
+		strcpy(m->imsi, r->info[0]);
+}
+
+int modem_open(struct modem *m, unsigned int card, const char *path, const char *apn)
+{
+	const struct at_ops ops = { .write = write_tty, .urc = on_urc, .arg = m };
+	struct termios t;
+	bool want = m->connect;
+
+	if (m->card != card || strcmp(m->path, path)) {
+		void (*ev)(void *, struct modem *, const struct modem_event *) = m->event;
+		void *arg = m->arg;
+
+		memset(m, 0, sizeof(*m));
+		m->event = ev;
+		m->arg = arg;
+		m->fd = m->tfd = -1;
+		m->card = card;
+		snprintf(m->path, sizeof(m->path), "%s", path);
+		m->connect = want;
+	}
+	if (apn)
+		snprintf(m->apn, sizeof(m->apn), "%s", apn);
+	m->stat[0] = m->stat[1] = m->stat[2] = -1;
+	m->signal.rssi_dbm = m->signal.rscp_dbm = m->signal.rsrq_db10 =
+		m->signal.rsrp_dbm = INT32_MIN;
+	if (m->tfd < 0) {
+		m->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (m->tfd < 0)
+			return -errno;
+	}
+	m->fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (m->fd < 0) {
+		int e = errno;
+
+		snprintf(m->last_error, sizeof(m->last_error), "open %.100s: %s", path,
+			 strerror(e));
+		m->retry_at = now_ms() + REOPEN_MS;
+		arm(m);
+		return -e;
+	}
+	if (!tcgetattr(m->fd, &t)) {
+		cfmakeraw(&t);
+		cfsetspeed(&t, B115200);
+		t.c_cflag |= CLOCAL | CREAD;
+		tcsetattr(m->fd, TCSANOW, &t);
+		tcflush(m->fd, TCIOFLUSH);
+	}
+	m->at = at_new(&ops);
+	if (!m->at) {
+		close(m->fd);
+		m->fd = -1;
+		return -ENOMEM;
+	}
+	m->retry_at = 0;
+	m->reopens++;
+	set_state(m, MODEM_INIT);
+	send(m, "ATE0", NULL, 0, ignore_done);
+	send(m, "AT+CMEE=1", NULL, 0, ignore_done);
+	send(m, "AT+CREG=3", NULL, 0, cereg_done);
+	send(m, "AT+CGREG=3", NULL, 0, cereg_done);
+	send(m, "AT+CEREG=3", NULL, 0, cereg_done);
+	send(m, "AT+CIMI", NULL, 0, cimi_done);
+	send(m, "AT", NULL, 0, init_done);
+	return 0;
+}
+
+void modem_close(struct modem *m)
+{
+	if (m->at) {
+		struct at_client *a = m->at;
+
+		m->at = NULL;
+		at_reset(a);
+		at_free(a);
+	}
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+	m->addr[0] = 0;
+	set_state(m, MODEM_CLOSED);
+}
+
+void modem_input(struct modem *m)
+{
+	char buf[1024];
+	ssize_t n;
+
+	if (m->fd < 0)
+		return;
+	for (;;) {
+		n = read(m->fd, buf, sizeof(buf));
+		if (n > 0) {
+			at_feed(m->at, buf, (size_t)n, now_ms());
+			if (!m->at)
+				return;		/* closed by a callback */
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		/* EOF or EIO: the modem went away (USB reset, netsim ended) */
+		snprintf(m->last_error, sizeof(m->last_error), "%.100s: %s", m->path,
+			 n ? strerror(errno) : "hung up");
+		modem_close(m);
+		m->retry_at = now_ms() + REOPEN_MS;
+		break;
+	}
+	arm(m);
+}
+
+void modem_timer(struct modem *m)
+{
+	uint64_t x, now = now_ms();
+
+	if (m->tfd >= 0 && read(m->tfd, &x, sizeof(x)) < 0 && errno != EAGAIN)
+		return;
+	if (m->at)
+		at_tick(m->at, now);
+	if (m->retry_at && now >= m->retry_at) {
+		m->retry_at = 0;
+		if (m->fd < 0)
+			modem_open(m, m->card, m->path, NULL);
+		else if (m->connect && registered(m))
+			dial(m);
+	}
+	arm(m);
+}
+
+int modem_connect(struct modem *m)
+{
+	if (m->state == MODEM_CLOSED || m->state == MODEM_INIT) {
+		m->connect = true;	/* when it is ready */
+		return 0;
+	}
+	if (m->connect && m->state != MODEM_IDLE)
+		return 0;
+	m->connect = true;
+	return send(m, "AT+CFUN=1", NULL, CFUN_MS, cfun_done);
+}
+
+int modem_disconnect(struct modem *m)
+{
+	m->connect = false;
+	m->retry_at = 0;
+	if (m->state < MODEM_IDLE)
+		return 0;
+	set_state(m, MODEM_IDLE);
+	m->addr[0] = 0;
+	return send(m, "AT+CGACT=0,1", NULL, CGACT_MS, ignore_done);
+}
+
+static void op_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	if (r->result != AT_R_OK)
+		fail(arg, cmd, r);
+}
+
+int modem_power(struct modem *m, bool on)
+{
+	return send(m, on ? "AT+CFUN=1" : "AT+CFUN=4", NULL, CFUN_MS, op_done);
+}
+
+int modem_register(struct modem *m, const char *plmn)
+{
+	char cmd[64];
+
+	if (plmn && (strlen(plmn) < 5 || strlen(plmn) > 6 ||
+		     strspn(plmn, "0123456789") != strlen(plmn)))
+		return -1;
+	if (plmn)
+		snprintf(cmd, sizeof(cmd), "AT+COPS=1,2,\"%s\"", plmn);
+	else
+		snprintf(cmd, sizeof(cmd), "AT+COPS=0");
+	return send(m, cmd, NULL, COPS_MS, op_done);
+}
+
+static void csq_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (r->result != AT_R_OK || r->n < 1 || at_parse_csq(r->info[0], &m->signal)) {
+		fail(m, cmd, r);
+		return;
+	}
+	emit(m, MODEM_EV_SIGNAL, NULL, AT_R_OK, 0);
+}
+
+static void cesq_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (r->result == AT_R_TIMEOUT || r->result == AT_R_CANCELLED) {
+		fail(m, cmd, r);
+		return;
+	}
+	if (r->result != AT_R_OK || r->n < 1 || at_parse_cesq(r->info[0], &m->signal)) {
+		/* +CESQ is newer than many modems: +CSQ instead */
+		send(m, "AT+CSQ", "+CSQ:", 0, csq_done);
+		return;
+	}
+	emit(m, MODEM_EV_SIGNAL, NULL, AT_R_OK, 0);
+}
+
+int modem_query_signal(struct modem *m)
+{
+	return send(m, "AT+CESQ", "+CESQ:", 0, cesq_done);
+}
+
+static void scan_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	int n;
+
+	if (r->result != AT_R_OK || r->n < 1) {
+		fail(m, cmd, r);
+		return;
+	}
+	n = at_parse_cops_scan(r->info[0], m->scan, AT_SCAN_MAX);
+	if (n < 0) {
+		fail(m, cmd, r);
+		return;
+	}
+	m->n_scan = (unsigned int)n;
+	emit(m, MODEM_EV_SCAN, NULL, AT_R_OK, 0);
+}
+
+int modem_scan(struct modem *m)
+{
+	return send(m, "AT+COPS=?", "+COPS:", SCAN_MS, scan_done);
+}
+
+static void csim_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	m->csim_len = -1;
+	if (r->result == AT_R_OK && r->n >= 1)
+		m->csim_len = at_parse_csim(r->info[0], m->csim, sizeof(m->csim));
+	if (m->csim_len < 0)
+		fail(m, "AT+CSIM", r);
+	else
+		emit(m, MODEM_EV_CSIM, NULL, AT_R_OK, 0);
+}
+
+int modem_csim(struct modem *m, const uint8_t *apdu, size_t len)
+{
+	char cmd[AT_CMD_MAX];
+	size_t i, o;
+
+	if (len < 4 || len > 261)
+		return -1;
+	o = (size_t)snprintf(cmd, sizeof(cmd), "AT+CSIM=%zu,\"", len * 2);
+	for (i = 0; i < len; i++)
+		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, "%02X", apdu[i]);
+	snprintf(cmd + o, sizeof(cmd) - o, "\"");
+	return send(m, cmd, "+CSIM:", 0, csim_done);
+}
+
+void modem_card_changed(struct modem *m)
+{
+	if (m->state < MODEM_IDLE)
+		return;
+	m->addr[0] = 0;
+	m->stat[0] = m->stat[1] = m->stat[2] = -1;
+	if (m->connect)
+		set_state(m, MODEM_REGISTERING);
+	send(m, "AT+CIMI", NULL, 0, cimi_done);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vuiccd's modem backend: one modem per card, reached by AT commands
+ * (3GPP TS 27.007) over its tty.  Operations are asynchronous: each queues
+ * AT commands and its outcome comes back as a struct modem_event, so the
+ * event loop never blocks.  The owner polls modem_fd() for input and
+ * modem_timer_fd() for deadlines and calls modem_input() / modem_timer().
+ *
+ * modem_connect() is the sequence vuiccd runs until the policy core takes
+ * over: power on with registration reports (+CxREG=3, with reject causes),
+ * wait for registration, define and activate PDP context 1, read its
+ * address.  Registration lost or a card switch starts it over.
+ */
+#ifndef VUICC_MODEM_H
+#define VUICC_MODEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "at.h"
+
+enum modem_state {
+	MODEM_CLOSED,		/* the tty is not open (retried) */
+	MODEM_INIT,		/* echo off, error reports, registration reports */
+	MODEM_IDLE,		/* ready; not connecting */
+	MODEM_REGISTERING,	/* waiting for the network */
+	MODEM_DENIED,		/* registration denied (cause in reg) */
+	MODEM_DIALING,		/* PDP context activation */
+	MODEM_ONLINE,		/* PDP context active, address known */
+};
+
+enum modem_event_kind {
+	MODEM_EV_STATE,		/* state changed */
+	MODEM_EV_REG,		/* registration report (URC or read) */
+	MODEM_EV_SIGNAL,	/* signal read */
+	MODEM_EV_SCAN,		/* operator scan done */
+	MODEM_EV_ERROR,		/* an operation failed: op, result, cme */
+	MODEM_EV_CSIM,		/* +CSIM answer */
+};
+
+struct modem_event {
+	enum modem_event_kind kind;
+	const char *op;		/* the command, for MODEM_EV_ERROR */
+	enum at_result result;
+	int cme;
+};
+
+#define MODEM_APN_MAX	64
+
+struct modem {
+	unsigned int card;
+	char path[256];
+	int fd, tfd;
+	struct at_client *at;
+	enum modem_state state;
+	bool connect;		/* modem_connect() asked for */
+	struct at_reg reg;	/* the latest, of the domain that reported it */
+	int stat[3];		/* CREG, CGREG, CEREG stat; -1 unknown */
+	struct at_signal signal;
+	struct at_cops cops;
+	unsigned int n_scan;
+	struct at_scan_entry scan[AT_SCAN_MAX];
+	char imsi[16];
+	char addr[64];
+	char apn[MODEM_APN_MAX];
+	char last_error[160];
+	uint64_t retry_at;	/* reopen or re-dial; 0: none */
+	uint64_t state_since;
+	unsigned long registrations, denials, dials, dial_failures, timeouts, reopens;
+	uint8_t csim[300];
+	int csim_len;
+	void (*event)(void *arg, struct modem *m, const struct modem_event *e);
+	void *arg;
+};
+
+const char *modem_state_name(enum modem_state s);
+
+/* Opens @path (raw, non-blocking) and initialises; 0 or -errno (retried). */
+int modem_open(struct modem *m, unsigned int card, const char *path, const char *apn);
+void modem_close(struct modem *m);
+
+/* The fds to poll for input (EPOLLIN); -1 when closed. */
+static inline int modem_fd(const struct modem *m) { return m->fd; }
+static inline int modem_timer_fd(const struct modem *m) { return m->tfd; }
+
+void modem_input(struct modem *m);
+void modem_timer(struct modem *m);
+
+/* Operations: 0 queued, -1 not now (closed, or the queue is full) */
+int modem_connect(struct modem *m);
+int modem_disconnect(struct modem *m);
+int modem_power(struct modem *m, bool on);
+int modem_register(struct modem *m, const char *plmn);	/* NULL: automatic */
+int modem_query_signal(struct modem *m);
+int modem_scan(struct modem *m);
+int modem_csim(struct modem *m, const uint8_t *apdu, size_t len);
+
+/* The card was switched or reset: registration and data start over. */
+void modem_card_changed(struct modem *m);
+
+#endif
