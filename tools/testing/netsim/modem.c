@@ -812,7 +812,7 @@ static void cmd_cops(struct ns_modem *m, enum at_kind k, char **a, int na)
 				if (!(op->rats & m->cfg->rats & RAT_BIT(r)) || o > sizeof(list) - 128)
 					continue;
 				o += (size_t)snprintf(list + o, sizeof(list) - o,
-						      "%s(%d,\"%s\",\"%.10s\",\"%s\",%d)",
+						      "%s(%d,\"%s\",\"%.15s\",\"%s\",%d)",
 						      o ? "," : "", st, op->name, op->name, op->plmn,
 						      ns_act[r]);
 			}

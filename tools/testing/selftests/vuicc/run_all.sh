@@ -16,7 +16,7 @@ done
 export VUICC_FUZZ_COUNT=${VUICC_FUZZ_COUNT:-100000}
 export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
 for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/apdu_examples.py" \
-	 "$here/pcsc.sh" "$bin/fuzz" "$bin/osmo_auth" "$here/bench_auth.sh" "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "$here/ynl_cli.sh"; do
+	 "$here/pcsc.sh" "$bin/fuzz" "$bin/osmo_auth" "$here/bench_auth.sh" "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "$here/netsim_at.py" "$here/ynl_cli.sh"; do
 	name=$(basename "$t")
 	echo "# ---- $name ----"
 	if [ ! -x "$t" ]; then
