@@ -17,7 +17,6 @@ import tty
 
 TOP = os.path.realpath(os.path.join(os.path.dirname(__file__), "../../../.."))
 D = "/tmp/netsim-at"
-SCN = D + "/at.scn"
 failed = 0
 
 
@@ -106,28 +105,36 @@ mode = reject
 cause = 133
 count = 1
 
-[events]
-event = 8000 move m0 away
 """
+
+# the same, and the device moves where only a roaming partner is
+SCENARIO_MOVE = SCENARIO + """
+[events]
+event = 1500 move m0 away
+"""
+
+
+def start(scenario, name, log):
+    with open(D + "/" + name + ".scn", "w") as f:
+        f.write(scenario)
+    ns = subprocess.Popen(["netsim", "--scenario", D + "/" + name + ".scn", "--report",
+                           D + "/" + name + ".json"], stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(200):
+        if os.path.islink("/run/netsim/at0") and os.path.exists("/run/netsim/at0"):
+            break
+        time.sleep(0.05)
+    return ns
 
 
 def main():
     os.makedirs(D, exist_ok=True)
-    with open(SCN, "w") as f:
-        f.write(SCENARIO)
     prof = TOP + "/tools/testing/profiles/seed-netsim.conf"
     sh("vuiccctl profile del seed-netsim --card 0")
     r = sh("vuiccctl profile add %s --card 0 && vuiccctl profile enable seed-netsim --card 0" % prof)
     check("the seed is installed and enabled on card 0", r.returncode == 0, r.stderr)
     log = open(D + "/netsim.log", "w")
-    ns = subprocess.Popen(["netsim", "--scenario", SCN, "--report", D + "/report.json"],
-                          stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(100):
-        if os.path.islink("/run/netsim/at0"):
-            break
-        time.sleep(0.05)
+    ns = start(SCENARIO, "at", log)
     p = Port("/run/netsim/at0")
-    t0 = time.time()
 
     text, fin = p.cmd("AT")
     check("AT: echo on at start, then OK", text.startswith("AT\r") and fin == "OK", text)
@@ -223,14 +230,23 @@ def main():
     got = p.urc(r'\+CEREG: 1,"00C3"', 5)
     check("the card inserted: read again and registered again", got is not None, p.buf)
 
+    ns.terminate()
+    rc = ns.wait(10)
+    check("netsim ends without scenario failure", rc == 0, rc)
+
     # the move: only a roaming partner there, on UMTS
+    ns = start(SCENARIO_MOVE, "move", log)
+    p = Port("/run/netsim/at0")
+    t0 = time.time()
+    p.cmd("ATE0")
+    p.cmd("AT+CEREG=3")
     text = ""
-    while time.time() - t0 < 15:
+    while time.time() - t0 < 20:
         text, fin = p.cmd("AT+CEREG?")
         if '+CEREG: 3,5,' in text:
             break
         time.sleep(0.2)
-    check("moved away (at 8 s): roaming on the partner (stat 5), UTRAN",
+    check("moved away: roaming on the partner (stat 5), UTRAN",
           '+CEREG: 3,5,"0202","00000007",2' in text, text)
     text, fin = p.cmd("AT+CESQ")
     check("+CESQ on UTRAN: RSCP -80 dBm is 41", "+CESQ: 99,99,41,255,255,255" in text, text)
@@ -241,7 +257,7 @@ def main():
     check("an unknown command: ERROR", fin == "ERROR", text)
     ns.terminate()
     rc = ns.wait(10)
-    check("netsim ends without scenario failure", rc == 0, rc)
+    check("netsim (the move) ends without scenario failure", rc == 0, rc)
     log.close()
     print("# " + open(D + "/netsim.log").read().replace("\n", "\n# "))
     sh("vuiccctl profile del seed-netsim --card 0")
