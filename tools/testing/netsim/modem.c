@@ -60,18 +60,36 @@ static const uint8_t *fcp_find(const uint8_t *f, long n, uint8_t tag, unsigned i
 }
 
 /*
- * SELECT @fid (from the current DF) and read it whole: a transparent EF,
+ * SELECT @fid by path and read it whole: a transparent EF,
  * or record 1 of a record EF.  Returns the length read or -1.
  */
+/*
+ * SELECT by path from the MF (TS 102 221 §11.1.1.2, P1 = 08): an EF of the
+ * MF, or (7FFF) of the USIM, wherever a +CSIM left the selection.
+ */
+static long select_path(struct ns_modem *m, uint16_t fid, uint8_t p2, uint8_t *r, size_t max)
+{
+	uint8_t c[9] = { 0x00, 0xA4, 0x08, p2, 0x02 };
+	size_t n = 5;
+
+	if ((fid & 0xFF00) != 0x2F00) {
+		c[4] = 4;
+		c[n++] = 0x7F;
+		c[n++] = 0xFF;
+	}
+	c[n++] = (uint8_t)(fid >> 8);
+	c[n++] = (uint8_t)fid;
+	return apdu(m, c, n, r, max);
+}
+
 static long read_ef(struct ns_modem *m, uint16_t fid, uint8_t *out, size_t max)
 {
-	uint8_t c[7] = { 0x00, 0xA4, 0x00, 0x04, 0x02, (uint8_t)(fid >> 8), (uint8_t)fid };
 	uint8_t r[300];
 	const uint8_t *v;
 	unsigned int vl, size;
 	long n;
 
-	n = apdu(m, c, sizeof(c), r, sizeof(r));
+	n = select_path(m, fid, 0x04, r, sizeof(r));
 	if (!sw_ok(r, n))
 		return -1;
 	v = fcp_find(r, n - 2, 0x82, &vl);
@@ -103,11 +121,10 @@ static long read_ef(struct ns_modem *m, uint16_t fid, uint8_t *out, size_t max)
 
 static int update_ef(struct ns_modem *m, uint16_t fid, const uint8_t *data, uint8_t len)
 {
-	uint8_t c[7] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, (uint8_t)(fid >> 8), (uint8_t)fid };
 	uint8_t u[5 + 255], r[64];
 	long n;
 
-	n = apdu(m, c, sizeof(c), r, sizeof(r));
+	n = select_path(m, fid, 0x0C, r, sizeof(r));
 	if (!sw_ok(r, n))
 		return -1;
 	memcpy(u, "\x00\xD6\x00\x00", 4);
@@ -683,7 +700,8 @@ void modem_moved(struct ns_modem *m, int loc)
 	m->loc = loc;
 	m->flap_ms = 0;
 	modem_set_reg(m, REG_NOT, -1);
-	start_search(m, true);
+	if (m->proc != PROC_BOOT)	/* a boot in progress searches when done */
+		start_search(m, true);
 }
 
 void modem_card_event(struct ns_modem *m)

@@ -151,6 +151,7 @@ int main(int argc, char **argv)
 	struct itimerspec its;
 	char err[512];
 	sigset_t sigs;
+	uint64_t start;
 	unsigned int i;
 	int c, epfd, sfd, tfd, rc = 0;
 
@@ -231,16 +232,18 @@ int main(int argc, char **argv)
 	       scenario, ns.sc.n_modems, ns.sc.n_locs, ns.sc.n_subs, ns.sc.n_fails,
 	       ns.sc.n_events);
 
+	/* event times count from here, after the set-up (slow on a debug kernel) */
+	start = ns_now();
 	while (!ns.stop) {
 		uint64_t now = ns_now(), next = UINT64_MAX, d;
 		int n, j;
 
 		for (i = 0; i < ns.sc.n_events; i++)
-			if (!ns.sc.events[i].done && ns.sc.events[i].at_ms <= now)
+			if (!ns.sc.events[i].done && start + ns.sc.events[i].at_ms <= now)
 				run_event(&ns.sc.events[i]);
 		for (i = 0; i < ns.sc.n_modems; i++)
 			modem_tick(&ns.modems[i], now);
-		if (ns.sc.duration_ms && now >= ns.sc.duration_ms) {
+		if (ns.sc.duration_ms && now >= start + ns.sc.duration_ms) {
 			ns_log("duration reached");
 			break;
 		}
@@ -252,10 +255,10 @@ int main(int argc, char **argv)
 				next = d;
 		}
 		for (i = 0; i < ns.sc.n_events; i++)
-			if (!ns.sc.events[i].done && ns.sc.events[i].at_ms < next)
-				next = ns.sc.events[i].at_ms;
-		if (ns.sc.duration_ms && ns.sc.duration_ms < next)
-			next = ns.sc.duration_ms;
+			if (!ns.sc.events[i].done && start + ns.sc.events[i].at_ms < next)
+				next = start + ns.sc.events[i].at_ms;
+		if (ns.sc.duration_ms && start + ns.sc.duration_ms < next)
+			next = start + ns.sc.duration_ms;
 		memset(&its, 0, sizeof(its));
 		if (next != UINT64_MAX) {
 			d = next > now ? next - now : 0;
