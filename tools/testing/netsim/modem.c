@@ -590,7 +590,9 @@ static void do_search(struct ns_modem *m)
 			ns_log("%s: %s on %s: the network does not answer (fail %s)",
 			       m->cfg->name, st == STAGE_AUTH ? "authentication" : "registration",
 			       o->plmn, f->name);
-			m->proc = PROC_SILENT;
+			/* T3410 runs out, and the modem tries again */
+			proc(m, PROC_SILENT, m->cfg->attach_timeout_ms);
+			cops_outcome(m);
 			return;
 		}
 		if (f->mode == FAIL_DELAY)
@@ -647,7 +649,7 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		}
 		m->flap_at = now + m->flap_ms;
 	}
-	if (m->proc == PROC_IDLE || m->proc == PROC_SILENT || now < m->proc_at)
+	if (m->proc == PROC_IDLE || now < m->proc_at)
 		return;
 	switch (m->proc) {
 	case PROC_BOOT:
@@ -660,6 +662,11 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		start_search(m, true);
 		break;
 	case PROC_SEARCH:
+		do_search(m);
+		break;
+	case PROC_SILENT:
+		ns_log("%s: no answer from the network (T3410): trying again", m->cfg->name);
+		m->tried = 0;
 		do_search(m);
 		break;
 	case PROC_ATTACH: {
@@ -687,7 +694,7 @@ uint64_t modem_deadline(const struct ns_modem *m)
 		d = m->resp_at;
 	if (m->flap_ms && m->flap_at < d)
 		d = m->flap_at;
-	if (m->proc != PROC_IDLE && m->proc != PROC_SILENT && m->proc_at < d)
+	if (m->proc != PROC_IDLE && m->proc_at < d)
 		d = m->proc_at;
 	return d;
 }
@@ -1012,9 +1019,7 @@ static void cmd_cgact(struct ns_modem *m, enum at_kind k, char **a, int na)
 		return;
 	}
 	rc = net_pdp_activate(m, &delay);
-	if (rc == -2) {		/* silence: no answer ever comes */
-		m->busy = true;
-		m->resp_at = UINT64_MAX;
+	if (rc == -2) {		/* silence: this answer never comes; later ones do */
 		m->resp_len = 0;
 		return;
 	}

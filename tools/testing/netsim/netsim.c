@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 		m->cfg = &ns.sc.modems[i];
 		m->idx = (int)i;
 		m->ptm = m->cfd = -1;
+		m->sub = -1;
 		c = modem_open(m);
 		if (c) {
 			fprintf(stderr, "netsim: modem %s: %s (is vuicc.ko loaded with card %u?)\n",

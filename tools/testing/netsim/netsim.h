@@ -96,6 +96,7 @@ struct ns_modem_cfg {
 	int loc;
 	unsigned int rats;
 	unsigned int at_delay_ms, boot_ms, search_ms, attach_ms, pdp_ms, scan_ms;
+	unsigned int attach_timeout_ms;	/* T3410 */
 };
 
 struct ns_scenario {
@@ -125,7 +126,7 @@ enum ns_proc {
 	PROC_BOOT,		/* reading the card */
 	PROC_SEARCH,		/* looking for a network */
 	PROC_ATTACH,		/* authentication and registration */
-	PROC_SILENT,		/* the network does not answer */
+	PROC_SILENT,		/* the network does not answer: T3410 runs */
 };
 
 struct ns_modem {

@@ -33,7 +33,10 @@ static int perr(struct parse *p, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
-	n = (size_t)snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
+	if (p->line)
+		n = (size_t)snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
+	else
+		n = (size_t)snprintf(p->err, p->errlen, "%s: ", p->file);
 	if (n < p->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
@@ -318,6 +321,7 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 		{ "attach_ms", offsetof(struct ns_modem_cfg, attach_ms) },
 		{ "pdp_ms", offsetof(struct ns_modem_cfg, pdp_ms) },
 		{ "scan_ms", offsetof(struct ns_modem_cfg, scan_ms) },
+		{ "attach_timeout_ms", offsetof(struct ns_modem_cfg, attach_timeout_ms) },
 	};
 	size_t i;
 
@@ -416,6 +420,7 @@ static int section(struct parse *p, char *h)
 		m->attach_ms = 600;
 		m->pdp_ms = 300;
 		m->scan_ms = 3000;
+		m->attach_timeout_ms = 15000;
 		p->sec = SEC_MODEM;
 	} else if (!strcmp(h, "location")) {
 		if (s->n_locs >= NS_LOCS_MAX)
@@ -550,7 +555,8 @@ static int resolve(struct parse *p)
 				return perr(p, "subscriber %s twice", s->subs[i].imsi);
 	}
 	for (i = 0; i < s->n_fails; i++)
-		if (s->fails[i].mode == FAIL_REJECT && s->fails[i].cause < 0)
+		if (s->fails[i].mode == FAIL_REJECT && s->fails[i].cause < 0 &&
+		    s->fails[i].stage != STAGE_DATA)
 			return perr(p, "fail %s: mode reject needs a cause", s->fails[i].name);
 	for (i = 0; i < s->n_events; i++) {
 		struct ns_event *e = &s->events[i];

@@ -114,6 +114,55 @@ event = 1500 move m0 away
 """
 
 
+# failures injected at each stage
+SCENARIO_FAULTS = SCENARIO.replace("scan_ms = 300", "scan_ms = 300\nattach_timeout_ms = 1500") \
+    .split("[fail pdp-once]")[0] + """
+[fail silent-once]
+stage = auth
+mode = silence
+count = 1
+
+[fail flap]
+stage = register
+mode = flap
+ms = 700
+count = 1
+
+[fail dial-slow]
+stage = dial
+mode = delay
+ms = 1500
+count = 1
+
+[fail data-refused]
+stage = data
+mode = reject
+count = 1
+
+[fail dial-silent]
+stage = dial
+mode = silence
+count = 1
+"""
+
+
+def connect_result():
+    """How a TCP connection to the server ends: 'refused' (reached: no
+    listener), 'prohibited', 'timeout' or another error."""
+    import socket
+    t = time.time()
+    try:
+        socket.create_connection(("192.0.2.1", 7), timeout=2).close()
+        return "connected", time.time() - t
+    except ConnectionRefusedError:
+        return "refused", time.time() - t
+    except PermissionError:
+        return "prohibited", time.time() - t
+    except OSError as e:
+        return ("timeout" if isinstance(e, TimeoutError) or "timed out" in str(e)
+                else str(e)), time.time() - t
+
+
 def start(scenario, name, log):
     with open(D + "/" + name + ".scn", "w") as f:
         f.write(scenario)
@@ -258,6 +307,50 @@ def main():
     ns.terminate()
     rc = ns.wait(10)
     check("netsim (the move) ends without scenario failure", rc == 0, rc)
+
+    # failures injected per stage
+    ns = start(SCENARIO_FAULTS, "faults", log)
+    p = Port("/run/netsim/at0")
+    t0 = time.time()
+    p.cmd("ATE0")
+    p.cmd("AT+CMEE=1")
+    p.cmd("AT+CEREG=3")
+    time.sleep(0.8)
+    text, fin = p.cmd("AT+CEREG?")
+    check("authentication unanswered: still searching", "+CEREG: 3,2" in text, text)
+    got = None
+    while time.time() - t0 < 10 and not got:
+        got = p.urc(r'\+CEREG: 1,"00C3"', 0.5)
+    check("after T3410 (1.5 s) the modem tries again and registers", got is not None, p.buf)
+    got = p.urc(r"\+CEREG: 2\r\n", 3)
+    got2 = p.urc(r'\+CEREG: 1,"00C3"', 3)
+    check("registration flaps: searching, then registered again", got and got2, p.buf)
+    p.cmd("AT+COPS=2")
+    p.cmd("AT+COPS=0")
+    got = p.urc(r'\+CEREG: 1,"00C3"', 5)
+    check("deregistered and registered again: no more flapping (count = 1)",
+          got is not None and not p.urc(r"\+CEREG: 2\r\n", 1.5), p.buf)
+    p.cmd('AT+CGDCONT=1,"IP","internet"')
+    t = time.time()
+    text, fin = p.cmd("AT+CGACT=1,1", timeout=10)
+    took = time.time() - t
+    check("a delayed PDP activation answers OK after the delay (%.1f s)" % took,
+          fin == "OK" and took >= 1.5, text)
+    res, took = connect_result()
+    check("data refused: the server is unreachable at once (%s, %.2f s)" % (res, took),
+          res == "prohibited" and took < 1, res)
+    p.cmd("AT+CGACT=0,1")
+    text, fin = p.cmd("AT+CGACT=1,1", timeout=3)
+    check("a silent PDP activation is never answered", fin is None, text)
+    text, fin = p.cmd("AT+CGACT?")
+    check("the port still answers afterwards", fin == "OK" and "+CGACT: 1,0" in text, text)
+    text, fin = p.cmd("AT+CGACT=1,1", timeout=5)
+    res, took = connect_result()
+    check("the next activation works and the server is reached (%s)" % res,
+          fin == "OK" and res == "refused", (fin, res))
+    ns.terminate()
+    rc = ns.wait(10)
+    check("netsim (faults) ends without scenario failure", rc == 0, rc)
     log.close()
     print("# " + open(D + "/netsim.log").read().replace("\n", "\n# "))
     sh("vuiccctl profile del seed-netsim --card 0")
