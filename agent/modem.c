@@ -136,6 +136,7 @@ static void reg_changed(struct modem *m)
 		    m->state == MODEM_IDLE) {
 			m->registrations++;
 			modem_query_signal(m);
+			modem_query_operator(m);
 			dial(m);
 		}
 		return;
@@ -547,6 +548,25 @@ static void cesq_done(void *arg, const char *cmd, const struct at_response *r)
 int modem_query_signal(struct modem *m)
 {
 	return send(m, "AT+CESQ", "+CESQ:", 0, cesq_done);
+}
+
+static void cops_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (r->result != AT_R_OK || r->n < 1 || at_parse_cops(r->info[0], &m->cops)) {
+		fail(m, cmd, r);
+		return;
+	}
+	emit(m, MODEM_EV_OPERATOR, NULL, AT_R_OK, 0);
+}
+
+int modem_query_operator(struct modem *m)
+{
+	/* numeric format first: PLMNs, not names, are what the policy keys on */
+	if (send(m, "AT+COPS=3,2", NULL, 0, op_done))
+		return -1;
+	return send(m, "AT+COPS?", "+COPS:", 0, cops_done);
 }
 
 static void scan_done(void *arg, const char *cmd, const struct at_response *r)

@@ -36,6 +36,7 @@ enum modem_event_kind {
 	MODEM_EV_SCAN,		/* operator scan done */
 	MODEM_EV_ERROR,		/* an operation failed: op, result, cme */
 	MODEM_EV_CSIM,		/* +CSIM answer */
+	MODEM_EV_OPERATOR,	/* +COPS? read: cops */
 };
 
 struct modem_event {
@@ -92,6 +93,7 @@ int modem_disconnect(struct modem *m);
 int modem_power(struct modem *m, bool on);
 int modem_register(struct modem *m, const char *plmn);	/* NULL: automatic */
 int modem_query_signal(struct modem *m);
+int modem_query_operator(struct modem *m);	/* +COPS? in numeric format */
 int modem_scan(struct modem *m);
 int modem_csim(struct modem *m, const uint8_t *apdu, size_t len);
 

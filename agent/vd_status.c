@@ -76,6 +76,11 @@ static void modem_json(struct vd *d, unsigned int c, FILE *f)
 	jint(f, "rssi_dbm", s->rssi_dbm, s->rssi_dbm != INT32_MIN);
 	jint(f, "rscp_dbm", s->rscp_dbm, s->rscp_dbm != INT32_MIN);
 	jint(f, "rsrp_dbm", s->rsrp_dbm, s->rsrp_dbm != INT32_MIN);
+	fputs(",\"operator\":", f);
+	if (m->cops.oper[0] && m->state >= MODEM_DIALING)
+		jstr(f, m->cops.oper);
+	else
+		fputs("null", f);
 	fputs(",\"address\":", f);
 	if (m->addr[0])
 		jstr(f, m->addr);
@@ -105,6 +110,8 @@ static void modem_text(struct vd *d, unsigned int c, FILE *f)
 		fprintf(f, ", RSRP %d dBm", m->signal.rsrp_dbm);
 	else if (m->signal.rssi_dbm != INT32_MIN)
 		fprintf(f, ", RSSI %d dBm", m->signal.rssi_dbm);
+	if (m->cops.oper[0] && m->state >= MODEM_DIALING)
+		fprintf(f, ", operator %s", m->cops.oper);
 	if (m->addr[0])
 		fprintf(f, ", address %s", m->addr);
 	if (m->last_error[0])

@@ -54,6 +54,8 @@ static void answer(const char *cmd)
 		say("\r\n+CSQ: 20,99\r\n\r\nOK\r\n");
 	} else if (!strcmp(cmd, "AT+CEREG=3") && fk.no_cereg3) {
 		say("\r\n+CME ERROR: 50\r\n");
+	} else if (!strcmp(cmd, "AT+COPS?")) {
+		say("\r\n+COPS: 0,2,\"00101\",7\r\n\r\nOK\r\n");
 	} else if (!strcmp(cmd, "AT+CIMI")) {
 		say("\r\n001010000000011\r\n\r\nOK\r\n");
 	} else if (!strcmp(cmd, "AT+CEREG?")) {
@@ -186,6 +188,7 @@ static void test_connect_online(void)
 	CHECK(!strcmp(m.imsi, "001010000000011"));
 	CHECK(m.stat[2] == 1);
 	CHECK(m.signal.rsrp_dbm == 56 - 141);
+	CHECK(!strcmp(m.cops.oper, "00101") && m.cops.act == 7);
 	CHECK(m.registrations == 1 && m.dials == 1);
 	CHECK(states_seen[MODEM_REGISTERING] == 1 && states_seen[MODEM_DIALING] == 1);
 	CHECK(strstr(fk.log, "AT+CGDCONT=1,\"IP\",\"internet\"\n") != NULL);

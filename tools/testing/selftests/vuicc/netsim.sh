@@ -127,8 +127,8 @@ vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd.log &
 vpid=$!
 check "vuiccd brings the device online (attach, authentication, PDP context)" \
 	wait_for 30 "m['state'] == 'online' and m['address'] == '10.64.0.2'"
-check "status: registered on LTE (CEREG 1), signal read" \
-	js "m['cereg'] == 1 and m['rsrp_dbm'] == -85"
+check "status: registered on LTE (CEREG 1) with 00101, signal read" \
+	wait_for 5 "m['cereg'] == 1 and m['rsrp_dbm'] == -85 and m['operator'] == '00101'"
 echo_server
 check "the device reaches the echo server inside the internet namespace" reach
 check "status: the card answered a successful AUTHENTICATE" \
