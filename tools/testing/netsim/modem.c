@@ -163,17 +163,13 @@ static void plmn_encode(const char *p, uint8_t *b)
 
 static void plmn_decode(const uint8_t *b, char *p)
 {
-	char d[6] = { (char)('0' + (b[0] & 0xF)), (char)('0' + (b[0] >> 4)),
-		      (char)('0' + (b[1] & 0xF)), (char)('0' + (b[2] & 0xF)),
-		      (char)('0' + (b[2] >> 4)), (char)('0' + (b[1] >> 4)) };
-
-	memcpy(p, d, 5);
-	if ((b[1] >> 4) == 0xF)
-		p[5] = 0;
-	else
-		p[5] = d[5], p[6] = 0;
-	if ((b[1] >> 4) == 0xF)
-		p[5] = 0;
+	p[0] = (char)('0' + (b[0] & 0xF));
+	p[1] = (char)('0' + (b[0] >> 4));
+	p[2] = (char)('0' + (b[1] & 0xF));
+	p[3] = (char)('0' + (b[2] & 0xF));
+	p[4] = (char)('0' + (b[2] >> 4));
+	p[5] = (b[1] >> 4) == 0xF ? 0 : (char)('0' + (b[1] >> 4));	/* MNC digit 3 */
+	p[6] = 0;
 }
 
 static void card_down(struct ns_modem *m)
