@@ -21,7 +21,12 @@
  * With no command in flight, a line is a URC or garbage.  A line longer than
  * AT_LINE_MAX is garbage up to its end; NUL and other control bytes in a
  * line make it garbage.  A command with no final result code within its
- * timeout ends with AT_R_TIMEOUT, and the next one is sent.
+ * timeout ends with AT_R_TIMEOUT, and the next one is sent.  A modem that
+ * answers the timed-out command late answers in order, so its late final
+ * code ends the next command, and that command's own answer is then
+ * garbage: the client cannot tell them apart (nor can any V.250 client).
+ * The backend's commands are reads and idempotent settings that its
+ * sequences repeat, so the skew heals at the next command.
  */
 #ifndef VUICC_AT_H
 #define VUICC_AT_H
@@ -100,7 +105,7 @@ bool at_busy(const struct at_client *c);
 const struct at_stats *at_stats(const struct at_client *c);
 
 /* True for the URCs the backend knows: +CREG/+CGREG/+CEREG/+C5GREG (see
- * below), +CGEV, +CIEV, RING, +CRING, +CUSD, +CMTI, +CESQ, ^/% vendor lines
+ * below), +CGEV, +CIEV, RING, +CRING, +CUSD, +CMTI.  Vendor lines (^..., %...)
  * are not URCs. */
 bool at_is_urc(const char *line);
 
