@@ -98,6 +98,17 @@ c = socket.create_connection(("192.0.2.1", 7007), timeout=3)
 c.sendall(b"vuicc"); sys.exit(0 if c.recv(100) == b"vuicc" else 1)' 2>/dev/null
 }
 
+# the cards start empty: earlier tests leave profiles (an enabled one would be kept)
+clear_cards() {
+	local c n
+	for c in 0 1; do
+		for n in $(vuiccctl --json profile list --card $c 2>/dev/null |
+			   python3 -c "import json,sys; [print(p['name']) for p in json.load(sys.stdin)]"); do
+			vuiccctl profile del "$n" --card $c >/dev/null
+		done
+	done
+}
+clear_cards
 rm -rf $d
 mkdir -p $d/profiles
 install -m 0600 "$top/tools/testing/profiles/seed-netsim.conf" $d/profiles/
