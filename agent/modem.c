@@ -404,6 +404,8 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 	send(m, "AT+CREG=3", NULL, 0, cereg_done);
 	send(m, "AT+CGREG=3", NULL, 0, cereg_done);
 	send(m, "AT+CEREG=3", NULL, 0, cereg_done);
+	/* operators in numeric format: PLMNs, not names, are what the policy keys on */
+	send(m, "AT+COPS=3,2", NULL, 0, ignore_done);
 	send(m, "AT+CIMI", NULL, 0, cimi_done);
 	send(m, "AT", NULL, 0, init_done);
 	return 0;
@@ -563,9 +565,6 @@ static void cops_done(void *arg, const char *cmd, const struct at_response *r)
 
 int modem_query_operator(struct modem *m)
 {
-	/* numeric format first: PLMNs, not names, are what the policy keys on */
-	if (send(m, "AT+COPS=3,2", NULL, 0, op_done))
-		return -1;
 	return send(m, "AT+COPS?", "+COPS:", 0, cops_done);
 }
 

@@ -58,6 +58,12 @@ static void jint(FILE *f, const char *key, long v, bool known)
 		fprintf(f, ",\"%s\":null", key);
 }
 
+/* the operator, once registered (a stale one after losing it is not shown) */
+static const char *modem_operator(const struct modem *m)
+{
+	return m->cops.oper[0] && m->state >= MODEM_DIALING ? m->cops.oper : NULL;
+}
+
 static void modem_json(struct vd *d, unsigned int c, FILE *f)
 {
 	const struct modem *m = &d->modems[c];
@@ -77,8 +83,8 @@ static void modem_json(struct vd *d, unsigned int c, FILE *f)
 	jint(f, "rscp_dbm", s->rscp_dbm, s->rscp_dbm != INT32_MIN);
 	jint(f, "rsrp_dbm", s->rsrp_dbm, s->rsrp_dbm != INT32_MIN);
 	fputs(",\"operator\":", f);
-	if (m->cops.oper[0] && m->state >= MODEM_DIALING)
-		jstr(f, m->cops.oper);
+	if (modem_operator(m))
+		jstr(f, modem_operator(m));
 	else
 		fputs("null", f);
 	fputs(",\"address\":", f);
@@ -110,8 +116,8 @@ static void modem_text(struct vd *d, unsigned int c, FILE *f)
 		fprintf(f, ", RSRP %d dBm", m->signal.rsrp_dbm);
 	else if (m->signal.rssi_dbm != INT32_MIN)
 		fprintf(f, ", RSSI %d dBm", m->signal.rssi_dbm);
-	if (m->cops.oper[0] && m->state >= MODEM_DIALING)
-		fprintf(f, ", operator %s", m->cops.oper);
+	if (modem_operator(m))
+		fprintf(f, ", operator %s", modem_operator(m));
 	if (m->addr[0])
 		fprintf(f, ", address %s", m->addr);
 	if (m->last_error[0])
