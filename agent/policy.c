@@ -162,6 +162,18 @@ double pol_tariff_norm(const struct pol_config *c, double tariff)
 
 /* ---- helpers ---- */
 
+/* strlcpy: names and PLMNs copied within struct policy */
+static void str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+
+	while (n + 1 < size && src[n])
+		n++;
+
+	memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
 static uint64_t rng_next(struct policy *p)
 {
 	/* splitmix64 */
@@ -188,7 +200,7 @@ static struct pol_action *emit(struct policy *p, enum pol_action_kind k, int pro
 	a->kind = k;
 	a->cause = -1;
 	if (prof >= 0)
-		snprintf(a->profile, sizeof(a->profile), "%s", p->prof[prof].name);
+		str_copy(a->profile, sizeof(a->profile), p->prof[prof].name);
 	va_start(ap, fmt);
 	vsnprintf(a->why, sizeof(a->why), fmt, ap);
 	va_end(ap);
@@ -261,7 +273,7 @@ static void set_area(struct policy *p, const char *plmn, uint32_t tac)
 			slot = k;
 			break;
 		}
-	snprintf(p->area[slot].plmn, sizeof(p->area[slot].plmn), "%s", plmn);
+	str_copy(p->area[slot].plmn, sizeof(p->area[slot].plmn), plmn);
 	p->area[slot].tac = tac;
 }
 
@@ -299,8 +311,8 @@ static void remember(struct policy *p, int i, const char *plmn, uint32_t tac, bo
 	}
 	if (!m)
 		m = p->n_memory < POL_MEMORY_MAX ? &p->memory[p->n_memory++] : &p->memory[oldest];
-	snprintf(m->seed, sizeof(m->seed), "%s", p->prof[i].name);
-	snprintf(m->plmn, sizeof(m->plmn), "%s", plmn);
+	str_copy(m->seed, sizeof(m->seed), p->prof[i].name);
+	str_copy(m->plmn, sizeof(m->plmn), plmn);
 	m->tac = tac;
 	m->ok = ok;
 	m->cause = cause;
@@ -329,7 +341,7 @@ static void set_congested(struct policy *p, const char *plmn, uint64_t until)
 		if (p->congested[k].until < p->congested[slot].until)
 			slot = k;
 	}
-	snprintf(p->congested[slot].plmn, sizeof(p->congested[slot].plmn), "%s", plmn);
+	str_copy(p->congested[slot].plmn, sizeof(p->congested[slot].plmn), plmn);
 	p->congested[slot].until = until;
 }
 
@@ -414,7 +426,7 @@ static void score(const struct policy *p, int i, struct pol_rank *r)
 	const char *why;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "%s", p->prof[i].name);
+	str_copy(r->name, sizeof(r->name), p->prof[i].name);
 	r->kind = p->prof[i].kind;
 	r->dbm = POL_DBM_UNKNOWN;
 	e = p->n_scan && p->now - p->scan_at < p->cfg.memory_ms ? best_network(p, i, &why) : NULL;
@@ -684,7 +696,7 @@ static struct pol_action *queue_action(struct policy *p, enum pol_srv_req r, int
 	a->req = r;
 	a->cause = -1;
 	if (prof >= 0)
-		snprintf(a->profile, sizeof(a->profile), "%s", p->prof[prof].name);
+		str_copy(a->profile, sizeof(a->profile), p->prof[prof].name);
 	return a;
 }
 
@@ -706,8 +718,8 @@ static void queue_request(struct policy *p, enum pol_srv_req r)
 		for (k = 0; k < p->n_exclude; k++)
 			memcpy(a->exclude[k], p->exclude[k], sizeof(a->exclude[k]));
 		if (p->phase == POL_P_VSIM_UP && p->cur >= 0)
-			snprintf(a->current, sizeof(a->current), "%s", p->prof[p->cur].name);
-		snprintf(a->why, sizeof(a->why), "%s", a->current[0] ?
+			str_copy(a->current, sizeof(a->current), p->prof[p->cur].name);
+		str_copy(a->why, sizeof(a->why), a->current[0] ?
 			 "the VSIM expires soon: ask for the next one" :
 			 "data is up: ask for a local VSIM");
 		break;
@@ -757,7 +769,7 @@ static void add_exclude(struct policy *p, const char *name)
 		memmove(p->exclude[0], p->exclude[1], sizeof(p->exclude[0]) * (POL_EXCLUDE_MAX - 1));
 		p->n_exclude--;
 	}
-	snprintf(p->exclude[p->n_exclude++], sizeof(p->exclude[0]), "%s", name);
+	str_copy(p->exclude[p->n_exclude++], sizeof(p->exclude[0]), name);
 }
 
 static void fall_back_to_seed(struct policy *p, const char *why)
@@ -779,7 +791,7 @@ static void vsim_failed(struct policy *p, int v, enum pol_stage stage, int cause
 	r->kind = POL_ACT_SERVER;
 	r->req = POL_REQ_REPORT;
 	r->report_kind = POL_VSIM;
-	snprintf(r->profile, sizeof(r->profile), "%s", p->prof[v].name);
+	str_copy(r->profile, sizeof(r->profile), p->prof[v].name);
 	r->stage = stage;
 	r->timeout = timeout;
 	r->cause = cause;
@@ -882,9 +894,13 @@ static void attempt_up(struct policy *p)
 			int old = p->vsim_old;
 			struct pol_action *a = queue_action(p, POL_REQ_RELEASE, old);
 
-			if (a)
+			if (a) {
+				char name[POL_NAME_MAX + 1];
+
+				str_copy(name, sizeof(name), p->prof[old].name);
 				snprintf(a->why, sizeof(a->why), "release the previous VSIM %s",
-					 p->prof[old].name);
+					 name);
+			}
 			emit(p, POL_ACT_DELETE, old, "%s: replaced: deleted (keys wiped)",
 			     p->prof[old].name);
 			pol_remove_profile(p, p->prof[old].name);
@@ -949,7 +965,7 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 	bool registered = ev->stat == POL_REG_HOME || ev->stat == POL_REG_ROAMING;
 
 	if (ev->plmn[0]) {
-		snprintf(p->plmn, sizeof(p->plmn), "%s", ev->plmn);
+		str_copy(p->plmn, sizeof(p->plmn), ev->plmn);
 		p->tac = ev->tac;
 		set_area(p, ev->plmn, ev->tac);
 		p->rat = ev->rat;
@@ -1163,7 +1179,7 @@ static void on_timer(struct policy *p)
 				a->kind = POL_ACT_SERVER;
 				a->req = POL_REQ_RELEASE;
 				a->cause = -1;
-				snprintf(a->profile, sizeof(a->profile), "%s", p->prof[v].name);
+				str_copy(a->profile, sizeof(a->profile), p->prof[v].name);
 				snprintf(a->why, sizeof(a->why), "release the expired VSIM");
 				p->report_pending = true;
 			}
