@@ -28,11 +28,14 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
 AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
-	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c
+	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c agent/server.c
 VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
 	agent/ctl_profile.c agent/ctl_status.c $(AGENT_LIB_SRC)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+# the SIM-server client (agent/server.c): libcurl and json-c
+NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
+NL_LIBS += $(shell pkg-config --libs libcurl json-c 2>/dev/null || echo -lcurl -ljson-c)
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
 AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
 BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/testing/bench/*.c))
@@ -61,7 +64,7 @@ $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS) $(NL_LIBS)
 
-VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c agent/vd_modem.c $(AGENT_LIB_SRC)
+VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c agent/vd_modem.c agent/vd_policy.c $(AGENT_LIB_SRC)
 
 $(BUILD)/bin/vuiccd: $(VUICCD_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,11 @@ void config_defaults(struct config *c)
 	c->keep_enabled = true;
 	strcpy(c->apn, "internet");
 	c->connect = true;
+	c->weight_signal = 0.5;
+	c->weight_tariff = 0.5;
+	c->tariff_max = 1;
+	c->switchback = true;
+	c->vsim = true;
 }
 
 struct cparser {
@@ -90,6 +96,93 @@ static int get_path(struct cparser *p, const char *key, const char *v, char *out
 		return cerr(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
 	strcpy(out, v);
 	return 0;
+}
+
+static int get_bool(struct cparser *p, const char *key, const char *v, bool *out)
+{
+	if (!strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "no"))
+		*out = false;
+	else
+		return cerr(p, key, "'%s' is not yes or no", v);
+	return 0;
+}
+
+static int get_double(struct cparser *p, const char *key, const char *v, double max,
+		      double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || *end || end == v || !(d >= 0) || d > max)
+		return cerr(p, key, "'%s' is not a number from 0 to %g", v, max);
+	*out = d;
+	return 0;
+}
+
+static int get_text(struct cparser *p, const char *key, const char *v, char *out, size_t max)
+{
+	if (strlen(v) >= max)
+		return cerr(p, key, "longer than %zu characters", max - 1);
+	strcpy(out, v);
+	return 0;
+}
+
+/* The policy's and the SIM server's keys. */
+static int set_policy_key(struct cparser *p, struct config *c, const char *key, const char *v)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		unsigned long min, max;
+	} uints[] = {
+#define U(k, lo, hi) { #k, offsetof(struct config, k), lo, hi }
+		U(t_card_ms, 100, 600000), U(t_register_ms, 100, 600000),
+		U(t_dial_ms, 100, 600000), U(t_data_ms, 100, 600000),
+		U(t_scan_ms, 100, 600000), U(switchback_ms, 1000, 86400000),
+		U(vsim_retry_ms, 1000, 86400000), U(standby_count, 0, 4),
+		U(server_timeout_ms, 100, 600000), U(server_attempts, 1, 20),
+#undef U
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(uints) / sizeof(uints[0]); i++)
+		if (!strcmp(key, uints[i].key))
+			return get_uint(p, key, v, uints[i].min, uints[i].max,
+					(unsigned int *)((char *)c + uints[i].off));
+	if (!strcmp(key, "policy"))
+		return get_bool(p, key, v, &c->policy);
+	if (!strcmp(key, "switchback"))
+		return get_bool(p, key, v, &c->switchback);
+	if (!strcmp(key, "vsim"))
+		return get_bool(p, key, v, &c->vsim);
+	if (!strcmp(key, "weight_signal"))
+		return get_double(p, key, v, 1000, &c->weight_signal);
+	if (!strcmp(key, "weight_tariff"))
+		return get_double(p, key, v, 1000, &c->weight_tariff);
+	if (!strcmp(key, "tariff_min"))
+		return get_double(p, key, v, 1e9, &c->tariff_min);
+	if (!strcmp(key, "tariff_max"))
+		return get_double(p, key, v, 1e9, &c->tariff_max);
+	if (!strcmp(key, "server_url")) {
+		if (strncmp(v, "https://", 8))
+			return cerr(p, key, "'%s' is not an https:// URL", v);
+		return get_text(p, key, v, c->server_url, sizeof(c->server_url));
+	}
+	if (!strcmp(key, "device_id"))
+		return get_text(p, key, v, c->device_id, sizeof(c->device_id));
+	if (!strcmp(key, "device_secret"))
+		return get_text(p, key, v, c->device_secret, sizeof(c->device_secret));
+	if (!strcmp(key, "server_ca"))
+		return get_path(p, key, v, c->server_ca);
+	if (!strcmp(key, "device_cert"))
+		return get_path(p, key, v, c->device_cert);
+	if (!strcmp(key, "device_key"))
+		return get_path(p, key, v, c->device_key);
+	return 1;
 }
 
 static int name_ok(const char *s)
@@ -202,6 +295,9 @@ static int set_key(struct cparser *p, struct config *c, const char *key, const c
 		return 0;
 	}
 	(void)u;
+	i = set_policy_key(p, c, key, v);
+	if (i <= 0)
+		return i;
 	return cerr(p, key, "unknown key");
 }
 
@@ -215,6 +311,11 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 	static const char *const once[] = {
 		"cards", "profiles_dir", "state_dir", "socket", "socket_group", "log",
 		"log_level", "writeback_ms", "keep_enabled", "apn", "connect",
+		"policy", "weight_signal", "weight_tariff", "tariff_min", "tariff_max",
+		"t_card_ms", "t_register_ms", "t_dial_ms", "t_data_ms", "t_scan_ms",
+		"switchback_ms", "switchback", "vsim", "vsim_retry_ms", "standby_count",
+		"server_url", "device_id", "device_secret", "server_ca", "device_cert",
+		"device_key", "server_timeout_ms", "server_attempts",
 	};
 	size_t n, i;
 
@@ -261,6 +362,20 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 				 fname, i, c->cards);
 			return -1;
 		}
+	if (c->policy && !c->server_url[0]) {
+		snprintf(err, errlen, "%s: key 'policy': the data stage needs the SIM server"
+			 " (server_url)", fname);
+		return -1;
+	}
+	if (c->server_url[0] && (!c->device_id[0] || (!c->device_secret[0] && !c->device_cert[0]))) {
+		snprintf(err, errlen, "%s: key 'server_url': needs device_id and device_secret or"
+			 " device_cert", fname);
+		return -1;
+	}
+	if (c->tariff_max < c->tariff_min) {
+		snprintf(err, errlen, "%s: key 'tariff_max': below tariff_min", fname);
+		return -1;
+	}
 	return 0;
 }
 

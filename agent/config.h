@@ -33,6 +33,23 @@ struct config {
 	char modem[VUICC_CARDS_MAX][CONFIG_PATH_MAX];	/* "": no modem */
 	char apn[64];				/* PDP context APN; "internet" */
 	bool connect;				/* run the connect sequence; yes */
+	/* the policy core (vd_policy.c): it drives the modems when on */
+	bool policy;				/* no */
+	double weight_signal, weight_tariff;	/* a, b: 0.5, 0.5 */
+	double tariff_min, tariff_max;		/* B1's range: 0, 1 */
+	unsigned int t_card_ms, t_register_ms, t_dial_ms, t_data_ms, t_scan_ms;	/* 0: default */
+	unsigned int switchback_ms;		/* 0: default (30 min) */
+	bool switchback;			/* yes */
+	bool vsim;				/* ask for a VSIM; yes */
+	unsigned int vsim_retry_ms;		/* 0: default */
+	unsigned int standby_count;		/* standby seeds asked of the server; 0 */
+	/* the SIM server */
+	char server_url[256];			/* "": none */
+	char device_id[64];
+	char device_secret[128];		/* never logged */
+	char server_ca[CONFIG_PATH_MAX];
+	char device_cert[CONFIG_PATH_MAX], device_key[CONFIG_PATH_MAX];
+	unsigned int server_timeout_ms, server_attempts;	/* 0: the client's */
 };
 
 #define CONFIG_ERR_MAX 256

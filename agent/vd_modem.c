@@ -60,6 +60,7 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 	default:
 		break;
 	}
+	vd_policy_modem_event(d, m, e);
 }
 
 void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer)
@@ -87,7 +88,8 @@ void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer
 			ev.data.u64 = (uint64_t)tag_timer << 32 | c;
 			epoll_ctl(epfd, EPOLL_CTL_ADD, d->modems[c].tfd, &ev);
 		}
-		if (d->cfg.connect)
+		/* with the policy on, it says when to register */
+		if (d->cfg.connect && !d->cfg.policy)
 			modem_connect(&d->modems[c]);
 		snprintf(d->modem_profile[c], sizeof(d->modem_profile[c]), "%s",
 			 d->cards[c].enabled);

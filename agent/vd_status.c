@@ -102,6 +102,82 @@ static void modem_json(struct vd *d, unsigned int c, FILE *f)
 	fputc('}', f);
 }
 
+/* The policy of card @c: its phase and every seed's score with its parts. */
+static void policy_json(struct vd *d, unsigned int c, FILE *f)
+{
+	const struct policy *p = vd_policy_of(d, c);
+	struct pol_rank r[POL_PROFILES_MAX];
+	unsigned int n, k;
+
+	if (!p) {
+		fputs(",\"policy\":null", f);
+		return;
+	}
+	n = pol_ranking(p, vd_policy_now(d, c), r, POL_PROFILES_MAX);
+	fprintf(f, ",\"policy\":{\"phase\":\"%s\",\"stage\":\"%s\",\"current\":",
+		pol_phase_name(p->phase), pol_stage_name(p->stage));
+	if (p->cur >= 0)
+		jstr(f, p->prof[p->cur].name);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"a\":%.3f,\"b\":%.3f,\"attempts\":%lu,\"switches\":%lu,"
+		"\"timeouts\":%lu,\"rejects\":%lu,\"quarantines\":%lu,\"seeds\":[",
+		p->cfg.a, p->cfg.b, p->attempts, p->switches, p->timeouts, p->rejects,
+		p->quarantines);
+	for (k = 0; k < n; k++) {
+		fprintf(f, "%s{\"name\":", k ? "," : "");
+		jstr(f, r[k].name);
+		fprintf(f, ",\"role\":\"%s\",\"score\":%.4f,\"a1\":%.4f,\"b1\":%.4f",
+			r[k].kind == POL_SEED_MASTER ? "master" : "standby", r[k].score, r[k].a1,
+			r[k].b1);
+		jint(f, "dbm", r[k].dbm, r[k].signal_known);
+		fputs(",\"signal_from\":", f);
+		jstr(f, r[k].signal_from);
+		fputs(",\"gate\":", f);
+		if (r[k].gate)
+			jstr(f, r[k].gate);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"failures\":%u", r[k].failures);
+		jint(f, "last_cause", r[k].last_cause, r[k].last_cause >= 0);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+static void policy_text(struct vd *d, unsigned int c, FILE *f)
+{
+	const struct policy *p = vd_policy_of(d, c);
+	struct pol_rank r[POL_PROFILES_MAX];
+	unsigned int n, k;
+
+	if (!p)
+		return;
+	n = pol_ranking(p, vd_policy_now(d, c), r, POL_PROFILES_MAX);
+	fprintf(f, "  policy: %s, %s%s%s; index = %.2f*A1 + %.2f*B1; %lu attempts, %lu switches,"
+		" %lu timeouts, %lu rejects\n", pol_phase_name(p->phase),
+		p->cur >= 0 ? p->prof[p->cur].name : "(none)", p->cur >= 0 ? " at " : "",
+		p->cur >= 0 ? pol_stage_name(p->stage) : "", p->cfg.a, p->cfg.b, p->attempts,
+		p->switches, p->timeouts, p->rejects);
+	for (k = 0; k < n; k++) {
+		char sig[32];
+
+		if (r[k].signal_known)
+			snprintf(sig, sizeof(sig), "%d dBm (%s)", r[k].dbm, r[k].signal_from);
+		else
+			snprintf(sig, sizeof(sig), "unknown");
+		fprintf(f, "    %-20s %-7s index %.3f = A1 %.3f [%s] + B1 %.3f%s%s",
+			r[k].name, r[k].kind == POL_SEED_MASTER ? "master" : "standby", r[k].score,
+			r[k].a1, sig, r[k].b1, r[k].gate ? "; out: " : "; eligible",
+			r[k].gate ? r[k].gate : "");
+		if (r[k].failures)
+			fprintf(f, "; %u failure%s", r[k].failures, r[k].failures == 1 ? "" : "s");
+		if (r[k].last_cause >= 0)
+			fprintf(f, ", last cause #%d", r[k].last_cause);
+		fputc('\n', f);
+	}
+}
+
 static void modem_text(struct vd *d, unsigned int c, FILE *f)
 {
 	const struct modem *m = &d->modems[c];
@@ -150,6 +226,7 @@ static void status_json(struct vd *d, FILE *f)
 		else
 			fputs("null", f);
 		modem_json(d, i, f);
+		policy_json(d, i, f);
 		fputc('}', f);
 		first = false;
 	}
@@ -223,6 +300,7 @@ static void status_text(struct vd *d, FILE *f)
 			c->enabled[0] ? c->enabled : "(none)", (unsigned long long)c->apdus,
 			(unsigned long long)c->resets);
 		modem_text(d, i, f);
+		policy_text(d, i, f);
 	}
 	for (i = 0; i < d->n_profs; i++) {
 		const struct vprof *v = d->profs[i];

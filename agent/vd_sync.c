@@ -649,6 +649,7 @@ int vd_provision(struct vd *d, bool at_start)
 		v->file_fpr = p->fingerprint;
 		v->kind = p->kind;
 		v->role = p->role;
+		vd_policy_profile_info(v, p);
 		if (!v->installed) {
 			vd_install(d, v, p);
 		} else if (v->ps.fingerprint == p->fingerprint) {
@@ -691,11 +692,16 @@ int vd_provision(struct vd *d, bool at_start)
 		if (!d->cards[c].exists)
 			continue;
 		if (d->cards[c].enabled[0] && (!at_start || d->cfg.keep_enabled)) {
-			if (at_start)
+			if (at_start) {
 				log_info("card %u: keeps profile %s enabled", c, d->cards[c].enabled);
+				d->restarted = true;
+			}
 			vd_save_card(d, c);
 			continue;
 		}
+		/* the policy chooses the cards it runs */
+		if (d->cfg.policy && d->cfg.modem[c][0])
+			continue;
 		want = vd_choose(d, c, &why);
 		if (!want) {
 			if (!d->cards[c].enabled[0])
@@ -871,4 +877,80 @@ void vd_writeback(struct vd *d, bool all)
 			vd_save(d, v);
 	}
 	vd_arm_timer(d);
+}
+
+/* ---- profiles of the policy (vd_policy.c): from the SIM server, no file ---- */
+
+int vd_enable_profile(struct vd *d, uint32_t card, const char *name, const char *why)
+{
+	return vd_enable(d, card, name, why);
+}
+
+int vd_install_remote(struct vd *d, uint32_t card, const struct profile *p)
+{
+	struct vprof *v = vd_get(d, card, p->name);
+	int ret;
+
+	if (!v)
+		return -ENOSPC;
+	if (v->managed) {
+		log_err("card %u: the server's profile %s has the name of a profile file; not installed",
+			card, p->name);
+		return -EEXIST;
+	}
+	if (v->installed) {
+		ret = vd_uninstall(d, v);
+		if (ret)
+			return ret;
+	}
+	snprintf(v->file, sizeof(v->file), "(SIM server)");
+	v->kind = p->kind;
+	v->role = p->role;
+	ret = vd_install(d, v, p);
+	if (!ret)
+		vd_save(d, v);
+	return ret;
+}
+
+/* Out of the kernel and out of the store: its keys are gone everywhere. */
+int vd_delete_remote(struct vd *d, uint32_t card, const char *name)
+{
+	static const char *const suffix[] = { "", ".prev", ".tmp" };
+	struct vprof *v = vd_find(d, card, name);
+	char base[VUICC_PROFILE_NAME_MAX + 64], path[VUICC_PROFILE_NAME_MAX + 80];
+	size_t i;
+	int ret = 0;
+
+	if (!v)
+		return -ENOENT;
+	if (v->installed) {
+		ret = vd_simple(d, VUICC_CMD_PROFILE_DEL, card, name);
+		if (ret && ret != -ENOENT) {
+			log_err("card %u profile %s: profile-del: %s", card, name, d->req.err);
+			return ret;
+		}
+		ret = 0;
+	}
+	pstate_filename(card, name, base, sizeof(base));
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", base, suffix[i]);
+		if (unlinkat(d->dirfd, path, 0) && errno != ENOENT) {
+			log_err("card %u profile %s: %s: %s", card, name, path, strerror(errno));
+			ret = -errno;
+		}
+	}
+	fsync(d->dirfd);
+	for (i = 0; i < d->n_profs; i++)
+		if (d->profs[i] == v) {
+			pstate_clear(&v->ps);
+			free(v);
+			memmove(&d->profs[i], &d->profs[i + 1],
+				(d->n_profs - i - 1) * sizeof(d->profs[0]));
+			d->n_profs--;
+			break;
+		}
+	if (!strcmp(d->cards[card].enabled, name))
+		d->cards[card].enabled[0] = '\0';
+	vd_event(d, "card %u: profile %s deleted (kernel and store)", card, name);
+	return ret;
 }

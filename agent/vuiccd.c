@@ -32,7 +32,8 @@
 #define CLIENTS_MAX	8
 #define DEFAULT_CONFIG	"/etc/vuicc/vuiccd.conf"
 
-enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT, TAG_MODEM, TAG_MODEM_TIMER };
+enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT, TAG_MODEM, TAG_MODEM_TIMER,
+       TAG_POLICY_TIMER, TAG_SRV, TAG_SRV_TIMER };
 
 struct client {
 	int fd;
@@ -541,6 +542,10 @@ int main(int argc, char **argv)
 	ev.data.u64 = (uint64_t)TAG_LISTEN << 32;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev);
 	vd_modems_start(&vd, epfd, TAG_MODEM, TAG_MODEM_TIMER);
+	if (vd_policy_start(&vd, epfd, TAG_POLICY_TIMER, TAG_SRV, TAG_SRV_TIMER)) {
+		log_err("start-up failed: the policy");
+		return 1;
+	}
 	log_notice("ready: control socket %s", vd.cfg.socket);
 
 	while (!stop) {
@@ -574,10 +579,23 @@ int main(int argc, char **argv)
 						log_notice("SIGHUP: reading the profile files again");
 						vd_provision(&vd, false);
 						vd_modems_card_check(&vd);
+						vd_policy_sync_profiles(&vd);
+						vd_policy_arm(&vd);
 					} else {
 						stop = true;
 					}
 				}
+				break;
+			case TAG_POLICY_TIMER:
+				vd_policy_timer(&vd);
+				break;
+			case TAG_SRV:
+				srv_input(&vd.srv);
+				vd_policy_arm(&vd);
+				break;
+			case TAG_SRV_TIMER:
+				srv_timer(&vd.srv);
+				vd_policy_arm(&vd);
 				break;
 			case TAG_LISTEN:
 				client_accept(epfd, lfd, group, have_group);
@@ -588,6 +606,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	vd_policy_stop(&vd);
 	vd_modems_stop(&vd);
 	/* what waits for write-back goes now */
 	vd_handle_events(&vd);

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "modem.h"
 #include "nl.h"
+#include "policy.h"
+#include "server.h"
 #include "store.h"
 
 #define VD_PROFILES_MAX	(VUICC_CARDS_MAX * VUICC_PROFILES_MAX)
@@ -41,6 +43,9 @@ struct vprof {
 	int last_auth;		/* its index; -1: none */
 	time_t last_auth_time;
 	char last_error[300];
+	/* ranking data of its file (or the server's text) for the policy */
+	bool has_pol;
+	struct pol_profile pol;
 };
 
 struct vcard {
@@ -77,6 +82,12 @@ struct vd {
 	time_t started;
 	unsigned long resyncs, overflows;
 	const struct store_io *io;
+	bool restarted;		/* a card kept its enabled profile at start */
+	/* the policy core (vd_policy.c), by card with a modem */
+	struct vpol *vpol[VUICC_CARDS_MAX];
+	int pol_tfd;
+	struct srv srv;
+	bool have_srv;
 };
 
 uint64_t vd_now_ms(void);
@@ -99,6 +110,23 @@ void vd_modem_input(struct vd *d, unsigned int card);
 void vd_modem_timer(struct vd *d, unsigned int card);
 void vd_modems_card_check(struct vd *d);
 void vd_modems_stop(struct vd *d);
+
+/* vd_sync.c: profiles of the policy */
+int vd_enable_profile(struct vd *d, uint32_t card, const char *name, const char *why);
+int vd_install_remote(struct vd *d, uint32_t card, const struct profile *p);
+int vd_delete_remote(struct vd *d, uint32_t card, const char *name);
+
+/* vd_policy.c */
+int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv,
+		    uint32_t tag_srv_timer);
+void vd_policy_stop(struct vd *d);
+void vd_policy_timer(struct vd *d);
+void vd_policy_arm(struct vd *d);
+void vd_policy_modem_event(struct vd *d, struct modem *m, const struct modem_event *e);
+void vd_policy_profile_info(struct vprof *v, const struct profile *p);
+void vd_policy_sync_profiles(struct vd *d);
+const struct policy *vd_policy_of(const struct vd *d, unsigned int card);
+uint64_t vd_policy_now(const struct vd *d, unsigned int card);
 
 /* vd_status.c */
 char *vd_status(struct vd *d, bool json, size_t *len);

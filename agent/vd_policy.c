@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vuiccd: the policy core (policy.c) in the event loop, one policy per card
+ * with a modem.  Modem events and SIM-server replies become policy events;
+ * the policy's actions become profile switches, modem operations, server
+ * requests and installs.  Every decision is logged with its reason and kept
+ * in the status events.  One timerfd serves every policy's deadline.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vuiccd.h"
+
+struct vpol {
+	struct policy pol;
+	struct vd *d;
+	unsigned int card;
+	uint64_t t0;			/* the policy's clock starts here */
+	struct profile *vsim;		/* sent by the server, not installed yet */
+	char vsim_lease[64];
+	bool reg_pending;		/* registered: the operator read comes next */
+	enum modem_state last_state;
+	unsigned int depth;
+};
+
+static uint64_t pol_now(const struct vpol *vp)
+{
+	return vd_now_ms() - vp->t0 + 1;
+}
+
+static enum pol_rat rat_of_act(int act)
+{
+	/* TS 27.007 <AcT>: 0-1 GSM, 2-6 UTRAN, 7+ E-UTRAN */
+	return act >= 7 ? POL_RAT_LTE : act >= 2 ? POL_RAT_UMTS : POL_RAT_GSM;
+}
+
+static unsigned int rats_parse(const char *s)
+{
+	unsigned int r = 0;
+
+	if (strstr(s, "gsm"))
+		r |= POL_RAT_BIT(POL_RAT_GSM);
+	if (strstr(s, "umts"))
+		r |= POL_RAT_BIT(POL_RAT_UMTS);
+	if (strstr(s, "lte"))
+		r |= POL_RAT_BIT(POL_RAT_LTE);
+	return r;
+}
+
+/* What ranking needs of a profile file (never a key). */
+void vd_policy_profile_info(struct vprof *v, const struct profile *p)
+{
+	struct pol_profile *pp = &v->pol;
+	const char *s = p->plmns;
+
+	memset(pp, 0, sizeof(*pp));
+	snprintf(pp->name, sizeof(pp->name), "%s", p->name);
+	pp->kind = p->kind == VUICC_PROFILE_KIND_VSIM ? POL_VSIM :
+		   p->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER : POL_SEED_STANDBY;
+	pp->rats = rats_parse(p->rats);
+	pp->has_tariff = p->has_tariff;
+	pp->tariff = p->tariff;
+	while (*s && pp->n_plmns < POL_PLMNS_MAX) {
+		size_t n = strcspn(s, ", ");
+
+		if (n >= 5 && n <= 6) {
+			memcpy(pp->plmns[pp->n_plmns], s, n);
+			pp->plmns[pp->n_plmns++][n] = '\0';
+		}
+		s += n;
+		s += strspn(s, ", ");
+	}
+	v->has_pol = true;
+}
+
+static void feed(struct vpol *vp, const struct pol_event *ev);
+
+static void simple_event(struct vpol *vp, enum pol_event_kind k, bool ok)
+{
+	struct pol_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = k;
+	ev.ok = ok;
+	ev.cause = -1;
+	ev.cme = -1;
+	feed(vp, &ev);
+}
+
+static int32_t serving_dbm(const struct modem *m, enum pol_rat rat)
+{
+	int32_t v = rat == POL_RAT_LTE ? m->signal.rsrp_dbm :
+		    rat == POL_RAT_UMTS ? m->signal.rssi_dbm : m->signal.rssi_dbm;
+
+	return v == INT32_MIN ? POL_DBM_UNKNOWN : v;
+}
+
+static void reg_event(struct vpol *vp, const struct modem *m)
+{
+	struct pol_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_REG;
+	ev.stat = (enum pol_reg_stat)m->reg.stat;
+	ev.cause = m->reg.stat == AT_REG_DENIED ? m->reg.reject_cause : -1;
+	ev.cme = -1;
+	if ((m->reg.stat == 1 || m->reg.stat == 5) && m->cops.oper[0])
+		snprintf(ev.plmn, sizeof(ev.plmn), "%.6s", m->cops.oper);
+	ev.tac = m->reg.lac_tac;
+	ev.rat = rat_of_act(m->reg.act >= 0 ? m->reg.act : m->cops.act);
+	ev.dbm = serving_dbm(m, ev.rat);
+	feed(vp, &ev);
+}
+
+/* ---- the server ---- */
+
+struct srv_ctx {
+	struct vpol *vp;
+	enum pol_srv_req req;
+};
+
+static void fill_location(const struct modem *m, struct srv_request *r)
+{
+	if (m->cops.oper[0] && strlen(m->cops.oper) <= 6)
+		snprintf(r->location.plmn, sizeof(r->location.plmn), "%s", m->cops.oper);
+	r->location.tac = m->reg.lac_tac ? m->reg.lac_tac : SRV_UNKNOWN;
+	r->location.cell = m->reg.ci ? m->reg.ci : SRV_UNKNOWN;
+	r->rats = SRV_RAT_BIT(SRV_RAT_GSM) | SRV_RAT_BIT(SRV_RAT_UMTS) | SRV_RAT_BIT(SRV_RAT_LTE);
+	r->signal_dbm[SRV_RAT_GSM] = m->signal.rssi_dbm != INT32_MIN ? m->signal.rssi_dbm :
+				     SRV_DBM_UNKNOWN;
+	r->signal_dbm[SRV_RAT_UMTS] = m->signal.rscp_dbm != INT32_MIN ? m->signal.rscp_dbm :
+				      SRV_DBM_UNKNOWN;
+	r->signal_dbm[SRV_RAT_LTE] = m->signal.rsrp_dbm != INT32_MIN ? m->signal.rsrp_dbm :
+				     SRV_DBM_UNKNOWN;
+}
+
+static void server_done(void *arg, struct srv_reply *rep)
+{
+	struct srv_ctx *ctx = arg;
+	struct vpol *vp = ctx->vp;
+	struct pol_event *ev = calloc(1, sizeof(*ev));
+	unsigned int k;
+
+	if (!ev) {
+		free(ctx);
+		return;
+	}
+	ev->kind = POL_EV_SERVER;
+	ev->req = ctx->req;
+	ev->cause = -1;
+	ev->cme = -1;
+	free(ctx);
+	if (rep->status == SRV_OK) {
+		ev->result = POL_SRV_OK;
+	} else if (rep->status == SRV_ERR_SERVER) {
+		ev->result = POL_SRV_REFUSED;
+		snprintf(ev->error, sizeof(ev->error), "%s", rep->error_code);
+	} else {
+		ev->result = POL_SRV_UNREACHABLE;
+	}
+	log_info("card %u: SIM server %s: %s%s%s (%u attempt%s, %llu ms)", vp->card,
+		 pol_req_name(ev->req), srv_status_name(rep->status),
+		 rep->message[0] ? ": " : "", rep->message, rep->attempts,
+		 rep->attempts == 1 ? "" : "s", (unsigned long long)rep->elapsed_ms);
+	if (rep->status == SRV_OK && ev->req == POL_REQ_VSIM && rep->n_profiles == 1) {
+		struct profile *p = rep->profiles;
+		struct vprof tmp;
+
+		rep->profiles = NULL;
+		rep->n_profiles = 0;
+		if (vp->vsim) {
+			profile_wipe(vp->vsim);
+			free(vp->vsim);
+		}
+		p->kind = VUICC_PROFILE_KIND_VSIM;
+		p->card = (int)vp->card;
+		vp->vsim = p;
+		snprintf(vp->vsim_lease, sizeof(vp->vsim_lease), "%s", rep->lease);
+		memset(&tmp, 0, sizeof(tmp));
+		vd_policy_profile_info(&tmp, p);
+		ev->profile = tmp.pol;
+		ev->profile.kind = POL_VSIM;
+		if (rep->expires > 0) {
+			int64_t left = rep->expires - (int64_t)time(NULL);
+
+			ev->profile.expires_ms = pol_now(vp) + (left > 0 ? (uint64_t)left * 1000 : 1);
+		}
+	} else if (rep->status == SRV_OK && ev->req == POL_REQ_SEEDS) {
+		for (k = 0; k < rep->n_profiles && ev->n_profiles < 4; k++) {
+			struct profile *p = &rep->profiles[k];
+			struct vprof *v;
+
+			p->kind = VUICC_PROFILE_KIND_SEED;
+			p->role = VUICC_PROFILE_ROLE_STANDBY;
+			if (vd_install_remote(vp->d, vp->card, p))
+				continue;
+			v = vd_find(vp->d, vp->card, p->name);
+			if (!v)
+				continue;
+			vd_policy_profile_info(v, p);
+			ev->profiles[ev->n_profiles++] = v->pol;
+		}
+	}
+	feed(vp, ev);
+	free(ev);
+}
+
+static void do_server(struct vpol *vp, const struct pol_action *a)
+{
+	struct vd *d = vp->d;
+	struct srv_request *r = calloc(1, sizeof(*r));
+	struct srv_ctx *ctx = calloc(1, sizeof(*ctx));
+	unsigned int k;
+	int ret;
+
+	if (!r || !ctx) {
+		free(r);
+		free(ctx);
+		return;
+	}
+	srv_request_init(r, (enum srv_req_kind)a->req);
+	fill_location(&d->modems[vp->card], r);
+	switch (a->req) {
+	case POL_REQ_SEEDS:
+		r->count = a->count;
+		for (k = 0; k < vp->pol.n && r->n_names < SRV_MAX_NAMES; k++)
+			if (vp->pol.prof[k].kind == POL_SEED_STANDBY)
+				snprintf(r->names[r->n_names++], SRV_NAME_LEN, "%s",
+					 vp->pol.prof[k].name);
+		break;
+	case POL_REQ_VSIM:
+		for (k = 0; k < a->n_exclude && k < SRV_MAX_NAMES; k++)
+			snprintf(r->names[r->n_names++], SRV_NAME_LEN, "%s", a->exclude[k]);
+		snprintf(r->current, sizeof(r->current), "%s", a->current);
+		break;
+	case POL_REQ_RELEASE:
+		snprintf(r->name, sizeof(r->name), "%s", a->profile);
+		snprintf(r->lease, sizeof(r->lease), "%s", vp->vsim_lease);
+		break;
+	case POL_REQ_REPORT:
+		snprintf(r->name, sizeof(r->name), "%s", a->profile);
+		r->report_kind = a->report_kind == POL_VSIM ? VUICC_PROFILE_KIND_VSIM :
+				 VUICC_PROFILE_KIND_SEED;
+		r->stage = a->stage == POL_STAGE_CARD ? SRV_STAGE_CARD :
+			   a->stage == POL_STAGE_REGISTER ? SRV_STAGE_REGISTER :
+			   a->stage == POL_STAGE_DIAL ? SRV_STAGE_DIAL : SRV_STAGE_DATA;
+		r->result = a->success ? SRV_RESULT_OK : a->timeout ? SRV_RESULT_TIMEOUT :
+			    a->cause >= 0 ? SRV_RESULT_REJECT : SRV_RESULT_ERROR;
+		r->cause = a->cause;
+		break;
+	}
+	ctx->vp = vp;
+	ctx->req = a->req;
+	ret = d->have_srv ? srv_submit(&d->srv, r, server_done, ctx) : -ENOTCONN;
+	free(r);
+	if (ret) {
+		struct pol_event ev;
+
+		log_warn("card %u: SIM server %s: not sent: %s", vp->card, pol_req_name(a->req),
+			 strerror(-ret));
+		free(ctx);
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = POL_EV_SERVER;
+		ev.req = a->req;
+		ev.result = POL_SRV_UNREACHABLE;
+		feed(vp, &ev);
+	}
+}
+
+/* ---- actions ---- */
+
+static void do_enable(struct vpol *vp, const struct pol_action *a)
+{
+	struct vd *d = vp->d;
+	char why[POL_WHY_MAX + 16];
+
+	if (!strcmp(d->cards[vp->card].enabled, a->profile)) {
+		simple_event(vp, POL_EV_CARD, true);
+		return;
+	}
+	snprintf(why, sizeof(why), "policy: %s", a->why);
+	if (vd_enable_profile(d, vp->card, a->profile, why)) {
+		simple_event(vp, POL_EV_CARD, false);
+		return;
+	}
+	/* the modem sees the card removed and inserted: it reads it again */
+	vp->reg_pending = false;
+	vd_modems_card_check(d);
+	simple_event(vp, POL_EV_CARD, true);
+}
+
+static void do_register(struct vpol *vp)
+{
+	struct modem *m = &vp->d->modems[vp->card];
+
+	if (m->state == MODEM_DIALING || m->state == MODEM_ONLINE) {
+		/* registered already (a restart): say so */
+		reg_event(vp, m);
+		return;
+	}
+	modem_connect(m);
+}
+
+static void do_install(struct vpol *vp, const struct pol_action *a)
+{
+	struct pol_event ev;
+	int ret = -ENOENT;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_INSTALLED;
+	snprintf(ev.profile.name, sizeof(ev.profile.name), "%s", a->profile);
+	if (vp->vsim && !strcmp(vp->vsim->name, a->profile))
+		ret = vd_install_remote(vp->d, vp->card, vp->vsim);
+	if (vp->vsim) {
+		profile_wipe(vp->vsim);
+		free(vp->vsim);
+		vp->vsim = NULL;
+	}
+	ev.ok = ret == 0;
+	if (ret)
+		log_err("card %u: VSIM %s: not installed (%s)", vp->card, a->profile,
+			strerror(-ret));
+	feed(vp, &ev);
+}
+
+static void run(struct vpol *vp, const struct pol_action *a)
+{
+	struct vd *d = vp->d;
+	struct modem *m = &d->modems[vp->card];
+
+	if (a->kind == POL_ACT_NOTE) {
+		log_notice("card %u policy: %s", vp->card, a->why);
+		vd_event(d, "card %u: %s", vp->card, a->why);
+		return;
+	}
+	log_notice("card %u policy: %s%s%s: %s", vp->card, pol_action_name(a->kind),
+		   a->kind == POL_ACT_SERVER ? " " : "",
+		   a->kind == POL_ACT_SERVER ? pol_req_name(a->req) : "", a->why);
+	if (a->kind != POL_ACT_REGISTER && a->kind != POL_ACT_DIAL)
+		vd_event(d, "card %u: %s", vp->card, a->why);
+	switch (a->kind) {
+	case POL_ACT_ENABLE:
+		do_enable(vp, a);
+		break;
+	case POL_ACT_REGISTER:
+		do_register(vp);
+		break;
+	case POL_ACT_DIAL:
+		/* the modem's connect sequence dials once registered */
+		if (m->state == MODEM_ONLINE)
+			simple_event(vp, POL_EV_DIAL, true);
+		break;
+	case POL_ACT_SCAN:
+		if (modem_scan(m)) {
+			struct pol_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = POL_EV_SCAN;
+			feed(vp, &ev);
+		}
+		break;
+	case POL_ACT_SERVER:
+		do_server(vp, a);
+		break;
+	case POL_ACT_INSTALL:
+		do_install(vp, a);
+		break;
+	case POL_ACT_DELETE:
+		vd_delete_remote(d, vp->card, a->profile);
+		break;
+	case POL_ACT_NOTE:
+		break;
+	}
+}
+
+static void feed(struct vpol *vp, const struct pol_event *ev)
+{
+	struct pol_action out[POL_ACTIONS_MAX];
+	unsigned int n, i;
+
+	if (vp->depth > 8) {
+		log_err("card %u policy: actions nest too deep; event dropped", vp->card);
+		return;
+	}
+	vp->depth++;
+	n = pol_step(&vp->pol, pol_now(vp), ev, out, POL_ACTIONS_MAX);
+	for (i = 0; i < n; i++)
+		run(vp, &out[i]);
+	vp->depth--;
+	if (!vp->depth)
+		vd_policy_arm(vp->d);
+}
+
+/* ---- from the modem backend ---- */
+
+void vd_policy_modem_event(struct vd *d, struct modem *m, const struct modem_event *e)
+{
+	struct vpol *vp = m->card < VUICC_CARDS_MAX ? d->vpol[m->card] : NULL;
+	struct pol_event ev;
+	unsigned int k;
+
+	if (!vp)
+		return;
+	switch (e->kind) {
+	case MODEM_EV_REG:
+		if (m->reg.stat == 1 || m->reg.stat == 5) {
+			/* the operator read follows: its PLMN belongs in the event */
+			vp->reg_pending = true;
+			return;
+		}
+		vp->reg_pending = false;
+		reg_event(vp, m);
+		break;
+	case MODEM_EV_OPERATOR:
+		if (vp->reg_pending) {
+			vp->reg_pending = false;
+			reg_event(vp, m);
+		}
+		break;
+	case MODEM_EV_STATE:
+		if (vp->reg_pending && m->state >= MODEM_DIALING) {
+			vp->reg_pending = false;
+			reg_event(vp, m);
+		}
+		if (m->state == MODEM_ONLINE && vp->last_state != MODEM_ONLINE)
+			simple_event(vp, POL_EV_DIAL, true);
+		else if (vp->last_state == MODEM_ONLINE && m->state != MODEM_ONLINE)
+			simple_event(vp, POL_EV_DATA_LOST, false);
+		vp->last_state = m->state;
+		break;
+	case MODEM_EV_ERROR:
+		if (e->op && strstr(e->op, "+CGACT")) {
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = POL_EV_DIAL;
+			ev.cme = e->result == AT_R_CME ? e->cme : -1;
+			ev.cause = -1;
+			feed(vp, &ev);
+		} else if (e->op && strstr(e->op, "+COPS=?")) {
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = POL_EV_SCAN;
+			feed(vp, &ev);
+		}
+		break;
+	case MODEM_EV_SCAN:
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = POL_EV_SCAN;
+		ev.ok = true;
+		for (k = 0; k < m->n_scan && ev.n_scan < POL_SCAN_MAX; k++) {
+			struct pol_scan_entry *s = &ev.scan[ev.n_scan];
+
+			if (!m->scan[k].numeric[0] || strlen(m->scan[k].numeric) > 6)
+				continue;
+			snprintf(s->plmn, sizeof(s->plmn), "%s", m->scan[k].numeric);
+			s->rat = rat_of_act(m->scan[k].act);
+			/* +COPS=? has no level: A1 comes from the serving cell or memory */
+			s->dbm = POL_DBM_UNKNOWN;
+			s->forbidden = m->scan[k].stat == 3;
+			ev.n_scan++;
+		}
+		feed(vp, &ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- start, timer, stop ---- */
+
+void vd_policy_arm(struct vd *d)
+{
+	struct itimerspec its;
+	uint64_t next = 0, now = vd_now_ms();
+	unsigned int c;
+
+	for (c = 0; c < VUICC_CARDS_MAX; c++) {
+		struct vpol *vp = d->vpol[c];
+		uint64_t t;
+
+		if (!vp)
+			continue;
+		t = pol_deadline(&vp->pol);
+		if (!t)
+			continue;
+		t = t + vp->t0 - 1;	/* on CLOCK_MONOTONIC */
+		if (!next || t < next)
+			next = t;
+	}
+	memset(&its, 0, sizeof(its));
+	if (next) {
+		if (next <= now)
+			next = now + 1;
+		its.it_value.tv_sec = (time_t)(next / 1000);
+		its.it_value.tv_nsec = (long)(next % 1000) * 1000000;
+	}
+	timerfd_settime(d->pol_tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+void vd_policy_timer(struct vd *d)
+{
+	uint64_t tick;
+	unsigned int c;
+
+	if (read(d->pol_tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
+		log_debug("policy timer: %s", strerror(errno));
+	for (c = 0; c < VUICC_CARDS_MAX; c++) {
+		struct vpol *vp = d->vpol[c];
+		uint64_t t;
+
+		if (!vp)
+			continue;
+		t = pol_deadline(&vp->pol);
+		if (t && t <= pol_now(vp))
+			simple_event(vp, POL_EV_TIMER, false);
+	}
+	vd_policy_arm(d);
+}
+
+static void policy_config(const struct config *c, struct pol_config *pc)
+{
+	pol_config_defaults(pc);
+	pc->a = c->weight_signal;
+	pc->b = c->weight_tariff;
+	pc->tariff_min = c->tariff_min;
+	pc->tariff_max = c->tariff_max;
+#define SET(x) do { if (c->x) pc->x = c->x; } while (0)
+	SET(t_card_ms);
+	SET(t_register_ms);
+	SET(t_dial_ms);
+	SET(t_data_ms);
+	SET(t_scan_ms);
+	SET(switchback_ms);
+	SET(vsim_retry_ms);
+#undef SET
+	if (!c->switchback)
+		pc->switchback_ms = 0;
+	pc->want_vsim = c->vsim;
+	pc->standby_count = c->standby_count;
+	pc->rng_seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+}
+
+/* Profiles of the card into the policy: files, and what the server gave. */
+void vd_policy_sync_profiles(struct vd *d)
+{
+	unsigned int c;
+	size_t i;
+
+	for (c = 0; c < VUICC_CARDS_MAX; c++) {
+		struct vpol *vp = d->vpol[c];
+		unsigned int k;
+
+		if (!vp)
+			continue;
+		for (i = 0; i < d->n_profs; i++) {
+			struct vprof *v = d->profs[i];
+			struct pol_profile pp;
+
+			if (v->ps.card != c || !v->installed)
+				continue;
+			if (v->has_pol) {
+				pp = v->pol;
+			} else {
+				memset(&pp, 0, sizeof(pp));
+				snprintf(pp.name, sizeof(pp.name), "%s", v->ps.name);
+				pp.kind = v->kind == VUICC_PROFILE_KIND_VSIM ? POL_VSIM :
+					  v->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER :
+					  POL_SEED_STANDBY;
+			}
+			if (pol_add_profile(&vp->pol, &pp))
+				log_warn("card %u policy: more than %d profiles; %s left out", c,
+					 POL_PROFILES_MAX, pp.name);
+		}
+		/* gone from the card: gone from the policy */
+		for (k = 0; k < vp->pol.n;) {
+			struct vprof *v = vd_find(d, c, vp->pol.prof[k].name);
+
+			if (!v || !v->installed)
+				pol_remove_profile(&vp->pol, vp->pol.prof[k].name);
+			else
+				k++;
+		}
+	}
+}
+
+int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv,
+		    uint32_t tag_srv_timer)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct pol_config pc;
+	struct srv_config sc;
+	char err[256];
+	unsigned int c;
+
+	d->pol_tfd = -1;
+	if (!d->cfg.policy)
+		return 0;
+	memset(&sc, 0, sizeof(sc));
+	snprintf(sc.url, sizeof(sc.url), "%s", d->cfg.server_url);
+	snprintf(sc.device, sizeof(sc.device), "%s", d->cfg.device_id);
+	snprintf(sc.secret, sizeof(sc.secret), "%s", d->cfg.device_secret);
+	snprintf(sc.ca_file, sizeof(sc.ca_file), "%s", d->cfg.server_ca);
+	snprintf(sc.cert_file, sizeof(sc.cert_file), "%s", d->cfg.device_cert);
+	snprintf(sc.key_file, sizeof(sc.key_file), "%s", d->cfg.device_key);
+	sc.timeout_ms = d->cfg.server_timeout_ms;
+	sc.attempts = d->cfg.server_attempts;
+	if (srv_init(&d->srv, &sc, err, sizeof(err))) {
+		explicit_bzero(&sc, sizeof(sc));
+		log_err("SIM server: %s", err);
+		return -1;
+	}
+	explicit_bzero(&sc, sizeof(sc));
+	d->have_srv = true;
+	ev.data.u64 = (uint64_t)tag_srv << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, srv_fd(&d->srv), &ev);
+	ev.data.u64 = (uint64_t)tag_srv_timer << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, srv_timer_fd(&d->srv), &ev);
+	d->pol_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->pol_tfd < 0) {
+		log_err("policy: timerfd: %s", strerror(errno));
+		return -1;
+	}
+	ev.data.u64 = (uint64_t)tag_timer << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, d->pol_tfd, &ev);
+	policy_config(&d->cfg, &pc);
+	for (c = 0; c < d->cfg.cards && c < VUICC_CARDS_MAX; c++) {
+		struct vpol *vp;
+
+		if (!d->cfg.modem[c][0])
+			continue;
+		vp = calloc(1, sizeof(*vp));
+		if (!vp)
+			return -1;
+		vp->d = d;
+		vp->card = c;
+		vp->t0 = vd_now_ms();
+		vp->last_state = d->modems[c].state;
+		pc.rng_seed ^= c;
+		pol_init(&vp->pol, &pc);
+		d->vpol[c] = vp;
+	}
+	vd_policy_sync_profiles(d);
+	for (c = 0; c < VUICC_CARDS_MAX; c++) {
+		struct vpol *vp = d->vpol[c];
+		struct pol_event pev;
+
+		if (!vp)
+			continue;
+		memset(&pev, 0, sizeof(pev));
+		pev.kind = POL_EV_START;
+		pev.cause = pev.cme = -1;
+		/* a restart: the card keeps what it has, the modem is not disturbed */
+		if (d->cards[c].enabled[0] && d->restarted) {
+			snprintf(pev.profile.name, sizeof(pev.profile.name), "%s",
+				 d->cards[c].enabled);
+			pev.ok = true;
+		}
+		log_notice("card %u policy: starting (a=%.2f b=%.2f, %u profiles)", c, pc.a, pc.b,
+			   vp->pol.n);
+		feed(vp, &pev);
+	}
+	return 0;
+}
+
+void vd_policy_stop(struct vd *d)
+{
+	unsigned int c;
+
+	if (d->have_srv) {
+		srv_free(&d->srv);
+		d->have_srv = false;
+	}
+	for (c = 0; c < VUICC_CARDS_MAX; c++) {
+		struct vpol *vp = d->vpol[c];
+
+		if (!vp)
+			continue;
+		if (vp->vsim) {
+			profile_wipe(vp->vsim);
+			free(vp->vsim);
+		}
+		free(vp);
+		d->vpol[c] = NULL;
+	}
+	if (d->pol_tfd >= 0)
+		close(d->pol_tfd);
+	d->pol_tfd = -1;
+}
+
+const struct policy *vd_policy_of(const struct vd *d, unsigned int card)
+{
+	return card < VUICC_CARDS_MAX && d->vpol[card] ? &d->vpol[card]->pol : NULL;
+}
+
+uint64_t vd_policy_now(const struct vd *d, unsigned int card)
+{
+	return card < VUICC_CARDS_MAX && d->vpol[card] ? pol_now(d->vpol[card]) : 0;
+}
