@@ -414,9 +414,14 @@ static const char *gate(const struct policy *p, int i, bool relaxed)
 	}
 	if (scan_fresh(p) && !best_network(p, i, &why))
 		return why;
-	if (!scan_fresh(p) && p->plmn[0] && congested(p, p->plmn) &&
-	    allows_plmn(&p->prof[i], p->plmn) && p->prof[i].n_plmns == 1)
+	if (p->prof[i].n_plmns) {
+		unsigned int k;
+
+		for (k = 0; k < p->prof[i].n_plmns; k++)
+			if (!congested(p, p->prof[i].plmns[k]))
+				return NULL;
 		return "its network is congested";
+	}
 	return NULL;
 }
 
@@ -662,15 +667,25 @@ static void next_candidate(struct policy *p)
 			 " (%.3f = %.2f*%.3f + %.2f*%.3f)", r.score, p->cfg.a, r.a1, p->cfg.b, r.b1);
 		return;
 	}
-	/* every seed failed or is gated: wait, never give up */
+	/*
+	 * every seed failed or is gated: wait, never give up.  The wait doubles
+	 * with each failed round (from backoff_base_ms to round_backoff_max_ms)
+	 * unless a breaker or a congestion ends first; a round that starts
+	 * after the longest wait lifts every gate but the RAT one.
+	 */
 	p->rounds_failed++;
-	cap = p->cfg.round_backoff_max_ms;
+	cap = p->cfg.backoff_base_ms;
+	for (i = 1; (unsigned int)i < p->rounds_failed && cap < p->cfg.round_backoff_max_ms; i++)
+		cap *= 2;
+	if (cap >= p->cfg.round_backoff_max_ms)
+		cap = p->cfg.round_backoff_max_ms;
+	else
+		cap = jittered(p, cap);
 	t = earliest_retry(p);
+	p->relax_next = false;
 	if (!t || t > p->now + cap) {
+		p->relax_next = cap >= p->cfg.round_backoff_max_ms;
 		t = p->now + cap;
-		p->relax_next = true;
-	} else {
-		p->relax_next = false;
 	}
 	if (t <= p->now)
 		t = p->now + 1000;
@@ -678,6 +693,8 @@ static void next_candidate(struct policy *p)
 	p->stage = POL_STAGE_NONE;
 	p->wait_until = t;
 	p->scanned = false;
+	/* what the next round sees comes from a new scan */
+	p->n_scan = 0;
 	emit_note(p, "no seed can connect now: trying again in %llu ms (round %u)",
 		  (unsigned long long)(t - p->now), p->rounds_failed);
 }

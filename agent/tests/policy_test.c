@@ -320,9 +320,21 @@ static void test_congestion(void)
 	reg(POL_REG_DENIED, 8, "00103");
 	/* nothing left: wait until the congestion ends, then the master again */
 	CHECK(P.phase == POL_P_WAIT);
-	CHECK(pol_deadline(&P) == 1000 + 20000);
-	timer_to_deadline();
-	CHECK(enables("master") || act(POL_ACT_REGISTER));
+	CHECK(pol_deadline(&P) <= 1000 + 20000);
+	/* rounds until the congestion is over: the master is not tried before */
+	{
+		int k;
+
+		for (k = 0; k < 10 && !enables("master"); k++) {
+			CHECK(!act(POL_ACT_ENABLE) && !act(POL_ACT_REGISTER));
+			if (act(POL_ACT_SCAN))
+				step(&ev);	/* the same scan */
+			else
+				timer_to_deadline();
+		}
+	}
+	CHECK(enables("master"));
+	CHECK(T >= 1000 + 20000);
 	CHECK(P.cur == 0);
 }
 
@@ -398,7 +410,7 @@ static void test_breaker_backoff(void)
 		prev = wait;
 		timer_to_deadline();
 	}
-	CHECK(P.st[0].failures >= 8);
+	CHECK(P.st[0].failures >= 6);
 	CHECK(prev == P.cfg.round_backoff_max_ms);
 }
 
