@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The seed policy end to end, in the VM (vuicc.ko with cards=2): netsim
+# (modem, network with libosmocore's AuC, data link), the reference SIM
+# server inside netsim's "internet" namespace (TLS, device secret), and
+# vuiccd with policy = yes driving card 0.  One scenario a case:
+#
+#   master     the master seed works, then a VSIM is allocated and attaches
+#   absent     the master's operator is not here: a standby connects
+#   expired    the master is rejected with #8: quarantined, a standby connects
+#   silent     the master's network never answers: the registration stage
+#              times out, a standby connects
+#   coverage   no seed's network is here; the device moves into coverage
+#   vsimfail   the first VSIM is rejected: deleted, reported, replaced
+#   congestion the master's network answers #22: waited out, a standby used
+#   restart    vuiccd is killed (SIGKILL) mid-failover and started again
+#
+# Every case checks netsim's report (who attached, never an IMSI twice)
+# and vuiccd's status.  POLICY_CASES="a b" runs some.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../../../.." && pwd)
+d=/tmp/policy-test
+sock=$d/vuiccd.sock
+failed=0
+vpid= npid= spid=
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; failed=$((failed + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
+
+for tool in netsim vuiccd vuiccctl ip python3 openssl; do
+	command -v $tool >/dev/null ||
+		{ echo "not ok - $tool missing (make tools; make deps)"; exit 1; }
+done
+server=$top/tools/simserver/vuicc-simserver
+
+MASTER=001010000000011 SA=001020000000021 SB=001030000000031
+VB=001010000000202 VA=001010000000201 V2=001020000000301
+
+# a python expression over the status JSON: s, c (card 0), p (its policy)
+js() { vuiccctl --json status --socket $sock 2>/dev/null | python3 -c "import json,sys
+s=json.load(sys.stdin); c=[c for c in s['cards'] if c['card'] == 0][0]; p=c['policy']
+sys.exit(0 if ($1) else 1)" 2>/dev/null; }
+wait_for() {	# SECONDS EXPR
+	local i
+	for i in $(seq $(($1 * 5))); do
+		js "$2" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+report() { python3 -c "import json,sys
+r=json.load(open('$d/report.json')); m=r['modems'][0]
+sys.exit(0 if ($1) else 1)"; }
+
+clear_cards() {
+	local c n
+	for c in 0 1; do
+		for n in $(vuiccctl --json profile list --card $c 2>/dev/null |
+			   python3 -c "import json,sys; [print(p['name']) for p in json.load(sys.stdin)]"); do
+			vuiccctl profile del "$n" --card $c >/dev/null
+		done
+	done
+}
+
+stop_all() {
+	[ -n "$vpid" ] && { kill -TERM "$vpid" 2>/dev/null; wait "$vpid" 2>/dev/null; }
+	[ -n "$spid" ] && { kill -TERM "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }
+	local rc=0
+	if [ -n "$npid" ]; then
+		kill -TERM "$npid" 2>/dev/null
+		wait "$npid"
+		rc=$?
+	fi
+	vpid= spid= npid=
+	return $rc
+}
+trap 'stop_all; clear_cards' EXIT
+
+# ---- set-up: PKI, profiles, the server's pool ----
+rm -rf $d
+mkdir -p $d/pki $d/profiles
+(
+	cd $d/pki
+	umask 077
+	ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	openssl req -x509 $ec -keyout ca.key -out ca.crt -days 2 -subj /CN=vuicc-test-ca \
+		-addext basicConstraints=critical,CA:TRUE 2>/dev/null
+	openssl req $ec -keyout server.key -out server.csr -subj /CN=192.0.2.1 2>/dev/null
+	printf 'subjectAltName=IP:192.0.2.1\n' >ext
+	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+		-out server.crt -days 2 -extfile ext 2>/dev/null
+) || { echo "not ok - the test PKI (openssl)"; exit 1; }
+# a made-up device secret; never printed by vuiccd or the server
+secret=$(openssl rand -hex 16)
+echo "dev-policy:$secret" >$d/devices
+for p in seed-netsim standby-a standby-b; do
+	install -m 0600 "$top/tools/testing/profiles/$p.conf" $d/profiles/
+done
+
+vsim() {	# NAME IMSI PLMN ICCID
+	python3 -c "import json,sys
+n,i,p,c=sys.argv[1:]
+print(json.dumps({'name':n,'plmn':p,'rats':['lte','umts','gsm'],'profile':
+'# made-up VSIM (3GPP TS 35.207 test set 1 keys)\nname = %s\nkind = vsim\niccid = %s\nimsi = %s\n'
+'algorithm = milenage\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\n'
+'opc = cd63cb71954a9f4e48a5994e37a02baf\nrats = lte,umts,gsm\nplmns = %s\n' % (n,c,i,p)}))" "$@"
+}
+cat >$d/pool.json <<EOP
+{"lease_seconds": 3600, "seeds": [], "vsims": [
+ $(vsim vsim-a $VA 00101 8988211000000002010),
+ $(vsim vsim-b $VB 00101 8988211000000002028),
+ $(vsim vsim-02 $V2 00102 8988211000000003018)
+]}
+EOP
+
+cat >$d/vuiccd.conf <<EOC
+cards = 2
+profiles_dir = $d/profiles
+state_dir = $d/state
+socket = $sock
+log = stderr
+log_level = info
+modem = 0 /run/netsim/modem0
+policy = yes
+t_card_ms = 5000
+t_register_ms = 8000
+t_dial_ms = 6000
+t_data_ms = 8000
+t_scan_ms = 8000
+switchback = no
+server_url = https://192.0.2.1:8443/v1
+device_id = dev-policy
+device_secret = $secret
+server_ca = $d/pki/ca.crt
+server_timeout_ms = 3000
+server_attempts = 2
+EOC
+check "vuiccd -t accepts the policy configuration" vuiccd -t -c $d/vuiccd.conf
+
+sub() {	# IMSI [STATUS]
+	printf '[subscriber %s]\nalgorithm = milenage\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\n' "$1"
+	printf 'opc = cd63cb71954a9f4e48a5994e37a02baf\nsqn = 0x1000\nstatus = %s\n\n' "${2:-active}"
+}
+# scenario: a modem, locations (stdin), subscribers (the seeds and VSIMs)
+scenario() {	# FILE MASTER-STATUS VA-STATUS
+	{
+		cat <<EOS
+[netsim]
+netns = netsim-inet
+server = 192.0.2.1
+
+[modem modem0]
+card = 0
+at_link = /run/netsim/modem0
+location = here
+at_delay_ms = 2
+boot_ms = 100
+search_ms = 300
+attach_ms = 300
+pdp_ms = 100
+scan_ms = 600
+
+EOS
+		cat
+		sub $MASTER "${2:-active}"
+		sub $SA
+		sub $SB
+		sub $VB
+		sub $V2
+		[ "${3:-}" = absent ] || sub $VA "${3:-active}"
+	} >"$1"
+}
+
+# One case: start netsim, the server, vuiccd; wait for EXPR; stop.
+start_case() {	# NAME
+	local i
+	clear_cards
+	rm -rf $d/state
+	: >$d/vuiccd-$1.log
+	netsim --scenario $d/$1.scn --report $d/report.json >$d/netsim-$1.log 2>&1 &
+	npid=$!
+	for i in $(seq 100); do
+		ip netns list 2>/dev/null | grep -q netsim-inet && [ -L /run/netsim/modem0 ] && break
+		sleep 0.05
+	done
+	ip netns exec netsim-inet python3 "$server" --pool $d/pool.json --listen 192.0.2.1:8443 \
+		--cert $d/pki/server.crt --key $d/pki/server.key --devices $d/devices --seed 1 \
+		--state-dump $d/server-state.json >$d/server-$1.log 2>&1 &
+	spid=$!
+	for i in $(seq 100); do
+		grep -q . $d/server-$1.log 2>/dev/null && break
+		sleep 0.05
+	done
+	vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd-$1.log &
+	vpid=$!
+	t0=$(date +%s%N)
+}
+elapsed() { echo $((($(date +%s%N) - t0) / 1000000)); }
+end_case() {	# NAME
+	local ms=$(elapsed)
+	grep 'policy' $d/vuiccd-$1.log | sed 's/^.*policy: /#   /' | head -40
+	vuiccctl status --socket $sock 2>/dev/null | sed -n '/policy:/,/^  card/p' | sed 's/^/# /' |
+		head -12
+	stop_all
+	check "$1: netsim saw no IMSI attached twice" test $? = 0
+	check "$1: vuiccd logged no key or secret" sh -c \
+		"! grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf|$secret' \
+		$d/vuiccd-$1.log $d/server-$1.log $d/netsim-$1.log"
+	echo "# $1: $ms ms to the end state"
+}
+want() { case " ${POLICY_CASES:-all} " in *" all "* | *" $1 "*) return 0 ;; esac; return 1; }
+
+here_ops="operator = plmn=00101 name=Home lte=-85 tac=00c3 ci=1a2b301
+operator = plmn=00102 name=LocalA lte=-95 tac=0101 ci=5
+operator = plmn=00103 name=LocalB lte=-100 tac=0202 ci=6"
+
+# ---- master works, then a VSIM ----
+if want master; then
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/master.scn active active
+	start_case master
+	check "master: online on the master seed, then a VSIM allocated and up" \
+		wait_for 60 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-a'"
+	check "master: status shows each seed's index with A1 and B1" \
+		js "len(p['seeds']) == 3 and p['seeds'][0]['name'] == 'seed-netsim' and \
+		    all('a1' in x and 'b1' in x and 'score' in x for x in p['seeds'])"
+	end_case master
+	check "master: netsim attached the master, then the VSIM" \
+		report "m['attaches'] >= 2 and m['imsi'] == '$VA'"
+fi
+
+# ---- the master's operator is absent here ----
+if want absent; then
+	printf '[location here]\n%s\n%s\n\n' "operator = plmn=00102 name=LocalA lte=-95 tac=0101 ci=5" \
+		"operator = plmn=00103 name=LocalB lte=-100 tac=0202 ci=6" |
+		scenario $d/absent.scn active absent
+	start_case absent
+	check "absent: a standby seed connects, then the VSIM of its network" \
+		wait_for 90 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-02'"
+	check "absent: the master is out of the ranking with a reason" \
+		js "p['seeds'][0]['name'] == 'seed-netsim' and p['seeds'][0]['failures'] >= 1"
+	end_case absent
+	check "absent: standby-a (the better index) was the standby used" \
+		grep -q 'standby-a: connected' $d/vuiccd-absent.log
+fi
+
+# ---- the master's subscription expired: #8 ----
+if want expired; then
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/expired.scn expired absent
+	start_case expired
+	check "expired: #8 quarantines the master; a standby connects and gets a VSIM" \
+		wait_for 90 "p['phase'] == 'vsim-up' and p['quarantines'] >= 1"
+	check "expired: status says why the master is out" \
+		js "'quarantined' in (p['seeds'][0]['gate'] or '') and p['seeds'][0]['last_cause'] == 8"
+	end_case expired
+fi
+
+# ---- a silent network: judged by the registration stage's timeout ----
+if want silent; then
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		printf '[fail quiet]\nstage = register\nmode = silence\nimsi = %s\n\n' $MASTER
+	} | scenario $d/silent.scn active absent
+	start_case silent
+	check "silent: the master times out at registration; a standby connects" \
+		wait_for 90 "p['phase'] in ('seed-up', 'vsim', 'vsim-up') and p['timeouts'] >= 1 and \
+			     p['current'] != 'seed-netsim'"
+	end_case silent
+	check "silent: the timeout was the registration stage's (t_register_ms)" \
+		grep -q 'seed-netsim: no register result within' $d/vuiccd-silent.log
+fi
+
+# ---- no coverage for any seed; then the device moves into coverage ----
+if want coverage; then
+	{
+		printf '[location here]\noperator = plmn=00109 name=Nobody lte=-90 tac=0909 ci=9\n\n'
+		printf '[location there]\n%s\n\n' "$here_ops"
+		printf '[events]\nevent = 15000 move modem0 there\n\n'
+	} | scenario $d/coverage.scn active absent
+	start_case coverage
+	check "coverage: every seed fails; vuiccd waits, never stuck" \
+		wait_for 20 "p['phase'] == 'wait'"
+	check "coverage: after the move a seed connects and a VSIM follows" \
+		wait_for 120 "p['phase'] == 'vsim-up'"
+	end_case coverage
+fi
+
+# ---- the first VSIM fails: deleted, reported, replaced ----
+if want vsimfail; then
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/vsimfail.scn active absent
+	start_case vsimfail
+	check "vsimfail: the failed VSIM is replaced by another one" \
+		wait_for 120 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-b'"
+	check "vsimfail: the failed VSIM is gone from the kernel" \
+		sh -c "! vuiccctl profile list --card 0 | grep -q vsim-a"
+	check "vsimfail: ... and from the store" sh -c "! ls $d/state | grep -q vsim-a"
+	end_case vsimfail
+	check "vsimfail: the server got the failure report and excluded it" \
+		grep -q 'report.*vsim-a\|/v1/report' $d/server-vsimfail.log
+fi
+
+# ---- congestion (#22) on the master's network ----
+if want congestion; then
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		printf '[fail busy]\nstage = register\nmode = reject\ncause = 22\nplmn = 00101\n\n'
+	} | scenario $d/congestion.scn active absent
+	start_case congestion
+	check "congestion: #22 marks the network congested; a seed elsewhere connects" \
+		wait_for 90 "p['phase'] in ('seed-up', 'vsim', 'vsim-up') and p['current'] != 'seed-netsim'"
+	check "congestion: the master was not quarantined (a network's fault)" \
+		js "p['quarantines'] == 0"
+	end_case congestion
+	check "congestion: logged as waited out" grep -q 'congested' $d/vuiccd-congestion.log
+fi
+
+# ---- vuiccd killed mid-failover, started again ----
+if want restart; then
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		printf '[fail quiet]\nstage = register\nmode = silence\nimsi = %s\n\n' $MASTER
+	} | scenario $d/restart.scn active absent
+	start_case restart
+	check "restart: vuiccd is in the registration stage of the master" \
+		wait_for 30 "p['current'] == 'seed-netsim' and p['stage'] == 'register'"
+	kill -KILL $vpid
+	wait $vpid 2>/dev/null
+	vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd-restart.log &
+	vpid=$!
+	check "restart: the new vuiccd carries on and a standby connects" \
+		wait_for 120 "p['phase'] in ('seed-up', 'vsim', 'vsim-up') and p['current'] != 'seed-netsim'"
+	check "restart: it carried on with the enabled seed, no reset" \
+		grep -q 'vuiccd restarted: carry on with the enabled seed' $d/vuiccd-restart.log
+	end_case restart
+fi
+
+echo "# policy: $failed failed"
+[ $failed = 0 ]
