@@ -38,7 +38,10 @@ NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
 NL_LIBS += $(shell pkg-config --libs libcurl json-c 2>/dev/null || echo -lcurl -ljson-c)
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
 AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
-BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/testing/bench/*.c))
+# (failover_world.c and cn105491555a.c are parts of bench/failover, not programs)
+BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
+	tools/testing/bench/failover_world.c tools/testing/bench/cn105491555a.c, \
+	$(wildcard tools/testing/bench/*.c)))
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
@@ -107,6 +110,20 @@ $(BUILD)/bench/auth: tools/testing/bench/auth.c tools/testing/selftests/vuicc/vu
 		uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(OSMO_LIBS)
+
+# the failover benchmark: vuiccd's policy core against CN105491555A's method
+# in one simulated world; built twice, plain and with ASan + UBSan
+FAILOVER_SRC := tools/testing/bench/failover.c tools/testing/bench/failover_world.c \
+	tools/testing/bench/cn105491555a.c agent/policy.c
+FAILOVER_HDR := tools/testing/bench/failover_world.h tools/testing/bench/cn105491555a.h \
+	agent/policy.h
+
+$(BUILD)/bench/failover: $(FAILOVER_SRC) $(FAILOVER_HDR) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(FAILOVER_SRC) -lm
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $(FAILOVER_SRC) -lm
+
+$(BUILD)/bench/failover.san: $(BUILD)/bench/failover
 
 $(BUILD)/bench/%: tools/testing/bench/%.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)

@@ -197,11 +197,25 @@ start_case() {	# NAME
 	vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd-$1.log &
 	vpid=$!
 	t0=$(date +%s%N)
+	if [ -n "${POLICY_DEMO:-}" ]; then
+		# make demo: each decision and why, as it is taken
+		tail -n +1 -f $d/vuiccd-$1.log | grep --line-buffered -E 'policy|SIM server' |
+			sed -u 's/^.*vuiccd[^:]*: //' &
+		tpid=$!
+	fi
 }
 elapsed() { echo $((($(date +%s%N) - t0) / 1000000)); }
 end_case() {	# NAME
 	local ms=$(elapsed)
-	grep 'policy' $d/vuiccd-$1.log | sed 's/^.*policy: /#   /' | head -40
+	if [ -n "${POLICY_DEMO:-}" ]; then
+		sleep 0.5
+		kill "$tpid" 2>/dev/null
+		printf '\n$ vuiccctl status\n'
+		vuiccctl status --socket $sock
+		printf '\n'
+	else
+		grep 'policy' $d/vuiccd-$1.log | sed 's/^.*policy: /#   /' | head -40
+	fi
 	vuiccctl status --socket $sock 2>/dev/null | sed -n '/policy:/,/^  card/p' | sed 's/^/# /' |
 		head -12
 	stop_all
