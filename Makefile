@@ -35,7 +35,10 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/u
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 # the SIM-server client (agent/server.c): libcurl and json-c
 NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
-NL_LIBS += $(shell pkg-config --libs libcurl json-c 2>/dev/null || echo -lcurl -ljson-c)
+# (server.c opens libcurl with dlopen: it is linked only into the tests that call it)
+NL_LIBS += $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
+	-Wl,--push-state,--as-needed $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
+	-Wl,--pop-state
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
 AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
 # (failover_world.c and cn105491555a.c are parts of bench/failover, not programs)
