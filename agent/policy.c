@@ -38,10 +38,9 @@
 #define T_CONGESTION_MS	60000
 /*
  * A registration report of stat 0 (not searching) ends the registration
- * stage only once the modem searched (stat 2 seen) or after this long:
- * some modems report stat 0 before they start.
+ * stage only once the modem searched (stat 2) in it: a card switch reports
+ * the old card's detach (stat 0) late, after the new stage began.
  */
-#define NOT_SEARCHING_GRACE_MS	1000
 /* A scan tells what is here for this long; then it is only a hint. */
 #define SCAN_VALID_MS		(5 * 60 * 1000)
 
@@ -358,13 +357,19 @@ static const struct pol_scan_entry *best_network(const struct policy *p, int i,
 	bool visible = false, refused = false, busy = false;
 	unsigned int k;
 
+	const struct pol_scan_entry *strongest = NULL;
+
 	for (k = 0; k < p->n_scan; k++) {
 		const struct pol_scan_entry *e = &p->scan[k];
 
-		if (e->forbidden || !allows_plmn(&p->prof[i], e->plmn) ||
+		/* +COPS=? marks what is forbidden for the card it ran with */
+		if ((e->forbidden && i == p->scan_profile) || !allows_plmn(&p->prof[i], e->plmn) ||
 		    !(usable_rats(p, i) & POL_RAT_BIT(e->rat)))
 			continue;
 		visible = true;
+		if (!strongest || pol_signal_norm(e->rat, e->dbm) >
+				  pol_signal_norm(strongest->rat, strongest->dbm))
+			strongest = e;
 		{
 			const struct pol_memory *m = recall(p, i, e->plmn,
 							    area_of(p, e->plmn));
@@ -380,6 +385,12 @@ static const struct pol_scan_entry *best_network(const struct policy *p, int i,
 		}
 		if (!best || pol_signal_norm(e->rat, e->dbm) > pol_signal_norm(best->rat, best->dbm))
 			best = e;
+	}
+	/* the modem's automatic selection takes the strongest: if that one is congested, so is it */
+	if (best && strongest && strongest != best && congested(p, strongest->plmn) &&
+	    !(recall(p, i, strongest->plmn, area_of(p, strongest->plmn)))) {
+		best = NULL;
+		busy = true;
 	}
 	if (!best)
 		*why = !visible ? "no network of it here" : busy ? "its network is congested" :
@@ -958,6 +969,11 @@ static void enter_data(struct policy *p)
 	if (p->prof[i].kind == POL_VSIM) {
 		queue_request(p, POL_REQ_REPORT);
 	} else {
+		if (p->cfg.standby_count && !p->standbys_asked)
+			queue_request(p, POL_REQ_SEEDS);
+		if (p->cfg.want_vsim && p->vsim_retry_at <= p->now)
+			queue_request(p, POL_REQ_VSIM);
+		/* the VSIM request carries the exclusion: the report can follow it */
 		if (p->report_pending) {
 			struct pol_action *a = queue_action(p, POL_REQ_REPORT, -1);
 
@@ -965,10 +981,6 @@ static void enter_data(struct policy *p)
 				*a = p->report;
 			p->report_pending = false;
 		}
-		if (p->cfg.standby_count && !p->standbys_asked)
-			queue_request(p, POL_REQ_SEEDS);
-		if (p->cfg.want_vsim && p->vsim_retry_at <= p->now)
-			queue_request(p, POL_REQ_VSIM);
 		if (!p->n_queue)
 			queue_request(p, POL_REQ_REPORT);
 	}
@@ -1013,8 +1025,7 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 				       ev->backoff_ms);
 		} else if (ev->stat == POL_REG_SEARCHING) {
 			p->searched = true;
-		} else if (ev->stat == POL_REG_NOT_SEARCHING &&
-			   (p->searched || p->now - p->stage_since >= NOT_SEARCHING_GRACE_MS)) {
+		} else if (ev->stat == POL_REG_NOT_SEARCHING && p->searched) {
 			attempt_failed(p, POL_STAGE_REGISTER, -1, false, "", 0, 0);
 		}
 		break;
@@ -1269,6 +1280,7 @@ unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event 
 			break;
 		p->scanned = true;
 		p->scan_at = p->now;
+		p->scan_profile = p->enabled;
 		if (ev->ok) {
 			p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
 			memcpy(p->scan, ev->scan, p->n_scan * sizeof(p->scan[0]));
@@ -1353,6 +1365,7 @@ void pol_init(struct policy *p, const struct pol_config *c)
 	memset(p, 0, sizeof(*p));
 	p->cfg = *c;
 	p->cur = p->enabled = p->seed_up = p->vsim_old = p->switchback_from = -1;
+	p->scan_profile = -1;
 	p->dbm = POL_DBM_UNKNOWN;
 	p->rng = c->rng_seed;
 }

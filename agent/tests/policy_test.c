@@ -501,14 +501,14 @@ static void test_vsim_fails_then_replaced(void)
 	simple(POL_EV_CARD, true);
 	reg(POL_REG_HOME, -1, "00101");
 	simple(POL_EV_DIAL, true);
-	/* first the failure report, then a VSIM without vA */
-	a = act(POL_ACT_SERVER);
-	CHECK(a && a->req == POL_REQ_REPORT && !a->success && a->report_kind == POL_VSIM &&
-	      a->cause == 11 && !strcmp(a->profile, "vA"));
-	server(POL_REQ_REPORT, POL_SRV_OK, NULL);
+	/* a VSIM without vA first (data through the seed), then the failure report */
 	a = act(POL_ACT_SERVER);
 	CHECK(a && a->req == POL_REQ_VSIM && a->n_exclude == 1 && !strcmp(a->exclude[0], "vA"));
 	server(POL_REQ_VSIM, POL_SRV_OK, "vB");
+	CHECK(act(POL_ACT_INSTALL) != NULL);
+	a = act(POL_ACT_SERVER);
+	CHECK(a && a->req == POL_REQ_REPORT && !a->success && a->report_kind == POL_VSIM &&
+	      a->cause == 11 && !strcmp(a->profile, "vA"));
 	install("vB", true);
 	CHECK(enables("vB"));
 	connect_ok("00101", POL_REQ_REPORT);
@@ -558,7 +558,10 @@ static void test_vsim_expiry(void)
 	a = act(POL_ACT_DELETE);
 	CHECK(a && !strcmp(a->profile, "vA"));
 	CHECK(enables("master"));
-	connect_ok("00101", POL_REQ_RELEASE);
+	connect_ok("00101", POL_REQ_VSIM);
+	server(POL_REQ_VSIM, POL_SRV_REFUSED, NULL);
+	a = act(POL_ACT_SERVER);
+	CHECK(a && a->req == POL_REQ_RELEASE && !strcmp(a->profile, "vA"));
 }
 
 static void test_restart_keeps_enabled(void)

@@ -126,9 +126,9 @@ log_level = info
 modem = 0 /run/netsim/modem0
 policy = yes
 t_card_ms = 5000
-t_register_ms = 8000
-t_dial_ms = 6000
-t_data_ms = 8000
+t_register_ms = 15000
+t_dial_ms = 30000
+t_data_ms = 15000
 t_scan_ms = 8000
 switchback = no
 server_url = https://192.0.2.1:8443/v1
@@ -236,7 +236,7 @@ if want master; then
 	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/master.scn active active
 	start_case master
 	check "master: online on the master seed, then a VSIM allocated and up" \
-		wait_for 60 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-a'"
+		wait_for 150 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-a'"
 	check "master: status shows each seed's index with A1 and B1" \
 		js "len(p['seeds']) == 3 and p['seeds'][0]['name'] == 'seed-netsim' and \
 		    all('a1' in x and 'b1' in x and 'score' in x for x in p['seeds'])"
