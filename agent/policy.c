@@ -398,9 +398,10 @@ static const struct pol_scan_entry *best_network(const struct policy *p, int i,
 	return best;
 }
 
+/* An answered scan, even an empty one, says what is here for a while. */
 static bool scan_fresh(const struct policy *p)
 {
-	return p->n_scan && p->now - p->scan_at < SCAN_VALID_MS;
+	return p->scan_ok && p->now - p->scan_at < SCAN_VALID_MS;
 }
 
 /* The hard gates; NULL when @i may be tried now. */
@@ -706,6 +707,7 @@ static void next_candidate(struct policy *p)
 	p->scanned = false;
 	/* what the next round sees comes from a new scan */
 	p->n_scan = 0;
+	p->scan_ok = false;
 	emit_note(p, "no seed can connect now: trying again in %llu ms (round %u)",
 		  (unsigned long long)(t - p->now), p->rounds_failed);
 }
@@ -1043,6 +1045,7 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 		emit_note(p, "%s: registration lost: waiting for it again",
 			  p->prof[p->cur].name);
 		p->n_scan = 0;
+		p->scan_ok = false;
 		p->scanned = false;
 		clear_requests(p);
 		if (p->phase == POL_P_SEED_UP)
@@ -1281,6 +1284,8 @@ unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event 
 		p->scanned = true;
 		p->scan_at = p->now;
 		p->scan_profile = p->enabled;
+		p->scan_ok = ev->ok;
+		p->n_scan = 0;
 		if (ev->ok) {
 			p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
 			memcpy(p->scan, ev->scan, p->n_scan * sizeof(p->scan[0]));

@@ -249,6 +249,7 @@ struct policy {
 	int seed_up;			/* the seed data went through last; -1 */
 	bool scanned;			/* a scan of this round came back */
 	uint64_t scan_at;
+	bool scan_ok;			/* the last scan was answered */
 	int scan_profile;		/* enabled when the scan ran: its "forbidden" marks */
 	unsigned int n_scan;
 	struct pol_scan_entry scan[POL_SCAN_MAX];

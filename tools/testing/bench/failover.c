@@ -139,6 +139,8 @@ static struct dist dist_of(uint64_t *v, size_t n)
 
 struct pstats {
 	struct dist data, vsim;
+	struct dist data_usable;	/* the runs where a seed could connect */
+	struct dist data_failover;	/* those of them where the master did not work at once */
 	unsigned long no_data, no_vsim, stranded, stuck;
 	double attempts, switches, timeouts, service;	/* per run */
 };
@@ -253,6 +255,18 @@ static void print_table(const struct summary *s)
 	       ratio(s->p[VD].data.p95, s->p[SRC].data.p95),
 	       ratio(s->p[VD].vsim.mean, s->p[SRC].vsim.mean),
 	       ratio(s->p[VD].vsim.p95, s->p[SRC].vsim.p95));
+	printf("  where a seed could connect (%lu runs): time to data mean %.2f / %.2f s = %.3fx,"
+	       " p95 %.2f / %.2f s = %.3fx\n", s->usable,
+	       s->p[VD].data_usable.mean, s->p[SRC].data_usable.mean,
+	       ratio(s->p[VD].data_usable.mean, s->p[SRC].data_usable.mean),
+	       s->p[VD].data_usable.p95, s->p[SRC].data_usable.p95,
+	       ratio(s->p[VD].data_usable.p95, s->p[SRC].data_usable.p95));
+	printf("  ... of them where the master did not work at once: mean %.2f / %.2f s = %.3fx,"
+	       " p95 %.2f / %.2f s = %.3fx\n",
+	       s->p[VD].data_failover.mean, s->p[SRC].data_failover.mean,
+	       ratio(s->p[VD].data_failover.mean, s->p[SRC].data_failover.mean),
+	       s->p[VD].data_failover.p95, s->p[SRC].data_failover.p95,
+	       ratio(s->p[VD].data_failover.p95, s->p[SRC].data_failover.p95));
 	printf("  to data: vuiccd faster in %lu, equal in %lu, slower in %lu scenarios",
 	       s->faster, s->equal, s->slower);
 	if (s->slower)
@@ -395,7 +409,8 @@ int main(int argc, char **argv)
 	bool json = false, check = false;
 	long trace = -1;
 	struct summary *s;
-	uint64_t *td[NPOL], *tv[NPOL], *ct[NPOL][FW_C_N];
+	uint64_t *td[NPOL], *tv[NPOL], *ct[NPOL][FW_C_N], *tdu[NPOL], *tdf[NPOL];
+	size_t nu = 0, nf = 0;
 	unsigned int cn[FW_C_N] = { 0 };
 	struct fw_scenario *sc;
 	int a, k, ret = 0;
@@ -438,6 +453,10 @@ int main(int argc, char **argv)
 	for (k = 0; k < NPOL; k++) {
 		int c;
 
+		tdu[k] = calloc(n ? n : 1, sizeof(uint64_t));
+		tdf[k] = calloc(n ? n : 1, sizeof(uint64_t));
+		if (!tdu[k] || !tdf[k])
+			return 2;
 		td[k] = calloc(n ? n : 1, sizeof(uint64_t));
 		tv[k] = calloc(n ? n : 1, sizeof(uint64_t));
 		if (!td[k] || !tv[k])
@@ -467,6 +486,11 @@ int main(int argc, char **argv)
 			run_one(sc, k, NULL, &r[k]);
 			d[k] = censored(r[k].t_data);
 			td[k][i] = d[k];
+			if (sc->usable_at != FW_NEVER) {
+				tdu[k][nu] = d[k];
+				if (sc->cls != FW_C_MASTER_OK)
+					tdf[k][nf] = d[k];
+			}
 			tv[k][i] = censored(r[k].t_vsim);
 			ct[k][sc->cls][cn[sc->cls]] = d[k];
 			p->no_data += r[k].t_data == FW_NEVER;
@@ -492,6 +516,10 @@ int main(int argc, char **argv)
 			p->service += (double)r[k].service_ms / END_MS;
 		}
 		cn[sc->cls]++;
+		if (sc->usable_at != FW_NEVER) {
+			nu++;
+			nf += sc->cls != FW_C_MASTER_OK;
+		}
 		if (d[VD] > d[SRC]) {
 			double delta = (double)(d[VD] - d[SRC]) / 1000;
 
@@ -522,6 +550,8 @@ int main(int argc, char **argv)
 		int c;
 
 		p->data = dist_of(td[k], n);
+		p->data_usable = dist_of(tdu[k], nu);
+		p->data_failover = dist_of(tdf[k], nf);
 		p->vsim = dist_of(tv[k], n);
 		if (n) {
 			p->attempts /= n;
@@ -537,6 +567,8 @@ int main(int argc, char **argv)
 			free(ct[k][c]);
 		}
 		free(td[k]);
+		free(tdu[k]);
+		free(tdf[k]);
 		free(tv[k]);
 	}
 	if (json)
