@@ -23,14 +23,14 @@
 /*
  * Stage timeouts.  Card: a modem reads a USIM in 1-3 s after insertion;
  * 10 s leaves room for a slow one (no 3GPP timer covers it).
- * Registration: 2 x T3410 (15 s, TS 24.301 §10.2), one attach attempt and
- * its retry.  Dial: 2 x T3482 (8 s, TS 24.301 §10.3), the PDN connectivity
+ * Registration: T3410 (15 s, TS 24.301 §10.2): an attach the network has
+ * not answered by then has failed (the modem's own retry comes later).  Dial: 2 x T3482 (8 s, TS 24.301 §10.3), the PDN connectivity
  * request and one retransmission.  Data: the SIM server's answer, 10 s
  * (TCP's SYN retries at 1, 2 and 4 s, RFC 6298, then TLS).  Scan:
  * +COPS=? over three RATs, 30 s.
  */
 #define T_CARD_MS	10000
-#define T_REGISTER_MS	30000
+#define T_REGISTER_MS	15000
 #define T_DIAL_MS	16000
 #define T_DATA_MS	10000
 #define T_SCAN_MS	30000
@@ -387,7 +387,8 @@ static const struct pol_scan_entry *best_network(const struct policy *p, int i,
 			best = e;
 	}
 	/* the modem's automatic selection takes the strongest: if that one is congested, so is it */
-	if (best && strongest && strongest != best && congested(p, strongest->plmn) &&
+	if (best && strongest && congested(p, strongest->plmn) &&
+	    pol_signal_norm(strongest->rat, strongest->dbm) > pol_signal_norm(best->rat, best->dbm) &&
 	    !(recall(p, i, strongest->plmn, area_of(p, strongest->plmn)))) {
 		best = NULL;
 		busy = true;
