@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 
 #include "config.h"
 
@@ -176,6 +177,8 @@ static int set_policy_key(struct cparser *p, struct config *c, const char *key, 
 		return get_text(p, key, v, c->device_id, sizeof(c->device_id));
 	if (!strcmp(key, "device_secret"))
 		return get_text(p, key, v, c->device_secret, sizeof(c->device_secret));
+	if (!strcmp(key, "device_secret_file"))
+		return get_path(p, key, v, c->device_secret_file);
 	if (!strcmp(key, "server_ca"))
 		return get_path(p, key, v, c->server_ca);
 	if (!strcmp(key, "device_cert"))
@@ -315,7 +318,7 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		"t_card_ms", "t_register_ms", "t_dial_ms", "t_data_ms", "t_scan_ms",
 		"switchback_ms", "switchback", "vsim", "vsim_retry_ms", "standby_count",
 		"server_url", "device_id", "device_secret", "server_ca", "device_cert",
-		"device_key", "server_timeout_ms", "server_attempts",
+		"device_key", "server_timeout_ms", "server_attempts", "device_secret_file",
 	};
 	size_t n, i;
 
@@ -367,15 +370,58 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 			 " (server_url)", fname);
 		return -1;
 	}
-	if (c->server_url[0] && (!c->device_id[0] || (!c->device_secret[0] && !c->device_cert[0]))) {
-		snprintf(err, errlen, "%s: key 'server_url': needs device_id and device_secret or"
-			 " device_cert", fname);
+	if (c->device_secret[0] && c->device_secret_file[0]) {
+		snprintf(err, errlen, "%s: key 'device_secret_file': device_secret is given too",
+			 fname);
+		return -1;
+	}
+	if (c->server_url[0] && (!c->device_id[0] || (!c->device_secret[0] &&
+						       !c->device_secret_file[0] &&
+						       !c->device_cert[0]))) {
+		snprintf(err, errlen, "%s: key 'server_url': needs device_id and device_secret,"
+			 " device_secret_file or device_cert", fname);
 		return -1;
 	}
 	if (c->tariff_max < c->tariff_min) {
 		snprintf(err, errlen, "%s: key 'tariff_max': below tariff_min", fname);
 		return -1;
 	}
+	return 0;
+}
+
+/* device_secret_file: its first line, from a file only its owner reads */
+static int read_secret(struct config *c, char *err, size_t errlen)
+{
+	const char *path = c->device_secret_file;
+	char line[sizeof(c->device_secret) + 2];
+	struct stat st;
+	size_t n;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "device_secret_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+		fclose(f);
+		snprintf(err, errlen, "device_secret_file %s: readable by group or others"
+			 " (chmod 600 it)", path);
+		return -1;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (!n || n >= sizeof(c->device_secret)) {
+		explicit_bzero(line, sizeof(line));
+		snprintf(err, errlen, "device_secret_file %s: the first line must be the secret"
+			 " (1-%zu characters)", path, sizeof(c->device_secret) - 1);
+		return -1;
+	}
+	memcpy(c->device_secret, line, n + 1);
+	explicit_bzero(line, sizeof(line));
 	return 0;
 }
 
@@ -409,6 +455,9 @@ int config_load(const char *path, bool optional, struct config *c, char *err, si
 		return -1;
 	}
 	ret = config_parse(text, n, path, c, err, errlen);
+	explicit_bzero(text, n);	/* it may hold device_secret */
 	free(text);
+	if (!ret && c->device_secret_file[0])
+		ret = read_secret(c, err, errlen);
 	return ret;
 }

@@ -47,6 +47,7 @@ struct config {
 	char server_url[256];			/* "": none */
 	char device_id[64];
 	char device_secret[128];		/* never logged */
+	char device_secret_file[CONFIG_PATH_MAX];	/* read by config_load() */
 	char server_ca[CONFIG_PATH_MAX];
 	char device_cert[CONFIG_PATH_MAX], device_key[CONFIG_PATH_MAX];
 	unsigned int server_timeout_ms, server_attempts;	/* 0: the client's */

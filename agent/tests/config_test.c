@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "testlib.h"
@@ -39,6 +41,68 @@ static void test_every_key(void)
 	CHECK(!strcmp(C.socket, "/r/s.sock") && !strcmp(C.socket_group, "vuicc"));
 	CHECK(C.log == LOG_TO_STDERR && C.log_level == LOG_DEBUG && C.writeback_ms == 0);
 	CHECK(!C.keep_enabled && C.n_enable == 2 && !strcmp(C.enable[1], "vsim.2"));
+}
+
+static void test_policy_keys(void)
+{
+	static const char *const srv = "server_url = https://192.0.2.1:8443/v1\n"
+				       "device_id = dev-1\n";
+	char text[1024], path[] = "/tmp/config_test_secretXXXXXX";
+	FILE *f;
+	int fd;
+
+	CHECK(parse("# defaults\n") == 0);
+	CHECK(!C.policy && C.weight_signal == 0.5 && C.weight_tariff == 0.5 && C.vsim);
+	CHECK(C.switchback && C.tariff_min == 0 && C.tariff_max == 1);
+	snprintf(text, sizeof(text), "policy = yes\nweight_signal = 0.7\nweight_tariff = 0.3\n"
+		 "tariff_min = 0.05\ntariff_max = 2\nt_card_ms = 4000\nt_register_ms = 15000\n"
+		 "t_dial_ms = 9000\nt_data_ms = 8000\nt_scan_ms = 20000\nswitchback_ms = 60000\n"
+		 "vsim = no\nstandby_count = 2\n%sdevice_secret = s3cret\n"
+		 "server_timeout_ms = 3000\nserver_attempts = 2\n", srv);
+	CHECK(parse(text) == 0);
+	CHECK(C.policy && C.weight_signal == 0.7 && C.weight_tariff == 0.3);
+	CHECK(C.tariff_min == 0.05 && C.tariff_max == 2 && C.t_card_ms == 4000);
+	CHECK(C.t_register_ms == 15000 && C.t_dial_ms == 9000 && C.t_data_ms == 8000);
+	CHECK(C.t_scan_ms == 20000 && C.switchback_ms == 60000 && !C.vsim);
+	CHECK(C.standby_count == 2 && C.server_timeout_ms == 3000 && C.server_attempts == 2);
+	CHECK(!strcmp(C.device_secret, "s3cret"));
+	/* the policy's data stage needs the server; the server needs a device */
+	CHECK(parse("policy = yes\n") == -1 && strstr(err, "server_url"));
+	CHECK(parse("server_url = https://x/v1\n") == -1 && strstr(err, "device_id"));
+	CHECK(parse("server_url = http://x/v1\ndevice_id = d\ndevice_secret = s\n") == -1 &&
+	      strstr(err, "https"));
+	CHECK(parse("weight_signal = -1\n") == -1 && strstr(err, "weight_signal"));
+	CHECK(parse("weight_tariff = x\n") == -1 && strstr(err, "weight_tariff"));
+	CHECK(parse("tariff_min = 2\ntariff_max = 1\n") == -1 && strstr(err, "tariff_max"));
+	CHECK(parse("t_register_ms = 5\n") == -1 && strstr(err, "t_register_ms"));
+	CHECK(parse("standby_count = 9\n") == -1 && strstr(err, "standby_count"));
+	CHECK(parse("policy = maybe\n") == -1 && strstr(err, "yes or no"));
+	CHECK(parse("policy = yes\npolicy = no\n") == -1 && strstr(err, "given twice"));
+
+	/* device_secret_file: read by config_load, only from a private file */
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	fputs("file-secret\nsecond line\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "/tmp/config_test_conf_%d", (int)getpid());
+	f = fopen(text, "w");
+	fprintf(f, "%sdevice_secret_file = %s\n", srv, path);
+	fclose(f);
+	chmod(path, 0600);
+	CHECK(config_load(text, false, &C, err, sizeof(err)) == 0);
+	CHECK(!strcmp(C.device_secret, "file-secret"));
+	chmod(path, 0644);
+	CHECK(config_load(text, false, &C, err, sizeof(err)) == -1 && strstr(err, "chmod 600"));
+	CHECK(!strstr(err, "file-secret"));
+	unlink(path);
+	CHECK(config_load(text, false, &C, err, sizeof(err)) == -1 &&
+	      strstr(err, "device_secret_file"));
+	unlink(text);
+	CHECK(parse("device_secret = a\ndevice_secret_file = /x\n") == -1 &&
+	      strstr(err, "device_secret_file"));
 }
 
 static void test_errors(void)
@@ -104,6 +168,7 @@ int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_every_key);
+	RUN(test_policy_keys);
 	RUN(test_errors);
 	RUN(test_random);
 	DONE();
