@@ -705,6 +705,7 @@ static void next_candidate(struct policy *p)
 	p->phase = POL_P_WAIT;
 	p->stage = POL_STAGE_NONE;
 	p->wait_until = t;
+	p->wait_broken = false;
 	p->scanned = false;
 	/* what the next round sees comes from a new scan */
 	p->n_scan = 0;
@@ -1014,6 +1015,11 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 			set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);
 			emit(p, POL_ACT_DIAL, p->cur, "%s registered by itself while waiting: dial",
 			     p->prof[p->cur].name);
+		} else if (ev->stat == POL_REG_SEARCHING && p->phase == POL_P_WAIT &&
+			   !p->wait_broken) {
+			/* the modem searches by itself: coverage changed; once a wait */
+			p->wait_broken = true;
+			start_round(p, "the modem searches again: coverage may have changed");
 		}
 		return;
 	}

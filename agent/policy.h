@@ -271,6 +271,7 @@ struct policy {
 	} congested[POL_CONGESTED_MAX];
 
 	uint64_t wait_until;		/* POL_P_WAIT, VSIM retry */
+	bool wait_broken;		/* this wait was cut short once */
 	unsigned int rounds_failed;	/* in a row */
 	/* the server */
 	bool standbys_asked;

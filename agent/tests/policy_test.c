@@ -435,6 +435,42 @@ static void test_coverage_returns(void)
 	CHECK(P.phase == POL_P_SEED_UP);
 }
 
+/* while waiting, the modem searching by itself cuts the wait short, once */
+static void test_wait_broken_by_search(void)
+{
+	setup(false);
+	simple(POL_EV_START, false);
+	simple(POL_EV_CARD, true);
+	reg(POL_REG_SEARCHING, -1, "");
+	reg(POL_REG_NOT_SEARCHING, -1, "");
+	CHECK(act(POL_ACT_SCAN) != NULL);
+	{
+		struct pol_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = POL_EV_SCAN;
+		ev.ok = true;	/* nothing at all here */
+		step(&ev);
+	}
+	CHECK(P.phase == POL_P_WAIT);
+	T += 500;
+	reg(POL_REG_SEARCHING, -1, "");
+	CHECK(P.phase != POL_P_WAIT);	/* a new round at once */
+	/* the master is backing off: the round scans first */
+	CHECK(act(POL_ACT_SCAN) && P.phase == POL_P_SCAN);
+	reg(POL_REG_SEARCHING, -1, "");
+	CHECK(P.phase == POL_P_SCAN && NA == 0);
+	{
+		struct pol_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = POL_EV_SCAN;
+		ev.ok = true;
+		step(&ev);
+	}
+	CHECK(P.phase == POL_P_WAIT && P.rounds_failed == 2);
+}
+
 static void test_switchback(void)
 {
 	uint32_t period;
@@ -666,6 +702,7 @@ int main(void)
 	RUN(test_not_searching);
 	RUN(test_breaker_backoff);
 	RUN(test_coverage_returns);
+	RUN(test_wait_broken_by_search);
 	RUN(test_switchback);
 	RUN(test_vsim_fails_then_replaced);
 	RUN(test_no_vsim_retry);

@@ -40,7 +40,7 @@ MASTER=001010000000011 SA=001020000000021 SB=001030000000031
 VB=001010000000202 VA=001010000000201 V2=001020000000301
 
 # a python expression over the status JSON: s, c (card 0), p (its policy)
-js() { vuiccctl --json status --socket $sock 2>/dev/null | python3 -c "import json,sys
+js() { timeout 5 vuiccctl --json status --socket $sock 2>/dev/null | python3 -c "import json,sys
 s=json.load(sys.stdin); c=[c for c in s['cards'] if c['card'] == 0][0]; p=c['policy']
 sys.exit(0 if ($1) else 1)" 2>/dev/null; }
 wait_for() {	# SECONDS EXPR
