@@ -524,6 +524,7 @@ static void begin_attempt(struct policy *p, int i, enum pol_phase ph, const char
 	p->attempts++;
 	if (same) {
 		/* the card already has it: no removal for the modem */
+		p->new_card = false;
 		set_stage(p, POL_STAGE_REGISTER, p->cfg.t_register_ms);
 		emit(p, POL_ACT_REGISTER, i, "%s: %s (already enabled)", p->prof[i].name, why);
 		return;
@@ -532,6 +533,7 @@ static void begin_attempt(struct policy *p, int i, enum pol_phase ph, const char
 		p->switches++;
 	p->enabled = i;
 	p->card_ok = false;
+	p->new_card = true;
 	set_stage(p, POL_STAGE_CARD, p->cfg.t_card_ms);
 	emit(p, POL_ACT_ENABLE, i, "%s: %s", p->prof[i].name, why);
 }
@@ -1025,6 +1027,16 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 	}
 	switch (p->stage) {
 	case POL_STAGE_REGISTER:
+		/*
+		 * After a card switch, what the modem reports before it searched
+		 * is about the card before (a late denial or detach): ignored.
+		 */
+		if (ev->stat == POL_REG_SEARCHING) {
+			p->searched = true;
+			break;
+		}
+		if (p->new_card && !p->searched)
+			break;
 		if (registered) {
 			set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);
 			emit(p, POL_ACT_DIAL, p->cur, "%s registered on %s: dial",
@@ -1032,8 +1044,6 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 		} else if (ev->stat == POL_REG_DENIED) {
 			attempt_failed(p, POL_STAGE_REGISTER, ev->cause, false, ev->plmn, ev->tac,
 				       ev->backoff_ms);
-		} else if (ev->stat == POL_REG_SEARCHING) {
-			p->searched = true;
 		} else if (ev->stat == POL_REG_NOT_SEARCHING && p->searched) {
 			attempt_failed(p, POL_STAGE_REGISTER, -1, false, "", 0, 0);
 		}

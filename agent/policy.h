@@ -243,6 +243,7 @@ struct policy {
 	enum pol_stage stage;
 	uint64_t stage_since, stage_deadline;
 	bool searched;			/* stat 2 seen in this registration stage */
+	bool new_card;			/* the attempt enabled its profile */
 	bool relaxed;			/* this round ignores all but the RAT gate */
 	bool relax_next;		/* the next round does */
 	const char *round_why;

@@ -63,10 +63,21 @@ static void simple(enum pol_event_kind k, bool ok)
 	step(&ev);
 }
 
+/* a modem searches before it reports on a new card (reg_raw: as given) */
+static bool reg_raw;
+
 static void reg(enum pol_reg_stat stat, int cause, const char *plmn)
 {
 	struct pol_event ev;
 
+	if (!reg_raw && stat != POL_REG_SEARCHING && P.stage == POL_STAGE_REGISTER &&
+	    P.new_card && !P.searched) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = POL_EV_REG;
+		ev.stat = POL_REG_SEARCHING;
+		ev.cause = -1;
+		step(&ev);
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = POL_EV_REG;
 	ev.stat = stat;
@@ -296,6 +307,7 @@ static void test_congestion(void)
 	setup(false);
 	simple(POL_EV_START, false);
 	simple(POL_EV_CARD, true);
+	reg(POL_REG_SEARCHING, -1, "");
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = POL_EV_REG;
 	ev.stat = POL_REG_DENIED;
@@ -366,8 +378,12 @@ static void test_not_searching(void)
 	setup(false);
 	simple(POL_EV_START, false);
 	simple(POL_EV_CARD, true);
+	reg_raw = true;
 	reg(POL_REG_NOT_SEARCHING, -1, "");	/* before it started: ignored */
 	CHECK(P.cur == 0);
+	reg(POL_REG_DENIED, 8, "00101");	/* the card before's late denial: ignored */
+	CHECK(P.cur == 0 && !P.st[0].quarantined);
+	reg_raw = false;
 	reg(POL_REG_SEARCHING, -1, "");
 	T += 3000;
 	reg(POL_REG_NOT_SEARCHING, -1, "");
