@@ -889,7 +889,11 @@ static void attempt_failed(struct policy *p, enum pol_stage stage, int cause, bo
 			  pol_stage_name(stage), cause, what);
 	else
 		emit_note(p, "%s failed at %s: %s", p->prof[i].name, pol_stage_name(stage),
-			  timeout ? "timeout" : "no network for it");
+			  timeout ? "timeout" :
+			  stage == POL_STAGE_REGISTER ? "no network for it" :
+			  stage == POL_STAGE_DATA ? "the SIM server is unreachable" :
+			  stage == POL_STAGE_DIAL ? "the PDP context was refused" :
+			  "the card was not read");
 	clear_requests(p);
 	p->cur = -1;
 	if (p->switchback_try) {
@@ -1022,6 +1026,9 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 			/* the modem searches by itself: coverage changed; once a wait */
 			p->wait_broken = true;
 			start_round(p, "the modem searches again: coverage may have changed");
+			/* that search is the enabled seed's registration stage */
+			if (p->cur >= 0 && p->cur == p->enabled && p->stage == POL_STAGE_REGISTER)
+				p->searched = true;
 		}
 		return;
 	}
