@@ -186,6 +186,17 @@ static uint64_t rng_next(struct policy *p)
 static struct pol_action *emit(struct policy *p, enum pol_action_kind k, int prof,
 			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+void pol_action_vset(struct pol_action *a, enum pol_action_kind k, const char *profile,
+		     const char *fmt, va_list ap)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = k;
+	a->cause = -1;
+	if (profile)
+		str_copy(a->profile, sizeof(a->profile), profile);
+	vsnprintf(a->why, sizeof(a->why), fmt, ap);
+}
+
 static struct pol_action *emit(struct policy *p, enum pol_action_kind k, int prof,
 			       const char *fmt, ...)
 {
@@ -195,13 +206,8 @@ static struct pol_action *emit(struct policy *p, enum pol_action_kind k, int pro
 
 	/* POL_ACTIONS_MAX is enough for any event; past @max the rest is lost */
 	a = p->n_out < p->max_out ? &p->out[p->n_out++] : &spill;
-	memset(a, 0, sizeof(*a));
-	a->kind = k;
-	a->cause = -1;
-	if (prof >= 0)
-		str_copy(a->profile, sizeof(a->profile), p->prof[prof].name);
 	va_start(ap, fmt);
-	vsnprintf(a->why, sizeof(a->why), fmt, ap);
+	pol_action_vset(a, k, prof >= 0 ? p->prof[prof].name : NULL, fmt, ap);
 	va_end(ap);
 	return a;
 }

@@ -35,6 +35,7 @@
 #ifndef VUICC_POLICY_H
 #define VUICC_POLICY_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -328,6 +329,10 @@ uint64_t pol_deadline(const struct policy *p);
 /* The ranking as of @now_ms, seeds only, best first; returns the count. */
 unsigned int pol_ranking(const struct policy *p, uint64_t now_ms, struct pol_rank *out,
 			 unsigned int max);
+
+/* Fills @a: its kind, profile (NULL: none), no cause, and why from @fmt. */
+void pol_action_vset(struct pol_action *a, enum pol_action_kind k, const char *profile,
+		     const char *fmt, va_list ap);
 
 /* A1 of @dbm on @rat's fixed bounds, 0..1 */
 double pol_signal_norm(enum pol_rat rat, int32_t dbm);

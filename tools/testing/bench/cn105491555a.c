@@ -21,13 +21,8 @@ static struct pol_action *emit(struct cn105 *c, enum pol_action_kind k, int prof
 	va_list ap;
 
 	a = c->n_out < c->max_out ? &c->out[c->n_out++] : &spill;
-	memset(a, 0, sizeof(*a));
-	a->kind = k;
-	a->cause = -1;
-	if (prof >= 0)
-		snprintf(a->profile, sizeof(a->profile), "%s", c->prof[prof].name);
 	va_start(ap, fmt);
-	vsnprintf(a->why, sizeof(a->why), fmt, ap);
+	pol_action_vset(a, k, prof >= 0 ? c->prof[prof].name : NULL, fmt, ap);
 	va_end(ap);
 	return a;
 }
