@@ -40,7 +40,8 @@
  * A registration report of stat 0 (not searching) ends the registration
  * stage only once the modem searched (stat 2) in it: a card switch reports
  * the old card's detach (stat 0) late, after the new stage began.
- */
+ *//* How late a registration report of the card before a switch may come. */
+#define STALE_REPORT_MS		5000
 /* A scan tells what is here for this long; then it is only a hint. */
 #define SCAN_VALID_MS		(5 * 60 * 1000)
 
@@ -1041,14 +1042,15 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 	switch (p->stage) {
 	case POL_STAGE_REGISTER:
 		/*
-		 * After a card switch, what the modem reports before it searched
-		 * is about the card before (a late denial or detach): ignored.
+		 * Just after a card switch, a denial or detach the modem reports
+		 * before it searched is the card before's (a late URC): ignored.
 		 */
 		if (ev->stat == POL_REG_SEARCHING) {
 			p->searched = true;
 			break;
 		}
-		if (p->new_card && !p->searched)
+		if (!registered && p->new_card && !p->searched &&
+		    p->now - p->stage_since < STALE_REPORT_MS)
 			break;
 		if (registered) {
 			set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);

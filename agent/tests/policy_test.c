@@ -383,7 +383,19 @@ static void test_not_searching(void)
 	CHECK(P.cur == 0);
 	reg(POL_REG_DENIED, 8, "00101");	/* the card before's late denial: ignored */
 	CHECK(P.cur == 0 && !P.st[0].quarantined);
+	T += 6000;
+	reg(POL_REG_DENIED, 17, "00101");	/* later, without a search: taken */
+	CHECK(P.cur != 0 && P.st[0].last_cause == 17);
+	/* a registration without a search before it is taken at once */
+	setup(false);
+	simple(POL_EV_START, false);
+	simple(POL_EV_CARD, true);
+	reg(POL_REG_HOME, -1, "00101");
+	CHECK(act(POL_ACT_DIAL) != NULL);
 	reg_raw = false;
+	setup(false);
+	simple(POL_EV_START, false);
+	simple(POL_EV_CARD, true);
 	reg(POL_REG_SEARCHING, -1, "");
 	T += 3000;
 	reg(POL_REG_NOT_SEARCHING, -1, "");
