@@ -223,9 +223,9 @@ end_case() {	# NAME
 		printf '\n'
 	else
 		grep 'policy' $d/vuiccd-$1.log | sed 's/^.*policy: /#   /' | head -40
+		timeout 5 vuiccctl status --socket $sock 2>/dev/null |
+			sed -n '/policy:/,/^  card/p' | sed 's/^/# /' | head -12
 	fi
-	timeout 5 vuiccctl status --socket $sock 2>/dev/null | sed -n '/policy:/,/^  card/p' | sed 's/^/# /' |
-		head -12
 	stop_all
 	check "$1: netsim saw no IMSI attached twice" test $? = 0
 	check "$1: vuiccd logged no key or secret" sh -c \
