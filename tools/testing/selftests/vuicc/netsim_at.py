@@ -257,7 +257,8 @@ def main():
     check("+CGDCONT? reads it back", '+CGDCONT: 1,"IP","internet"' in text, text)
     text, fin = p.cmd("AT+CGACT=1,1")
     check("+CGACT=1,1 rejected once: +CME ERROR: 133", fin == "+CME ERROR: 133", text)
-    text, fin = p.cmd("AT+CGACT=1,1")
+    # (netsim sets the veth link up with ip(8): seconds on a loaded debug kernel)
+    text, fin = p.cmd("AT+CGACT=1,1", timeout=30)
     check("+CGACT=1,1 then OK", fin == "OK", text)
     text, fin = p.cmd("AT+CGACT?")
     check("+CGACT? active", "+CGACT: 1,1" in text, text)
@@ -265,7 +266,7 @@ def main():
     check("+CGPADDR=1: the address", '+CGPADDR: 1,"10.64.0.2"' in text, text)
     r = sh("ip -br addr show nsim0")
     check("the device end of the data link has it", "10.64.0.2/30" in r.stdout, r.stdout)
-    text, fin = p.cmd("AT+CGACT=0,1")
+    text, fin = p.cmd("AT+CGACT=0,1", timeout=30)
     r = sh("ip link show nsim0")
     check("+CGACT=0,1 takes the link down", fin == "OK" and r.returncode != 0, r.stdout)
 
@@ -332,19 +333,19 @@ def main():
           got is not None and not p.urc(r"\+CEREG: 2\r\n", 1.5), p.buf)
     p.cmd('AT+CGDCONT=1,"IP","internet"')
     t = time.time()
-    text, fin = p.cmd("AT+CGACT=1,1", timeout=10)
+    text, fin = p.cmd("AT+CGACT=1,1", timeout=30)
     took = time.time() - t
     check("a delayed PDP activation answers OK after the delay (%.1f s)" % took,
           fin == "OK" and took >= 1.5, text)
     res, took = connect_result()
     check("data refused: the server is unreachable at once (%s, %.2f s)" % (res, took),
           res == "prohibited" and took < 1, res)
-    p.cmd("AT+CGACT=0,1")
+    p.cmd("AT+CGACT=0,1", timeout=30)
     text, fin = p.cmd("AT+CGACT=1,1", timeout=3)
     check("a silent PDP activation is never answered", fin is None, text)
     text, fin = p.cmd("AT+CGACT?")
     check("the port still answers afterwards", fin == "OK" and "+CGACT: 1,0" in text, text)
-    text, fin = p.cmd("AT+CGACT=1,1", timeout=5)
+    text, fin = p.cmd("AT+CGACT=1,1", timeout=30)
     res, took = connect_result()
     check("the next activation works and the server is reached (%s)" % res,
           fin == "OK" and res == "refused", (fin, res))
