@@ -577,9 +577,8 @@ static void start_round(struct policy *p, const char *why)
 		p->st[i].tried = false;
 	p->relaxed = p->relax_next;
 	p->relax_next = false;
-	p->round_why = why;
 	if (p->relaxed)
-		emit_note(p, "every seed gated for long: this round tries them anyway");
+		emit_note(p, "%s; every seed gated for long: this round tries them anyway", why);
 	next_candidate(p);
 }
 

@@ -247,7 +247,6 @@ struct policy {
 	bool new_card;			/* the attempt enabled its profile */
 	bool relaxed;			/* this round ignores all but the RAT gate */
 	bool relax_next;		/* the next round does */
-	const char *round_why;
 	int seed_up;			/* the seed data went through last; -1 */
 	bool scanned;			/* a scan of this round came back */
 	uint64_t scan_at;
