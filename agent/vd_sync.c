@@ -718,10 +718,34 @@ int vd_provision(struct vd *d, bool at_start)
 
 /* ---- events ---- */
 
+/*
+ * At most this many events are handled before the SQN arrays they carry
+ * are written: under a burst of challenges one write (two fsyncs) covers
+ * many of them, so vuiccd keeps up with the card instead of falling ever
+ * further behind with one write per event.
+ */
+#define VD_EVENT_BATCH	64
+
 struct ev_ctx {
 	struct vd *d;
 	bool refresh;
+	unsigned int n;
 };
+
+/* The SQN arrays read since the last batch (and the EF changes with them). */
+static void vd_save_sqn_batch(struct vd *d, struct ev_ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_profs; i++) {
+		if (!d->profs[i]->sqn_dirty)
+			continue;
+		d->profs[i]->sqn_dirty = false;
+		d->profs[i]->dirty = true;
+		vd_save(d, d->profs[i]);
+	}
+	x->n = 0;
+}
 
 static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 {
@@ -756,8 +780,16 @@ static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 		vd_apply(v, tb);
 		v->ps.seq = seq;
 		if (tb[VUICC_A_SQN_STATE] || !d->cfg.writeback_ms) {
-			/* the SQN array at once: a lost one would let a replay in */
-			vd_save(d, v);
+			/*
+			 * the SQN array when this batch of events ends, before
+			 * vuiccd waits again: a lost one would let a replay in
+			 */
+			v->sqn_dirty = true;
+			if (!v->dirty_since)
+				v->dirty_since = vd_now_ms();
+			if (++x->n >= VD_EVENT_BATCH)
+				vd_save_sqn_batch(d, x);
+			return 0;
 		} else if (!v->dirty) {
 			v->dirty = true;
 			v->dirty_since = vd_now_ms();
@@ -806,6 +838,7 @@ int vd_handle_events(struct vd *d)
 	int ret;
 
 	ret = vnl_events_read(&d->ev, vd_event_cb, &x);
+	vd_save_sqn_batch(d, &x);
 	if (ret == -ENOBUFS) {
 		d->overflows++;
 		log_warn("kernel events were lost (socket buffer full); fetching every state");

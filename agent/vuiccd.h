@@ -35,6 +35,7 @@ struct vprof {
 	uint32_t kind, role;
 	/* write-back */
 	bool dirty;		/* EF changes not yet on disk */
+	bool sqn_dirty;		/* an SQN change read, its write due when the batch ends */
 	uint64_t dirty_since;	/* ms, CLOCK_MONOTONIC */
 	uint64_t max_pending_ms;	/* the longest an EF change waited for the disk */
 	unsigned long writes, write_errors, events, stale_events, resyncs;
