@@ -28,7 +28,8 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
 AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
-	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c agent/server.c
+	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c agent/server.c \
+	agent/share.c
 VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
 	agent/ctl_profile.c agent/ctl_status.c $(AGENT_LIB_SRC)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
