@@ -29,7 +29,7 @@ KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
 AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
 	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c agent/server.c \
-	agent/share.c
+	agent/share.c agent/share_chan.c
 VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
 	agent/ctl_profile.c agent/ctl_status.c $(AGENT_LIB_SRC)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
@@ -40,6 +40,9 @@ NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
 NL_LIBS += $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
 	-Wl,--push-state,--as-needed $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
 	-Wl,--pop-state
+# the sharing channel (agent/share_chan.c): libsodium
+NL_CFLAGS += $(shell pkg-config --cflags libsodium 2>/dev/null)
+NL_LIBS += $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
 AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
 # (failover_world.c and cn105491555a.c are parts of bench/failover, not programs)

@@ -34,6 +34,12 @@ void config_defaults(struct config *c)
 	c->tariff_max = 1;
 	c->switchback = true;
 	c->vsim = true;
+	c->share_want = true;
+	c->share_lease_ms = 30000;
+	c->share_drift_ms = 5000;
+	c->share_guard_ms = 5000;
+	c->share_answer_ms = 3000;
+	c->share_retry_ms = 2000;
 }
 
 struct cparser {
@@ -132,6 +138,8 @@ static int get_text(struct cparser *p, const char *key, const char *v, char *out
 	return 0;
 }
 
+static int set_share_key(struct cparser *p, struct config *c, const char *key, const char *v);
+
 /* The policy's and the SIM server's keys. */
 static int set_policy_key(struct cparser *p, struct config *c, const char *key, const char *v)
 {
@@ -146,6 +154,10 @@ static int set_policy_key(struct cparser *p, struct config *c, const char *key, 
 		U(t_scan_ms, 100, 600000), U(switchback_ms, 1000, 86400000),
 		U(vsim_retry_ms, 1000, 86400000), U(standby_count, 0, 4),
 		U(server_timeout_ms, 100, 600000), U(server_attempts, 1, 20),
+		U(card_base, 0, VUICC_CARDS_MAX - 1),
+		U(share_lease_ms, 3000, 3600000), U(share_drift_ms, 0, 600000),
+		U(share_guard_ms, 100, 600000), U(share_answer_ms, 100, 600000),
+		U(share_retry_ms, 100, 600000),
 #undef U
 	};
 	size_t i;
@@ -185,6 +197,73 @@ static int set_policy_key(struct cparser *p, struct config *c, const char *key, 
 		return get_path(p, key, v, c->device_cert);
 	if (!strcmp(key, "device_key"))
 		return get_path(p, key, v, c->device_key);
+	return set_share_key(p, c, key, v);
+}
+
+static int name_ok(const char *s);
+
+static int share_addr_ok(const char *v)
+{
+	return !strncmp(v, "tcp:", 4) || !strncmp(v, "rfcomm:", 7);
+}
+
+static int set_share_key(struct cparser *p, struct config *c, const char *key, const char *v)
+{
+	unsigned int i, b;
+
+	if (!strcmp(key, "share")) {
+		if (!strcmp(v, "off"))
+			c->share = CONFIG_SHARE_OFF;
+		else if (!strcmp(v, "master"))
+			c->share = CONFIG_SHARE_MASTER;
+		else if (!strcmp(v, "slave"))
+			c->share = CONFIG_SHARE_SLAVE;
+		else
+			return cerr(p, key, "'%s' is not off, master or slave", v);
+		return 0;
+	}
+	if (!strcmp(key, "share_profile")) {
+		if (!name_ok(v))
+			return cerr(p, key, "'%s' is not a profile name", v);
+		return get_text(p, key, v, c->share_profile, sizeof(c->share_profile));
+	}
+	if (!strcmp(key, "share_profile_file"))
+		return get_path(p, key, v, c->share_profile_file);
+	if (!strcmp(key, "share_listen") || !strcmp(key, "share_connect")) {
+		if (!share_addr_ok(v))
+			return cerr(p, key, "'%s' is not tcp:HOST:PORT or rfcomm:...", v);
+		return get_text(p, key, v, key[6] == 'l' ? c->share_listen : c->share_connect,
+				CONFIG_PATH_MAX);
+	}
+	if (!strcmp(key, "share_netns"))
+		return get_text(p, key, v, c->share_netns, sizeof(c->share_netns));
+	if (!strcmp(key, "share_key_file"))
+		return get_path(p, key, v, c->share_key_file);
+	if (!strcmp(key, "share_peer_key")) {
+		if (c->n_share_peers >= CONFIG_SHARE_PEERS)
+			return cerr(p, key, "more than %d peers", CONFIG_SHARE_PEERS);
+		if (strlen(v) != 64)
+			return cerr(p, key, "not 64 hex digits (an X25519 public key)");
+		for (i = 0; i < 32; i++) {
+			if (sscanf(v + 2 * i, "%2x", &b) != 1 || !isxdigit((unsigned char)v[2 * i]) ||
+			    !isxdigit((unsigned char)v[2 * i + 1]))
+				return cerr(p, key, "not 64 hex digits (an X25519 public key)");
+			c->share_peer_key[c->n_share_peers][i] = (unsigned char)b;
+		}
+		c->n_share_peers++;
+		return 0;
+	}
+	if (!strcmp(key, "share_embodiment")) {
+		if (!strcmp(v, "push"))
+			c->share_compare = false;
+		else if (!strcmp(v, "compare"))
+			c->share_compare = true;
+		else
+			return cerr(p, key, "'%s' is not push (embodiment 4) or compare (5)", v);
+		return 0;
+	}
+	if (!strcmp(key, "share_want"))
+		return get_bool(p, key, v, &c->share_want);
 	return 1;
 }
 
@@ -319,6 +398,10 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		"switchback_ms", "switchback", "vsim", "vsim_retry_ms", "standby_count",
 		"server_url", "device_id", "device_secret", "server_ca", "device_cert",
 		"device_key", "server_timeout_ms", "server_attempts", "device_secret_file",
+		"card_base", "share", "share_profile", "share_profile_file", "share_listen",
+		"share_connect", "share_netns", "share_key_file", "share_embodiment",
+		"share_want", "share_lease_ms", "share_drift_ms", "share_guard_ms",
+		"share_answer_ms", "share_retry_ms",
 	};
 	size_t n, i;
 
@@ -358,13 +441,38 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		if (set_key(&p, c, key, val))
 			return -1;
 	}
-	for (i = c->cards; i < VUICC_CARDS_MAX; i++)
-		if (c->modem[i][0]) {
+	if (c->card_base + c->cards > VUICC_CARDS_MAX) {
+		snprintf(err, errlen, "%s: key 'card_base': cards %u..%u: there are only %d",
+			 fname, c->card_base, c->card_base + c->cards - 1, VUICC_CARDS_MAX);
+		return -1;
+	}
+	for (i = 0; i < VUICC_CARDS_MAX; i++)
+		if (c->modem[i][0] && (i < c->card_base || i >= c->card_base + c->cards)) {
 			p.line = 0;
-			snprintf(err, errlen, "%s: key 'modem': card %zu is not one of the %u cards",
-				 fname, i, c->cards);
+			snprintf(err, errlen, "%s: key 'modem': card %zu is not one of cards %u..%u",
+				 fname, i, c->card_base, c->card_base + c->cards - 1);
 			return -1;
 		}
+	if (c->share && (!c->share_profile[0] || !c->share_key_file[0] || !c->n_share_peers)) {
+		snprintf(err, errlen, "%s: key 'share': needs share_profile, share_key_file and share_peer_key",
+			 fname);
+		return -1;
+	}
+	if (c->share == CONFIG_SHARE_MASTER && (!c->share_listen[0] || !c->share_profile_file[0])) {
+		snprintf(err, errlen, "%s: key 'share': a master needs share_listen and share_profile_file",
+			 fname);
+		return -1;
+	}
+	if (c->share == CONFIG_SHARE_SLAVE && (!c->share_connect[0] || c->n_share_peers != 1)) {
+		snprintf(err, errlen, "%s: key 'share': a slave needs share_connect and one share_peer_key (the master's)",
+			 fname);
+		return -1;
+	}
+	if (c->share && 2 * c->share_guard_ms >= c->share_lease_ms) {
+		snprintf(err, errlen, "%s: key 'share_guard_ms': %u ms is not less than half the %u ms lease",
+			 fname, c->share_guard_ms, c->share_lease_ms);
+		return -1;
+	}
 	if (c->policy && !c->server_url[0]) {
 		snprintf(err, errlen, "%s: key 'policy': the data stage needs the SIM server"
 			 " (server_url)", fname);

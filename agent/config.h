@@ -14,6 +14,7 @@
 
 #define CONFIG_PATH_MAX		256
 #define CONFIG_ENABLE_MAX	VUICC_CARDS_MAX
+#define CONFIG_SHARE_PEERS	8
 
 enum log_target { LOG_TO_DEFAULT, LOG_TO_STDERR, LOG_TO_SYSLOG };
 
@@ -51,7 +52,25 @@ struct config {
 	char server_ca[CONFIG_PATH_MAX];
 	char device_cert[CONFIG_PATH_MAX], device_key[CONFIG_PATH_MAX];
 	unsigned int server_timeout_ms, server_attempts;	/* 0: the client's */
+	/* the cards: card_base..card_base+cards-1 (several vuiccds on one kernel) */
+	unsigned int card_base;			/* 0 */
+	/* sharing a profile (vd_share.c, Documentation/admin-guide/vuicc-sharing.rst) */
+	int share;				/* CONFIG_SHARE_*; off */
+	char share_profile[VUICC_PROFILE_NAME_MAX + 1];
+	char share_profile_file[CONFIG_PATH_MAX];	/* master: the profile shared */
+	char share_listen[CONFIG_PATH_MAX];	/* master: tcp:HOST:PORT or rfcomm:CHANNEL */
+	char share_connect[CONFIG_PATH_MAX];	/* slave: tcp:HOST:PORT or rfcomm:BDADDR:CHANNEL */
+	char share_netns[64];			/* the link's sockets in this netns (tests) */
+	char share_key_file[CONFIG_PATH_MAX];	/* this device's X25519 secret key */
+	size_t n_share_peers;
+	unsigned char share_peer_key[CONFIG_SHARE_PEERS][32];	/* pinned public keys */
+	bool share_compare;			/* embodiment 5; no: 4 (push) */
+	bool share_want;			/* slave: ask for the profile; yes */
+	unsigned int share_lease_ms, share_drift_ms, share_guard_ms;	/* 30 s, 5 s, 5 s */
+	unsigned int share_answer_ms, share_retry_ms;	/* 3 s, 2 s */
 };
+
+enum { CONFIG_SHARE_OFF, CONFIG_SHARE_MASTER, CONFIG_SHARE_SLAVE };
 
 #define CONFIG_ERR_MAX 256
 

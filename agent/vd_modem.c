@@ -75,7 +75,7 @@ void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
 		d->modem_polled[c] = -1;
 		d->modems[c].fd = d->modems[c].tfd = -1;
-		if (c >= d->cfg.cards || !d->cfg.modem[c][0])
+		if (!vd_card_mine(d, c) || !d->cfg.modem[c][0])
 			continue;
 		d->modems[c].event = on_event;
 		d->modems[c].arg = d;
@@ -91,8 +91,8 @@ void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer
 		/* with the policy on, it says when to register */
 		if (d->cfg.connect && !d->cfg.policy)
 			modem_connect(&d->modems[c]);
-		snprintf(d->modem_profile[c], sizeof(d->modem_profile[c]), "%s",
-			 d->cards[c].enabled);
+		/* both VUICC_PROFILE_NAME_MAX + 1, NUL-terminated */
+		memcpy(d->modem_profile[c], d->cards[c].enabled, sizeof(d->modem_profile[c]));
 		sync_epoll(d, c);
 	}
 }
@@ -117,13 +117,13 @@ void vd_modems_card_check(struct vd *d)
 {
 	unsigned int c;
 
-	for (c = 0; c < d->cfg.cards && c < VUICC_CARDS_MAX; c++) {
+	for (c = d->cfg.card_base; c < VD_CARD_END(d) && c < VUICC_CARDS_MAX; c++) {
 		if (!d->cfg.modem[c][0] || !strcmp(d->modem_profile[c], d->cards[c].enabled))
 			continue;
 		log_info("modem %u: the card now has profile '%s'", c,
 			 d->cards[c].enabled[0] ? d->cards[c].enabled : "(none)");
-		snprintf(d->modem_profile[c], sizeof(d->modem_profile[c]), "%s",
-			 d->cards[c].enabled);
+		/* both VUICC_PROFILE_NAME_MAX + 1, NUL-terminated */
+		memcpy(d->modem_profile[c], d->cards[c].enabled, sizeof(d->modem_profile[c]));
 		modem_card_changed(&d->modems[c]);
 		sync_epoll(d, c);
 	}

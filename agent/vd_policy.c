@@ -627,7 +627,7 @@ int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv
 	ev.data.u64 = (uint64_t)tag_timer << 32;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, d->pol_tfd, &ev);
 	policy_config(&d->cfg, &pc);
-	for (c = 0; c < d->cfg.cards && c < VUICC_CARDS_MAX; c++) {
+	for (c = d->cfg.card_base; c < VD_CARD_END(d) && c < VUICC_CARDS_MAX; c++) {
 		struct vpol *vp;
 
 		if (!d->cfg.modem[c][0])

@@ -209,7 +209,8 @@ static int vd_card_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (!tb[VUICC_A_CARD_ID])
 		return 0;
 	id = nla_get_u32(tb[VUICC_A_CARD_ID]);
-	if (id >= VUICC_CARDS_MAX)
+	/* another vuiccd's cards (card_base) are not ours to look at */
+	if (id >= VUICC_CARDS_MAX || !vd_card_mine(d, id))
 		return 0;
 	c = &d->cards[id];
 	c->exists = true;
@@ -228,7 +229,8 @@ static int vd_profile_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	struct vd *d = arg;
 	struct vprof *v;
 
-	if (!tb[VUICC_A_CARD_ID] || !tb[VUICC_A_PROFILE_NAME])
+	if (!tb[VUICC_A_CARD_ID] || !tb[VUICC_A_PROFILE_NAME] ||
+	    !vd_card_mine(d, nla_get_u32(tb[VUICC_A_CARD_ID])))
 		return 0;
 	v = vd_get(d, nla_get_u32(tb[VUICC_A_CARD_ID]), nla_get_string(tb[VUICC_A_PROFILE_NAME]));
 	if (!v)
@@ -555,8 +557,8 @@ static int vd_create_cards(struct vd *d)
 	int ret;
 
 	for (c = 0; c < VUICC_CARDS_MAX; c++)
-		d->cards[c].configured = c < d->cfg.cards;
-	for (c = 0; c < d->cfg.cards; c++) {
+		d->cards[c].configured = vd_card_mine(d, c);
+	for (c = d->cfg.card_base; c < VD_CARD_END(d); c++) {
 		if (d->cards[c].exists)
 			continue;
 		m = vnl_request(&d->req, VUICC_CMD_CARD_NEW, 0);
@@ -628,9 +630,9 @@ int vd_provision(struct vd *d, bool at_start)
 		if (p->loose_permissions)
 			log_warn("profile %s is readable by group or others; it holds keys (chmod 600 it)",
 				 path);
-		if ((unsigned int)p->card >= d->cfg.cards) {
-			log_err("profile %s: skipped: card %d, but cards = %u", path, p->card,
-				d->cfg.cards);
+		if (p->card < 0 || !vd_card_mine(d, (uint32_t)p->card)) {
+			log_err("profile %s: skipped: card %d is not one of cards %u..%u", path,
+				p->card, d->cfg.card_base, VD_CARD_END(d) - 1);
 			bad++;
 			profile_wipe(p);
 			continue;
@@ -688,7 +690,7 @@ int vd_provision(struct vd *d, bool at_start)
 	ret = vd_snapshot(d);
 	if (ret)
 		return ret;
-	for (c = 0; c < d->cfg.cards; c++) {
+	for (c = d->cfg.card_base; c < VD_CARD_END(d); c++) {
 		if (!d->cards[c].exists)
 			continue;
 		if (d->cards[c].enabled[0] && (!at_start || d->cfg.keep_enabled)) {
@@ -756,6 +758,8 @@ static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	uint64_t seq;
 	uint32_t r;
 
+	if (tb[VUICC_A_CARD_ID] && !vd_card_mine(d, card))
+		return 0;	/* another vuiccd's card */
 	if (tb[VUICC_A_PROFILE_NAME])
 		v = vd_find(d, card, nla_get_string(tb[VUICC_A_PROFILE_NAME]));
 	switch (cmd) {
@@ -861,7 +865,7 @@ int vd_handle_events(struct vd *d)
 			if (d->profs[i]->installed && !d->profs[i]->was_installed)
 				vd_fetch_state(d, d->profs[i]);
 		/* which profile is in use, for the next boot */
-		for (i = 0; i < d->cfg.cards; i++)
+		for (i = d->cfg.card_base; i < VD_CARD_END(d); i++)
 			if (d->cards[i].exists)
 				vd_save_card(d, (uint32_t)i);
 		/* profiles that appeared: their state from now on */

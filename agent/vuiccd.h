@@ -91,6 +91,14 @@ struct vd {
 	bool have_srv;
 };
 
+/* The cards this vuiccd manages: card_base..card_base+cards-1. */
+static inline bool vd_card_mine(const struct vd *d, uint32_t card)
+{
+	return card >= d->cfg.card_base && card - d->cfg.card_base < d->cfg.cards;
+}
+
+#define VD_CARD_END(d)	((d)->cfg.card_base + (d)->cfg.cards)
+
 uint64_t vd_now_ms(void);
 void vd_event(struct vd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
