@@ -52,7 +52,8 @@ BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
-.PHONY: all modules tools deps check check-static check-host check-vm demo soak clean help
+.PHONY: all modules tools deps check check-static check-host check-vm demo soak clean help \
+	model-check
 
 all: modules tools
 
@@ -74,7 +75,8 @@ $(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS) $(NL_LIBS)
 
-VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c agent/vd_modem.c agent/vd_policy.c $(AGENT_LIB_SRC)
+VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c agent/vd_modem.c agent/vd_policy.c \
+	agent/vd_share.c $(AGENT_LIB_SRC)
 
 $(BUILD)/bin/vuiccd: $(VUICCD_SRC) $(AGENT_HDR) Makefile
 	@mkdir -p $(@D)
@@ -141,6 +143,10 @@ deps:
 
 check: deps
 	@$(TOP)/tools/testing/check
+
+# the lease protocol's Promela model, checked with spin (make check runs it)
+model-check: deps
+	@$(TOP)/tools/testing/model/check
 
 soak: deps
 	@VUICC_SOAK=1 $(TOP)/tools/testing/check soak

@@ -70,6 +70,7 @@ int share_msg_encode(const struct share_msg *m, uint8_t *buf, size_t cap)
 		put_be(&w, m->nonce, 8);
 		put(&w, m->digest, SHARE_DIGEST_LEN);
 		put_be(&w, m->version, 8);
+		put_be(&w, m->epoch, 8);
 		break;
 	case GRANT:
 		put_be(&w, m->epoch, 8);
@@ -166,6 +167,7 @@ int share_msg_decode(struct share_msg *m, const uint8_t *buf, size_t len)
 		m->nonce = get_be(&r, 8);
 		get(&r, m->digest, SHARE_DIGEST_LEN);
 		m->version = get_be(&r, 8);
+		m->epoch = get_be(&r, 8);
 		break;
 	case GRANT:
 		m->epoch = get_be(&r, 8);
@@ -318,6 +320,13 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 						 : "its copy is current: activate");
 		return SHM_GRANT;
 	case RENEW:
+		/* after a restart the holder of the stored epoch makes itself known */
+		if (m->state == MST_GRANTED && m->holder == SHARE_PEER_UNKNOWN &&
+		    in->epoch == m->epoch) {
+			m->holder = peer;
+			snprintf(why, whylen, "peer %d renews lease %llu granted before the restart",
+				 peer, (unsigned long long)m->epoch);
+		}
 		if (m->state == MST_GRANTED && m->holder == peer && in->epoch == m->epoch) {
 			m->held_until = now + m->lease_ms + m->drift_ms;
 			memset(out, 0, sizeof(*out));
@@ -334,7 +343,8 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 		return SHM_STALE;
 	case RELEASE:
 		current = in->epoch == m->epoch &&
-			  ((m->state == MST_GRANTED && m->holder == peer) ||
+			  ((m->state == MST_GRANTED &&
+			    (m->holder == peer || m->holder == SHARE_PEER_UNKNOWN)) ||
 			   (m->state == MST_FREE && m->last_holder == peer));
 		if (!current) {
 			deny(m, in, out, DENY_STALE);
@@ -609,6 +619,7 @@ int ssl_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
 	out->msg.nonce = s->nonce = next_nonce(s);
 	memcpy(out->msg.digest, s->digest, SHARE_DIGEST_LEN);
 	out->msg.version = s->version;
+	out->msg.epoch = s->copy_epoch;
 	out->send = true;
 	s->state = SLV_REQUESTING;
 	s->sent_at = now;
@@ -619,11 +630,22 @@ int ssl_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
 
 uint64_t ssl_deadline(const struct share_slave *s)
 {
-	uint64_t t = s->next_at;
+	uint64_t t;
 
-	if (s->state == SLV_ACTIVE && (!t || s->lease_end - s->guard_ms < t))
+	switch (s->state) {
+	case SLV_ACTIVE:
+		/* the renewal only when it can go: a dead link must not spin the timer */
 		t = s->lease_end - s->guard_ms;
-	if (s->state == SLV_IDLE && (!s->link || (!s->want && !s->pending_state)))
-		return 0;
-	return t;
+		if (s->link && s->next_at < t)
+			t = s->next_at;
+		return t;
+	case SLV_REQUESTING:
+	case SLV_RELEASING:
+		return s->next_at;
+	case SLV_IDLE:
+		if (!s->link || (!s->want && !s->pending_state))
+			return 0;
+		return s->next_at;
+	}
+	return 0;
 }

@@ -48,10 +48,11 @@ struct share_msg {
 	uint8_t reason;		/* DENY */
 	uint8_t mode;		/* GRANT */
 	uint32_t lease_ms;	/* GRANT, RENEWED */
-	uint64_t epoch, nonce;
+	uint64_t epoch;		/* REQUEST: of the copy held (its key) */
+	uint64_t nonce;
 	uint64_t version;	/* REQUEST: held; GRANT, RELEASED: the master's */
 	uint8_t digest[SHARE_DIGEST_LEN];	/* REQUEST: of the copy held */
-	uint8_t key[SHARE_KEY_LEN];	/* GRANT: the key of the sealed copy */
+	uint8_t key[SHARE_KEY_LEN];	/* GRANT: the key of the sealed copy (compare) */
 	const uint8_t *blob;	/* GRANT (push): the profile; RELEASE: dynamic state */
 	size_t blob_len;
 };
@@ -195,6 +196,7 @@ struct share_slave {
 	uint32_t retry_ms;	/* after a DENY or a silent master */
 	uint8_t digest[SHARE_DIGEST_LEN];	/* of the sealed copy held */
 	uint64_t version;	/* of its state; 0: none held */
+	uint64_t copy_epoch;	/* the lease its copy was sealed under (its key's) */
 	uint64_t rng;		/* nonces */
 	unsigned long requests, grants, denies, renewals, expiries, stale;
 };

@@ -280,7 +280,9 @@ static void status_json(struct vd *d, FILE *f)
 		jstr(f, e->what);
 		fputc('}', f);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	vd_share_status(d, f, true);
+	fprintf(f, "}\n");
 }
 
 static void status_text(struct vd *d, FILE *f)
@@ -316,6 +318,7 @@ static void status_text(struct vd *d, FILE *f)
 			fprintf(f, "; last error: %s", v->last_error);
 		fputc('\n', f);
 	}
+	vd_share_status(d, f, false);
 	n = d->n_events < VD_EVENTS ? d->n_events : VD_EVENTS;
 	if (n)
 		fprintf(f, "last events:\n");

@@ -40,7 +40,7 @@ struct vprof *vd_find(struct vd *d, uint32_t card, const char *name)
 	return NULL;
 }
 
-static struct vprof *vd_get(struct vd *d, uint32_t card, const char *name)
+struct vprof *vd_get(struct vd *d, uint32_t card, const char *name)
 {
 	struct vprof *v = vd_find(d, card, name);
 
@@ -921,6 +921,11 @@ void vd_writeback(struct vd *d, bool all)
 int vd_enable_profile(struct vd *d, uint32_t card, const char *name, const char *why)
 {
 	return vd_enable(d, card, name, why);
+}
+
+int vd_share_refresh_state(struct vd *d, struct vprof *v)
+{
+	return vd_fetch_state(d, v);
 }
 
 int vd_install_remote(struct vd *d, uint32_t card, const struct profile *p)

@@ -27,13 +27,14 @@
 
 #include "log.h"
 #include "profile.h"
+#include "share_chan.h"
 #include "vuiccd.h"
 
 #define CLIENTS_MAX	8
 #define DEFAULT_CONFIG	"/etc/vuicc/vuiccd.conf"
 
 enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT, TAG_MODEM, TAG_MODEM_TIMER,
-       TAG_POLICY_TIMER, TAG_SRV, TAG_SRV_TIMER };
+       TAG_POLICY_TIMER, TAG_SRV, TAG_SRV_TIMER, TAG_SHARE, TAG_SHARE_TIMER };
 
 struct client {
 	int fd;
@@ -63,6 +64,25 @@ void vd_event(struct vd *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* --share-key FILE: this device's public key for the peers' share_peer_key */
+static int share_key(const char *path)
+{
+	struct sc_identity id;
+	int ret, i;
+
+	umask(077);
+	ret = vd_share_key_file(path, &id, true);
+	if (ret) {
+		fprintf(stderr, "vuiccd: %s: %s\n", path, strerror(-ret));
+		return 1;
+	}
+	for (i = 0; i < SC_KEY_LEN; i++)
+		printf("%02x", id.pk[i]);
+	printf("\n");
+	sc_identity_wipe(&id);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -70,6 +90,8 @@ static void usage(FILE *f)
 		"       vuiccd -t [-c FILE]       check the configuration and the profile files\n"
 		"       vuiccd --check-store DIR  check every state file in DIR and list what it\n"
 		"                                 holds (checksums, never contents)\n"
+		"       vuiccd --share-key FILE   print this device's sharing public key (for\n"
+		"                                 the peers' share_peer_key), making FILE if absent\n"
 		"\n"
 		"  -c FILE   configuration (default " DEFAULT_CONFIG ")\n");
 }
@@ -436,6 +458,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "check-store", required_argument, NULL, 'S' },
+		{ "share-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -464,6 +487,8 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			return check_store(optarg);
+		case 'K':
+			return share_key(optarg);
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -546,6 +571,10 @@ int main(int argc, char **argv)
 		log_err("start-up failed: the policy");
 		return 1;
 	}
+	if (vd_share_start(&vd, epfd, TAG_SHARE, TAG_SHARE_TIMER)) {
+		log_err("start-up failed: sharing");
+		return 1;
+	}
 	log_notice("ready: control socket %s", vd.cfg.socket);
 
 	while (!stop) {
@@ -597,6 +626,12 @@ int main(int argc, char **argv)
 				srv_timer(&vd.srv);
 				vd_policy_arm(&vd);
 				break;
+			case TAG_SHARE:
+				vd_share_fd(&vd, (uint32_t)evs[i].data.u64, evs[i].events);
+				break;
+			case TAG_SHARE_TIMER:
+				vd_share_timer(&vd);
+				break;
 			case TAG_LISTEN:
 				client_accept(epfd, lfd, group, have_group);
 				break;
@@ -606,6 +641,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	vd_share_stop(&vd);
 	vd_policy_stop(&vd);
 	vd_modems_stop(&vd);
 	/* what waits for write-back goes now */

@@ -8,6 +8,7 @@
 #define VUICCD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -136,6 +137,19 @@ void vd_policy_profile_info(struct vprof *v, const struct profile *p);
 void vd_policy_sync_profiles(struct vd *d);
 const struct policy *vd_policy_of(const struct vd *d, unsigned int card);
 uint64_t vd_policy_now(const struct vd *d, unsigned int card);
+
+/* vd_sync.c: for sharing */
+struct vprof *vd_get(struct vd *d, uint32_t card, const char *name);
+int vd_share_refresh_state(struct vd *d, struct vprof *v);
+
+/* vd_share.c: epoll data of the link's fds is (TAG << 32 | index) */
+struct sc_identity;
+int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer);
+void vd_share_stop(struct vd *d);
+void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events);
+void vd_share_timer(struct vd *d);
+void vd_share_status(struct vd *d, FILE *f, bool json);
+int vd_share_key_file(const char *path, struct sc_identity *id, bool create);
 
 /* vd_status.c */
 char *vd_status(struct vd *d, bool json, size_t *len);

@@ -1,0 +1,1479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vuiccd's side of sharing (Documentation/admin-guide/vuicc-sharing.rst):
+ * the link (TCP, or RFCOMM through BlueZ sockets), the secure channel
+ * (share_chan.c) on it, and the lease state machines (share.c) wired to
+ * the card: a slave installs and enables what a GRANT pushes and deletes
+ * it (kernel and store) when its lease ends; a master keeps the shared
+ * profile's dynamic state and the fencing epoch in its store.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <time.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "profile.h"
+#include "share.h"
+#include "share_chan.h"
+#include "store.h"
+#include "vuiccd.h"
+
+#define SHARE_CONNS		CONFIG_SHARE_PEERS
+#define STORE_KIND_SHARE	3
+#define BAD_RECORDS_MAX		3
+
+/* BlueZ's RFCOMM socket address (bluetooth/rfcomm.h), without libbluetooth */
+#ifndef AF_BLUETOOTH
+#define AF_BLUETOOTH		31
+#endif
+#define BTPROTO_RFCOMM		3
+struct vd_sockaddr_rc {
+	sa_family_t rc_family;
+	uint8_t rc_bdaddr[6];	/* little-endian, as BlueZ keeps it */
+	uint8_t rc_channel;
+};
+
+struct sconn {
+	int fd;			/* -1: none */
+	bool connecting;	/* non-blocking connect() under way */
+	bool up;		/* handshake done */
+	struct sc_hs hs;
+	struct sc_session sess;
+	int peer;
+	unsigned int bad;
+	uint64_t last_rx, last_tx;
+	size_t in_len, out_len;
+	uint8_t in[2 * SC_REC_MAX_LEN];
+	uint8_t out[4 * SC_REC_MAX_LEN];
+};
+
+struct vshare {
+	struct vd *d;
+	int role;
+	uint32_t card;
+	struct sc_identity id;
+	int epfd, tfd, lfd;
+	uint32_t tag_fd, tag_timer;
+	struct sconn c[SHARE_CONNS];
+	struct share_master m;
+	struct share_slave s;
+	/* master: the profile shared and its dynamic state */
+	char *text;
+	size_t text_len;
+	struct pstate ps;
+	uint64_t gen;
+	/* slave: the dynamic state to return */
+	uint8_t *pending;
+	size_t pending_len;
+	/* slave, compare (embodiment 5): the profile while active, the sealed copy after */
+	char *held_text;
+	size_t held_text_len;
+	uint8_t grant_key[SHARE_KEY_LEN];
+	uint8_t *sealed;
+	size_t sealed_len;
+	uint64_t sealed_saved_version;
+	bool keep_copy;
+	int last_denied;	/* the peer refused last; -1: none since a grant */
+	bool connect_failing;	/* said once until a connection works */
+	/* master, compare: the keys of the sealed copies derive from it */
+	uint8_t wrap[SHARE_KEY_LEN];
+	uint64_t connect_at;
+	unsigned long tampered, replayed, malformed, stale, links, link_losses, refused;
+	uint64_t activated_at, deactivated_at;
+};
+
+static struct vshare *vs;
+
+/* slave: the lease's GRANT brought a key, so a sealed copy is kept (compare) */
+static bool d_compare(const struct vshare *v)
+{
+	return v->keep_copy;
+}
+
+static uint8_t msgbuf[SHARE_MSG_MAX], ptbuf[SC_REC_MAX];
+
+/* ---- the store: epoch, version, dynamic state ---- */
+
+static int lease_save(struct vshare *v)
+{
+	static uint8_t buf[16 + STORE_PAYLOAD_MAX];
+	char name[VUICC_PROFILE_NAME_MAX + 16];
+	size_t n;
+	int i, ret;
+
+	for (i = 0; i < 8; i++) {
+		buf[i] = (uint8_t)(v->m.epoch >> (56 - 8 * i));
+		buf[8 + i] = (uint8_t)(v->m.version >> (56 - 8 * i));
+	}
+	n = pstate_encode(&v->ps, buf + 16, sizeof(buf) - 16);
+	snprintf(name, sizeof(name), "share-%s.lease", v->d->cfg.share_profile);
+	ret = store_write_blob(v->d->dirfd, name, STORE_KIND_SHARE, ++v->gen, buf, 16 + n,
+			       v->d->io);
+	sodium_memzero(buf, 16 + n);
+	if (ret)
+		log_err("share: cannot write %s: %s", name, strerror(-ret));
+	return ret;
+}
+
+static int lease_load(struct vshare *v, uint64_t *epoch)
+{
+	char name[VUICC_PROFILE_NAME_MAX + 16], note[200];
+	const char *why = NULL;
+	uint8_t *buf = NULL;
+	size_t n;
+	int i, ret;
+
+	*epoch = 0;
+	snprintf(name, sizeof(name), "share-%s.lease", v->d->cfg.share_profile);
+	ret = store_read_blob(v->d->dirfd, name, STORE_KIND_SHARE, &buf, &n, &v->gen, note,
+			      sizeof(note));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret || n < 16) {
+		log_err("share: %s: no valid copy; the epoch cannot be trusted, refusing to share",
+			name);
+		free(buf);
+		return -EBADMSG;
+	}
+	for (i = 0; i < 8; i++) {
+		*epoch = *epoch << 8 | buf[i];
+		v->m.version = v->m.version << 8 | buf[8 + i];
+	}
+	ret = pstate_decode(buf + 16, n - 16, &v->ps, &why);
+	sodium_memzero(buf, n);
+	free(buf);
+	if (ret)
+		log_warn("share: %s: its card state is damaged (%s); starting from the profile's",
+			 name, why ? why : "?");
+	return 0;
+}
+
+/* ---- the dynamic state on the wire: a pstate without the secret EFs ---- */
+
+static size_t state_blob(const struct pstate *from, uint8_t *out, size_t max)
+{
+	struct pstate *t = calloc(1, sizeof(*t));
+	size_t i, n = 0;
+
+	if (!t)
+		return 0;
+	snprintf(t->name, sizeof(t->name), "%s", from->name);
+	t->sqn_len = from->sqn_len;
+	memcpy(t->sqn, from->sqn, from->sqn_len);
+	/* session keys stay behind: the next holder authenticates afresh */
+	for (i = 0; i < from->n_efs; i++)
+		if (!ef_path_secret(from->efs[i].path, from->efs[i].path_len))
+			pstate_set_ef(t, from->efs[i].path, from->efs[i].path_len,
+				      from->efs[i].data, from->efs[i].len);
+	n = pstate_encode(t, out, max);
+	pstate_clear(t);
+	free(t);
+	return n > max ? 0 : n;
+}
+
+/* ---- the link ---- */
+
+static int in_netns(struct vd *d, int (*fn)(void *), void *arg)
+{
+	char path[128];
+	int self, ns, ret;
+
+	if (!d->cfg.share_netns[0])
+		return fn(arg);
+	snprintf(path, sizeof(path), "/run/netns/%s", d->cfg.share_netns);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
+		ret = -errno;
+		log_err("share: network namespace %s: %s", d->cfg.share_netns, strerror(errno));
+		if (self >= 0)
+			close(self);
+		if (ns >= 0)
+			close(ns);
+		return ret;
+	}
+	ret = fn(arg);
+	if (setns(self, CLONE_NEWNET))
+		log_err("share: back to vuiccd's network namespace: %s", strerror(errno));
+	close(self);
+	close(ns);
+	return ret;
+}
+
+struct addr {
+	bool rfcomm;
+	char host[128], port[16];
+	uint8_t bdaddr[6];
+	uint8_t channel;
+	bool listen;
+	int fd;
+};
+
+static int parse_addr(const char *s, struct addr *a)
+{
+	unsigned int b[6], ch;
+	const char *colon;
+
+	memset(a, 0, sizeof(*a));
+	if (!strncmp(s, "tcp:", 4)) {
+		s += 4;
+		colon = strrchr(s, ':');
+		if (!colon || colon == s || (size_t)(colon - s) >= sizeof(a->host) ||
+		    strlen(colon + 1) >= sizeof(a->port))
+			return -EINVAL;
+		memcpy(a->host, s, (size_t)(colon - s));
+		if (a->host[0] == '[' && a->host[strlen(a->host) - 1] == ']') {
+			memmove(a->host, a->host + 1, strlen(a->host));
+			a->host[strlen(a->host) - 1] = '\0';
+		}
+		strcpy(a->port, colon + 1);
+		return 0;
+	}
+	a->rfcomm = true;
+	s += 7;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x:%u", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &ch) == 7) {
+		for (int i = 0; i < 6; i++)
+			a->bdaddr[i] = (uint8_t)b[5 - i];
+	} else if (sscanf(s, "%u", &ch) != 1) {
+		return -EINVAL;
+	}
+	if (ch < 1 || ch > 30)
+		return -EINVAL;
+	a->channel = (uint8_t)ch;
+	return 0;
+}
+
+static int open_socket(void *arg)
+{
+	struct addr *a = arg;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int fd, on = 1, ret;
+
+	if (a->rfcomm) {
+		struct vd_sockaddr_rc rc = { .rc_family = AF_BLUETOOTH, .rc_channel = a->channel };
+
+		memcpy(rc.rc_bdaddr, a->bdaddr, 6);
+		fd = socket(AF_BLUETOOTH, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, BTPROTO_RFCOMM);
+		if (fd < 0)
+			return -errno;
+		if (a->listen)
+			ret = bind(fd, (struct sockaddr *)&rc, sizeof(rc)) || listen(fd, 4) ? -errno : 0;
+		else
+			ret = connect(fd, (struct sockaddr *)&rc, sizeof(rc)) && errno != EINPROGRESS ?
+			      -errno : 0;
+		if (ret) {
+			close(fd);
+			return ret;
+		}
+		a->fd = fd;
+		return 0;
+	}
+	if (a->listen)
+		hints.ai_flags = AI_PASSIVE;
+	ret = getaddrinfo(a->host, a->port, &hints, &res);
+	if (ret || !res)
+		return -EHOSTUNREACH;
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		freeaddrinfo(res);
+		return ret;
+	}
+	if (a->listen) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		ret = bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 4) ? -errno : 0;
+	} else {
+		ret = connect(fd, res->ai_addr, res->ai_addrlen) && errno != EINPROGRESS ? -errno : 0;
+	}
+	freeaddrinfo(res);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	a->fd = fd;
+	return 0;
+}
+
+static void arm(struct vshare *v);
+
+static void conn_poll(struct vshare *v, struct sconn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (c->connecting || c->out_len)
+		ev.events |= EPOLLOUT;
+	ev.data.u64 = (uint64_t)v->tag_fd << 32 | (uint32_t)(c - v->c);
+	if (epoll_ctl(v->epfd, EPOLL_CTL_MOD, c->fd, &ev))
+		epoll_ctl(v->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+}
+
+static void slave_run(struct vshare *v, const struct share_msg *in);
+
+static void conn_close(struct vshare *v, struct sconn *c, const char *why)
+{
+	if (c->fd < 0)
+		return;
+	epoll_ctl(v->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	if (c->up) {
+		v->link_losses++;
+		if (v->role == CONFIG_SHARE_MASTER)
+			log_notice("share: link to peer %d lost (%s); a lease it holds runs out by itself",
+				   c->peer, why);
+		else
+			log_notice("share: link to the master lost (%s)", why);
+		vd_event(v->d, "share: link %s lost (%s)",
+			 v->role == CONFIG_SHARE_MASTER ? "to a slave" : "to the master", why);
+	} else {
+		log_info("share: connection closed before the handshake ended (%s)", why);
+	}
+	sc_hs_wipe(&c->hs);
+	sc_session_wipe(&c->sess);
+	c->up = c->connecting = false;
+	c->in_len = c->out_len = 0;
+	c->bad = 0;
+	if (v->role == CONFIG_SHARE_SLAVE) {
+		v->connect_at = vd_now_ms() + v->d->cfg.share_retry_ms;
+		v->s.link = false;
+		slave_run(v, NULL);
+	}
+}
+
+static void conn_flush(struct vshare *v, struct sconn *c)
+{
+	ssize_t n;
+
+	while (c->out_len) {
+		n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			conn_close(v, c, strerror(errno));
+			return;
+		}
+		memmove(c->out, c->out + n, c->out_len - (size_t)n);
+		c->out_len -= (size_t)n;
+	}
+	if (c->fd >= 0)
+		conn_poll(v, c);
+}
+
+static int conn_queue(struct vshare *v, struct sconn *c, const uint8_t *buf, size_t len)
+{
+	if (len > sizeof(c->out) - c->out_len) {
+		conn_close(v, c, "the peer does not read");
+		return -ENOBUFS;
+	}
+	memcpy(c->out + c->out_len, buf, len);
+	c->out_len += len;
+	c->last_tx = vd_now_ms();
+	conn_flush(v, c);
+	return 0;
+}
+
+static int send_msg(struct vshare *v, struct sconn *c, const struct share_msg *m)
+{
+	static uint8_t rec[SC_REC_MAX_LEN];
+	size_t rlen;
+	int n, ret;
+
+	if (c->fd < 0 || !c->up)
+		return -ENOTCONN;
+	n = share_msg_encode(m, msgbuf, sizeof(msgbuf));
+	if (n < 0) {
+		log_err("share: %s: cannot encode: %s", share_msg_name(m->type), strerror(-n));
+		return n;
+	}
+	ret = sc_seal(&c->sess, msgbuf, (size_t)n, rec, sizeof(rec), &rlen);
+	sodium_memzero(msgbuf, (size_t)n);
+	if (ret) {
+		conn_close(v, c, "the channel's counter is used up");
+		return ret;
+	}
+	log_debug("share: -> %s epoch %llu", share_msg_name(m->type), (unsigned long long)m->epoch);
+	return conn_queue(v, c, rec, rlen);
+}
+
+/* ---- compare (embodiment 5): sealed copies ---- */
+
+/* The key of the copy that peer @peer seals under lease @epoch. */
+static void copy_key(struct vshare *v, int peer, uint64_t epoch, uint8_t key[SHARE_KEY_LEN])
+{
+	uint8_t msg[SC_KEY_LEN + 8];
+	int i;
+
+	memcpy(msg, v->d->cfg.share_peer_key[peer], SC_KEY_LEN);
+	for (i = 0; i < 8; i++)
+		msg[SC_KEY_LEN + i] = (uint8_t)(epoch >> (56 - 8 * i));
+	crypto_generichash(key, SHARE_KEY_LEN, msg, sizeof(msg), v->wrap, sizeof(v->wrap));
+}
+
+#define STORE_KIND_SEALED	4
+
+static void sealed_name(struct vshare *v, char *name, size_t max)
+{
+	snprintf(name, max, "share-%s.sealed", v->d->cfg.share_profile);
+}
+
+static void sealed_drop(struct vshare *v)
+{
+	char name[VUICC_PROFILE_NAME_MAX + 16], path[VUICC_PROFILE_NAME_MAX + 24];
+	static const char *const suffix[] = { "", ".prev", ".tmp" };
+	size_t i;
+
+	if (v->sealed) {
+		sodium_memzero(v->sealed, v->sealed_len);
+		free(v->sealed);
+	}
+	v->sealed = NULL;
+	v->sealed_len = 0;
+	v->sealed_saved_version = 0;
+	v->s.version = 0;
+	v->s.copy_epoch = 0;
+	memset(v->s.digest, 0, sizeof(v->s.digest));
+	sealed_name(v, name, sizeof(name));
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", name, suffix[i]);
+		unlinkat(v->d->dirfd, path, 0);
+	}
+}
+
+/* The copy held, with the version the master gave its state, on disk. */
+static void sealed_save(struct vshare *v)
+{
+	char name[VUICC_PROFILE_NAME_MAX + 16];
+	uint8_t *buf;
+	size_t n = 48 + v->sealed_len;
+	int i;
+
+	buf = malloc(n);
+	if (!buf)
+		return;
+	for (i = 0; i < 8; i++) {
+		buf[i] = (uint8_t)(v->s.version >> (56 - 8 * i));
+		buf[8 + i] = (uint8_t)(v->s.copy_epoch >> (56 - 8 * i));
+	}
+	memcpy(buf + 16, v->s.digest, 32);
+	memcpy(buf + 48, v->sealed, v->sealed_len);
+	sealed_name(v, name, sizeof(name));
+	if (!store_write_blob(v->d->dirfd, name, STORE_KIND_SEALED, v->s.version, buf, n, v->d->io))
+		v->sealed_saved_version = v->s.version;
+	free(buf);
+}
+
+static void sealed_load(struct vshare *v)
+{
+	char name[VUICC_PROFILE_NAME_MAX + 16];
+	uint8_t *buf = NULL;
+	uint64_t gen;
+	size_t n;
+	int i;
+
+	sealed_name(v, name, sizeof(name));
+	if (store_read_blob(v->d->dirfd, name, STORE_KIND_SEALED, &buf, &n, &gen, NULL, 0) ||
+	    n <= 48 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+		free(buf);
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		v->s.version = v->s.version << 8 | buf[i];
+		v->s.copy_epoch = v->s.copy_epoch << 8 | buf[8 + i];
+	}
+	memcpy(v->s.digest, buf + 16, 32);
+	v->sealed_len = n - 48;
+	v->sealed = malloc(v->sealed_len);
+	if (v->sealed)
+		memcpy(v->sealed, buf + 48, v->sealed_len);
+	else
+		v->s.version = 0;
+	v->sealed_saved_version = v->s.version;
+	free(buf);
+	log_info("share: a sealed copy of %s is held (state version %llu)",
+		 v->d->cfg.share_profile, (unsigned long long)v->s.version);
+}
+
+/* After a deactivation: profile and state sealed under the lease's key, the key gone. */
+static void sealed_make(struct vshare *v, const uint8_t *state, size_t state_len)
+{
+	size_t pt_len = 4 + v->held_text_len + state_len;
+	uint8_t *pt = malloc(pt_len);
+	uint8_t *box = malloc(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + pt_len);
+
+	if (!pt || !box || !v->held_text) {
+		free(pt);
+		free(box);
+		sealed_drop(v);
+		return;
+	}
+	pt[0] = (uint8_t)(v->held_text_len >> 24);
+	pt[1] = (uint8_t)(v->held_text_len >> 16);
+	pt[2] = (uint8_t)(v->held_text_len >> 8);
+	pt[3] = (uint8_t)v->held_text_len;
+	memcpy(pt + 4, v->held_text, v->held_text_len);
+	memcpy(pt + 4 + v->held_text_len, state, state_len);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, pt, pt_len, box, v->grant_key);
+	sodium_memzero(pt, pt_len);
+	free(pt);
+	if (v->sealed) {
+		sodium_memzero(v->sealed, v->sealed_len);
+		free(v->sealed);
+	}
+	v->sealed = box;
+	v->sealed_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + pt_len;
+	crypto_generichash(v->s.digest, SHARE_DIGEST_LEN, (const uint8_t *)v->held_text,
+			   v->held_text_len, NULL, 0);
+	v->s.copy_epoch = v->s.epoch;
+	v->sealed_saved_version = 0;
+}
+
+/* ---- the master ---- */
+
+static void master_recv(struct vshare *v, struct sconn *c, const struct share_msg *in)
+{
+	static uint8_t blob[SHARE_BLOB_MAX];
+	struct share_msg out;
+	struct pstate *t;
+	const char *bad = NULL;
+	char why[300];
+	size_t n;
+	int r;
+
+	r = shm_recv(&v->m, vd_now_ms(), c->peer, in, &out, why, sizeof(why));
+	switch (r) {
+	case SHM_GRANT:
+		/* the epoch is on disk before any slave can use it */
+		if (lease_save(v)) {
+			v->m.state = MST_FREE;
+			return;
+		}
+		if (v->m.compare)
+			copy_key(v, c->peer, out.mode == GRANT_ACTIVATE ? in->epoch : out.epoch,
+				 out.key);
+		if (out.mode == GRANT_PUSH) {
+			n = 4 + v->text_len;
+			if (n > sizeof(blob)) {
+				log_err("share: the profile is larger than a GRANT can carry");
+				return;
+			}
+			blob[0] = (uint8_t)(v->text_len >> 24);
+			blob[1] = (uint8_t)(v->text_len >> 16);
+			blob[2] = (uint8_t)(v->text_len >> 8);
+			blob[3] = (uint8_t)v->text_len;
+			memcpy(blob + 4, v->text, v->text_len);
+			n += state_blob(&v->ps, blob + n, sizeof(blob) - n);
+			out.blob = blob;
+			out.blob_len = n;
+		}
+		v->last_denied = -1;
+		log_notice("share: GRANT: %s", why);
+		vd_event(v->d, "share: lease %llu granted to peer %d", (unsigned long long)out.epoch,
+			 c->peer);
+		send_msg(v, c, &out);
+		sodium_memzero(blob, sizeof(blob));
+		sodium_memzero(out.key, sizeof(out.key));
+		return;
+	case SHM_DENY:
+		/* a slave asks again every few seconds: the first refusal said it */
+		if (v->last_denied != c->peer) {
+			log_notice("share: DENY peer %d: %s", c->peer, why);
+			vd_event(v->d, "share: peer %d refused: %s", c->peer,
+				 share_deny_name(out.reason));
+		} else {
+			log_info("share: DENY peer %d again: %s", c->peer, why);
+		}
+		v->last_denied = c->peer;
+		send_msg(v, c, &out);
+		return;
+	case SHM_RENEWED:
+		send_msg(v, c, &out);
+		return;
+	case SHM_STALE:
+	case SHM_RELEASED:
+		if (in->type == RELEASE && in->blob_len) {
+			t = calloc(1, sizeof(*t));
+			if (t && !pstate_decode(in->blob, in->blob_len, t, &bad)) {
+				pstate_merge_sqn(&v->ps, t->sqn, t->sqn_len);
+				if (r == SHM_RELEASED) {
+					for (n = 0; n < t->n_efs; n++)
+						pstate_set_ef(&v->ps, t->efs[n].path, t->efs[n].path_len,
+							      t->efs[n].data, t->efs[n].len);
+				}
+				lease_save(v);
+			} else {
+				log_warn("share: peer %d: RELEASE with a damaged state (%s)", c->peer,
+					 bad ? bad : "no memory");
+			}
+			if (t)
+				pstate_clear(t);
+			free(t);
+		}
+		if (r == SHM_STALE) {
+			v->stale++;
+			log_warn("share: peer %d: %s", c->peer, why);
+			vd_event(v->d, "share: stale %s from peer %d rejected",
+				 share_msg_name(in->type), c->peer);
+		} else {
+			log_notice("share: %s", why);
+			vd_event(v->d, "share: peer %d released lease %llu", c->peer,
+				 (unsigned long long)in->epoch);
+		}
+		send_msg(v, c, &out);
+		return;
+	default:
+		log_warn("share: peer %d: %s", c->peer, why);
+	}
+}
+
+/* ---- the slave ---- */
+
+static int slave_install_blob(struct vshare *v, const struct share_msg *g);
+
+static int slave_install(struct vshare *v, const struct share_msg *g)
+{
+	struct share_msg pushed;
+	uint8_t *pt;
+	size_t pt_len;
+	int ret;
+
+	v->keep_copy = !sodium_is_zero(g->key, SHARE_KEY_LEN);
+	if (d_compare(v))
+		memcpy(v->grant_key, g->key, SHARE_KEY_LEN);
+	if (g->mode == GRANT_PUSH)
+		return slave_install_blob(v, g);
+	/* the activation command: open the copy held with the key it brings */
+	if (!v->sealed || v->sealed_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return -ENOENT;
+	pt_len = v->sealed_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	pt = malloc(pt_len ? pt_len : 1);
+	if (!pt)
+		return -ENOMEM;
+	if (crypto_secretbox_open_easy(pt, v->sealed + crypto_secretbox_NONCEBYTES,
+				       v->sealed_len - crypto_secretbox_NONCEBYTES, v->sealed,
+				       g->key)) {
+		log_err("share: the activation's key does not open the copy held; dropping it");
+		free(pt);
+		sealed_drop(v);
+		return -EBADMSG;
+	}
+	pushed = *g;
+	pushed.mode = GRANT_PUSH;
+	pushed.blob = pt;
+	pushed.blob_len = pt_len;
+	ret = slave_install_blob(v, &pushed);
+	sodium_memzero(pt, pt_len);
+	free(pt);
+	return ret;
+}
+
+static int slave_install_blob(struct vshare *v, const struct share_msg *g)
+{
+	struct vd *d = v->d;
+	struct profile *p = NULL;
+	struct pstate *t = NULL;
+	const char *bad = NULL;
+	char err[PROFILE_ERR_MAX];
+	struct vprof *vp;
+	size_t tlen, i;
+	int ret = -EBADMSG;
+
+	if (g->mode != GRANT_PUSH || g->blob_len < 4)
+		goto out;
+	tlen = (size_t)g->blob[0] << 24 | (size_t)g->blob[1] << 16 | (size_t)g->blob[2] << 8 |
+	       g->blob[3];
+	if (tlen > g->blob_len - 4)
+		goto out;
+	p = calloc(1, sizeof(*p));
+	t = calloc(1, sizeof(*t));
+	if (!p || !t) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (profile_parse((const char *)g->blob + 4, tlen, "(shared)", p, err, sizeof(err))) {
+		log_err("share: the pushed profile does not parse: %s", err);
+		goto out;
+	}
+	if (strcmp(p->name, d->cfg.share_profile)) {
+		log_err("share: the master pushed profile %s, not %s", p->name,
+			d->cfg.share_profile);
+		goto out;
+	}
+	if (d_compare(v)) {
+		/* kept while active, to seal the copy at the end */
+		free(v->held_text);
+		v->held_text = malloc(tlen);
+		if (v->held_text)
+			memcpy(v->held_text, g->blob + 4, tlen);
+		v->held_text_len = v->held_text ? tlen : 0;
+	}
+	if (g->blob_len > 4 + tlen &&
+	    pstate_decode(g->blob + 4 + tlen, g->blob_len - 4 - tlen, t, &bad)) {
+		log_err("share: the pushed card state is damaged (%s)", bad ? bad : "?");
+		goto out;
+	}
+	p->card = (int)v->card;
+	vp = vd_get(d, v->card, p->name);
+	if (!vp) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	/* the card continues from the last holder's state */
+	pstate_clear(&vp->ps);
+	snprintf(vp->ps.name, sizeof(vp->ps.name), "%s", p->name);
+	vp->ps.card = v->card;
+	vp->ps.sqn_len = t->sqn_len;
+	memcpy(vp->ps.sqn, t->sqn, t->sqn_len);
+	for (i = 0; i < t->n_efs; i++)
+		pstate_set_ef(&vp->ps, t->efs[i].path, t->efs[i].path_len, t->efs[i].data,
+			      t->efs[i].len);
+	ret = vd_install_remote(d, v->card, p);
+	if (!ret)
+		ret = vd_enable_profile(d, v->card, p->name, "shared by the master");
+out:
+	if (p) {
+		profile_wipe(p);
+		free(p);
+	}
+	if (t) {
+		pstate_clear(t);
+		free(t);
+	}
+	return ret;
+}
+
+static void slave_deactivate(struct vshare *v, const char *why)
+{
+	static uint8_t blob[SHARE_BLOB_MAX];
+	struct vd *d = v->d;
+	struct vprof *vp = vd_find(d, v->card, d->cfg.share_profile);
+	size_t n = 0;
+
+	if (vp) {
+		/* the card's state as it is now, then the profile out of kernel and store */
+		vd_share_refresh_state(d, vp);
+		n = state_blob(&vp->ps, blob, sizeof(blob));
+		if (vd_delete_remote(d, v->card, d->cfg.share_profile))
+			log_err("share: cannot delete the shared profile; it stays disabled");
+	}
+	free(v->pending);
+	v->pending = n ? malloc(n) : NULL;
+	v->pending_len = v->pending ? n : 0;
+	if (v->pending)
+		memcpy(v->pending, blob, n);
+	if (d_compare(v)) {
+		sealed_make(v, blob, n);
+		if (v->held_text) {
+			sodium_memzero(v->held_text, v->held_text_len);
+			free(v->held_text);
+		}
+		v->held_text = NULL;
+		v->held_text_len = 0;
+	}
+	sodium_memzero(v->grant_key, sizeof(v->grant_key));
+	sodium_memzero(blob, n);
+	v->deactivated_at = vd_now_ms();
+	log_notice("share: lease %llu: %s; profile %s deleted from the card and the store",
+		   (unsigned long long)v->s.epoch, why, d->cfg.share_profile);
+	vd_event(d, "share: deactivated (%s)", why);
+}
+
+static void slave_run(struct vshare *v, const struct share_msg *in)
+{
+	struct share_slv_out o;
+	int i, ret;
+
+	for (i = 0; i < 4; i++) {
+		ret = ssl_step(&v->s, vd_now_ms(), in, &o);
+		if (ret && o.why[0])
+			log_warn("share: %s", o.why);
+		if (o.activate) {
+			v->activated_at = vd_now_ms();
+			log_notice("share: %s", o.why);
+			vd_event(v->d, "share: active under lease %llu", (unsigned long long)v->s.epoch);
+			if (slave_install(v, in)) {
+				log_err("share: cannot activate the shared profile; giving the lease up");
+				v->s.lease_end = vd_now_ms();
+			}
+		}
+		if (o.deactivate)
+			slave_deactivate(v, o.why);
+		if (o.send) {
+			if (o.msg.type == RELEASE) {
+				o.msg.blob = v->pending;
+				o.msg.blob_len = v->pending_len;
+			}
+			send_msg(v, &v->c[0], &o.msg);
+		}
+		in = NULL;
+		if (!o.send && !o.activate && !o.deactivate)
+			break;
+	}
+	if (!v->s.pending_state && v->pending) {
+		sodium_memzero(v->pending, v->pending_len);
+		free(v->pending);
+		v->pending = NULL;
+		v->pending_len = 0;
+	}
+	/* the copy held: kept with the version the master gave it, or dropped */
+	if (v->sealed && v->s.state == SLV_IDLE && !v->s.pending_state) {
+		if (!v->s.version || !d_compare(v))
+			sealed_drop(v);
+		else if (v->s.version != v->sealed_saved_version)
+			sealed_save(v);
+	}
+	arm(v);
+}
+
+static int slave_connect(struct vshare *v)
+{
+	struct sconn *c = &v->c[0];
+	struct addr a;
+	int ret;
+
+	v->connect_at = 0;
+	if (parse_addr(v->d->cfg.share_connect, &a))
+		return -EINVAL;
+	ret = in_netns(v->d, open_socket, &a);
+	if (ret) {
+		if (!v->connect_failing)
+			log_notice("share: connecting to %s: %s; trying every %u ms",
+				   v->d->cfg.share_connect, strerror(-ret), v->d->cfg.share_retry_ms);
+		v->connect_failing = true;
+		v->connect_at = vd_now_ms() + v->d->cfg.share_retry_ms;
+		return ret;
+	}
+	memset(c, 0, offsetof(struct sconn, in));
+	c->fd = a.fd;
+	c->connecting = true;
+	c->peer = 0;
+	c->last_rx = vd_now_ms();
+	conn_poll(v, c);
+	return 0;
+}
+
+/* ---- input ---- */
+
+static void conn_records(struct vshare *v, struct sconn *c)
+{
+	struct share_msg m;
+	size_t used, len;
+	ssize_t need;
+	int ret;
+
+	while (c->fd >= 0 && c->in_len) {
+		need = sc_record_need(c->in, c->in_len);
+		if (need < 0) {
+			conn_close(v, c, "a record longer than the maximum");
+			return;
+		}
+		if ((size_t)need > c->in_len)
+			return;
+		ret = sc_open(&c->sess, c->in, c->in_len, &used, ptbuf, sizeof(ptbuf), &len);
+		if (ret == -EAGAIN)
+			return;
+		if (ret == -EBADMSG || ret == -EALREADY) {
+			if (ret == -EBADMSG)
+				v->tampered++;
+			else
+				v->replayed++;
+			log_warn("share: peer %d: a record %s: dropped", c->peer,
+				 ret == -EBADMSG ? "failed its tag (tampered or forged)" :
+						   "was replayed (counter seen or too old)");
+			vd_event(v->d, "share: %s record from peer %d dropped",
+				 ret == -EBADMSG ? "tampered" : "replayed", c->peer);
+			memmove(c->in, c->in + used, c->in_len - used);
+			c->in_len -= used;
+			if (++c->bad >= BAD_RECORDS_MAX) {
+				conn_close(v, c, "too many bad records");
+				return;
+			}
+			continue;
+		}
+		if (ret) {
+			conn_close(v, c, strerror(-ret));
+			return;
+		}
+		memmove(c->in, c->in + used, c->in_len - used);
+		c->in_len -= used;
+		c->last_rx = vd_now_ms();
+		if (share_msg_decode(&m, ptbuf, len)) {
+			v->malformed++;
+			log_warn("share: peer %d: a malformed message (%zu bytes): ignored", c->peer, len);
+			continue;
+		}
+		log_debug("share: <- %s epoch %llu", share_msg_name(m.type),
+			  (unsigned long long)m.epoch);
+		if (v->role == CONFIG_SHARE_MASTER)
+			master_recv(v, c, &m);
+		else
+			slave_run(v, &m);
+		sodium_memzero(ptbuf, len);
+	}
+}
+
+static void conn_handshake(struct vshare *v, struct sconn *c)
+{
+	uint8_t out[SC_HS_MAX_LEN];
+	size_t want, olen = 0;
+	int ret;
+
+	while (c->fd >= 0 && !c->up) {
+		want = sc_hs_expect(&c->hs);
+		if (c->in_len < want)
+			return;
+		ret = sc_hs_step(&c->hs, c->in, want, out, sizeof(out), &olen);
+		if (ret < 0) {
+			v->refused++;
+			log_warn("share: handshake failed: %s", ret == -EACCES ?
+				 "the peer's key is not pinned (share_peer_key)" :
+				 ret == -EBADMSG ? "a key check failed (wrong key, or tampered)" :
+				 strerror(-ret));
+			vd_event(v->d, "share: handshake refused");
+			conn_close(v, c, "handshake failed");
+			return;
+		}
+		memmove(c->in, c->in + want, c->in_len - want);
+		c->in_len -= want;
+		if (olen)
+			conn_queue(v, c, out, olen);
+		if (ret == 1) {
+			if (sc_hs_finish(&c->hs, &c->sess, &c->peer)) {
+				conn_close(v, c, "handshake");
+				return;
+			}
+			c->up = true;
+			c->last_rx = vd_now_ms();
+			v->links++;
+			v->connect_failing = false;
+			log_notice("share: secure channel up with %s %d",
+				   v->role == CONFIG_SHARE_MASTER ? "peer" : "the master", c->peer);
+			if (v->role == CONFIG_SHARE_SLAVE) {
+				v->s.link = true;
+				slave_run(v, NULL);
+			}
+		}
+	}
+	if (c->up)
+		conn_records(v, c);
+}
+
+static void conn_start_hs(struct vshare *v, struct sconn *c)
+{
+	uint8_t out[SC_HS_MAX_LEN];
+	size_t olen = 0;
+	int ret;
+
+	if (v->role == CONFIG_SHARE_SLAVE) {
+		ret = sc_hs_init_initiator(&c->hs, &v->id, v->d->cfg.share_peer_key[0]);
+		if (!ret)
+			ret = sc_hs_step(&c->hs, NULL, 0, out, sizeof(out), &olen);
+		if (ret < 0) {
+			conn_close(v, c, "handshake");
+			return;
+		}
+		conn_queue(v, c, out, olen);
+	} else {
+		sc_hs_init_responder(&c->hs, &v->id,
+				     (const uint8_t (*)[SC_KEY_LEN])v->d->cfg.share_peer_key,
+				     v->d->cfg.n_share_peers);
+	}
+}
+
+void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
+{
+	struct vshare *v = vs;
+	struct sconn *c;
+	socklen_t sl = sizeof(int);
+	ssize_t n;
+	int fd, err = 0, i;
+
+	if (!v)
+		return;
+	if (idx == SHARE_CONNS) {
+		fd = accept4(v->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		for (i = 0; i < SHARE_CONNS && v->c[i].fd >= 0; i++)
+			;
+		if (i == SHARE_CONNS) {
+			log_warn("share: %d links already; a new one refused", SHARE_CONNS);
+			close(fd);
+			return;
+		}
+		c = &v->c[i];
+		memset(c, 0, offsetof(struct sconn, in));
+		c->fd = fd;
+		c->peer = -1;
+		c->last_rx = vd_now_ms();
+		conn_start_hs(v, c);
+		if (c->fd >= 0)
+			conn_poll(v, c);
+		return;
+	}
+	if (idx >= SHARE_CONNS)
+		return;
+	c = &v->c[idx];
+	if (c->fd < 0)
+		return;
+	if (c->connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+		if (err) {
+			close(c->fd);
+			epoll_ctl(v->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+			c->fd = -1;
+			c->connecting = false;
+			if (!v->connect_failing)
+				log_notice("share: connecting to %s: %s; trying every %u ms",
+					   d->cfg.share_connect, strerror(err), d->cfg.share_retry_ms);
+			v->connect_failing = true;
+			v->connect_at = vd_now_ms() + d->cfg.share_retry_ms;
+			arm(v);
+			return;
+		}
+		c->connecting = false;
+		conn_start_hs(v, c);
+		if (c->fd >= 0)
+			conn_poll(v, c);
+		return;
+	}
+	if (events & EPOLLOUT)
+		conn_flush(v, c);
+	if (c->fd < 0 || !(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(v, c, n ? strerror(errno) : "closed by the peer");
+		return;
+	}
+	c->in_len += (size_t)n;
+	if (c->up)
+		conn_records(v, c);
+	else
+		conn_handshake(v, c);
+	if (v->role == CONFIG_SHARE_MASTER)
+		arm(v);
+}
+
+/* ---- time ---- */
+
+static void arm(struct vshare *v)
+{
+	struct itimerspec its = { 0 };
+	uint64_t t = 0, x;
+
+	if (v->role == CONFIG_SHARE_MASTER) {
+		t = shm_deadline(&v->m);
+	} else {
+		t = ssl_deadline(&v->s);
+		if (v->connect_at && (!t || v->connect_at < t))
+			t = v->connect_at;
+		/* a link that answers nothing while we wait for answers: looked at again */
+		if (v->c[0].fd >= 0 && v->c[0].up && v->c[0].last_tx > v->c[0].last_rx) {
+			x = v->c[0].last_tx + 2ull * v->d->cfg.share_answer_ms + 1;
+			if (!t || x < t)
+				t = x;
+		}
+	}
+	if (t) {
+		its.it_value.tv_sec = (time_t)(t / 1000);
+		its.it_value.tv_nsec = (long)(t % 1000) * 1000000;
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1;
+	}
+	timerfd_settime(v->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+void vd_share_timer(struct vd *d)
+{
+	struct vshare *v = vs;
+	struct sconn *c;
+	uint64_t tick, now = vd_now_ms();
+
+	if (!v)
+		return;
+	if (read(v->tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
+		log_debug("share timer: %s", strerror(errno));
+	if (v->role == CONFIG_SHARE_MASTER) {
+		if (shm_timer(&v->m, now) == SHM_EXPIRED) {
+			lease_save(v);	/* the state's version moved */
+			log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
+				   (unsigned long long)v->m.epoch);
+			vd_event(d, "share: lease %llu expired", (unsigned long long)v->m.epoch);
+		}
+		arm(v);
+		return;
+	}
+	c = &v->c[0];
+	/*
+	 * A link that stays silent while we wait for answers is lost: close it
+	 * and connect again (the lease goes on counting meanwhile)
+	 */
+	if (c->fd >= 0 && c->up && c->last_tx > c->last_rx &&
+	    now - c->last_tx > 2ull * d->cfg.share_answer_ms)
+		conn_close(v, c, "no answer");
+	if (c->fd < 0 && v->connect_at && now >= v->connect_at)
+		slave_connect(v);
+	slave_run(v, NULL);
+}
+
+/* ---- start, stop, status ---- */
+
+static int load_identity(struct vd *d, struct sc_identity *id)
+{
+	return vd_share_key_file(d->cfg.share_key_file, id, true);
+}
+
+int vd_share_key_file(const char *path, struct sc_identity *id, bool create)
+{
+	uint8_t sk[SC_KEY_LEN];
+	char hex[2 * SC_KEY_LEN + 2];
+	struct stat st;
+	unsigned int b;
+	ssize_t n;
+	int fd, i, ret = 0;
+
+	if (sc_global_init())
+		return -EIO;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (sc_identity_new(id))
+			return -EIO;
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		for (i = 0; i < SC_KEY_LEN; i++)
+			snprintf(hex + 2 * i, 3, "%02x", id->sk[i]);
+		hex[2 * SC_KEY_LEN] = '\n';
+		if (write(fd, hex, 2 * SC_KEY_LEN + 1) != 2 * SC_KEY_LEN + 1 || fsync(fd))
+			ret = -errno;
+		close(fd);
+		sodium_memzero(hex, sizeof(hex));
+		return ret;
+	}
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || (st.st_mode & 077)) {
+		close(fd);
+		log_err("share: %s is readable by group or others; it is a secret key (chmod 600)",
+			path);
+		return -EPERM;
+	}
+	n = read(fd, hex, sizeof(hex));
+	close(fd);
+	if (n < 2 * SC_KEY_LEN)
+		ret = -EINVAL;
+	for (i = 0; !ret && i < SC_KEY_LEN; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			ret = -EINVAL;
+		sk[i] = (uint8_t)b;
+	}
+	if (!ret && sc_identity_from_sk(id, sk))
+		ret = -EINVAL;
+	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(sk, sizeof(sk));
+	return ret;
+}
+
+static int read_text(const char *path, char **text, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > SHARE_BLOB_MAX / 2) {
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		free(buf);
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	buf[st.st_size] = '\0';
+	*text = buf;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char err[PROFILE_ERR_MAX];
+	struct profile *p;
+	struct vshare *v;
+	struct vprof *vp;
+	uint64_t epoch;
+	struct addr a;
+	int i, ret;
+
+	if (!d->cfg.share)
+		return 0;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	vs = v;
+	v->d = d;
+	v->role = d->cfg.share;
+	v->card = d->cfg.card_base;
+	v->epfd = epfd;
+	v->tag_fd = tag_fd;
+	v->tag_timer = tag_timer;
+	v->lfd = -1;
+	v->last_denied = -1;
+	for (i = 0; i < SHARE_CONNS; i++)
+		v->c[i].fd = -1;
+	ret = load_identity(d, &v->id);
+	if (ret) {
+		log_err("share: key %s: %s", d->cfg.share_key_file, strerror(-ret));
+		return ret;
+	}
+	v->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (v->tfd < 0)
+		return -errno;
+	ev.data.u64 = (uint64_t)tag_timer << 32;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, v->tfd, &ev);
+
+	if (v->role == CONFIG_SHARE_SLAVE) {
+		ssl_init(&v->s, randombytes_random() | (uint64_t)randombytes_random() << 32,
+			 d->cfg.share_guard_ms, d->cfg.share_answer_ms, d->cfg.share_retry_ms);
+		v->s.want = d->cfg.share_want;
+		sealed_load(v);
+		v->keep_copy = v->sealed != NULL;
+		/* a slave that starts holds no lease: whatever a share left goes */
+		vp = vd_find(d, v->card, d->cfg.share_profile);
+		if (vp && !vp->managed) {
+			log_notice("share: profile %s was left from a lease before this start: deleted",
+				   d->cfg.share_profile);
+			vd_delete_remote(d, v->card, d->cfg.share_profile);
+		}
+		log_notice("share: slave of %s, profile %s, %s", d->cfg.share_connect,
+			   d->cfg.share_profile, v->s.want ? "wanted" : "not wanted");
+		slave_connect(v);
+		arm(v);
+		return 0;
+	}
+
+	/* the master: the profile shared must parse and carry the name given */
+	ret = read_text(d->cfg.share_profile_file, &v->text, &v->text_len);
+	if (ret) {
+		log_err("share: %s: %s", d->cfg.share_profile_file, strerror(-ret));
+		return ret;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	ret = profile_parse(v->text, v->text_len, d->cfg.share_profile_file, p, err, sizeof(err));
+	if (!ret && strcmp(p->name, d->cfg.share_profile)) {
+		snprintf(err, sizeof(err), "it is profile %s, not %s", p->name, d->cfg.share_profile);
+		ret = -1;
+	}
+	profile_wipe(p);
+	free(p);
+	if (ret) {
+		log_err("share: %s", err);
+		return -EINVAL;
+	}
+	snprintf(v->ps.name, sizeof(v->ps.name), "%s", d->cfg.share_profile);
+	v->ps.card = v->card;
+	if (lease_load(v, &epoch))
+		return -EBADMSG;
+	shm_init(&v->m, vd_now_ms(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
+	v->m.compare = d->cfg.share_compare;
+	crypto_generichash(v->wrap, sizeof(v->wrap), (const uint8_t *)"vuicc share wrap 1", 18,
+			   v->id.sk, sizeof(v->id.sk));
+	crypto_generichash(v->m.digest, SHARE_DIGEST_LEN, (const uint8_t *)v->text,
+			   v->text_len, NULL, 0);
+	v->m.ready = true;
+	if (parse_addr(d->cfg.share_listen, &a)) {
+		log_err("share: share_listen %s: not an address", d->cfg.share_listen);
+		return -EINVAL;
+	}
+	a.listen = true;
+	ret = in_netns(d, open_socket, &a);
+	if (ret) {
+		log_err("share: listening on %s: %s", d->cfg.share_listen, strerror(-ret));
+		return ret;
+	}
+	v->lfd = a.fd;
+	ev.data.u64 = (uint64_t)tag_fd << 32 | SHARE_CONNS;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, v->lfd, &ev);
+	log_notice("share: master of profile %s on %s; lease %u ms, margin %u ms, %s%s",
+		   d->cfg.share_profile, d->cfg.share_listen, d->cfg.share_lease_ms,
+		   d->cfg.share_drift_ms, d->cfg.share_compare ? "compare (embodiment 5)" :
+		   "push (embodiment 4)", epoch ? "; waiting out a lease from before the restart" : "");
+	arm(v);
+	return 0;
+}
+
+/*
+ * A slave that stops while it holds a lease leaves the network and gives
+ * the lease back with the card's state: deactivate, wait the guard time
+ * (the modem's detach), send RELEASE, wait a while for RELEASED.
+ */
+static void slave_stop(struct vshare *v)
+{
+	struct timespec guard = { .tv_sec = v->d->cfg.share_guard_ms / 1000,
+				  .tv_nsec = (long)(v->d->cfg.share_guard_ms % 1000) * 1000000 };
+	struct sconn *c = &v->c[0];
+	struct pollfd pfd;
+	uint64_t end;
+
+	if (v->s.state != SLV_ACTIVE)
+		return;
+	log_notice("share: stopping with lease %llu: deactivating and giving it back",
+		   (unsigned long long)v->s.epoch);
+	v->s.want = false;
+	slave_run(v, NULL);
+	if (c->fd < 0 || !c->up)
+		return;
+	nanosleep(&guard, NULL);
+	slave_run(v, NULL);
+	end = vd_now_ms() + v->d->cfg.share_answer_ms;
+	while (c->fd >= 0 && v->s.pending_state && vd_now_ms() < end) {
+		pfd.fd = c->fd;
+		pfd.events = POLLIN | (c->out_len ? POLLOUT : 0);
+		if (poll(&pfd, 1, (int)(end - vd_now_ms())) <= 0)
+			break;
+		vd_share_fd(v->d, 0, (pfd.revents & POLLIN ? EPOLLIN : 0) |
+			    (pfd.revents & POLLOUT ? EPOLLOUT : 0) |
+			    (pfd.revents & (POLLHUP | POLLERR) ? EPOLLHUP : 0));
+	}
+	if (v->s.pending_state)
+		log_warn("share: the master did not take lease %llu back; it runs out by itself",
+			 (unsigned long long)v->s.epoch);
+}
+
+void vd_share_stop(struct vd *d)
+{
+	struct vshare *v = vs;
+	int i;
+
+	if (!v)
+		return;
+	if (v->role == CONFIG_SHARE_SLAVE)
+		slave_stop(v);
+	for (i = 0; i < SHARE_CONNS; i++)
+		if (v->c[i].fd >= 0) {
+			close(v->c[i].fd);
+			sc_session_wipe(&v->c[i].sess);
+			sc_hs_wipe(&v->c[i].hs);
+		}
+	if (v->lfd >= 0)
+		close(v->lfd);
+	if (v->text) {
+		sodium_memzero(v->text, v->text_len);
+		free(v->text);
+	}
+	if (v->pending) {
+		sodium_memzero(v->pending, v->pending_len);
+		free(v->pending);
+	}
+	if (v->held_text) {
+		sodium_memzero(v->held_text, v->held_text_len);
+		free(v->held_text);
+	}
+	if (v->sealed) {
+		sodium_memzero(v->sealed, v->sealed_len);
+		free(v->sealed);
+	}
+	sodium_memzero(v->wrap, sizeof(v->wrap));
+	sodium_memzero(v->grant_key, sizeof(v->grant_key));
+	pstate_clear(&v->ps);
+	sc_identity_wipe(&v->id);
+	close(v->tfd);
+	free(v);
+	vs = NULL;
+}
+
+void vd_share_status(struct vd *d, FILE *f, bool json)
+{
+	struct vshare *v = vs;
+	uint64_t now = vd_now_ms();
+	char holder[32];
+	int i, links = 0;
+
+	if (!v)
+		return;
+	for (i = 0; i < SHARE_CONNS; i++)
+		links += v->c[i].fd >= 0 && v->c[i].up;
+	if (v->role == CONFIG_SHARE_MASTER) {
+		if (v->m.state == MST_SELF)
+			snprintf(holder, sizeof(holder), "master");
+		else if (v->m.state != MST_GRANTED)
+			snprintf(holder, sizeof(holder), "none");
+		else if (v->m.holder == SHARE_PEER_UNKNOWN)
+			snprintf(holder, sizeof(holder), "unknown");
+		else
+			snprintf(holder, sizeof(holder), "peer%d", v->m.holder);
+		if (json) {
+			fprintf(f, ",\"share\":{\"role\":\"master\",\"profile\":\"%s\",\"state\":\"%s\","
+				"\"holder\":\"%s\",\"epoch\":%llu,\"version\":%llu,\"held_ms\":%llu,"
+				"\"links\":%d,\"grants\":%lu,\"pushes\":%lu,\"activations\":%lu,"
+				"\"denies\":%lu,\"stale\":%lu,\"expiries\":%lu,\"releases\":%lu,"
+				"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu,\"refused\":%lu}",
+				d->cfg.share_profile, shm_state_name(v->m.state), holder,
+				(unsigned long long)v->m.epoch, (unsigned long long)v->m.version,
+				(unsigned long long)(v->m.state == MST_GRANTED && v->m.held_until > now ?
+						     v->m.held_until - now : 0),
+				links, v->m.grants, v->m.pushes, v->m.activations, v->m.denies,
+				v->m.stale, v->m.expiries, v->m.releases, v->tampered, v->replayed,
+				v->malformed, v->refused);
+			return;
+		}
+		fprintf(f, "\nshare: master of %s (%s)\n  lease: %s, holder %s, epoch %llu",
+			d->cfg.share_profile, d->cfg.share_compare ? "compare" : "push",
+			shm_state_name(v->m.state), holder, (unsigned long long)v->m.epoch);
+		if (v->m.state == MST_GRANTED && v->m.held_until > now)
+			fprintf(f, ", held for %llu ms more", (unsigned long long)(v->m.held_until - now));
+		fprintf(f, "\n  links %d; grants %lu (pushed %lu, activated %lu), refused %lu, stale %lu, expired %lu, released %lu\n"
+			"  records dropped: %lu tampered, %lu replayed; %lu malformed; %lu handshakes refused\n",
+			links, v->m.grants, v->m.pushes, v->m.activations, v->m.denies, v->m.stale,
+			v->m.expiries, v->m.releases, v->tampered, v->replayed, v->malformed, v->refused);
+		return;
+	}
+	if (json) {
+		fprintf(f, ",\"share\":{\"role\":\"slave\",\"profile\":\"%s\",\"state\":\"%s\","
+			"\"epoch\":%llu,\"lease_ms\":%llu,\"link\":%s,\"want\":%s,\"requests\":%lu,"
+			"\"grants\":%lu,\"denies\":%lu,\"renewals\":%lu,\"expiries\":%lu,\"stale\":%lu,"
+			"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu}",
+			d->cfg.share_profile, ssl_state_name(v->s.state), (unsigned long long)v->s.epoch,
+			(unsigned long long)(v->s.state == SLV_ACTIVE && v->s.lease_end > now ?
+					     v->s.lease_end - now : 0),
+			v->s.link ? "true" : "false", v->s.want ? "true" : "false", v->s.requests,
+			v->s.grants, v->s.denies, v->s.renewals, v->s.expiries, v->s.stale,
+			v->tampered, v->replayed, v->malformed);
+		return;
+	}
+	fprintf(f, "\nshare: slave of %s, profile %s\n  lease: %s, epoch %llu", d->cfg.share_connect,
+		d->cfg.share_profile, ssl_state_name(v->s.state), (unsigned long long)v->s.epoch);
+	if (v->s.state == SLV_ACTIVE && v->s.lease_end > now)
+		fprintf(f, ", %llu ms left", (unsigned long long)(v->s.lease_end - now));
+	fprintf(f, "\n  link %s; requests %lu, grants %lu, refused %lu, renewals %lu, expired %lu, stale %lu\n"
+		"  records dropped: %lu tampered, %lu replayed; %lu malformed\n",
+		v->s.link ? "up" : "down", v->s.requests, v->s.grants, v->s.denies, v->s.renewals,
+		v->s.expiries, v->s.stale, v->tampered, v->replayed, v->malformed);
+}

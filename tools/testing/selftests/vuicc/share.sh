@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sharing one profile between three devices, in the VM (vuicc.ko with
+# cards=3): each device is a vuiccd with its own card (card_base) and its
+# own network namespace for the short-range link (TCP in place of RFCOMM);
+# netsim gives the two slaves their modems and the network, and fails if
+# it ever sees the shared IMSI attached twice.
+#
+#   M  master, card 0, no modem: shares seed-netsim (share_profile_file)
+#   A  slave, card 1, modem1; its link goes through a relay that can tamper
+#      with or replay one record (tools/testing/selftests/vuicc/share_mitm.py)
+#   B  slave, card 2, modem2
+#
+# A activates; B is refused while A holds the lease; a tampered and a
+# replayed record are dropped and logged; A's link drops (silently, as out
+# of range): A deactivates when its lease runs out, then B activates; A's
+# link comes back and its late RELEASE of the old epoch is rejected as
+# stale.  VUICC_SHARE_COUNT=N repeats the handover N times.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../../../.." && pwd)
+d=/tmp/share-test
+failed=0
+pids=()
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; failed=$((failed + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
+
+for tool in netsim vuiccd vuiccctl ip python3; do
+	command -v $tool >/dev/null ||
+		{ echo "not ok - $tool missing (make tools; make deps)"; exit 1; }
+done
+
+IMSI=001010000000011
+LEASE=12000 DRIFT=3000 GUARD=3000 ANSWER=2000
+
+# a python expression over device X's status JSON: s, h (its share part)
+js() {	# DEV EXPR
+	timeout 5 vuiccctl --json status --socket $d/$1.sock 2>/dev/null | python3 -c "import json,sys
+s=json.load(sys.stdin); h=s.get('share') or {}
+sys.exit(0 if ($2) else 1)" 2>/dev/null
+}
+wait_for() {	# SECONDS DEV EXPR (wall clock: the debug kernel is slow)
+	local end=$((SECONDS + $1))
+	while [ $SECONDS -lt $end ]; do
+		js "$2" "$3" && return 0
+		sleep 0.2
+	done
+	js "$2" "$3"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+start() {	# DEV CONF: vuiccd of device DEV in the background, its pid in pid_DEV
+	vuiccd -f -c $d/$2.conf 2>>$d/$1.log &
+	eval "pid_$1=$!"
+	pids+=($!)
+}
+stop() {	# DEV
+	local p
+	eval "p=\$pid_$1"
+	kill -TERM "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+stop_all() {
+	local p
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	pids=()
+	for p in m a b; do ip netns del dev-$p 2>/dev/null; done
+}
+trap 'stop_all' EXIT
+
+rm -rf $d
+mkdir -p $d/shared $d/empty
+for x in m a b; do mkdir -p $d/$x/profiles $d/$x/state; done
+install -m 0600 "$top/tools/testing/profiles/seed-netsim.conf" $d/shared/
+
+# ---- the link: a namespace per device, veths from each slave to the master ----
+for x in m a b; do ip netns add dev-$x && ip -n dev-$x link set lo up; done
+ip link add va netns dev-a type veth peer name vam netns dev-m &&
+ip link add vb netns dev-b type veth peer name vbm netns dev-m &&
+ip -n dev-a addr add 10.9.1.2/24 dev va && ip -n dev-m addr add 10.9.1.1/24 dev vam &&
+ip -n dev-b addr add 10.9.2.2/24 dev vb && ip -n dev-m addr add 10.9.2.1/24 dev vbm &&
+for l in "a va" "m vam" "b vb" "m vbm"; do set -- $l; ip -n dev-$1 link set $2 up; done ||
+	{ echo "not ok - the link namespaces (iproute2)"; exit 1; }
+
+# ---- keys: each device's own, the peers' pinned ----
+for x in m a b; do
+	eval "pk_$x=\$(vuiccd --share-key $d/$x/share.key)" ||
+		{ echo "not ok - vuiccd --share-key"; exit 1; }
+done
+check "the key files are private (0600)" sh -c "[ \$(stat -c %a $d/m/share.key) = 600 ]"
+
+common() {	# DEV CARD
+	cat <<EOC
+cards = 1
+card_base = $2
+profiles_dir = $d/$1/profiles
+state_dir = $d/$1/state
+socket = $d/$1.sock
+log = stderr
+log_level = info
+share_profile = seed-netsim
+share_key_file = $d/$1/share.key
+share_lease_ms = $LEASE
+share_drift_ms = $DRIFT
+share_guard_ms = $GUARD
+share_answer_ms = $ANSWER
+share_retry_ms = 1000
+EOC
+}
+{ common m 0; cat <<EOC; } >$d/m.conf
+share = master
+share_profile_file = $d/shared/seed-netsim.conf
+share_listen = tcp:0.0.0.0:7000
+share_netns = dev-m
+share_embodiment = push
+share_peer_key = $pk_a
+share_peer_key = $pk_b
+EOC
+sed 's/^share_embodiment = push/share_embodiment = compare/' $d/m.conf >$d/m5.conf
+{ common a 1; cat <<EOC; } >$d/a.conf
+share = slave
+modem = 1 /run/netsim/modem1
+share_connect = tcp:10.9.1.1:7001
+share_netns = dev-a
+share_peer_key = $pk_m
+EOC
+{ common b 2; cat <<EOC; } >$d/b.conf
+share = slave
+modem = 2 /run/netsim/modem2
+share_connect = tcp:10.9.2.1:7000
+share_netns = dev-b
+share_peer_key = $pk_m
+EOC
+for x in m a b; do check "vuiccd -t accepts device $x's configuration" vuiccd -t -c $d/$x.conf; done
+
+# ---- the network: two modems, the shared subscription ----
+cat >$d/share.scn <<EOS
+[netsim]
+netns = netsim-inet
+server = 192.0.2.1
+
+[location here]
+operator = plmn=00101 name=Home lte=-85 tac=00c3 ci=1a2b301
+
+EOS
+for c in 1 2; do cat >>$d/share.scn <<EOS
+[modem modem$c]
+card = $c
+at_link = /run/netsim/modem$c
+location = here
+at_delay_ms = 2
+boot_ms = 100
+search_ms = 300
+attach_ms = 300
+pdp_ms = 100
+
+EOS
+done
+cat >>$d/share.scn <<EOS
+[subscriber $IMSI]
+algorithm = milenage
+k = 465b5ce8b199b49faa5f0a2ee238a6bc
+opc = cd63cb71954a9f4e48a5994e37a02baf
+sqn = 0x1000
+status = active
+EOS
+
+netsim --scenario $d/share.scn --report $d/report.json >$d/netsim.log 2>&1 &
+npid=$!
+for _ in $(seq 100); do [ -L /run/netsim/modem2 ] && break; sleep 0.05; done
+ip netns exec dev-m python3 "$here/share_mitm.py" --listen 10.9.1.1:7001 \
+	--to 127.0.0.1:7000 --control $d/mitm.cmd >$d/mitm.log 2>&1 &
+pids+=($!)
+start m m
+wait_for 30 m "h.get('role') == 'master'" || { cat $d/m.log; nok "the master is up"; }
+
+# ---- A activates ----
+t0=$(now_ms)
+start a a
+check "A: granted a lease, the profile enabled on its card" \
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 1 and \
+		any(c['card'] == 1 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+echo "# A active $(($(now_ms) - t0)) ms after its vuiccd started"
+check "M: the status says A (peer 0) holds lease 1" \
+	js m "h['holder'] == 'peer0' and h['epoch'] == 1 and h['state'] == 'MST_GRANTED'"
+check "A: attached to the network with the shared profile" \
+	wait_for 60 a "any(c['card'] == 1 and (c.get('modem') or {}).get('state') in ('dialing', 'online') for c in s['cards'])"
+
+# ---- B is refused while A holds the lease ----
+start b b
+check "B: refused while A holds the lease" wait_for 30 b "h['denies'] >= 2 and h['state'] != 'SLV_ACTIVE'"
+check "M: refusals counted, A still the holder" js m "h['denies'] >= 2 and h['holder'] == 'peer0'"
+check "B: its card holds no shared profile" \
+	js b "not any(p.get('name') == 'seed-netsim' for p in s.get('profiles', []))"
+
+# ---- a tampered and a replayed record on A's link ----
+echo tamper >$d/mitm.cmd
+check "M: a tampered record is dropped and logged" \
+	wait_for 30 m "h['tampered'] >= 1"
+echo replay >$d/mitm.cmd
+check "M: a replayed record is dropped and logged" \
+	wait_for 30 m "h['replayed'] >= 1"
+check "M: the log says what was dropped" sh -c \
+	"grep -q 'failed its tag' $d/m.log && grep -q 'was replayed' $d/m.log"
+check "A: still holds its lease after both" js a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 1"
+
+# ---- A's link drops: A deactivates when its lease runs out, then B activates ----
+handover() {	# ROUND
+	local t_drop t_off t_b
+	t_drop=$(now_ms)
+	ip -n dev-a link set va down
+	if wait_for 60 a "h['state'] != 'SLV_ACTIVE'"; then
+		t_off=$(now_ms)
+		ok "round $1: A deactivated when its lease ran out"
+	else
+		nok "round $1: A deactivated when its lease ran out"
+		t_off=$(now_ms)
+	fi
+	check "round $1: A's card no longer holds the shared profile" \
+		js a "not any(c['card'] == 1 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+	if wait_for 90 b "h['state'] == 'SLV_ACTIVE'"; then
+		t_b=$(now_ms)
+		ok "round $1: B activated after A's lease and the margin"
+	else
+		nok "round $1: B activated after A's lease and the margin"
+		t_b=$(now_ms)
+	fi
+	check "round $1: M says B (peer 1) holds a newer epoch" \
+		js m "h['holder'] == 'peer1' and h['epoch'] >= 2"
+	echo "# round $1: link drop -> A off the network $((t_off - t_drop)) ms; -> B active (handover) $((t_b - t_drop)) ms (lease $LEASE, margin $DRIFT, guard $GUARD)"
+	# A's link comes back: its RELEASE of the old epoch is stale
+	ip -n dev-a link set va up
+	check "round $1: A's late RELEASE of its old epoch is rejected as stale" \
+		wait_for 60 m "h['stale'] >= $1"
+}
+handover 1
+check "M: the log names the stale RELEASE" grep -q "RELEASE of epoch 1 from peer 0: stale" $d/m.log
+check "A: refused now that B holds the lease" wait_for 30 a "h['denies'] >= 1 and h['state'] != 'SLV_ACTIVE'"
+
+# ---- the master restarts, now comparing (embodiment 5): B's lease goes on ----
+stop m
+start m m5
+check "M restarted: B's renewal makes it the known holder of lease 2 again" \
+	wait_for 40 m "h['holder'] == 'peer1' and h['epoch'] == 2"
+check "B: kept its lease through the master's restart" js b "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 2"
+check "A: still refused while B holds it" wait_for 20 m "h['denies'] >= 1 and h['holder'] == 'peer1'"
+
+# ---- B stops: off the network, the lease and the card's state given back; A takes it ----
+t_stop=$(now_ms)
+stop b
+check "M: B's RELEASE of lease 2 applied" wait_for 20 m "h['releases'] >= 1"
+check "A: active under lease 3 (pushed: it held no copy)" \
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 3"
+echo "# B stopped -> A active $(($(now_ms) - t_stop)) ms (release, no wait for the lease)"
+check "M: lease 3 was a push" js m "h['pushes'] >= 3 and h['activations'] == 0"
+
+# ---- A stops and starts again: its sealed copy is current, so only the activation goes ----
+stop a
+check "M: A's RELEASE of lease 3 applied" wait_for 20 m "h['releases'] >= 2 and h['state'] == 'MST_FREE'"
+check "A: keeps only a sealed copy: the profile is out of its card and store" sh -c \
+	"[ -s $d/a/state/share-seed-netsim.sealed ] && ! ls $d/a/state | grep -q '^1-seed-netsim'"
+check "A's sealed copy holds no key in the clear" sh -c \
+	"! grep -qi 465b5ce8b199b49faa5f0a2ee238a6bc $d/a/state/share-seed-netsim.sealed"
+t_start=$(now_ms)
+start a a
+check "A: active under lease 4 by the activation command" \
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 4 and \
+		any(c['card'] == 1 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+echo "# A restarted -> active $(($(now_ms) - t_start)) ms (activation, no push)"
+check "M: lease 4 was an activation, not a push" js m "h['activations'] == 1"
+check "A's log says it activated the copy held" grep -q 'activate the copy held' $d/a.log
+
+# more rounds (make soak: VUICC_SHARE_COUNT): B comes, A's link drops, B takes over, B stops
+for r in $(seq 2 "${VUICC_SHARE_COUNT:-1}"); do
+	start b b
+	wait_for 30 b "h['denies'] >= 1" || nok "round $r: B refused while A holds the lease"
+	handover "$r"
+	stop b
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE'" || nok "round $r: A active again after B stopped"
+done
+
+for x in m a b; do grep -h 'share:' $d/$x.log | sed -E "s/^vuiccd\[([0-9.]+)\] [a-z]+: share: /# $x \1 /" | tail -25; done
+timeout 5 vuiccctl status --socket $d/m.sock | sed -n '/^share:/,/^last/p' | sed 's/^/# M /'
+timeout 5 vuiccctl status --socket $d/b.sock | sed -n '/^share:/,/^last/p' | sed 's/^/# B /'
+stop_all
+kill -TERM $npid 2>/dev/null
+wait $npid
+check "netsim saw the shared IMSI attached twice never (exit status)" test $? = 0
+check "netsim: both slaves attached in turn" python3 -c "import json,sys
+r=json.load(open('$d/report.json')); a=[m['attaches'] for m in r['modems']]
+sys.exit(0 if len(a) == 2 and min(a) >= 1 else 1)"
+check "no key or secret in any log" sh -c \
+	"! grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf|$(tr -d '\n' <$d/m/share.key)' \
+	$d/m.log $d/a.log $d/b.log $d/netsim.log $d/mitm.log"
+echo "share: $failed failed"
+[ $failed = 0 ]
