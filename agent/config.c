@@ -453,8 +453,8 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 				 fname, i, c->card_base, c->card_base + c->cards - 1);
 			return -1;
 		}
-	if (c->share && (!c->share_profile[0] || !c->share_key_file[0] || !c->n_share_peers)) {
-		snprintf(err, errlen, "%s: key 'share': needs share_profile, share_key_file and share_peer_key",
+	if (c->share && (!c->share_profile[0] || !c->share_key_file[0])) {
+		snprintf(err, errlen, "%s: key 'share': needs share_profile and share_key_file",
 			 fname);
 		return -1;
 	}
@@ -463,8 +463,8 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 			 fname);
 		return -1;
 	}
-	if (c->share == CONFIG_SHARE_SLAVE && (!c->share_connect[0] || c->n_share_peers != 1)) {
-		snprintf(err, errlen, "%s: key 'share': a slave needs share_connect and one share_peer_key (the master's)",
+	if (c->share == CONFIG_SHARE_SLAVE && (!c->share_connect[0] || c->n_share_peers > 1)) {
+		snprintf(err, errlen, "%s: key 'share': a slave needs share_connect and at most one share_peer_key (the master's)",
 			 fname);
 		return -1;
 	}

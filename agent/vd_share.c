@@ -186,19 +186,19 @@ static size_t state_blob(const struct pstate *from, uint8_t *out, size_t max)
 
 /* ---- the link ---- */
 
-static int in_netns(struct vd *d, int (*fn)(void *), void *arg)
+static int in_netns(const struct config *cfg, int (*fn)(void *), void *arg)
 {
 	char path[128];
 	int self, ns, ret;
 
-	if (!d->cfg.share_netns[0])
+	if (!cfg->share_netns[0])
 		return fn(arg);
-	snprintf(path, sizeof(path), "/run/netns/%s", d->cfg.share_netns);
+	snprintf(path, sizeof(path), "/run/netns/%s", cfg->share_netns);
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
 		ret = -errno;
-		log_err("share: network namespace %s: %s", d->cfg.share_netns, strerror(errno));
+		log_err("share: network namespace %s: %s", cfg->share_netns, strerror(errno));
 		if (self >= 0)
 			close(self);
 		if (ns >= 0)
@@ -850,7 +850,7 @@ static int slave_connect(struct vshare *v)
 	v->connect_at = 0;
 	if (parse_addr(v->d->cfg.share_connect, &a))
 		return -EINVAL;
-	ret = in_netns(v->d, open_socket, &a);
+	ret = in_netns(&v->d->cfg, open_socket, &a);
 	if (ret) {
 		if (!v->connect_failing)
 			log_notice("share: connecting to %s: %s; trying every %u ms",
@@ -1232,6 +1232,10 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 
 	if (!d->cfg.share)
 		return 0;
+	if (!d->cfg.n_share_peers) {
+		log_err("share: no share_peer_key: pair with a peer first (vuiccd --share-pair CODE)");
+		return -ENOKEY;
+	}
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -1313,7 +1317,7 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 		return -EINVAL;
 	}
 	a.listen = true;
-	ret = in_netns(d, open_socket, &a);
+	ret = in_netns(&d->cfg, open_socket, &a);
 	if (ret) {
 		log_err("share: listening on %s: %s", d->cfg.share_listen, strerror(-ret));
 		return ret;
@@ -1476,4 +1480,142 @@ void vd_share_status(struct vd *d, FILE *f, bool json)
 		"  records dropped: %lu tampered, %lu replayed; %lu malformed\n",
 		v->s.link ? "up" : "down", v->s.requests, v->s.grants, v->s.denies, v->s.renewals,
 		v->s.expiries, v->s.stale, v->tampered, v->replayed, v->malformed);
+}
+
+/* ---- pairing by a one-time code (vuiccd --share-pair CODE) ---- */
+
+/* Exactly @len bytes, or -ETIMEDOUT after @ms in all. */
+static int pair_read(int fd, uint8_t *buf, size_t len, uint64_t end)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if (vd_now_ms() >= end || poll(&pfd, 1, (int)(end - vd_now_ms())) <= 0)
+			return -ETIMEDOUT;
+		n = recv(fd, buf + got, len - got, 0);
+		if (n <= 0)
+			return n ? -errno : -ECONNRESET;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int pair_write(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int pair_wait_fd(int fd, short events, uint64_t end)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	if (vd_now_ms() >= end || poll(&pfd, 1, (int)(end - vd_now_ms())) <= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeout_s)
+{
+	uint8_t in[SC_PAIR_MAX_LEN], out[SC_PAIR_MAX_LEN], pk[SC_KEY_LEN];
+	uint64_t end = vd_now_ms() + (uint64_t)timeout_s * 1000;
+	bool master = cfg->share == CONFIG_SHARE_MASTER;
+	struct sc_identity id;
+	struct sc_pair p;
+	struct addr a;
+	size_t olen;
+	int fd, ret, err = 0, i;
+	socklen_t sl = sizeof(err);
+
+	if (!cfg->share || !cfg->share_key_file[0]) {
+		fprintf(stderr, "vuiccd: --share-pair needs share = master|slave and share_key_file\n");
+		return -EINVAL;
+	}
+	ret = vd_share_key_file(cfg->share_key_file, &id, true);
+	if (ret)
+		return ret;
+	if (parse_addr(master ? cfg->share_listen : cfg->share_connect, &a)) {
+		sc_identity_wipe(&id);
+		return -EINVAL;
+	}
+	a.listen = master;
+	/* the slave dials until the master listens, or the time is up */
+	for (;;) {
+		ret = in_netns(cfg, open_socket, &a);
+		if (!ret && !master) {
+			ret = pair_wait_fd(a.fd, POLLOUT, end);
+			if (!ret && (getsockopt(a.fd, SOL_SOCKET, SO_ERROR, &err, &sl) || err))
+				ret = -(err ? err : errno);
+			if (ret)
+				close(a.fd);
+		}
+		if (master || ret != -ECONNREFUSED || vd_now_ms() + 200 >= end)
+			break;
+		usleep(200000);
+	}
+	if (ret)
+		goto out_id;
+	fd = a.fd;
+	if (master) {
+		fprintf(stderr, "vuiccd: pairing: waiting %u s for a slave on %s\n", timeout_s,
+			cfg->share_listen);
+		ret = pair_wait_fd(a.fd, POLLIN, end);
+		fd = ret ? -1 : accept4(a.fd, NULL, NULL, SOCK_CLOEXEC);
+		close(a.fd);
+		if (fd < 0) {
+			ret = ret ? ret : -errno;
+			goto out_id;
+		}
+	}
+	/* blocking from here, each read bounded by the deadline */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	ret = sc_pair_init(&p, master ? SC_RESPONDER : SC_INITIATOR, id.pk, code);
+	if (ret)
+		goto out_fd;
+	if (!master) {
+		ret = sc_pair_step(&p, NULL, 0, out, sizeof(out), &olen);
+		if (ret < 0 || (ret = pair_write(fd, out, olen)))
+			goto out_pair;
+	}
+	for (;;) {
+		ret = pair_read(fd, in, sc_pair_expect(&p), end);
+		if (ret)
+			goto out_pair;
+		ret = sc_pair_step(&p, in, sc_pair_expect(&p), out, sizeof(out), &olen);
+		if (ret < 0)
+			goto out_pair;
+		if (olen && pair_write(fd, out, olen)) {
+			ret = -EPIPE;
+			goto out_pair;
+		}
+		if (ret == 1)
+			break;
+	}
+	ret = sc_pair_peer(&p, pk);
+	if (!ret) {
+		/* the line the operator adds to this device's configuration */
+		printf("share_peer_key = ");
+		for (i = 0; i < SC_KEY_LEN; i++)
+			printf("%02x", pk[i]);
+		printf("\n");
+	}
+out_pair:
+	sc_pair_wipe(&p);
+out_fd:
+	close(fd);
+out_id:
+	sc_identity_wipe(&id);
+	sodium_memzero(in, sizeof(in));
+	sodium_memzero(out, sizeof(out));
+	return ret;
 }

@@ -92,6 +92,10 @@ static void usage(FILE *f)
 		"                                 holds (checksums, never contents)\n"
 		"       vuiccd --share-key FILE   print this device's sharing public key (for\n"
 		"                                 the peers' share_peer_key), making FILE if absent\n"
+		"       vuiccd --share-pair CODE [-c FILE]\n"
+		"                                 pair with a peer by a one-time code (6-16\n"
+		"                                 digits; the master shows it, the slave types it);\n"
+		"                                 prints the peer's share_peer_key line\n"
 		"\n"
 		"  -c FILE   configuration (default " DEFAULT_CONFIG ")\n");
 }
@@ -459,6 +463,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "check-store", required_argument, NULL, 'S' },
 		{ "share-key", required_argument, NULL, 'K' },
+		{ "share-pair", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -467,6 +472,7 @@ int main(int argc, char **argv)
 	bool foreground = false, test = false, have_group = false, stop = false;
 	const char *cfg_path = DEFAULT_CONFIG;
 	bool cfg_given = false;
+	const char *pair_code = NULL;
 	int epfd, sigfd, evfd, lfd, n, i, opt;
 	struct signalfd_siginfo si;
 	gid_t group = 0;
@@ -489,6 +495,9 @@ int main(int argc, char **argv)
 			return check_store(optarg);
 		case 'K':
 			return share_key(optarg);
+		case 'P':
+			pair_code = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -507,6 +516,16 @@ int main(int argc, char **argv)
 	}
 	if (test)
 		return check_config(&vd.cfg);
+	if (pair_code) {
+		int ret = vd_share_pair(&vd.cfg, pair_code, 120);
+
+		if (ret)
+			fprintf(stderr, "vuiccd: pairing failed: %s\n",
+				ret == -EBADMSG ? "the codes differ (or the exchange was tampered with)" :
+				ret == -ECONNRESET ? "the peer ended it (a wrong code?)" :
+				strerror(-ret));
+		return ret ? 1 : 0;
+	}
 	vd.cfg_path = cfg_path;
 	vd.io = &store_libc_io;
 	vd.started = time(NULL);

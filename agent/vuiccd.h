@@ -150,6 +150,7 @@ void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events);
 void vd_share_timer(struct vd *d);
 void vd_share_status(struct vd *d, FILE *f, bool json);
 int vd_share_key_file(const char *path, struct sc_identity *id, bool create);
+int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeout_s);
 
 /* vd_status.c */
 char *vd_status(struct vd *d, bool json, size_t *len);

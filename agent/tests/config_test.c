@@ -105,6 +105,51 @@ static void test_policy_keys(void)
 	      strstr(err, "device_secret_file"));
 }
 
+#define PK "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF"
+
+static void test_share_keys(void)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{ "share = both\n", "not off, master or slave" },
+		{ "share = slave\n", "needs share_profile and share_key_file" },
+		{ "share = slave\nshare_profile = p\nshare_key_file = /k\n",
+		  "a slave needs share_connect" },
+		{ "share = master\nshare_profile = p\nshare_key_file = /k\nshare_listen = tcp:0.0.0.0:1\n",
+		  "a master needs share_listen and share_profile_file" },
+		{ "share_listen = 0.0.0.0:1\n", "not tcp:HOST:PORT or rfcomm" },
+		{ "share_peer_key = 0123\n", "not 64 hex digits" },
+		{ "share_peer_key = " PK "0\n", "not 64 hex digits" },
+		{ "share_peer_key = 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\n",
+		  "not 64 hex digits" },
+		{ "share_embodiment = 6\n", "not push (embodiment 4) or compare (5)" },
+		{ "share_profile = a/b\n", "not a profile name" },
+		{ "share_lease_ms = 10\n", "from 3000 to 3600000" },
+		{ "share = slave\nshare_profile = p\nshare_key_file = /k\nshare_connect = tcp:h:1\n"
+		  "share_lease_ms = 10000\nshare_guard_ms = 5000\n", "not less than half" },
+		{ "share = slave\nshare_profile = p\nshare_key_file = /k\nshare_connect = tcp:h:1\n"
+		  "share_peer_key = " PK "\nshare_peer_key = " PK "\n", "at most one share_peer_key" },
+		{ "card_base = 63\ncards = 2\n", "there are only 64" },
+		{ "card_base = 2\nmodem = 1 /dev/ttyS0\n", "card 1 is not one of cards 2..2" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(parse(cases[i].text) == -1);
+		if (!strstr(err, cases[i].want))
+			fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i, err, cases[i].want);
+		CHECK(strstr(err, cases[i].want) != NULL);
+	}
+	CHECK(parse("share = slave\nshare_profile = p\nshare_key_file = /k\n"
+		    "share_connect = rfcomm:00:11:22:33:44:55:3\nshare_peer_key = " PK "\n"
+		    "share_embodiment = compare\ncard_base = 2\nshare_want = no\n") == 0);
+	CHECK(C.share == CONFIG_SHARE_SLAVE && C.n_share_peers == 1 && C.share_compare);
+	CHECK(C.card_base == 2 && !C.share_want && C.share_lease_ms == 30000);
+	CHECK(C.share_peer_key[0][0] == 0x01 && C.share_peer_key[0][31] == 0xEF);
+}
+
 static void test_errors(void)
 {
 	static const struct {
@@ -169,6 +214,7 @@ int main(void)
 	RUN(test_defaults);
 	RUN(test_every_key);
 	RUN(test_policy_keys);
+	RUN(test_share_keys);
 	RUN(test_errors);
 	RUN(test_random);
 	DONE();
