@@ -55,6 +55,7 @@ struct sconn {
 	int peer;
 	unsigned int bad;
 	uint64_t last_rx, last_tx;
+	uint64_t wait_since;	/* the first message sent since the last one received */
 	size_t in_len, out_len;
 	uint8_t in[2 * SC_REC_MAX_LEN];
 	uint8_t out[4 * SC_REC_MAX_LEN];
@@ -383,6 +384,8 @@ static int conn_queue(struct vshare *v, struct sconn *c, const uint8_t *buf, siz
 	}
 	memcpy(c->out + c->out_len, buf, len);
 	c->out_len += len;
+	if (c->last_rx >= c->last_tx)
+		c->wait_since = vd_now_ms();
 	c->last_tx = vd_now_ms();
 	conn_flush(v, c);
 	return 0;
@@ -1088,7 +1091,7 @@ static void arm(struct vshare *v)
 			t = v->connect_at;
 		/* a link that answers nothing while we wait for answers: looked at again */
 		if (v->c[0].fd >= 0 && v->c[0].up && v->c[0].last_tx > v->c[0].last_rx) {
-			x = v->c[0].last_tx + 2ull * v->d->cfg.share_answer_ms + 1;
+			x = v->c[0].wait_since + 2ull * v->d->cfg.share_answer_ms + 1;
 			if (!t || x < t)
 				t = x;
 		}
@@ -1128,7 +1131,7 @@ void vd_share_timer(struct vd *d)
 	 * and connect again (the lease goes on counting meanwhile)
 	 */
 	if (c->fd >= 0 && c->up && c->last_tx > c->last_rx &&
-	    now - c->last_tx > 2ull * d->cfg.share_answer_ms)
+	    now - c->wait_since > 2ull * d->cfg.share_answer_ms)
 		conn_close(v, c, "no answer");
 	if (c->fd < 0 && v->connect_at && now >= v->connect_at)
 		slave_connect(v);
