@@ -21,14 +21,12 @@
 
 #define DEFAULT_SOCKET "/run/vuicc/vuiccd.sock"
 
+static int ctl_request(const char *path, const char *req);
+
 int cmd_status(int argc, char **argv, const struct ctl_opts *o)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = DEFAULT_SOCKET;
-	char buf[4096];
-	ssize_t n;
-	size_t total = 0;
-	int fd, i;
+	int i;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
@@ -36,6 +34,40 @@ int cmd_status(int argc, char **argv, const struct ctl_opts *o)
 		else
 			return ctl_err("status: unexpected argument '%s' (status [--socket PATH])", argv[i]);
 	}
+	return ctl_request(path, o->json ? "status json\n" : "status\n");
+}
+
+/* vuiccctl share take|give|on|off: the master's own use, a slave's wish */
+int cmd_share(int argc, char **argv, const struct ctl_opts *o)
+{
+	const char *path = DEFAULT_SOCKET, *what = NULL;
+	char req[64];
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+			path = argv[++i];
+		else if (!what && (!strcmp(argv[i], "take") || !strcmp(argv[i], "give") ||
+				   !strcmp(argv[i], "on") || !strcmp(argv[i], "off")))
+			what = argv[i];
+		else
+			return ctl_err("share: unexpected argument '%s' (share take|give|on|off [--socket PATH])",
+				       argv[i]);
+	}
+	if (!what)
+		return ctl_err("share: take, give (master) or on, off (slave)?");
+	snprintf(req, sizeof(req), "share %s\n", what);
+	return ctl_request(path, req);
+}
+
+static int ctl_request(const char *path, const char *req)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[4096];
+	ssize_t n;
+	size_t total = 0;
+	int fd;
+
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return ctl_err("status: socket path too long");
 	strcpy(sa.sun_path, path);
@@ -48,7 +80,7 @@ int cmd_status(int argc, char **argv, const struct ctl_opts *o)
 			close(fd);
 		return 1;
 	}
-	if (write(fd, o->json ? "status json\n" : "status\n", o->json ? 12 : 7) < 0) {
+	if (write(fd, req, strlen(req)) < 0) {
 		close(fd);
 		return ctl_err("status: %s: %s", path, strerror(errno));
 	}

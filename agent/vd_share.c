@@ -88,6 +88,7 @@ struct vshare {
 	uint64_t sealed_saved_version;
 	bool keep_copy;
 	int last_denied;	/* the peer refused last; -1: none since a grant */
+	uint64_t give_at;	/* master: its own use ends (MST_SELF -> MST_FREE) then */
 	bool connect_failing;	/* said once until a connection works */
 	/* master, compare: the keys of the sealed copies derive from it */
 	uint8_t wrap[SHARE_KEY_LEN];
@@ -1085,6 +1086,8 @@ static void arm(struct vshare *v)
 
 	if (v->role == CONFIG_SHARE_MASTER) {
 		t = shm_deadline(&v->m);
+		if (v->give_at && (!t || v->give_at < t))
+			t = v->give_at;
 	} else {
 		t = ssl_deadline(&v->s);
 		if (v->connect_at && (!t || v->connect_at < t))
@@ -1116,6 +1119,14 @@ void vd_share_timer(struct vd *d)
 	if (read(v->tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
 		log_debug("share timer: %s", strerror(errno));
 	if (v->role == CONFIG_SHARE_MASTER) {
+		if (v->give_at && now >= v->give_at) {
+			v->give_at = 0;
+			shm_give(&v->m);
+			lease_save(v);
+			log_notice("share: the master's own use of %s ended; the profile is free",
+				   d->cfg.share_profile);
+			vd_event(d, "share: master's own use ended");
+		}
 		if (shm_timer(&v->m, now) == SHM_EXPIRED) {
 			lease_save(v);	/* the state's version moved */
 			log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
@@ -1136,6 +1147,109 @@ void vd_share_timer(struct vd *d)
 	if (c->fd < 0 && v->connect_at && now >= v->connect_at)
 		slave_connect(v);
 	slave_run(v, NULL);
+}
+
+/* ---- the master's own use, the slave's wish (vuiccctl share) ---- */
+
+static int master_take(struct vshare *v, char *msg, size_t max)
+{
+	struct vd *d = v->d;
+	struct share_msg g = { .type = GRANT, .mode = GRANT_PUSH };
+	static uint8_t blob[SHARE_BLOB_MAX];
+	size_t n = 4 + v->text_len;
+	int ret;
+
+	if (v->give_at || shm_take(&v->m)) {
+		snprintf(msg, max, "error: the profile is held (%s); try again when it is free\n",
+			 shm_state_name(v->m.state));
+		return -EBUSY;
+	}
+	if (lease_save(v)) {
+		v->m.state = MST_FREE;
+		snprintf(msg, max, "error: cannot write the epoch to the store\n");
+		return -EIO;
+	}
+	/* the master's card takes the profile with the last holder's state */
+	blob[0] = (uint8_t)(v->text_len >> 24);
+	blob[1] = (uint8_t)(v->text_len >> 16);
+	blob[2] = (uint8_t)(v->text_len >> 8);
+	blob[3] = (uint8_t)v->text_len;
+	memcpy(blob + 4, v->text, v->text_len);
+	n += state_blob(&v->ps, blob + n, sizeof(blob) - n);
+	g.blob = blob;
+	g.blob_len = n;
+	ret = slave_install_blob(v, &g);
+	sodium_memzero(blob, n);
+	if (ret) {
+		shm_give(&v->m);
+		lease_save(v);
+		snprintf(msg, max, "error: cannot install %s on card %u: %s\n", d->cfg.share_profile,
+			 v->card, strerror(-ret));
+		return ret;
+	}
+	log_notice("share: the master uses %s itself (epoch %llu): slaves are refused",
+		   d->cfg.share_profile, (unsigned long long)v->m.epoch);
+	vd_event(d, "share: master's own use, epoch %llu", (unsigned long long)v->m.epoch);
+	snprintf(msg, max, "ok: card %u uses %s (epoch %llu)\n", v->card, d->cfg.share_profile,
+		 (unsigned long long)v->m.epoch);
+	return 0;
+}
+
+static int master_give(struct vshare *v, char *msg, size_t max)
+{
+	struct vd *d = v->d;
+	struct vprof *vp = vd_find(d, v->card, d->cfg.share_profile);
+	struct pstate *t;
+	size_t i;
+
+	if (v->m.state != MST_SELF || v->give_at) {
+		snprintf(msg, max, "error: the master does not use the profile\n");
+		return -EINVAL;
+	}
+	if (vp) {
+		/* its state for the next holder, then out of the card and the store */
+		vd_share_refresh_state(d, vp);
+		t = &vp->ps;
+		pstate_merge_sqn(&v->ps, t->sqn, t->sqn_len);
+		for (i = 0; i < t->n_efs; i++)
+			if (!ef_path_secret(t->efs[i].path, t->efs[i].path_len))
+				pstate_set_ef(&v->ps, t->efs[i].path, t->efs[i].path_len,
+					      t->efs[i].data, t->efs[i].len);
+		lease_save(v);
+		vd_delete_remote(d, v->card, d->cfg.share_profile);
+	}
+	/* free once the card has surely left the network: the guard time */
+	v->give_at = vd_now_ms() + d->cfg.share_guard_ms;
+	arm(v);
+	log_notice("share: the master stops using %s; free in %u ms", d->cfg.share_profile,
+		   d->cfg.share_guard_ms);
+	snprintf(msg, max, "ok: %s off card %u; free for the slaves in %u ms\n",
+		 d->cfg.share_profile, v->card, d->cfg.share_guard_ms);
+	return 0;
+}
+
+int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max)
+{
+	struct vshare *v = vs;
+
+	if (!v) {
+		snprintf(msg, max, "error: sharing is off (share = off)\n");
+		return -EINVAL;
+	}
+	if (v->role == CONFIG_SHARE_MASTER && !strcmp(cmd, "take"))
+		return master_take(v, msg, max);
+	if (v->role == CONFIG_SHARE_MASTER && !strcmp(cmd, "give"))
+		return master_give(v, msg, max);
+	if (v->role == CONFIG_SHARE_SLAVE && (!strcmp(cmd, "on") || !strcmp(cmd, "off"))) {
+		v->s.want = cmd[1] == 'n';
+		log_notice("share: the profile is %s", v->s.want ? "wanted" : "no longer wanted");
+		slave_run(v, NULL);
+		snprintf(msg, max, "ok: %s\n", v->s.want ? "wanted" : "not wanted");
+		return 0;
+	}
+	snprintf(msg, max, "error: unknown share request '%s' (master: take, give; slave: on, off)\n",
+		 cmd);
+	return -EINVAL;
 }
 
 /* ---- start, stop, status ---- */

@@ -37,6 +37,10 @@ static void usage(FILE *f)
 		"  state NAME [--card N]        a profile's persistent state in the kernel\n"
 		"                               (checksums of its EFs and SQN array)\n"
 		"  status [--socket PATH]       vuiccd's view: cards, profiles, health, events\n"
+		"  share take|give [--socket PATH]\n"
+		"                               master: use the shared profile on its own card,\n"
+		"                               or stop (slaves are refused meanwhile)\n"
+		"  share on|off [--socket PATH] slave: want the shared profile, or give it back\n"
 		"\n"
 		"  --json     machine-readable output for listings\n"
 		"  -v         show commands and responses as they go\n",
@@ -101,6 +105,8 @@ int main(int argc, char **argv)
 		return cmd_apdu(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "status"))
 		return cmd_status(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "share"))
+		return cmd_share(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "state"))
 		return cmd_state(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "help")) {

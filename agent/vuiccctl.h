@@ -23,6 +23,7 @@ int cmd_monitor(int argc, char **argv, const struct ctl_opts *o);
 int cmd_reset(int argc, char **argv, const struct ctl_opts *o);
 int cmd_apdu(int argc, char **argv, const struct ctl_opts *o);
 int cmd_status(int argc, char **argv, const struct ctl_opts *o);
+int cmd_share(int argc, char **argv, const struct ctl_opts *o);
 int cmd_state(int argc, char **argv, const struct ctl_opts *o);
 
 #endif

@@ -276,8 +276,13 @@ static void client_read(struct vd *d, int epfd, struct client *c)
 			write_all(c->fd, out, len);
 			free(out);
 		}
+	} else if (!strncmp(c->req, "share ", 6)) {
+		char msg[256];
+
+		vd_share_command(d, c->req + 6, msg, sizeof(msg));
+		write_all(c->fd, msg, strlen(msg));
 	} else {
-		static const char bad[] = "error: unknown request (status, status json)\n";
+		static const char bad[] = "error: unknown request (status, status json, share ...)\n";
 
 		write_all(c->fd, bad, sizeof(bad) - 1);
 	}

@@ -151,6 +151,7 @@ void vd_share_timer(struct vd *d);
 void vd_share_status(struct vd *d, FILE *f, bool json);
 int vd_share_key_file(const char *path, struct sc_identity *id, bool create);
 int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeout_s);
+int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max);
 
 /* vd_status.c */
 char *vd_status(struct vd *d, bool json, size_t *len);

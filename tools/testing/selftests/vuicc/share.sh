@@ -296,6 +296,29 @@ echo "# A restarted -> active $(($(now_ms) - t_start)) ms (activation, no push)"
 check "M: lease 4 was an activation, not a push" js m "h['activations'] == 1"
 check "A's log says it activated the copy held" grep -q 'activate the copy held' $d/a.log
 
+# ---- the master's own use counts as active; a slave's off and on ----
+check "A: 'share off' gives the lease back" sh -c \
+	"vuiccctl share off --socket $d/a.sock | grep -q '^ok'"
+check "M: A's RELEASE of lease 4 applied" wait_for 30 m "h['state'] == 'MST_FREE' and h['releases'] >= 3"
+check "M: 'share take' puts the profile on the master's card" sh -c \
+	"vuiccctl share take --socket $d/m.sock | grep -q '^ok'"
+check "M: its own use is epoch 5 and shows as the holder" \
+	js m "h['state'] == 'MST_SELF' and h['holder'] == 'master' and h['epoch'] == 5 and \
+		any(c['card'] == 0 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+vuiccctl share on --socket $d/a.sock >/dev/null
+check "A: refused while the master uses the profile" \
+	wait_for 30 a "h['denies'] >= 1 and h['state'] != 'SLV_ACTIVE'"
+check "M: a second 'share take' is refused" sh -c \
+	"! vuiccctl share take --socket $d/m.sock >/dev/null"
+t_give=$(now_ms)
+check "M: 'share give' takes the profile off its card" sh -c \
+	"vuiccctl share give --socket $d/m.sock | grep -q '^ok'"
+check "A: active again (lease 6) once the master gave it up" \
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 6"
+echo "# M gave it up -> A active $(($(now_ms) - t_give)) ms (guard $GUARD)"
+check "M: its card no longer holds the profile" \
+	js m "not any(c['card'] == 0 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+
 # more rounds (make soak: VUICC_SHARE_COUNT): B comes, A's link drops, B takes over, B stops
 for r in $(seq 2 "${VUICC_SHARE_COUNT:-1}"); do
 	start b b
