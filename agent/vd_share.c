@@ -186,6 +186,23 @@ static size_t state_blob(const struct pstate *from, uint8_t *out, size_t max)
 	return n > max ? 0 : n;
 }
 
+/*
+ * What a push carries: the profile text's length (4 bytes), the text, the
+ * card's dynamic state (state_blob()).  0 when it does not fit in @max.
+ */
+static size_t push_blob(const char *text, size_t text_len, const struct pstate *ps,
+			uint8_t *out, size_t max)
+{
+	if (4 + text_len > max)
+		return 0;
+	out[0] = (uint8_t)(text_len >> 24);
+	out[1] = (uint8_t)(text_len >> 16);
+	out[2] = (uint8_t)(text_len >> 8);
+	out[3] = (uint8_t)text_len;
+	memcpy(out + 4, text, text_len);
+	return 4 + text_len + (ps ? state_blob(ps, out + 4 + text_len, max - 4 - text_len) : 0);
+}
+
 /* ---- the link ---- */
 
 static int in_netns(const struct config *cfg, int (*fn)(void *), void *arg)
@@ -526,11 +543,7 @@ static void sealed_make(struct vshare *v, const uint8_t *state, size_t state_len
 		sealed_drop(v);
 		return;
 	}
-	pt[0] = (uint8_t)(v->held_text_len >> 24);
-	pt[1] = (uint8_t)(v->held_text_len >> 16);
-	pt[2] = (uint8_t)(v->held_text_len >> 8);
-	pt[3] = (uint8_t)v->held_text_len;
-	memcpy(pt + 4, v->held_text, v->held_text_len);
+	push_blob(v->held_text, v->held_text_len, NULL, pt, pt_len);
 	memcpy(pt + 4 + v->held_text_len, state, state_len);
 	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
 	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, pt, pt_len, box, v->grant_key);
@@ -572,17 +585,11 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 			copy_key(v, c->peer, out.mode == GRANT_ACTIVATE ? in->epoch : out.epoch,
 				 out.key);
 		if (out.mode == GRANT_PUSH) {
-			n = 4 + v->text_len;
-			if (n > sizeof(blob)) {
+			n = push_blob(v->text, v->text_len, &v->ps, blob, sizeof(blob));
+			if (!n) {
 				log_err("share: the profile is larger than a GRANT can carry");
 				return;
 			}
-			blob[0] = (uint8_t)(v->text_len >> 24);
-			blob[1] = (uint8_t)(v->text_len >> 16);
-			blob[2] = (uint8_t)(v->text_len >> 8);
-			blob[3] = (uint8_t)v->text_len;
-			memcpy(blob + 4, v->text, v->text_len);
-			n += state_blob(&v->ps, blob + n, sizeof(blob) - n);
 			out.blob = blob;
 			out.blob_len = n;
 		}
@@ -1156,7 +1163,7 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 	struct vd *d = v->d;
 	struct share_msg g = { .type = GRANT, .mode = GRANT_PUSH };
 	static uint8_t blob[SHARE_BLOB_MAX];
-	size_t n = 4 + v->text_len;
+	size_t n;
 	int ret;
 
 	if (v->give_at || shm_take(&v->m)) {
@@ -1170,12 +1177,7 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 		return -EIO;
 	}
 	/* the master's card takes the profile with the last holder's state */
-	blob[0] = (uint8_t)(v->text_len >> 24);
-	blob[1] = (uint8_t)(v->text_len >> 16);
-	blob[2] = (uint8_t)(v->text_len >> 8);
-	blob[3] = (uint8_t)v->text_len;
-	memcpy(blob + 4, v->text, v->text_len);
-	n += state_blob(&v->ps, blob + n, sizeof(blob) - n);
+	n = push_blob(v->text, v->text_len, &v->ps, blob, sizeof(blob));
 	g.blob = blob;
 	g.blob_len = n;
 	ret = slave_install_blob(v, &g);

@@ -168,7 +168,9 @@ def start(scenario, name, log):
         f.write(scenario)
     ns = subprocess.Popen(["netsim", "--scenario", D + "/" + name + ".scn", "--report",
                            D + "/" + name + ".json"], stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(200):
+    # wall clock: netsim starts slowly on a loaded debug kernel
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
         if os.path.islink("/run/netsim/at0") and os.path.exists("/run/netsim/at0"):
             break
         time.sleep(0.05)

@@ -192,7 +192,8 @@ EOS
 
 netsim --scenario $d/share.scn --report $d/report.json >$d/netsim.log 2>&1 &
 npid=$!
-for _ in $(seq 100); do [ -L /run/netsim/modem2 ] && break; sleep 0.05; done
+end=$((SECONDS + 60))
+while [ $SECONDS -lt $end ] && ! [ -L /run/netsim/modem2 ]; do sleep 0.05; done
 ip netns exec dev-m python3 "$here/share_mitm.py" --listen 10.9.1.1:7001 \
 	--to 127.0.0.1:7000 --control $d/mitm.cmd >$d/mitm.log 2>&1 &
 pids+=($!)

@@ -112,8 +112,11 @@ check "a user outside the group is refused" \
 	sh -c "! setpriv --reuid=1000 --regid=1000 --clear-groups vuiccctl status --socket $sock 2>/dev/null"
 check "a member of the group is answered" \
 	setpriv --reuid=1000 --regid=1000 --groups=65534 vuiccctl status --socket $sock
-check "status shows no key, PIN or EF content" \
-	sh -c "! json | grep -qiE '465b5ce8|cd63cb71|\"k\"|1234|opc'"
+no_secret_in_status() {
+	local out
+	out=$(json) && [ -n "$out" ] && ! grep -qiE '465b5ce8|cd63cb71|"k"|1234|opc' <<<"$out"
+}
+check "status shows no key, PIN or EF content" no_secret_in_status
 
 # ---- persistence ----
 check "UPDATE BINARY EF_FPLMN" apdu0 00A4000C026F7B 00D600000C00F22000F23000F240FFFFFF
@@ -121,7 +124,8 @@ t0=$(date +%s%N)
 want=$(vuiccctl state seed-master --card 0 | grep 'ef 3F007FFF6F7B ')
 check "the kernel reports EF_FPLMN changed" test -n "$want"
 stored=0
-for _ in $(seq 300); do
+end=$((SECONDS + 30))
+while [ $SECONDS -lt $end ]; do
 	if vuiccd --check-store $d/state | grep -qF "$want"; then
 		stored=1
 		break
@@ -132,10 +136,10 @@ t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 echo "# an EF update reached the store after $ms ms (write-back bound $wb ms)"
 check "the store holds the kernel's state right after provisioning" same_as_kernel 1 vsim-1
-# measured from outside (process start-up included: slow under KASAN), and by
-# vuiccd itself from the event to the fsync
-check "an EF update reaches the store (outside view: within the bound + 3 s)" \
-	test $stored = 1 -a $ms -le $((wb + 3000))
+# measured from outside (process start-up included: slow under KASAN and
+# on a loaded machine, so only reported), and by vuiccd itself from the
+# event to the fsync (the bound checked below)
+check "an EF update reaches the store" test $stored = 1
 pend=$(json | python3 -c "import json,sys
 print(max(p['store']['max_pending_ms'] for p in json.load(sys.stdin)['profiles']))")
 echo "# the longest an EF change waited for write-back in vuiccd: $pend ms"
