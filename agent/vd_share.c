@@ -34,6 +34,7 @@
 #define SHARE_CONNS		CONFIG_SHARE_PEERS
 #define STORE_KIND_SHARE	3
 #define BAD_RECORDS_MAX		3
+#define HANDSHAKE_MS		10000	/* a connection not secured by then is closed */
 
 /* BlueZ's RFCOMM socket address (bluetooth/rfcomm.h), without libbluetooth */
 #ifndef AF_BLUETOOTH
@@ -56,6 +57,7 @@ struct sconn {
 	unsigned int bad;
 	uint64_t last_rx, last_tx;
 	uint64_t wait_since;	/* the first message sent since the last one received */
+	uint64_t since;		/* connected (accepted or dialled) at */
 	size_t in_len, out_len;
 	uint8_t in[2 * SC_REC_MAX_LEN];
 	uint8_t out[4 * SC_REC_MAX_LEN];
@@ -87,6 +89,7 @@ struct vshare {
 	size_t sealed_len;
 	uint64_t sealed_saved_version;
 	bool keep_copy;
+	uint64_t key_epoch;	/* the lease whose key grant_key is (what seals the next copy) */
 	int last_denied;	/* the peer refused last; -1: none since a grant */
 	uint64_t give_at;	/* master: its own use ends (MST_SELF -> MST_FREE) then */
 	bool connect_failing;	/* said once until a connection works */
@@ -98,6 +101,19 @@ struct vshare {
 };
 
 static struct vshare *vs;
+
+/*
+ * The leases' clock: CLOCK_BOOTTIME, which goes on counting while the
+ * system is suspended (a suspended slave's modem may stay attached, so its
+ * lease must run out meanwhile, as the master's does).
+ */
+static uint64_t share_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
 
 /* slave: the lease's GRANT brought a key, so a sealed copy is kept (compare) */
 static bool d_compare(const struct vshare *v)
@@ -193,6 +209,8 @@ static size_t state_blob(const struct pstate *from, uint8_t *out, size_t max)
 static size_t push_blob(const char *text, size_t text_len, const struct pstate *ps,
 			uint8_t *out, size_t max)
 {
+	size_t n;
+
 	if (4 + text_len > max)
 		return 0;
 	out[0] = (uint8_t)(text_len >> 24);
@@ -200,7 +218,13 @@ static size_t push_blob(const char *text, size_t text_len, const struct pstate *
 	out[2] = (uint8_t)(text_len >> 8);
 	out[3] = (uint8_t)text_len;
 	memcpy(out + 4, text, text_len);
-	return 4 + text_len + (ps ? state_blob(ps, out + 4 + text_len, max - 4 - text_len) : 0);
+	if (!ps)
+		return 4 + text_len;
+	n = state_blob(ps, out + 4 + text_len, max - 4 - text_len);
+	/* a card state that does not fit would start the next card afresh: refuse */
+	if (!n && (ps->sqn_len || ps->n_efs))
+		return 0;
+	return 4 + text_len + n;
 }
 
 /* ---- the link ---- */
@@ -367,7 +391,7 @@ static void conn_close(struct vshare *v, struct sconn *c, const char *why)
 	c->in_len = c->out_len = 0;
 	c->bad = 0;
 	if (v->role == CONFIG_SHARE_SLAVE) {
-		v->connect_at = vd_now_ms() + v->d->cfg.share_retry_ms;
+		v->connect_at = share_now() + v->d->cfg.share_retry_ms;
 		v->s.link = false;
 		slave_run(v, NULL);
 	}
@@ -403,8 +427,8 @@ static int conn_queue(struct vshare *v, struct sconn *c, const uint8_t *buf, siz
 	memcpy(c->out + c->out_len, buf, len);
 	c->out_len += len;
 	if (c->last_rx >= c->last_tx)
-		c->wait_since = vd_now_ms();
-	c->last_tx = vd_now_ms();
+		c->wait_since = share_now();
+	c->last_tx = share_now();
 	conn_flush(v, c);
 	return 0;
 }
@@ -557,11 +581,22 @@ static void sealed_make(struct vshare *v, const uint8_t *state, size_t state_len
 	v->sealed_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + pt_len;
 	crypto_generichash(v->s.digest, SHARE_DIGEST_LEN, (const uint8_t *)v->held_text,
 			   v->held_text_len, NULL, 0);
-	v->s.copy_epoch = v->s.epoch;
+	v->s.copy_epoch = v->key_epoch;
 	v->sealed_saved_version = 0;
 }
 
 /* ---- the master ---- */
+
+/* A lease that ran out: the state's version moved, so it goes to the store. */
+static void master_expire(struct vshare *v)
+{
+	if (shm_timer(&v->m, share_now()) != SHM_EXPIRED)
+		return;
+	lease_save(v);
+	log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
+		   (unsigned long long)v->m.epoch);
+	vd_event(v->d, "share: lease %llu expired", (unsigned long long)v->m.epoch);
+}
 
 static void master_recv(struct vshare *v, struct sconn *c, const struct share_msg *in)
 {
@@ -573,7 +608,8 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 	size_t n;
 	int r;
 
-	r = shm_recv(&v->m, vd_now_ms(), c->peer, in, &out, why, sizeof(why));
+	master_expire(v);
+	r = shm_recv(&v->m, share_now(), c->peer, in, &out, why, sizeof(why));
 	switch (r) {
 	case SHM_GRANT:
 		/* the epoch is on disk before any slave can use it */
@@ -627,7 +663,6 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 						pstate_set_ef(&v->ps, t->efs[n].path, t->efs[n].path_len,
 							      t->efs[n].data, t->efs[n].len);
 				}
-				lease_save(v);
 			} else {
 				log_warn("share: peer %d: RELEASE with a damaged state (%s)", c->peer,
 					 bad ? bad : "no memory");
@@ -636,6 +671,8 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 				pstate_clear(t);
 			free(t);
 		}
+		if (r == SHM_RELEASED || in->blob_len)
+			lease_save(v);	/* the version moved, or the SQN array did */
 		if (r == SHM_STALE) {
 			v->stale++;
 			log_warn("share: peer %d: %s", c->peer, why);
@@ -665,8 +702,11 @@ static int slave_install(struct vshare *v, const struct share_msg *g)
 	int ret;
 
 	v->keep_copy = !sodium_is_zero(g->key, SHARE_KEY_LEN);
-	if (d_compare(v))
+	if (d_compare(v)) {
 		memcpy(v->grant_key, g->key, SHARE_KEY_LEN);
+		/* an activation brings the key of the copy's epoch, a push its own */
+		v->key_epoch = g->mode == GRANT_ACTIVATE ? v->s.copy_epoch : g->epoch;
+	}
 	if (g->mode == GRANT_PUSH)
 		return slave_install_blob(v, g);
 	/* the activation command: open the copy held with the key it brings */
@@ -728,6 +768,8 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 	}
 	if (d_compare(v)) {
 		/* kept while active, to seal the copy at the end */
+		if (v->held_text)
+			sodium_memzero(v->held_text, v->held_text_len);
 		free(v->held_text);
 		v->held_text = malloc(tlen);
 		if (v->held_text)
@@ -799,7 +841,7 @@ static void slave_deactivate(struct vshare *v, const char *why)
 	}
 	sodium_memzero(v->grant_key, sizeof(v->grant_key));
 	sodium_memzero(blob, n);
-	v->deactivated_at = vd_now_ms();
+	v->deactivated_at = share_now();
 	log_notice("share: lease %llu: %s; profile %s deleted from the card and the store",
 		   (unsigned long long)v->s.epoch, why, d->cfg.share_profile);
 	vd_event(d, "share: deactivated (%s)", why);
@@ -811,16 +853,16 @@ static void slave_run(struct vshare *v, const struct share_msg *in)
 	int i, ret;
 
 	for (i = 0; i < 4; i++) {
-		ret = ssl_step(&v->s, vd_now_ms(), in, &o);
+		ret = ssl_step(&v->s, share_now(), in, &o);
 		if (ret && o.why[0])
 			log_warn("share: %s", o.why);
 		if (o.activate) {
-			v->activated_at = vd_now_ms();
+			v->activated_at = share_now();
 			log_notice("share: %s", o.why);
 			vd_event(v->d, "share: active under lease %llu", (unsigned long long)v->s.epoch);
 			if (slave_install(v, in)) {
 				log_err("share: cannot activate the shared profile; giving the lease up");
-				v->s.lease_end = vd_now_ms();
+				v->s.lease_end = share_now();
 			}
 		}
 		if (o.deactivate)
@@ -867,14 +909,14 @@ static int slave_connect(struct vshare *v)
 			log_notice("share: connecting to %s: %s; trying every %u ms",
 				   v->d->cfg.share_connect, strerror(-ret), v->d->cfg.share_retry_ms);
 		v->connect_failing = true;
-		v->connect_at = vd_now_ms() + v->d->cfg.share_retry_ms;
+		v->connect_at = share_now() + v->d->cfg.share_retry_ms;
 		return ret;
 	}
 	memset(c, 0, offsetof(struct sconn, in));
 	c->fd = a.fd;
 	c->connecting = true;
 	c->peer = 0;
-	c->last_rx = vd_now_ms();
+	c->last_rx = c->since = share_now();
 	conn_poll(v, c);
 	return 0;
 }
@@ -923,10 +965,11 @@ static void conn_records(struct vshare *v, struct sconn *c)
 		}
 		memmove(c->in, c->in + used, c->in_len - used);
 		c->in_len -= used;
-		c->last_rx = vd_now_ms();
+		c->last_rx = share_now();
 		if (share_msg_decode(&m, ptbuf, len)) {
 			v->malformed++;
 			log_warn("share: peer %d: a malformed message (%zu bytes): ignored", c->peer, len);
+			sodium_memzero(ptbuf, len);
 			continue;
 		}
 		log_debug("share: <- %s epoch %llu", share_msg_name(m.type),
@@ -964,13 +1007,15 @@ static void conn_handshake(struct vshare *v, struct sconn *c)
 		c->in_len -= want;
 		if (olen)
 			conn_queue(v, c, out, olen);
+		if (c->fd < 0)
+			return;
 		if (ret == 1) {
 			if (sc_hs_finish(&c->hs, &c->sess, &c->peer)) {
 				conn_close(v, c, "handshake");
 				return;
 			}
 			c->up = true;
-			c->last_rx = vd_now_ms();
+			c->last_rx = share_now();
 			v->links++;
 			v->connect_failing = false;
 			log_notice("share: secure channel up with %s %d",
@@ -1032,7 +1077,7 @@ void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
 		memset(c, 0, offsetof(struct sconn, in));
 		c->fd = fd;
 		c->peer = -1;
-		c->last_rx = vd_now_ms();
+		c->last_rx = c->since = share_now();
 		conn_start_hs(v, c);
 		if (c->fd >= 0)
 			conn_poll(v, c);
@@ -1054,7 +1099,7 @@ void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
 				log_notice("share: connecting to %s: %s; trying every %u ms",
 					   d->cfg.share_connect, strerror(err), d->cfg.share_retry_ms);
 			v->connect_failing = true;
-			v->connect_at = vd_now_ms() + d->cfg.share_retry_ms;
+			v->connect_at = share_now() + d->cfg.share_retry_ms;
 			arm(v);
 			return;
 		}
@@ -1086,17 +1131,48 @@ void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
 
 /* ---- time ---- */
 
+/* Connections that did not finish their handshake in time: their slot back. */
+static void conns_expire(struct vshare *v, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < SHARE_CONNS; i++)
+		if (v->c[i].fd >= 0 && !v->c[i].up && now - v->c[i].since >= HANDSHAKE_MS)
+			conn_close(v, &v->c[i], "no handshake within 10 s");
+}
+
+static uint64_t conns_deadline(const struct vshare *v)
+{
+	uint64_t t = 0, x;
+	int i;
+
+	for (i = 0; i < SHARE_CONNS; i++) {
+		if (v->c[i].fd < 0 || v->c[i].up)
+			continue;
+		x = v->c[i].since + HANDSHAKE_MS;
+		if (!t || x < t)
+			t = x;
+	}
+	return t;
+}
+
 static void arm(struct vshare *v)
 {
 	struct itimerspec its = { 0 };
 	uint64_t t = 0, x;
 
+	x = conns_deadline(v);
 	if (v->role == CONFIG_SHARE_MASTER) {
 		t = shm_deadline(&v->m);
 		if (v->give_at && (!t || v->give_at < t))
 			t = v->give_at;
+		if (x && (!t || x < t))
+			t = x;
 	} else {
-		t = ssl_deadline(&v->s);
+		t = x;
+		x = ssl_deadline(&v->s);
+		if (x && (!t || x < t))
+			t = x;
 		if (v->connect_at && (!t || v->connect_at < t))
 			t = v->connect_at;
 		/* a link that answers nothing while we wait for answers: looked at again */
@@ -1119,7 +1195,7 @@ void vd_share_timer(struct vd *d)
 {
 	struct vshare *v = vs;
 	struct sconn *c;
-	uint64_t tick, now = vd_now_ms();
+	uint64_t tick, now = share_now();
 
 	if (!v)
 		return;
@@ -1134,12 +1210,8 @@ void vd_share_timer(struct vd *d)
 				   d->cfg.share_profile);
 			vd_event(d, "share: master's own use ended");
 		}
-		if (shm_timer(&v->m, now) == SHM_EXPIRED) {
-			lease_save(v);	/* the state's version moved */
-			log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
-				   (unsigned long long)v->m.epoch);
-			vd_event(d, "share: lease %llu expired", (unsigned long long)v->m.epoch);
-		}
+		master_expire(v);
+		conns_expire(v, now);
 		arm(v);
 		return;
 	}
@@ -1151,6 +1223,7 @@ void vd_share_timer(struct vd *d)
 	if (c->fd >= 0 && c->up && c->last_tx > c->last_rx &&
 	    now - c->wait_since > 2ull * d->cfg.share_answer_ms)
 		conn_close(v, c, "no answer");
+	conns_expire(v, now);
 	if (c->fd < 0 && v->connect_at && now >= v->connect_at)
 		slave_connect(v);
 	slave_run(v, NULL);
@@ -1180,11 +1253,14 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 	n = push_blob(v->text, v->text_len, &v->ps, blob, sizeof(blob));
 	g.blob = blob;
 	g.blob_len = n;
-	ret = slave_install_blob(v, &g);
+	ret = n ? slave_install_blob(v, &g) : -EMSGSIZE;
 	sodium_memzero(blob, n);
 	if (ret) {
-		shm_give(&v->m);
-		lease_save(v);
+		/* out again; free only a guard time later, as after a give */
+		if (vd_find(d, v->card, d->cfg.share_profile))
+			vd_delete_remote(d, v->card, d->cfg.share_profile);
+		v->give_at = share_now() + d->cfg.share_guard_ms;
+		arm(v);
 		snprintf(msg, max, "error: cannot install %s on card %u: %s\n", d->cfg.share_profile,
 			 v->card, strerror(-ret));
 		return ret;
@@ -1221,7 +1297,7 @@ static int master_give(struct vshare *v, char *msg, size_t max)
 		vd_delete_remote(d, v->card, d->cfg.share_profile);
 	}
 	/* free once the card has surely left the network: the guard time */
-	v->give_at = vd_now_ms() + d->cfg.share_guard_ms;
+	v->give_at = share_now() + d->cfg.share_guard_ms;
 	arm(v);
 	log_notice("share: the master stops using %s; free in %u ms", d->cfg.share_profile,
 		   d->cfg.share_guard_ms);
@@ -1296,8 +1372,9 @@ int vd_share_key_file(const char *path, struct sc_identity *id, bool create)
 			path);
 		return -EPERM;
 	}
-	n = read(fd, hex, sizeof(hex));
+	n = read(fd, hex, sizeof(hex) - 1);
 	close(fd);
+	hex[n > 0 ? n : 0] = '\0';
 	if (n < 2 * SC_KEY_LEN)
 		ret = -EINVAL;
 	for (i = 0; !ret && i < SC_KEY_LEN; i++) {
@@ -1374,7 +1451,7 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 		log_err("share: key %s: %s", d->cfg.share_key_file, strerror(-ret));
 		return ret;
 	}
-	v->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	v->tfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (v->tfd < 0)
 		return -errno;
 	ev.data.u64 = (uint64_t)tag_timer << 32;
@@ -1424,7 +1501,15 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 	v->ps.card = v->card;
 	if (lease_load(v, &epoch))
 		return -EBADMSG;
-	shm_init(&v->m, vd_now_ms(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
+	shm_init(&v->m, share_now(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
+	vp = vd_find(d, v->card, d->cfg.share_profile);
+	if (vp && vp->installed && epoch) {
+		/* its own use went on while no vuiccd ran (share take before a restart) */
+		v->m.state = MST_SELF;
+		v->m.holder = SHARE_PEER_NONE;
+		log_notice("share: card %u still holds %s: the master's own use goes on (share give ends it)",
+			   v->card, d->cfg.share_profile);
+	}
 	v->m.compare = d->cfg.share_compare;
 	crypto_generichash(v->wrap, sizeof(v->wrap), (const uint8_t *)"vuicc share wrap 1", 18,
 			   v->id.sk, sizeof(v->id.sk));
@@ -1475,11 +1560,11 @@ static void slave_stop(struct vshare *v)
 		return;
 	nanosleep(&guard, NULL);
 	slave_run(v, NULL);
-	end = vd_now_ms() + v->d->cfg.share_answer_ms;
-	while (c->fd >= 0 && v->s.pending_state && vd_now_ms() < end) {
+	end = share_now() + v->d->cfg.share_answer_ms;
+	while (c->fd >= 0 && v->s.pending_state && share_now() < end) {
 		pfd.fd = c->fd;
 		pfd.events = POLLIN | (c->out_len ? POLLOUT : 0);
-		if (poll(&pfd, 1, (int)(end - vd_now_ms())) <= 0)
+		if (poll(&pfd, 1, (int)(end - share_now())) <= 0)
 			break;
 		vd_share_fd(v->d, 0, (pfd.revents & POLLIN ? EPOLLIN : 0) |
 			    (pfd.revents & POLLOUT ? EPOLLOUT : 0) |
@@ -1535,7 +1620,7 @@ void vd_share_stop(struct vd *d)
 void vd_share_status(struct vd *d, FILE *f, bool json)
 {
 	struct vshare *v = vs;
-	uint64_t now = vd_now_ms();
+	uint64_t now = share_now();
 	char holder[32];
 	int i, links = 0;
 
@@ -1611,7 +1696,7 @@ static int pair_read(int fd, uint8_t *buf, size_t len, uint64_t end)
 	ssize_t n;
 
 	while (got < len) {
-		if (vd_now_ms() >= end || poll(&pfd, 1, (int)(end - vd_now_ms())) <= 0)
+		if (share_now() >= end || poll(&pfd, 1, (int)(end - share_now())) <= 0)
 			return -ETIMEDOUT;
 		n = recv(fd, buf + got, len - got, 0);
 		if (n <= 0)
@@ -1639,7 +1724,7 @@ static int pair_wait_fd(int fd, short events, uint64_t end)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 
-	if (vd_now_ms() >= end || poll(&pfd, 1, (int)(end - vd_now_ms())) <= 0)
+	if (share_now() >= end || poll(&pfd, 1, (int)(end - share_now())) <= 0)
 		return -ETIMEDOUT;
 	return 0;
 }
@@ -1647,7 +1732,7 @@ static int pair_wait_fd(int fd, short events, uint64_t end)
 int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeout_s)
 {
 	uint8_t in[SC_PAIR_MAX_LEN], out[SC_PAIR_MAX_LEN], pk[SC_KEY_LEN];
-	uint64_t end = vd_now_ms() + (uint64_t)timeout_s * 1000;
+	uint64_t end = share_now() + (uint64_t)timeout_s * 1000;
 	bool master = cfg->share == CONFIG_SHARE_MASTER;
 	struct sc_identity id;
 	struct sc_pair p;
@@ -1678,7 +1763,7 @@ int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeo
 			if (ret)
 				close(a.fd);
 		}
-		if (master || ret != -ECONNREFUSED || vd_now_ms() + 200 >= end)
+		if (master || ret != -ECONNREFUSED || share_now() + 200 >= end)
 			break;
 		usleep(200000);
 	}

@@ -296,16 +296,27 @@ check "A: active under lease 4 by the activation command" \
 echo "# A restarted -> active $(($(now_ms) - t_start)) ms (activation, no push)"
 check "M: lease 4 was an activation, not a push" js m "h['activations'] == 1"
 check "A's log says it activated the copy held" grep -q 'activate the copy held' $d/a.log
+# once more: the copy sealed under an activated lease opens with the key of that copy
+check "A: 'share off' gives lease 4 back" sh -c "vuiccctl share off --socket $d/a.sock | grep -q '^ok'"
+check "M: A's RELEASE of lease 4 applied" wait_for 30 m "h['state'] == 'MST_FREE' and h['releases'] >= 3"
+vuiccctl share on --socket $d/a.sock >/dev/null
+check "A: active under lease 5, again by the activation command" \
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 5"
+check "M: two activations, one push since its restart" js m "h['activations'] == 2 and h['pushes'] == 1"
 
 # ---- the master's own use counts as active; a slave's off and on ----
 check "A: 'share off' gives the lease back" sh -c \
 	"vuiccctl share off --socket $d/a.sock | grep -q '^ok'"
-check "M: A's RELEASE of lease 4 applied" wait_for 30 m "h['state'] == 'MST_FREE' and h['releases'] >= 3"
+check "M: A's RELEASE of lease 5 applied" wait_for 30 m "h['state'] == 'MST_FREE' and h['releases'] >= 4"
 check "M: 'share take' puts the profile on the master's card" sh -c \
 	"vuiccctl share take --socket $d/m.sock | grep -q '^ok'"
-check "M: its own use is epoch 5 and shows as the holder" \
-	js m "h['state'] == 'MST_SELF' and h['holder'] == 'master' and h['epoch'] == 5 and \
+check "M: its own use is epoch 6 and shows as the holder" \
+	js m "h['state'] == 'MST_SELF' and h['holder'] == 'master' and h['epoch'] == 6 and \
 		any(c['card'] == 0 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+stop m
+start m m5
+check "M restarted: its card still holds the profile, so its own use goes on" \
+	wait_for 30 m "h['state'] == 'MST_SELF' and h['holder'] == 'master' and h['epoch'] == 6"
 vuiccctl share on --socket $d/a.sock >/dev/null
 check "A: refused while the master uses the profile" \
 	wait_for 30 a "h['denies'] >= 1 and h['state'] != 'SLV_ACTIVE'"
@@ -314,8 +325,8 @@ check "M: a second 'share take' is refused" sh -c \
 t_give=$(now_ms)
 check "M: 'share give' takes the profile off its card" sh -c \
 	"vuiccctl share give --socket $d/m.sock | grep -q '^ok'"
-check "A: active again (lease 6) once the master gave it up" \
-	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 6"
+check "A: active again (lease 7) once the master gave it up" \
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 7"
 echo "# M gave it up -> A active $(($(now_ms) - t_give)) ms (guard $GUARD)"
 check "M: its card no longer holds the profile" \
 	js m "not any(c['card'] == 0 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
