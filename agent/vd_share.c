@@ -986,7 +986,7 @@ static void conn_handshake(struct vshare *v, struct sconn *c)
 {
 	uint8_t out[SC_HS_MAX_LEN];
 	size_t want, olen = 0;
-	int ret;
+	int ret, i;
 
 	while (c->fd >= 0 && !c->up) {
 		want = sc_hs_expect(&c->hs);
@@ -1018,6 +1018,12 @@ static void conn_handshake(struct vshare *v, struct sconn *c)
 			c->last_rx = share_now();
 			v->links++;
 			v->connect_failing = false;
+			/* one link per peer: an older one of the same peer is dead or replaced */
+			if (v->role == CONFIG_SHARE_MASTER)
+				for (i = 0; i < SHARE_CONNS; i++)
+					if (&v->c[i] != c && v->c[i].fd >= 0 && v->c[i].up &&
+					    v->c[i].peer == c->peer)
+						conn_close(v, &v->c[i], "the peer connected again");
 			log_notice("share: secure channel up with %s %d",
 				   v->role == CONFIG_SHARE_MASTER ? "peer" : "the master", c->peer);
 			if (v->role == CONFIG_SHARE_SLAVE) {
@@ -1069,9 +1075,18 @@ void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
 		for (i = 0; i < SHARE_CONNS && v->c[i].fd >= 0; i++)
 			;
 		if (i == SHARE_CONNS) {
-			log_warn("share: %d links already; a new one refused", SHARE_CONNS);
-			close(fd);
-			return;
+			/*
+			 * Full: a link that died silently (out of range) never
+			 * closes by itself; the one heard from longest ago goes
+			 */
+			int old = 0, k;
+
+			for (k = 1; k < SHARE_CONNS; k++)
+				if (v->c[k].last_rx < v->c[old].last_rx)
+					old = k;
+			log_notice("share: %d links already; closing the one silent longest", SHARE_CONNS);
+			conn_close(v, &v->c[old], "its slot was needed");
+			i = old;
 		}
 		c = &v->c[i];
 		memset(c, 0, offsetof(struct sconn, in));
