@@ -68,6 +68,13 @@ static const char *const vnl_attr_names[VUICC_A_MAX + 1] = {
 	[VUICC_A_AUTH_CONTEXT] = "auth-context",
 	[VUICC_A_AUTH_RESULT] = "auth-result",
 	[VUICC_A_STATE_SEQ] = "state-seq",
+	[VUICC_A_CARD_T0] = "card-t0",
+	[VUICC_A_TRACE_EVENT] = "trace-event",
+	[VUICC_A_TRACE_PATH] = "trace-path",
+	[VUICC_A_TRACE_TIME] = "trace-time",
+	[VUICC_A_TRACE_COMMAND] = "trace-command",
+	[VUICC_A_TRACE_RESPONSE] = "trace-response",
+	[VUICC_A_TRACE_REDACTED] = "trace-redacted",
 };
 
 const char *vnl_attr_name(int type)

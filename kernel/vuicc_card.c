@@ -22,6 +22,7 @@
 #include "vuicc_kunit.h"
 #include "vuicc_netlink.h"
 #include "vuicc_profile.h"
+#include "vuicc_trace.h"
 
 /* Serialises creation, destruction and lookups of cards. */
 static DEFINE_MUTEX(vuicc_cards_lock);
@@ -163,6 +164,8 @@ static void vuicc_card_unlist(struct vuicc_card *card)
 	vuicc_engine_reset(card);
 	list_splice_init(&card->profiles, &gone);
 	card->n_profiles = 0;
+	if (card->line)
+		card->line->ops->changed(card->line);
 	mutex_unlock(&card->lock);
 	list_for_each_entry_safe(p, tmp, &gone, node) {
 		list_del(&p->node);
@@ -232,14 +235,17 @@ void vuicc_card_destroy_all(void)
 /* Called with card->lock held. */
 static void vuicc_card_deactivate(struct vuicc_card *card)
 {
+	if (card->powered)
+		vuicc_trace_event(card, VUICC_TRACE_EVENT_POWER_OFF);
 	card->powered = false;
 	card->rsp_ready = false;
 	card->rsp_len = 0;
 	vuicc_engine_reset(card);
 }
 
-/* Called with card->lock held. */
-static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr)
+/* Called with card->lock held; @event says what the trace calls it. */
+static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr,
+				u32 event)
 {
 	vuicc_engine_reset(card);
 	card->powered = true;
@@ -247,6 +253,8 @@ static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr)
 	card->rsp_len = 0;
 	card->resets++;
 	vuicc_engine_atr(card, atr);
+	vuicc_trace_event(card, event);
+	vuicc_trace_atr(card, atr);
 	wake_up_interruptible_all(&card->wait);
 }
 
@@ -270,7 +278,7 @@ int vuicc_card_power_on(struct vuicc_card *card, struct vuicc_atr *atr)
 	} else if (card->powered) {
 		vuicc_engine_atr(card, atr);
 	} else {
-		vuicc_card_activate(card, atr);
+		vuicc_card_activate(card, atr, VUICC_TRACE_EVENT_POWER_ON);
 		changed = true;
 	}
 	mutex_unlock(&card->lock);
@@ -322,8 +330,16 @@ int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr)
 		ret = -ENXIO;
 	} else {
 		/* A warm reset ends the session like a cold one (TS 102 221 §6.2). */
-		vuicc_card_deactivate(card);
-		vuicc_card_activate(card, atr);
+		bool was_on = card->powered;
+
+		/* (a cold reset of a card that is off is its power-on) */
+		card->powered = false;
+		card->rsp_ready = false;
+		if (flags == VUICC_RESET_COLD && was_on)
+			vuicc_trace_event(card, VUICC_TRACE_EVENT_POWER_OFF);
+		vuicc_card_activate(card, atr, flags == VUICC_RESET_WARM ?
+				    VUICC_TRACE_EVENT_RESET_WARM :
+				    VUICC_TRACE_EVENT_RESET_COLD);
 	}
 	mutex_unlock(&card->lock);
 	if (!ret)
@@ -387,6 +403,8 @@ int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len)
 		card->rsp_len = vuicc_engine_process(card, &apdu, card->rsp);
 		card->rsp_ready = true;
 		card->apdus++;
+		vuicc_trace_apdu(card, capdu, len, card->rsp, card->rsp_len,
+				 card->session.rsp_secret);
 	}
 	mutex_unlock(&card->lock);
 	if (!ret)
@@ -395,6 +413,55 @@ int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len)
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_card_transact);
+
+/**
+ * vuicc_card_exchange() - one command APDU for a line that holds the card
+ * @card: the card
+ * @capdu: the command APDU
+ * @len: its length
+ * @rsp: filled with the response APDU
+ * @max: room in @rsp
+ * @rsp_len: set to the response's length
+ *
+ * The engine and its T=0 semantics are the ones /dev/vuiccN sees.
+ *
+ * Return: 0; -ENODEV for a dead card, -ENXIO when it is off, -EINVAL for
+ * inconsistent APDU lengths, -EMSGSIZE when the response does not fit.
+ */
+int vuicc_card_exchange(struct vuicc_card *card, const u8 *capdu, size_t len,
+			u8 *rsp, size_t max, size_t *rsp_len)
+{
+	struct vuicc_apdu apdu;
+	size_t n;
+	int ret;
+
+	ret = vuicc_apdu_parse(capdu, len, &apdu);
+	if (ret)
+		return ret;
+
+	mutex_lock(&card->lock);
+	if (card->dead) {
+		ret = -ENODEV;
+	} else if (!card->powered) {
+		ret = -ENXIO;
+	} else {
+		n = vuicc_engine_process(card, &apdu, card->rsp);
+		card->apdus++;
+		vuicc_trace_apdu(card, capdu, len, card->rsp, n,
+				 card->session.rsp_secret);
+		if (n > max) {
+			ret = -EMSGSIZE;
+		} else {
+			memcpy(rsp, card->rsp, n);
+			*rsp_len = n;
+		}
+		memzero_explicit(card->rsp, n);
+	}
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_exchange);
 
 /* Collect and clear the pending card events. */
 int vuicc_card_take_events(struct vuicc_card *card, u32 *events)
@@ -440,6 +507,80 @@ void vuicc_card_closed(struct vuicc_card *card)
 bool vuicc_card_is_open(struct vuicc_card *card)
 {
 	return test_bit(VUICC_CARD_OPEN, &card->bits);
+}
+
+/**
+ * vuicc_card_line_attach() - let a line hold the card as its one opener
+ * @card: the card
+ * @line: the line; it stays valid until vuicc_card_line_detach()
+ *
+ * Return: 0; -ENODEV for a removed card, -EBUSY when the card is open or
+ * held by another line.
+ */
+int vuicc_card_line_attach(struct vuicc_card *card, struct vuicc_card_line *line)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	else if (test_and_set_bit(VUICC_CARD_OPEN, &card->bits))
+		ret = -EBUSY;
+	if (!ret) {
+		card->line = line;
+		card->events = 0;
+		card->rsp_ready = false;
+	}
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+/**
+ * vuicc_card_line_detach() - the line lets go of the card
+ * @card: the card
+ * @line: the line that holds it
+ *
+ * The card loses power, as when /dev/vuiccN's opener closes it.
+ */
+void vuicc_card_line_detach(struct vuicc_card *card, struct vuicc_card_line *line)
+{
+	bool changed = false;
+
+	mutex_lock(&card->lock);
+	if (card->line == line) {
+		if (!card->dead) {
+			changed = card->powered;
+			vuicc_card_deactivate(card);
+		}
+		card->line = NULL;
+		clear_bit(VUICC_CARD_OPEN, &card->bits);
+	}
+	mutex_unlock(&card->lock);
+	if (changed)
+		vuicc_nl_notify_card(card, VUICC_CMD_CARD_POWER_NTF);
+}
+
+/**
+ * vuicc_card_line_stats() - the counters of the card's line
+ * @card: the card, locked
+ * @st: filled with the counters
+ * @tty_name: filled with the line's tty, sizeof(&vuicc_card_line.tty_name)
+ *
+ * Return: false when no line holds the card.
+ */
+bool vuicc_card_line_stats(struct vuicc_card *card, struct vuicc_t0_stats *st,
+			   char *tty_name)
+{
+	struct vuicc_card_line *line = card->line;
+
+	lockdep_assert_held(&card->lock);
+	if (!line)
+		return false;
+	spin_lock(&line->lock);
+	*st = line->stats;
+	memcpy(tty_name, line->tty_name, sizeof(line->tty_name));
+	spin_unlock(&line->lock);
+	return true;
 }
 
 /* Called with card->lock held. */
@@ -502,6 +643,8 @@ static void vuicc_card_switch(struct vuicc_card *card, struct vuicc_profile *nex
 		card->events |= VUICC_EVENT_INSERTED;
 	card->switches++;
 	vuicc_cards_changed();
+	if (card->line)
+		card->line->ops->changed(card->line);
 	wake_up_interruptible_all(&card->wait);
 	if (prev)
 		vuicc_nl_notify_profile(card, prev, VUICC_CMD_PROFILE_ENABLE_NTF);

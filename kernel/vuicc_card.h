@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -21,7 +22,34 @@ struct vuicc_profile;
 #define VUICC_CARD_ID_ANY	U32_MAX
 
 enum vuicc_card_bits {
-	VUICC_CARD_OPEN,	/* the char device has its one opener */
+	VUICC_CARD_OPEN,	/* the char device or a line has the card */
+};
+
+struct vuicc_card_line;
+
+/**
+ * struct vuicc_card_line_ops - what a card tells the line that holds it
+ * @changed: the card was deactivated behind the line's back (a profile
+ *	switch) or removed (@card->dead).  Called with the card's lock held:
+ *	it may only record the news and schedule work.
+ */
+struct vuicc_card_line_ops {
+	void (*changed)(struct vuicc_card_line *line);
+};
+
+/**
+ * struct vuicc_card_line - a transport inside the kernel that holds a card
+ *	in place of /dev/vuiccN's opener (the T=0 line discipline)
+ * @ops: its callbacks
+ * @lock: guards @stats and @tty_name, which it publishes for netlink
+ * @stats: its counters
+ * @tty_name: the tty it is on
+ */
+struct vuicc_card_line {
+	const struct vuicc_card_line_ops *ops;
+	spinlock_t lock;	/* see the kernel-doc above */
+	struct vuicc_t0_stats stats;
+	char tty_name[64];
 };
 
 /**
@@ -47,6 +75,7 @@ enum vuicc_card_bits {
  * @enabled: the enabled profile, or NULL
  * @switches: profile enables and disables
  * @session: the engine's state while powered
+ * @line: the line that holds the card in place of an opener, or NULL
  */
 struct vuicc_card {
 	struct kref kref;
@@ -70,6 +99,7 @@ struct vuicc_card {
 	struct vuicc_profile *enabled;
 	u64 switches;
 	struct vuicc_session session;
+	struct vuicc_card_line *line;
 };
 
 struct vuicc_card *vuicc_card_create(u32 id);
@@ -87,8 +117,14 @@ int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr);
 int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st);
 int vuicc_card_take_events(struct vuicc_card *card, u32 *events);
 int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len);
+int vuicc_card_exchange(struct vuicc_card *card, const u8 *capdu, size_t len,
+			u8 *rsp, size_t max, size_t *rsp_len);
 void vuicc_card_opened(struct vuicc_card *card);
 bool vuicc_card_is_open(struct vuicc_card *card);
+int vuicc_card_line_attach(struct vuicc_card *card, struct vuicc_card_line *line);
+void vuicc_card_line_detach(struct vuicc_card *card, struct vuicc_card_line *line);
+bool vuicc_card_line_stats(struct vuicc_card *card, struct vuicc_t0_stats *st,
+			   char *tty_name);
 
 struct vuicc_profile *vuicc_card_profile_find(struct vuicc_card *card,
 					      const char *name);

@@ -20,9 +20,11 @@
 #include "vuicc_card.h"
 #include "vuicc_engine.h"
 #include "vuicc_fs.h"
+#include "vuicc_kunit.h"
 #include "vuicc_netlink.h"
 #include "vuicc_profile.h"
 #include "vuicc_sw.h"
+#include "vuicc_t0.h"
 
 /*
  * ETSI TS 102 221 §6.3 and ISO/IEC 7816-3 §8.2:
@@ -82,6 +84,8 @@ struct vuicc_ctx {
 	size_t len;
 	/* the handler sized the data to Le itself */
 	bool le_done;
+	/* the data carries RES, session keys or AUTS: traces blank it */
+	bool secret;
 };
 
 void vuicc_engine_atr(struct vuicc_card *card, struct vuicc_atr *atr)
@@ -956,6 +960,7 @@ static u16 vuicc_cmd_authenticate(struct vuicc_ctx *c)
 	u8 sres[4], kc[8];
 	u16 sw;
 
+	c->secret = true;
 	if (!c->p)
 		return c->gsm ? VUICC_SW_NO_EF_SELECTED : VUICC_SW_CONDITIONS_OF_USE;
 	if (!vuicc_access_ok(c, VUICC_ACC_PIN1))
@@ -1132,6 +1137,7 @@ static u16 vuicc_cmd_get_response(struct vuicc_ctx *c)
 	memcpy(c->data, s->gr, n);
 	c->len = n;
 	c->le_done = true;
+	c->secret = s->gr_secret;
 	/* what is left stays for the next GET RESPONSE */
 	memmove(s->gr, s->gr + n, s->gr_len - n);
 	s->gr_len -= n;
@@ -1140,36 +1146,72 @@ static u16 vuicc_cmd_get_response(struct vuicc_ctx *c)
 	return VUICC_SW_OK;
 }
 
+/*
+ * @t0: how a T=0 header's P3 reads for the command (ISO/IEC 7816-3 §12.2):
+ * Lc for the commands that take data (P3 = 0: case 1), Le for those that
+ * only return data.
+ */
 struct vuicc_cmd {
 	u8 ins;
 	u8 classes;
+	u8 t0;
 	u16 (*handler)(struct vuicc_ctx *c);
 };
 
+#define IN	VUICC_T0_DIR_IN
+#define OUT	VUICC_T0_DIR_OUT
+
 static const struct vuicc_cmd vuicc_cmds[] = {
-	{ 0xA4, C_ISO | C_GSM, vuicc_cmd_select },
-	{ 0xF2, C_PROP | C_GSM, vuicc_cmd_status },
-	{ 0xB0, C_ISO | C_GSM, vuicc_cmd_read_binary },
-	{ 0xD6, C_ISO | C_GSM, vuicc_cmd_update_binary },
-	{ 0xB2, C_ISO | C_GSM, vuicc_cmd_read_record },
-	{ 0xDC, C_ISO | C_GSM, vuicc_cmd_update_record },
-	{ 0xA2, C_ISO | C_GSM, vuicc_cmd_search_record },
-	{ 0x32, C_PROP | C_GSM, vuicc_cmd_increase },
-	{ 0x20, C_ISO | C_GSM, vuicc_cmd_pin },
-	{ 0x24, C_ISO | C_GSM, vuicc_cmd_pin },
-	{ 0x26, C_ISO | C_GSM, vuicc_cmd_pin },
-	{ 0x28, C_ISO | C_GSM, vuicc_cmd_pin },
-	{ 0x2C, C_ISO | C_GSM, vuicc_cmd_pin },
-	{ 0x70, C_ISO, vuicc_cmd_manage_channel },
-	{ 0x10, C_PROP | C_GSM, vuicc_cmd_terminal },
-	{ 0xAA, C_PROP, vuicc_cmd_terminal },
-	{ 0xC2, C_PROP | C_GSM, vuicc_cmd_cat },
-	{ 0x12, C_PROP | C_GSM, vuicc_cmd_cat },
-	{ 0x14, C_PROP | C_GSM, vuicc_cmd_cat },
-	{ 0x84, C_ISO, vuicc_cmd_get_challenge },
-	{ 0x88, C_ISO | C_GSM, vuicc_cmd_authenticate },
-	{ 0xC0, C_ISO | C_GSM, vuicc_cmd_get_response },
+	{ 0xA4, C_ISO | C_GSM, IN, vuicc_cmd_select },
+	{ 0xF2, C_PROP | C_GSM, OUT, vuicc_cmd_status },
+	{ 0xB0, C_ISO | C_GSM, OUT, vuicc_cmd_read_binary },
+	{ 0xD6, C_ISO | C_GSM, IN, vuicc_cmd_update_binary },
+	{ 0xB2, C_ISO | C_GSM, OUT, vuicc_cmd_read_record },
+	{ 0xDC, C_ISO | C_GSM, IN, vuicc_cmd_update_record },
+	{ 0xA2, C_ISO | C_GSM, IN, vuicc_cmd_search_record },
+	{ 0x32, C_PROP | C_GSM, IN, vuicc_cmd_increase },
+	{ 0x20, C_ISO | C_GSM, IN, vuicc_cmd_pin },
+	{ 0x24, C_ISO | C_GSM, IN, vuicc_cmd_pin },
+	{ 0x26, C_ISO | C_GSM, IN, vuicc_cmd_pin },
+	{ 0x28, C_ISO | C_GSM, IN, vuicc_cmd_pin },
+	{ 0x2C, C_ISO | C_GSM, IN, vuicc_cmd_pin },
+	{ 0x70, C_ISO, OUT, vuicc_cmd_manage_channel },
+	{ 0x10, C_PROP | C_GSM, IN, vuicc_cmd_terminal },
+	{ 0xAA, C_PROP, IN, vuicc_cmd_terminal },
+	{ 0xC2, C_PROP | C_GSM, IN, vuicc_cmd_cat },
+	{ 0x12, C_PROP | C_GSM, OUT, vuicc_cmd_cat },
+	{ 0x14, C_PROP | C_GSM, IN, vuicc_cmd_cat },
+	{ 0x84, C_ISO, OUT, vuicc_cmd_get_challenge },
+	{ 0x88, C_ISO | C_GSM, IN, vuicc_cmd_authenticate },
+	{ 0xC0, C_ISO | C_GSM, OUT, vuicc_cmd_get_response },
 };
+
+#undef IN
+#undef OUT
+
+/**
+ * vuicc_engine_t0_dir() - how P3 of a T=0 header is to be read
+ * @hdr: CLA INS P1 P2 P3
+ *
+ * MANAGE CHANNEL returns a channel number only when it opens one the card
+ * picks (P1 = P2 = 00); its other forms are case 1.
+ *
+ * Return: &enum vuicc_t0_dir; %VUICC_T0_DIR_NONE for an INS the card does
+ * not know (it answers '6D00' at once).
+ */
+enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr)
+{
+	unsigned int i;
+
+	if (hdr[1] == 0x70 && (hdr[2] || hdr[3]))
+		return VUICC_T0_DIR_CASE1;
+	for (i = 0; i < ARRAY_SIZE(vuicc_cmds); i++)
+		if (vuicc_cmds[i].ins == hdr[1])
+			return vuicc_cmds[i].t0;
+	return VUICC_T0_DIR_NONE;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_engine_t0_dir);
 
 /*
  * TS 102 221 §10.1.1: the class byte gives the class, secure messaging and
@@ -1286,6 +1328,7 @@ size_t vuicc_engine_process(struct vuicc_card *card,
 	u16 sw;
 
 	sw = vuicc_dispatch(&c);
+	s->rsp_secret = c.secret;
 	/* data for GET RESPONSE lasts until the next command */
 	if (apdu->ins != 0xC0)
 		s->gr_len = 0;
@@ -1300,6 +1343,7 @@ size_t vuicc_engine_process(struct vuicc_card *card,
 			memcpy(s->gr, rsp, c.len);
 			s->gr_len = c.len;
 			s->gr_ch = c.chn;
+			s->gr_secret = c.secret;
 			sw = (c.gsm ? VUICC_SW1_GSM_MORE_DATA : VUICC_SW1_MORE_DATA) << 8 |
 			     (c.len & 0xFF);
 		}

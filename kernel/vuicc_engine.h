@@ -10,6 +10,8 @@
 
 #include <uapi/linux/vuicc.h>
 
+#include "vuicc_t0.h"
+
 struct vuicc_apdu;
 struct vuicc_card;
 struct vuicc_file;
@@ -47,6 +49,9 @@ struct vuicc_channel {
  * @gr: response data waiting for GET RESPONSE
  * @gr_len: bytes in @gr
  * @gr_ch: the channel of the command that produced @gr
+ * @gr_secret: @gr carries RES, session keys or AUTS
+ * @rsp_secret: the data of the last response carries RES, session keys or
+ *	AUTS (for the trace, which blanks it)
  * @tp: the terminal's TERMINAL PROFILE
  * @tp_len: bytes in @tp
  * @tc: the terminal's TERMINAL CAPABILITY
@@ -59,6 +64,8 @@ struct vuicc_session {
 	u8 gr[VUICC_RDATA_MAX];
 	u16 gr_len;
 	u8 gr_ch;
+	bool gr_secret;
+	bool rsp_secret;
 	u8 tp[VUICC_TERMINAL_PROFILE_MAX];
 	u8 tp_len;
 	u8 tc[VUICC_TERMINAL_CAP_MAX];
@@ -69,6 +76,7 @@ void vuicc_engine_atr(struct vuicc_card *card, struct vuicc_atr *atr);
 void vuicc_engine_reset(struct vuicc_card *card);
 size_t vuicc_engine_process(struct vuicc_card *card,
 			    const struct vuicc_apdu *apdu, u8 *rsp);
+enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr);
 int vuicc_engine_fcp(struct vuicc_card *card, struct vuicc_file *f, u8 *out);
 
 #endif /* _VUICC_ENGINE_H */

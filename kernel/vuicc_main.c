@@ -10,6 +10,7 @@
 #include <linux/moduleparam.h>
 
 #include "vuicc_card.h"
+#include "vuicc_ldisc.h"
 #include "vuicc_netlink.h"
 
 static unsigned int cards = 1;
@@ -38,6 +39,12 @@ static int __init vuicc_init(void)
 		}
 		vuicc_card_put(card);
 	}
+	ret = vuicc_ldisc_init();
+	if (ret) {
+		pr_err("cannot register the T=0 line discipline %d: %pe\n",
+		       VUICC_T0_LDISC, ERR_PTR(ret));
+		goto err_cards;
+	}
 	pr_info("%u card(s)\n", cards);
 	return 0;
 
@@ -49,6 +56,8 @@ err_cards:
 
 static void __exit vuicc_exit(void)
 {
+	/* no tty holds the discipline: each would hold the module */
+	vuicc_ldisc_exit();
 	vuicc_card_destroy_all();
 	vuicc_nl_exit();
 }

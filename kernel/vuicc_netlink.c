@@ -55,6 +55,11 @@ static const struct genl_multicast_group vuicc_nl_groups[] = {
 		/* events name profiles and cards; subscribing is privileged */
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
+	[VUICC_NLGRP_TRACE] = {
+		.name = VUICC_MCGRP_TRACE,
+		/* the exchange with the card: privileged even when redacted */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static struct genl_family vuicc_nl_family __ro_after_init = {
@@ -141,6 +146,55 @@ static struct vuicc_card *vuicc_nl_card(struct genl_info *info)
 
 /* ---- fill ---- */
 
+/* Called with card->lock held: the line's counters, if one is attached. */
+static int vuicc_nl_fill_t0(struct sk_buff *skb, struct vuicc_card *card)
+{
+	struct vuicc_t0_stats st;
+	char tty[sizeof(card->line->tty_name)];
+	struct nlattr *nest;
+
+	if (!vuicc_card_line_stats(card, &st, tty))
+		return 0;
+	nest = nla_nest_start(skb, VUICC_A_CARD_T0);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, VUICC_A_T0_TTY, tty) ||
+	    nla_put_u32(skb, VUICC_A_T0_FLAGS, st.flags) ||
+	    nla_put_u32(skb, VUICC_A_T0_STATE, st.state) ||
+	    nla_put_u32(skb, VUICC_A_T0_CLOCK, st.clock_hz) ||
+	    nla_put_u32(skb, VUICC_A_T0_F, st.f) ||
+	    nla_put_u32(skb, VUICC_A_T0_D, st.d) ||
+	    nla_put_u32(skb, VUICC_A_T0_BIT_RATE, st.bit_rate) ||
+	    nla_put_u32(skb, VUICC_A_T0_UART_RATE, st.uart_rate) ||
+	    nla_put_u32(skb, VUICC_A_T0_ATR_DELAY_CYCLES, st.atr_delay_cycles) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_RX_BYTES, st.rx_bytes, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_TX_BYTES, st.tx_bytes, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_APDUS, st.apdus, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_RESETS, st.resets, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_PPS_ACCEPTED, st.pps_accepted,
+			      VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_PPS_REFUSED, st.pps_refused,
+			      VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_NULLS, st.nulls, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_PARITY_ERRORS, st.parity_errors,
+			      VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_LINE_ERRORS, st.line_errors,
+			      VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_COLLISIONS, st.collisions,
+			      VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_TIMEOUTS, st.timeouts, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_UNEXPECTED, st.unexpected,
+			      VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_ABORTED, st.aborted, VUICC_A_T0_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_T0_INVALID_INS, st.invalid_ins,
+			      VUICC_A_T0_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int vuicc_nl_fill_card(struct sk_buff *skb, struct vuicc_card *card,
 			      u8 cmd, u32 portid, u32 seq, int flags,
 			      struct netlink_callback *cb)
@@ -163,7 +217,8 @@ static int vuicc_nl_fill_card(struct sk_buff *skb, struct vuicc_card *card,
 	    nla_put_u64_64bit(skb, VUICC_A_CARD_APDUS, card->apdus, VUICC_A_PAD) ||
 	    nla_put_u64_64bit(skb, VUICC_A_CARD_RESETS, card->resets, VUICC_A_PAD) ||
 	    nla_put_u64_64bit(skb, VUICC_A_CARD_SWITCHES, card->switches,
-			      VUICC_A_PAD)) {
+			      VUICC_A_PAD) ||
+	    vuicc_nl_fill_t0(skb, card)) {
 		mutex_unlock(&card->lock);
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -219,6 +274,54 @@ static bool vuicc_nl_listened(void)
 static void vuicc_nl_multicast(struct sk_buff *skb)
 {
 	genlmsg_multicast(&vuicc_nl_family, skb, 0, VUICC_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/**
+ * vuicc_nl_trace_listening() - whether the trace group has a listener
+ *
+ * Return: true if vuicc_nl_trace() would reach someone.
+ */
+bool vuicc_nl_trace_listening(void)
+{
+	return genl_has_listeners(&vuicc_nl_family, &init_net, VUICC_NLGRP_TRACE);
+}
+
+/**
+ * vuicc_nl_trace() - send one trace record to the trace group
+ * @card: the card
+ * @event: &enum vuicc_trace_event
+ * @path: &enum vuicc_trace_path
+ * @cmd: what the card received (already redacted), or NULL
+ * @cmd_len: its length
+ * @rsp: what the card answered (already redacted), or NULL
+ * @rsp_len: its length
+ * @redacted: bytes of @cmd or @rsp were replaced
+ */
+void vuicc_nl_trace(struct vuicc_card *card, u32 event, u32 path,
+		    const u8 *cmd, size_t cmd_len, const u8 *rsp, size_t rsp_len,
+		    bool redacted)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(nla_total_size(cmd_len) + nla_total_size(rsp_len) + 128,
+			  GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_TRACE_NTF);
+	if (!hdr ||
+	    nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
+	    nla_put_u32(skb, VUICC_A_TRACE_EVENT, event) ||
+	    nla_put_u32(skb, VUICC_A_TRACE_PATH, path) ||
+	    nla_put_u64_64bit(skb, VUICC_A_TRACE_TIME, ktime_get_real_ns(), VUICC_A_PAD) ||
+	    (cmd && nla_put(skb, VUICC_A_TRACE_COMMAND, cmd_len, cmd)) ||
+	    (rsp && nla_put(skb, VUICC_A_TRACE_RESPONSE, rsp_len, rsp)) ||
+	    nla_put_u8(skb, VUICC_A_TRACE_REDACTED, redacted)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&vuicc_nl_family, skb, 0, VUICC_NLGRP_TRACE, GFP_KERNEL);
 }
 
 /**

@@ -22,6 +22,10 @@ void vuicc_nl_notify_file(struct vuicc_card *card, struct vuicc_profile *p,
 			  struct vuicc_file *f);
 void vuicc_nl_notify_auth(struct vuicc_card *card, struct vuicc_profile *p,
 			  u32 context, u32 result);
+bool vuicc_nl_trace_listening(void);
+void vuicc_nl_trace(struct vuicc_card *card, u32 event, u32 path,
+		    const u8 *cmd, size_t cmd_len, const u8 *rsp, size_t rsp_len,
+		    bool redacted);
 void vuicc_nl_notify_sqn(struct vuicc_card *card, struct vuicc_profile *p);
 
 #endif /* _VUICC_NETLINK_H */

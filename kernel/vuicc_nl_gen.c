@@ -167,4 +167,5 @@ const struct genl_ops vuicc_nl_ops[9] = {
 
 static const struct genl_multicast_group vuicc_nl_mcgrps[] = {
 	[VUICC_NLGRP_MONITOR] = { "monitor", },
+	[VUICC_NLGRP_TRACE] = { "trace", },
 };

@@ -50,6 +50,7 @@ int vuicc_nl_state_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	VUICC_NLGRP_MONITOR,
+	VUICC_NLGRP_TRACE,
 };
 
 #endif /* _LINUX_VUICC_GEN_H */

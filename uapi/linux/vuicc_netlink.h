@@ -76,6 +76,39 @@ enum vuicc_auth_result {
 	VUICC_AUTH_RESULT_UNSUPPORTED_CONTEXT,
 };
 
+/**
+ * enum vuicc_trace_event - What a trace-ntf reports.
+ * @VUICC_TRACE_EVENT_POWER_ON: The modem side activated the card.
+ * @VUICC_TRACE_EVENT_POWER_OFF: The modem side deactivated the card.
+ * @VUICC_TRACE_EVENT_RESET_COLD: A cold reset.
+ * @VUICC_TRACE_EVENT_RESET_WARM: A warm reset.
+ * @VUICC_TRACE_EVENT_ATR: The card's answer to reset (trace-response).
+ * @VUICC_TRACE_EVENT_PPS: A PPS exchange on a T=0 line: the request
+ *   (trace-command) and the card's response (trace-response; absent when it
+ *   gave none).
+ * @VUICC_TRACE_EVENT_APDU: One command APDU (trace-command) and its response
+ *   (trace-response).
+ */
+enum vuicc_trace_event {
+	VUICC_TRACE_EVENT_POWER_ON = 1,
+	VUICC_TRACE_EVENT_POWER_OFF,
+	VUICC_TRACE_EVENT_RESET_COLD,
+	VUICC_TRACE_EVENT_RESET_WARM,
+	VUICC_TRACE_EVENT_ATR,
+	VUICC_TRACE_EVENT_PPS,
+	VUICC_TRACE_EVENT_APDU,
+};
+
+/**
+ * enum vuicc_trace_path - How the modem side reached the card.
+ * @VUICC_TRACE_PATH_CHARDEV: /dev/vuiccN.
+ * @VUICC_TRACE_PATH_T0: A T=0 line (the vuicc line discipline on a tty).
+ */
+enum vuicc_trace_path {
+	VUICC_TRACE_PATH_CHARDEV = 1,
+	VUICC_TRACE_PATH_T0,
+};
+
 enum {
 	VUICC_A_FILE_UNSPEC,
 	VUICC_A_FILE_PATH,
@@ -84,6 +117,37 @@ enum {
 	__VUICC_A_FILE_MAX
 };
 #define VUICC_A_FILE_MAX (__VUICC_A_FILE_MAX - 1)
+
+enum {
+	VUICC_A_T0_UNSPEC,
+	VUICC_A_T0_PAD,
+	VUICC_A_T0_TTY,
+	VUICC_A_T0_FLAGS,
+	VUICC_A_T0_STATE,
+	VUICC_A_T0_CLOCK,
+	VUICC_A_T0_F,
+	VUICC_A_T0_D,
+	VUICC_A_T0_BIT_RATE,
+	VUICC_A_T0_UART_RATE,
+	VUICC_A_T0_ATR_DELAY_CYCLES,
+	VUICC_A_T0_RX_BYTES,
+	VUICC_A_T0_TX_BYTES,
+	VUICC_A_T0_APDUS,
+	VUICC_A_T0_RESETS,
+	VUICC_A_T0_PPS_ACCEPTED,
+	VUICC_A_T0_PPS_REFUSED,
+	VUICC_A_T0_NULLS,
+	VUICC_A_T0_PARITY_ERRORS,
+	VUICC_A_T0_LINE_ERRORS,
+	VUICC_A_T0_COLLISIONS,
+	VUICC_A_T0_TIMEOUTS,
+	VUICC_A_T0_UNEXPECTED,
+	VUICC_A_T0_ABORTED,
+	VUICC_A_T0_INVALID_INS,
+
+	__VUICC_A_T0_MAX
+};
+#define VUICC_A_T0_MAX (__VUICC_A_T0_MAX - 1)
 
 enum {
 	VUICC_A_UNSPEC,
@@ -133,6 +197,13 @@ enum {
 	VUICC_A_AUTH_CONTEXT,
 	VUICC_A_AUTH_RESULT,
 	VUICC_A_STATE_SEQ,
+	VUICC_A_CARD_T0,
+	VUICC_A_TRACE_EVENT,
+	VUICC_A_TRACE_PATH,
+	VUICC_A_TRACE_TIME,
+	VUICC_A_TRACE_COMMAND,
+	VUICC_A_TRACE_RESPONSE,
+	VUICC_A_TRACE_REDACTED,
 
 	__VUICC_A_MAX
 };
@@ -157,11 +228,13 @@ enum {
 	VUICC_CMD_AUTH_NTF,
 	VUICC_CMD_STATE_NTF,
 	VUICC_CMD_STATE_GET,
+	VUICC_CMD_TRACE_NTF,
 
 	__VUICC_CMD_MAX
 };
 #define VUICC_CMD_MAX (__VUICC_CMD_MAX - 1)
 
 #define VUICC_MCGRP_MONITOR	"monitor"
+#define VUICC_MCGRP_TRACE	"trace"
 
 #endif /* _UAPI_LINUX_VUICC_NETLINK_H */
