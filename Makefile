@@ -96,6 +96,12 @@ $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
 
+# the T=0 selftest plays the terminal with tools/testing/lib/t0term.c
+$(BUILD)/selftests/vuicc/t0: tools/testing/selftests/vuicc/t0.c tools/testing/lib/t0term.c \
+		tools/testing/lib/t0term.h uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< tools/testing/lib/t0term.c -lpthread
+
 # the selftests that use libosmocore as the network
 $(BUILD)/selftests/vuicc/osmo_auth $(BUILD)/selftests/vuicc/persist_driver: \
 		$(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c \

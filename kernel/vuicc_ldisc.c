@@ -40,6 +40,12 @@ enum vuicc_ldisc_news {
 	VUICC_LDISC_DCD,	/* RST (DCD) changed */
 };
 
+/*
+ * High priority: the ATR is due 400 clock cycles after RST and a NULL byte
+ * before WWT runs out, whatever else the board is doing.
+ */
+static struct workqueue_struct *vuicc_ldisc_wq;
+
 #define VUICC_LDISC_FLAGS	(VUICC_T0_RESET_DCD | VUICC_T0_ECHO | VUICC_T0_BYTEWISE)
 
 /**
@@ -193,7 +199,7 @@ static void vuicc_ldisc_arm(struct vuicc_ldisc *l)
 	if (t0->tx_len && (!next || t0->tx_not_before < next))
 		next = t0->tx_not_before;
 	if (l->rate_pending && !t0->tx_len) {
-		schedule_work(&l->work);
+		queue_work(vuicc_ldisc_wq, &l->work);
 		return;
 	}
 	if (next)
@@ -224,7 +230,7 @@ static void vuicc_ldisc_act(struct vuicc_ldisc *l, u32 act, u64 now)
 		act |= vuicc_t0_atr(t0, ret ? NULL : atr.bytes, atr.len, now);
 	}
 	if (act & VUICC_T0_ACT_EXEC)
-		queue_work(system_unbound_wq, &l->exec);
+		queue_work(vuicc_ldisc_wq, &l->exec);
 	vuicc_ldisc_push(l, now);
 	vuicc_ldisc_arm(l);
 }
@@ -334,7 +340,7 @@ static enum hrtimer_restart vuicc_ldisc_timer(struct hrtimer *timer)
 	struct vuicc_ldisc *l = container_of(timer, struct vuicc_ldisc, timer);
 
 	set_bit(VUICC_LDISC_TIMER, &l->news);
-	schedule_work(&l->work);
+	queue_work(vuicc_ldisc_wq, &l->work);
 	return HRTIMER_NORESTART;
 }
 
@@ -343,7 +349,7 @@ static void vuicc_ldisc_changed(struct vuicc_card_line *line)
 	struct vuicc_ldisc *l = container_of(line, struct vuicc_ldisc, line);
 
 	set_bit(VUICC_LDISC_CARD, &l->news);
-	schedule_work(&l->work);
+	queue_work(vuicc_ldisc_wq, &l->work);
 }
 
 static const struct vuicc_card_line_ops vuicc_ldisc_line_ops = {
@@ -417,6 +423,11 @@ static void vuicc_ldisc_rx(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 		vuicc_ldisc_publish(l);
 	}
 	mutex_unlock(&l->lock);
+	/*
+	 * Everything is taken at once; a pty's other end may wait for room
+	 * and learns of it only from an unthrottle (as ppp_async does).
+	 */
+	tty_unthrottle(tty);
 }
 
 #ifdef VUICC_LDISC_RECEIVE_SIZE_T
@@ -441,7 +452,7 @@ static void vuicc_ldisc_write_wakeup(struct tty_struct *tty)
 
 	clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 	set_bit(VUICC_LDISC_WAKEUP, &l->news);
-	schedule_work(&l->work);
+	queue_work(vuicc_ldisc_wq, &l->work);
 }
 
 static void vuicc_ldisc_dcd_change(struct tty_struct *tty, bool active)
@@ -457,7 +468,7 @@ static void vuicc_ldisc_dcd_change(struct tty_struct *tty, bool active)
 	l->dcd_edges++;
 	spin_unlock_irqrestore(&l->dcd_lock, irqflags);
 	set_bit(VUICC_LDISC_DCD, &l->news);
-	schedule_work(&l->work);
+	queue_work(vuicc_ldisc_wq, &l->work);
 }
 
 static int vuicc_ldisc_attach(struct vuicc_ldisc *l, void __user *argp)
@@ -592,10 +603,19 @@ static struct tty_ldisc_ops vuicc_ldisc_ops = {
 
 int vuicc_ldisc_init(void)
 {
-	return tty_register_ldisc(&vuicc_ldisc_ops);
+	int ret;
+
+	vuicc_ldisc_wq = alloc_workqueue("vuicc_t0", WQ_HIGHPRI, 0);
+	if (!vuicc_ldisc_wq)
+		return -ENOMEM;
+	ret = tty_register_ldisc(&vuicc_ldisc_ops);
+	if (ret)
+		destroy_workqueue(vuicc_ldisc_wq);
+	return ret;
 }
 
 void vuicc_ldisc_exit(void)
 {
 	tty_unregister_ldisc(&vuicc_ldisc_ops);
+	destroy_workqueue(vuicc_ldisc_wq);
 }

@@ -605,7 +605,8 @@ VUICC_EXPORT_FOR_KUNIT(vuicc_t0_rx);
 u32 vuicc_t0_done(struct vuicc_t0 *t0, u32 seq, const u8 *rsp, size_t len,
 		  u64 now)
 {
-	size_t data, ne;
+	bool out = t0->dir == VUICC_T0_DIR_OUT && t0->cmd_len == 5;
+	size_t data, ne = t0->cmd[4] ?: 256;
 	u8 ins = t0->cmd[1];
 
 	if (seq != t0->exec_seq || t0->state != VUICC_T0_S_BUSY)
@@ -619,8 +620,7 @@ u32 vuicc_t0_done(struct vuicc_t0 *t0, u32 seq, const u8 *rsp, size_t len,
 	}
 	t0->stats.apdus++;
 	data = len - 2;
-	ne = t0->cmd[4] ?: 256;
-	if (!data || t0->dir != VUICC_T0_DIR_OUT || t0->cmd_len != 5)
+	if (!data || !out)
 		return vuicc_t0_queue(t0, rsp + data, 2);
 	if (data != ne)
 		/* §12.2.3: the card tells the right length, the terminal asks again */
