@@ -251,6 +251,19 @@ static void vuicc_ldisc_detach_locked(struct vuicc_ldisc *l)
 	wake_up_interruptible_all(&l->wait);
 }
 
+/* Called with @l->lock held: RST released (@kind a reset) or held low. */
+static void vuicc_ldisc_reset(struct vuicc_ldisc *l, u32 kind, u64 at)
+{
+	u32 act = vuicc_t0_reset(&l->t0, kind, at);
+
+	/* back to the default rate before the ATR, which comes at once */
+	if (act & VUICC_T0_ACT_RATE) {
+		l->rate_pending = true;
+		vuicc_ldisc_apply_rate(l);
+	}
+	vuicc_ldisc_act(l, act & ~VUICC_T0_ACT_RATE, vuicc_ldisc_now());
+}
+
 static void vuicc_ldisc_work(struct work_struct *work)
 {
 	struct vuicc_ldisc *l = container_of(work, struct vuicc_ldisc, work);
@@ -279,10 +292,10 @@ static void vuicc_ldisc_work(struct work_struct *work)
 		spin_unlock_irq(&l->dcd_lock);
 		/* RST low deactivates; released, it resets (warm if the card is active) */
 		if (!high || edges > 1)
-			act |= vuicc_t0_reset(t0, VUICC_T0_RESET_OFF, at);
+			vuicc_ldisc_reset(l, VUICC_T0_RESET_OFF, at);
 		if (high)
-			act |= vuicc_t0_reset(t0, t0->active ? VUICC_T0_RESET_WARM :
-					      VUICC_T0_RESET_COLD, at);
+			vuicc_ldisc_reset(l, t0->active ? VUICC_T0_RESET_WARM :
+					  VUICC_T0_RESET_COLD, at);
 	}
 	clear_bit(VUICC_LDISC_TIMER, &l->news);
 	clear_bit(VUICC_LDISC_WAKEUP, &l->news);
@@ -552,12 +565,7 @@ static int vuicc_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
 			return -EINVAL;
 		mutex_lock(&l->lock);
 		if (l->card) {
-			u64 now = vuicc_ldisc_now();
-			u32 act = vuicc_t0_reset(&l->t0, kind, now);
-
-			if (act & VUICC_T0_ACT_RATE)
-				l->rate_pending = true;
-			vuicc_ldisc_act(l, act & ~VUICC_T0_ACT_RATE, now);
+			vuicc_ldisc_reset(l, kind, vuicc_ldisc_now());
 			vuicc_ldisc_publish(l);
 		} else {
 			ret = -ENXIO;

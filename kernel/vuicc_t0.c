@@ -2,7 +2,8 @@
 /*
  * The card side of ISO/IEC 7816-3 T=0, with no I/O and no clock of its own.
  *
- *   reset     RST released: the ATR leaves 400 clock cycles later (§6.2)
+ *   reset     RST released: the card is activated at once, its ATR leaves
+ *             400 clock cycles after the edge (§6.2)
  *   PPS       first after the ATR, PPSS = FF: F/D as offered in TA1 when
  *             the UART reaches it, else the default kept (§9)
  *   header    CLA INS P1 P2 P3 (§10.3.2); P3 read as Lc or Le by the INS
@@ -265,15 +266,15 @@ u32 vuicc_t0_reset(struct vuicc_t0 *t0, u32 kind, u64 now)
 	}
 	/* the ATR comes at the default rate */
 	act |= vuicc_t0_default_rate(t0);
-	t0->state = VUICC_T0_S_ATR_DUE;
+	t0->state = VUICC_T0_S_ATR;
 	t0->rst_kind = kind == VUICC_T0_RESET_WARM && t0->active ?
 		       VUICC_T0_RESET_WARM : VUICC_T0_RESET_COLD;
 	t0->rst_at = now;
 	t0->last_rx = now;
 	t0->last_io = now;
 	t0->stats.resets++;
-	vuicc_t0_set_deadline(t0, now + vuicc_t0_cycles_ns(t0, VUICC_T0_ATR_MIN_CYCLES));
-	return act;
+	/* the card is activated at once; its ATR waits for its moment */
+	return act | VUICC_T0_ACT_ATR;
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_t0_reset);
@@ -336,11 +337,11 @@ u32 vuicc_t0_atr(struct vuicc_t0 *t0, const u8 *atr, size_t len, u64 now)
 	vuicc_t0_idle(t0);
 	t0->active = true;
 	t0->first = true;
-	/* the ATR leaves at once: RST was released 400 cycles ago */
+	/* §6.2.2: not before 400 clock cycles after RST went high */
 	t0->tx_len = 0;
 	memcpy(t0->tx, atr, len);
 	t0->tx_len = len;
-	t0->tx_not_before = now;
+	t0->tx_not_before = t0->rst_at + vuicc_t0_cycles_ns(t0, VUICC_T0_ATR_MIN_CYCLES);
 	t0->atr_unsent = true;
 	return VUICC_T0_ACT_TX;
 }
@@ -665,9 +666,6 @@ u32 vuicc_t0_timer(struct vuicc_t0 *t0, u64 now)
 		return t0->tx_len ? VUICC_T0_ACT_TX : 0;
 	t0->deadline = 0;
 	switch (t0->state) {
-	case VUICC_T0_S_ATR_DUE:
-		t0->state = VUICC_T0_S_ATR;
-		return VUICC_T0_ACT_ATR;
 	case VUICC_T0_S_BUSY:
 		vuicc_t0_set_deadline(t0, now + vuicc_t0_wwt_ns(t0) / 2);
 		/* bytes that have not left yet keep the terminal waiting too */

@@ -82,8 +82,7 @@ enum vuicc_t0_action {
 
 enum vuicc_t0_state {
 	VUICC_T0_S_OFF,		/* deactivated, or RST held low: silent */
-	VUICC_T0_S_ATR_DUE,	/* RST released: the ATR leaves at the deadline */
-	VUICC_T0_S_ATR,		/* the card is activated; waiting for its ATR */
+	VUICC_T0_S_ATR,		/* RST released: waiting for the card's ATR */
 	VUICC_T0_S_IDLE,	/* waiting for a header (or a PPS request) */
 	VUICC_T0_S_PPS,		/* receiving a PPS request */
 	VUICC_T0_S_HEADER,	/* part of a header received */
