@@ -29,9 +29,9 @@ KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
 AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
 	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c agent/server.c \
-	agent/share.c agent/share_chan.c
+	agent/share.c agent/share_chan.c agent/gsmtap.c agent/t0_line.c
 VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
-	agent/ctl_profile.c agent/ctl_status.c $(AGENT_LIB_SRC)
+	agent/ctl_profile.c agent/ctl_status.c agent/ctl_t0.c agent/ctl_trace.c $(AGENT_LIB_SRC)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 # the SIM-server client (agent/server.c): libcurl and json-c
@@ -114,10 +114,11 @@ OSMO_LIBS = $(shell pkg-config --cflags --libs libosmogsm libosmocore 2>/dev/nul
 	echo -losmogsm -losmocore)
 
 # netsim: the simulated modem, network and data link (libosmocore as the AuC)
-NETSIM_SRC := $(wildcard tools/testing/netsim/*.c) agent/vuicc_dev.c
+NETSIM_SRC := $(wildcard tools/testing/netsim/*.c) agent/vuicc_dev.c agent/t0_line.c \
+	tools/testing/lib/t0term.c
 
 $(BUILD)/bin/netsim: $(NETSIM_SRC) tools/testing/netsim/netsim.h agent/vuicc_dev.h \
-		uapi/linux/vuicc.h Makefile
+		agent/t0_line.h tools/testing/lib/t0term.h uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itools/testing/netsim -o $@ $(NETSIM_SRC) $(OSMO_LIBS)
 

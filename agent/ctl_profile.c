@@ -14,6 +14,7 @@
 #include "hex.h"
 #include "nl.h"
 #include "profile.h"
+#include "t0_line.h"
 #include "vuiccctl.h"
 
 static const char *kind_name(uint32_t k)
@@ -105,9 +106,13 @@ struct list_ctx {
 static int print_card(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct list_ctx *c = arg;
+	struct vuicc_t0_stats st;
+	char tty[64];
+	bool line;
 
 	if (!tb[VUICC_A_CARD_ID])
 		return 0;
+	line = tb[VUICC_A_CARD_T0] && !vnl_parse_t0(tb[VUICC_A_CARD_T0], &st, tty, sizeof(tty));
 	if (c->o->json) {
 		printf("%s{\"card\":%u,\"device\":\"/dev/vuicc%u\",\"powered\":%s,\"open\":%s,"
 		       "\"profile\":", c->n ? "," : "",
@@ -118,21 +123,31 @@ static int print_card(struct nlattr **tb, uint8_t cmd, void *arg)
 			printf("\"%s\"", nla_get_string(tb[VUICC_A_CARD_PROFILE]));
 		else
 			printf("null");
-		printf(",\"profiles\":%u,\"apdus\":%llu,\"resets\":%llu,\"switches\":%llu}",
-		       u32_or(tb[VUICC_A_CARD_PROFILES], 0),
+		printf(",\"profiles\":%u,\"apdus\":%llu,\"resets\":%llu,\"switches\":%llu,"
+		       "\"t0\":", u32_or(tb[VUICC_A_CARD_PROFILES], 0),
 		       u64_or(tb[VUICC_A_CARD_APDUS], 0), u64_or(tb[VUICC_A_CARD_RESETS], 0),
 		       u64_or(tb[VUICC_A_CARD_SWITCHES], 0));
+		if (line)
+			t0_line_stats_json(stdout, &st, tty);
+		else
+			printf("null");
+		printf("}");
 	} else {
 		if (!c->n)
-			printf("%-5s %-12s %-5s %-5s %-20s %-8s %-9s %s\n", "CARD", "DEVICE",
-			       "POWER", "OPEN", "PROFILE", "PROFILES", "APDUS", "RESETS");
-		printf("%-5u /dev/vuicc%-2u %-5s %-5s %-20s %-8u %-9llu %llu\n",
+			printf("%-5s %-12s %-5s %-5s %-20s %-8s %-9s %-7s %s\n", "CARD", "DEVICE",
+			       "POWER", "OPEN", "PROFILE", "PROFILES", "APDUS", "RESETS", "LINE");
+		printf("%-5u /dev/vuicc%-2u %-5s %-5s %-20s %-8u %-9llu %-7llu %s\n",
 		       nla_get_u32(tb[VUICC_A_CARD_ID]), nla_get_u32(tb[VUICC_A_CARD_ID]),
 		       u8_or(tb[VUICC_A_CARD_POWERED], 0) ? "on" : "off",
 		       u8_or(tb[VUICC_A_CARD_OPEN], 0) ? "yes" : "no",
 		       str_or(tb[VUICC_A_CARD_PROFILE], "-"),
 		       u32_or(tb[VUICC_A_CARD_PROFILES], 0),
-		       u64_or(tb[VUICC_A_CARD_APDUS], 0), u64_or(tb[VUICC_A_CARD_RESETS], 0));
+		       u64_or(tb[VUICC_A_CARD_APDUS], 0), u64_or(tb[VUICC_A_CARD_RESETS], 0),
+		       line ? tty : "-");
+		if (line && c->o->verbose) {
+			printf("      ");
+			t0_line_stats_text(stdout, &st, tty);
+		}
 	}
 	c->n++;
 	return 0;

@@ -408,18 +408,18 @@ int vnl_put_profile(struct nl_msg *m, const struct profile *p, uint32_t card)
 	return r ? -1 : 0;
 }
 
-int vnl_events_open(struct vnl *v)
+static int vnl_events_join(struct vnl *v, int group, const char *name)
 {
 	int fd, size = 4 << 20;
 
-	if (v->monitor_group < 0) {
-		snprintf(v->err, sizeof(v->err), "no monitor group");
+	if (group < 0) {
+		snprintf(v->err, sizeof(v->err), "no %s group (an older vuicc.ko?)", name);
 		return -ENOENT;
 	}
 	nl_socket_disable_seq_check(v->sk);
-	if (nl_socket_add_membership(v->sk, v->monitor_group)) {
+	if (nl_socket_add_membership(v->sk, group)) {
 		snprintf(v->err, sizeof(v->err),
-			 "cannot join the monitor group (needs CAP_NET_ADMIN)");
+			 "cannot join the %s group (needs CAP_NET_ADMIN)", name);
 		return -EPERM;
 	}
 	fd = nl_socket_get_fd(v->sk);
@@ -431,6 +431,95 @@ int vnl_events_open(struct vnl *v)
 		return -EIO;
 	}
 	return fd;
+}
+
+int vnl_events_open(struct vnl *v)
+{
+	return vnl_events_join(v, v->monitor_group, VUICC_MCGRP_MONITOR);
+}
+
+int vnl_events_open_group(struct vnl *v, const char *group)
+{
+	return vnl_events_join(v, genl_ctrl_resolve_grp(v->sk, VUICC_GENL_NAME, group), group);
+}
+
+static uint64_t t0_u64(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u64(tb[type]) : 0;
+}
+
+static uint32_t t0_u32(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u32(tb[type]) : 0;
+}
+
+int vnl_parse_t0(const struct nlattr *nest, struct vuicc_t0_stats *st,
+		 char *tty, size_t len)
+{
+	struct nlattr *tb[VUICC_A_T0_MAX + 1];
+
+	memset(st, 0, sizeof(*st));
+	if (nla_parse_nested(tb, VUICC_A_T0_MAX, (struct nlattr *)nest, NULL))
+		return -1;
+	snprintf(tty, len, "%s", tb[VUICC_A_T0_TTY] ? nla_get_string(tb[VUICC_A_T0_TTY]) : "");
+	st->flags = t0_u32(tb, VUICC_A_T0_FLAGS);
+	st->state = t0_u32(tb, VUICC_A_T0_STATE);
+	st->clock_hz = t0_u32(tb, VUICC_A_T0_CLOCK);
+	st->f = t0_u32(tb, VUICC_A_T0_F);
+	st->d = t0_u32(tb, VUICC_A_T0_D);
+	st->bit_rate = t0_u32(tb, VUICC_A_T0_BIT_RATE);
+	st->uart_rate = t0_u32(tb, VUICC_A_T0_UART_RATE);
+	st->atr_delay_cycles = t0_u32(tb, VUICC_A_T0_ATR_DELAY_CYCLES);
+	st->rx_bytes = t0_u64(tb, VUICC_A_T0_RX_BYTES);
+	st->tx_bytes = t0_u64(tb, VUICC_A_T0_TX_BYTES);
+	st->apdus = t0_u64(tb, VUICC_A_T0_APDUS);
+	st->resets = t0_u64(tb, VUICC_A_T0_RESETS);
+	st->pps_accepted = t0_u64(tb, VUICC_A_T0_PPS_ACCEPTED);
+	st->pps_refused = t0_u64(tb, VUICC_A_T0_PPS_REFUSED);
+	st->nulls = t0_u64(tb, VUICC_A_T0_NULLS);
+	st->parity_errors = t0_u64(tb, VUICC_A_T0_PARITY_ERRORS);
+	st->line_errors = t0_u64(tb, VUICC_A_T0_LINE_ERRORS);
+	st->collisions = t0_u64(tb, VUICC_A_T0_COLLISIONS);
+	st->timeouts = t0_u64(tb, VUICC_A_T0_TIMEOUTS);
+	st->unexpected = t0_u64(tb, VUICC_A_T0_UNEXPECTED);
+	st->aborted = t0_u64(tb, VUICC_A_T0_ABORTED);
+	st->invalid_ins = t0_u64(tb, VUICC_A_T0_INVALID_INS);
+	return 0;
+}
+
+struct vnl_t0_ctx {
+	struct vuicc_t0_stats *st;
+	char *tty;
+	size_t len;
+	int found;
+};
+
+static int vnl_t0_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct vnl_t0_ctx *c = arg;
+
+	if (tb[VUICC_A_CARD_T0] && !vnl_parse_t0(tb[VUICC_A_CARD_T0], c->st, c->tty, c->len)) {
+		c->st->card_id = tb[VUICC_A_CARD_ID] ? nla_get_u32(tb[VUICC_A_CARD_ID]) : 0;
+		c->found = 1;
+	}
+	return 0;
+}
+
+int vnl_card_t0(struct vnl *v, uint32_t card, struct vuicc_t0_stats *st,
+		char *tty, size_t len)
+{
+	struct vnl_t0_ctx c = { .st = st, .tty = tty, .len = len };
+	struct nl_msg *msg = vnl_request(v, VUICC_CMD_CARD_GET, 0);
+	int ret;
+
+	if (!msg || nla_put_u32(msg, VUICC_A_CARD_ID, card)) {
+		if (msg)
+			nlmsg_free(msg);
+		snprintf(v->err, sizeof(v->err), "out of memory");
+		return -ENOMEM;
+	}
+	ret = vnl_transact(v, msg, vnl_t0_cb, &c);
+	return ret ? ret : c.found;
 }
 
 int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg)

@@ -73,4 +73,22 @@ int vnl_events_open(struct vnl *v);
  */
 int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg);
 
+/*
+ * Joins the multicast group @group (VUICC_MCGRP_*), non-blocking, with a
+ * 4 MiB receive buffer; read with vnl_events_read().  Returns the socket's
+ * file descriptor for poll, or -errno with v->err set.
+ */
+int vnl_events_open_group(struct vnl *v, const char *group);
+
+/*
+ * The T=0 line of @card (card-get's card-t0): fills @st and @tty.
+ * Returns 1 when a line holds the card, 0 when none does, -errno on error.
+ */
+int vnl_card_t0(struct vnl *v, uint32_t card, struct vuicc_t0_stats *st,
+		char *tty, size_t len);
+
+/* Parses a card-t0 nest into @st and @tty; 0, or -1 when malformed. */
+int vnl_parse_t0(const struct nlattr *nest, struct vuicc_t0_stats *st,
+		 char *tty, size_t len);
+
 #endif

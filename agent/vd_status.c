@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "t0_line.h"
 #include "vuiccd.h"
 
 static const char *const auth_results[] = {
@@ -201,8 +202,17 @@ static void modem_text(struct vd *d, unsigned int c, FILE *f)
 	fputc('\n', f);
 }
 
+/* The card's T=0 line, asked of the kernel when the report is made. */
+static bool line_of(struct vd *d, unsigned int card, struct vuicc_t0_stats *st, char *tty,
+		    size_t len)
+{
+	return d->cards[card].exists && vnl_card_t0(&d->req, card, st, tty, len) == 1;
+}
+
 static void status_json(struct vd *d, FILE *f)
 {
+	struct vuicc_t0_stats st;
+	char tty[64];
 	uint64_t now = vd_now_ms();
 	unsigned int i, n, k;
 	bool first = true;
@@ -227,6 +237,11 @@ static void status_json(struct vd *d, FILE *f)
 			fputs("null", f);
 		modem_json(d, i, f);
 		policy_json(d, i, f);
+		fputs(",\"t0\":", f);
+		if (line_of(d, i, &st, tty, sizeof(tty)))
+			t0_line_stats_json(f, &st, tty);
+		else
+			fputs("null", f);
 		fputc('}', f);
 		first = false;
 	}
@@ -287,6 +302,8 @@ static void status_json(struct vd *d, FILE *f)
 
 static void status_text(struct vd *d, FILE *f)
 {
+	struct vuicc_t0_stats st;
+	char tty[64];
 	unsigned int i, n;
 	char when[32];
 
@@ -301,6 +318,10 @@ static void status_text(struct vd *d, FILE *f)
 			c->exists ? "present" : "MISSING", c->powered ? "powered" : "off",
 			c->enabled[0] ? c->enabled : "(none)", (unsigned long long)c->apdus,
 			(unsigned long long)c->resets);
+		if (line_of(d, i, &st, tty, sizeof(tty))) {
+			fputs("  ", f);
+			t0_line_stats_text(f, &st, tty);
+		}
 		modem_text(d, i, f);
 		policy_text(d, i, f);
 	}

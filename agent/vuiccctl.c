@@ -34,6 +34,16 @@ static void usage(FILE *f)
 		"  apdu [--card N] [--get-response] HEX...\n"
 		"                               power the card on, send each APDU,\n"
 		"                               print each response in hex\n"
+		"  attach --card N TTY [--clock HZ] [--reset dcd|ioctl] [--echo] [--bytewise]\n"
+		"         [--baud-base N] [--foreground]\n"
+		"                               play card N on a UART wired to a modem's SIM\n"
+		"                               contacts (ISO/IEC 7816-3 T=0); held until detach\n"
+		"  detach --card N | TTY        take the card off its T=0 line\n"
+		"  t0-reset --card N | TTY [--warm|--off]\n"
+		"                               reset (or deactivate) the card of a T=0 line\n"
+		"  trace [--card N] [--gsmtap HOST[:PORT]] [--pcap FILE] [--count N] [--duration S]\n"
+		"                               print the modem side's exchange (secrets redacted\n"
+		"                               by the kernel), as GSMTAP for Wireshark\n"
 		"  state NAME [--card N]        a profile's persistent state in the kernel\n"
 		"                               (checksums of its EFs and SQN array)\n"
 		"  status [--socket PATH]       vuiccd's view: cards, profiles, health, events\n"
@@ -109,6 +119,14 @@ int main(int argc, char **argv)
 		return cmd_share(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "state"))
 		return cmd_state(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "attach"))
+		return cmd_attach(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "detach"))
+		return cmd_detach(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "t0-reset"))
+		return cmd_t0_reset(argc - i - 1, argv + i + 1, &o);
+	if (!strcmp(argv[i], "trace"))
+		return cmd_trace(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "help")) {
 		usage(stdout);
 		return 0;

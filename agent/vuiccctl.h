@@ -25,5 +25,9 @@ int cmd_apdu(int argc, char **argv, const struct ctl_opts *o);
 int cmd_status(int argc, char **argv, const struct ctl_opts *o);
 int cmd_share(int argc, char **argv, const struct ctl_opts *o);
 int cmd_state(int argc, char **argv, const struct ctl_opts *o);
+int cmd_attach(int argc, char **argv, const struct ctl_opts *o);
+int cmd_detach(int argc, char **argv, const struct ctl_opts *o);
+int cmd_t0_reset(int argc, char **argv, const struct ctl_opts *o);
+int cmd_trace(int argc, char **argv, const struct ctl_opts *o);
 
 #endif

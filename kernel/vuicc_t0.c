@@ -232,7 +232,7 @@ static void vuicc_t0_abort(struct vuicc_t0 *t0)
 {
 	bool busy = t0->state == VUICC_T0_S_BUSY;
 
-	if (busy || t0->tx_len || t0->hdr_len || t0->pps_len ||
+	if (busy || t0->tx_len || t0->hdr_len || t0->state == VUICC_T0_S_PPS ||
 	    t0->state == VUICC_T0_S_DATA)
 		t0->stats.aborted++;
 	if (busy)
@@ -353,7 +353,7 @@ static u32 vuicc_t0_pps(struct vuicc_t0 *t0)
 {
 	u8 *r = t0->pps, rsp[VUICC_T0_PPS_MAX], pck = 0;
 	u8 pps0 = r[1];
-	u32 f, d, offered_f, offered_d;
+	u32 f = 0, d = 0, offered_f, offered_d, act;
 	size_t i, n = 0;
 
 	t0->first = false;
@@ -398,10 +398,11 @@ static u32 vuicc_t0_pps(struct vuicc_t0 *t0)
 	t0->stats.pps_accepted++;
 	if (!(rsp[1] & BIT(4)))
 		return vuicc_t0_queue(t0, rsp, n) | VUICC_T0_ACT_PPS;
-	/* the new rate applies once the response has left (§9.3) */
+	/* queued at the old rate (its turnaround too); the new one once it has left (§9.3) */
+	act = vuicc_t0_queue(t0, rsp, n);
 	t0->f = f;
 	t0->d = d;
-	return vuicc_t0_queue(t0, rsp, n) | VUICC_T0_ACT_RATE | VUICC_T0_ACT_PPS;
+	return act | VUICC_T0_ACT_RATE | VUICC_T0_ACT_PPS;
 }
 
 /* A complete header: refuse it, ask for its data, or run it. */

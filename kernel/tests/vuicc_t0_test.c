@@ -526,13 +526,8 @@ static const struct t0t_reset_case t0t_reset_cases[] = {
 	{ "idle", T0T_AT_IDLE, VUICC_T0_S_IDLE, 0 },
 	{ "idle, SW queued", T0T_AT_IDLE_TX, VUICC_T0_S_IDLE, 1 },
 	{ "PPS request half received", T0T_AT_PPS, VUICC_T0_S_PPS, 1 },
-	/*
-	 * BUG (vuicc_t0.c): a finished PPS exchange is counted as aborted.
-	 * vuicc_t0_pps() keeps pps_len for the trace (vuicc_t0_idle_keep_pps)
-	 * and vuicc_t0_abort() counts any pps_len != 0; nothing was under way.
-	 */
-	{ "idle after a PPS exchange (BUG: counted aborted)", T0T_AT_PPS_DONE,
-	  VUICC_T0_S_IDLE, 0 },
+	/* (the finished exchange is kept for the trace; nothing is under way) */
+	{ "idle after a PPS exchange", T0T_AT_PPS_DONE, VUICC_T0_S_IDLE, 0 },
 	{ "header half received", T0T_AT_HEADER, VUICC_T0_S_HEADER, 1 },
 	{ "command data half received", T0T_AT_DATA, VUICC_T0_S_DATA, 1 },
 	{ "engine busy", T0T_AT_BUSY, VUICC_T0_S_BUSY, 1 },
@@ -876,11 +871,9 @@ static void vuicc_t0_pps_first_only_test(struct kunit *test)
 }
 
 /*
- * BUG (vuicc_t0.c, vuicc_t0_pps()): the PPS response leaves at the old rate
- * (ACT_RATE: "once the queued bytes have left"), so its 16 etu turnaround
- * after the request's PCK (§7.2) is 16 etu of Fd/Dd; but t0->f/d are set
- * to the new F/D before vuicc_t0_queue() computes tx_not_before, which then
- * is last_rx + 16 etu at F 512 D 32: 71685 ns instead of 1666667 ns.
+ * The PPS response leaves at the old rate (ACT_RATE: "once the queued bytes
+ * have left"), so its turnaround after the request's PCK (§7.2) is 16 etu
+ * of Fd/Dd, not of the new F/D (this test found it computed at the new one).
  */
 static void vuicc_t0_pps_turnaround_test(struct kunit *test)
 {

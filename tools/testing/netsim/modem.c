@@ -26,7 +26,7 @@ static const char *const dom_name[3] = { "CREG", "CGREG", "CEREG" };
 
 static long apdu(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r, size_t max)
 {
-	long n = vuicc_dev_transmit_t0(m->cfd, c, len, r, max);
+	long n = sim_apdu(m, c, len, r, max, true);
 
 	if (n < 2)
 		return -1;
@@ -184,14 +184,13 @@ static int card_boot(struct ns_modem *m)
 {
 	static const uint8_t mf[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00 };
 	static const uint16_t more[] = { 0x6F38, 0x6F7E, 0x6F73, 0x6FE3 };	/* UST, LOCIs */
-	struct vuicc_atr atr;
 	uint8_t b[256], r[300], sel[5 + 16] = { 0x00, 0xA4, 0x04, 0x04 };
 	const uint8_t *aid = NULL;
 	long n, i;
 
 	card_down(m);
 	m->boots++;
-	if (vuicc_dev_power_on(m->cfd, &atr))
+	if (sim_power_on(m))
 		return -1;
 	if (!sw_ok(r, apdu(m, mf, sizeof(mf), r, sizeof(r))))
 		return -1;
@@ -625,6 +624,63 @@ static void after_attach(struct ns_modem *m)
 	cops_outcome(m);
 }
 
+static void card_removed(struct ns_modem *m)
+{
+	ns_log("%s: card removed", m->cfg->name);
+	if (m->sub >= 0 || registered(m))
+		net_detach(m, "card removed");
+	card_down(m);
+	m->card_present = false;
+	m->proc = PROC_IDLE;
+	m->flap_ms = 0;
+	modem_set_reg(m, REG_NOT, -1);
+}
+
+static void card_inserted(struct ns_modem *m)
+{
+	ns_log("%s: card inserted", m->cfg->name);
+	m->card_present = true;
+	if (m->cfun != 0)
+		proc(m, PROC_BOOT, m->cfg->boot_ms);
+}
+
+void modem_card_event(struct ns_modem *m)
+{
+	uint32_t ev = 0;
+
+	if (ioctl(m->cfd, VUICC_IOC_GET_EVENTS, &ev))
+		return;
+	if (ev & VUICC_EVENT_REMOVED)
+		card_removed(m);
+	if (ev & VUICC_EVENT_INSERTED)
+		card_inserted(m);
+}
+
+/*
+ * sim = t0: a card on a wire raises no event.  Like a modem, check its
+ * presence with STATUS; a card that went silent (a profile switch
+ * deactivated it) is taken as removed and read again from a cold reset; a
+ * card with no profile (its boot reads fail) is tried again at each check.
+ */
+static void sim_check(struct ns_modem *m, uint64_t now)
+{
+	if (!m->cfg->sim_t0 || now < m->sim_poll_at)
+		return;
+	m->sim_poll_at = now + m->cfg->sim_poll_ms;
+	if (m->cfun == 0 || m->proc == PROC_BOOT)
+		return;
+	if (m->card_ready) {
+		if (sim_present(m))
+			return;
+		m->sim_lost++;
+		card_removed(m);
+	}
+	if (!m->card_present) {
+		m->card_present = true;
+		proc(m, PROC_BOOT, 0);
+	}
+}
+
 void modem_tick(struct ns_modem *m, uint64_t now)
 {
 	if (m->busy && now >= m->resp_at) {
@@ -645,16 +701,22 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		}
 		m->flap_at = now + m->flap_ms;
 	}
+	sim_check(m, now);
 	if (m->proc == PROC_IDLE || now < m->proc_at)
 		return;
 	switch (m->proc) {
 	case PROC_BOOT:
 		m->proc = PROC_IDLE;
 		if (card_boot(m)) {
-			ns_log("%s: the card did not answer the boot reads", m->cfg->name);
+			if (!m->cfg->sim_t0 || m->boots == 1 || m->sim_boot_ok)
+				ns_log("%s: the card did not answer the boot reads", m->cfg->name);
+			m->sim_boot_ok = false;
 			card_down(m);
+			if (m->cfg->sim_t0)
+				m->card_present = false;	/* no profile: tried again */
 			return;
 		}
+		m->sim_boot_ok = true;
 		start_search(m, true);
 		break;
 	case PROC_SEARCH:
@@ -692,6 +754,8 @@ uint64_t modem_deadline(const struct ns_modem *m)
 		d = m->flap_at;
 	if (m->proc != PROC_IDLE && m->proc_at < d)
 		d = m->proc_at;
+	if (m->cfg->sim_t0 && m->sim_poll_at < d)
+		d = m->sim_poll_at;
 	return d;
 }
 
@@ -705,30 +769,6 @@ void modem_moved(struct ns_modem *m, int loc)
 	modem_set_reg(m, REG_NOT, -1);
 	if (m->proc != PROC_BOOT)	/* a boot in progress searches when done */
 		start_search(m, true);
-}
-
-void modem_card_event(struct ns_modem *m)
-{
-	uint32_t ev = 0;
-
-	if (ioctl(m->cfd, VUICC_IOC_GET_EVENTS, &ev))
-		return;
-	if (ev & VUICC_EVENT_REMOVED) {
-		ns_log("%s: card removed", m->cfg->name);
-		if (m->sub >= 0 || registered(m))
-			net_detach(m, "card removed");
-		card_down(m);
-		m->card_present = false;
-		m->proc = PROC_IDLE;
-		m->flap_ms = 0;
-		modem_set_reg(m, REG_NOT, -1);
-	}
-	if (ev & VUICC_EVENT_INSERTED) {
-		ns_log("%s: card inserted", m->cfg->name);
-		m->card_present = true;
-		if (m->cfun != 0)
-			proc(m, PROC_BOOT, m->cfg->boot_ms);
-	}
 }
 
 /* ---- AT commands ---- */
@@ -920,7 +960,7 @@ static void cmd_cfun(struct ns_modem *m, enum at_kind k, char **a, int na)
 			modem_set_reg(m, REG_NOT, -1);
 		}
 		if (f == 0) {
-			vuicc_dev_power_off(m->cfd);
+			sim_power_off(m);
 			card_down(m);
 		}
 		m->cfun = f;
@@ -964,7 +1004,7 @@ static void cmd_csim(struct ns_modem *m, enum at_kind k, char **a, int na)
 		}
 		c[i] = (uint8_t)b;
 	}
-	n = vuicc_dev_transmit(m->cfd, c, (size_t)len / 2, r, sizeof(r));
+	n = sim_apdu(m, c, (size_t)len / 2, r, sizeof(r), false);
 	if (n < 2) {
 		cme(m, 13);
 		return;
@@ -1237,7 +1277,7 @@ int modem_open(struct ns_modem *m)
 {
 	struct termios t;
 	char dir[NS_PATH_MAX], *slash;
-	int sfd;
+	int sfd, c;
 
 	m->ptm = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (m->ptm < 0 || grantpt(m->ptm) || unlockpt(m->ptm) ||
@@ -1258,16 +1298,20 @@ int modem_open(struct ns_modem *m)
 	unlink(m->cfg->at_link);
 	if (symlink(m->pts, m->cfg->at_link))
 		return -errno;
-	m->cfd = vuicc_dev_open(m->cfg->card, O_RDWR | O_CLOEXEC);
-	if (m->cfd < 0)
-		return m->cfd;
+	c = sim_open(m);
+	if (c)
+		return c;
 	m->echo = true;
 	m->cfun = 1;
 	m->sub = -1;
 	m->reject_cause = -1;
 	m->loc = m->cfg->loc;
 	m->rat = RAT_LTE;
-	{
+	if (m->cfg->sim_t0) {
+		/* a card on a wire: whether it holds a profile shows at boot */
+		m->card_present = true;
+		m->sim_poll_at = ns_now() + m->cfg->sim_poll_ms;
+	} else {
 		struct vuicc_status st;
 
 		m->card_present = !vuicc_dev_status(m->cfd, &st) &&
@@ -1276,8 +1320,13 @@ int modem_open(struct ns_modem *m)
 	}
 	if (m->card_present)
 		proc(m, PROC_BOOT, m->cfg->boot_ms);
-	ns_log("%s: AT port %s (%s), card /dev/vuicc%u%s", m->cfg->name, m->cfg->at_link, m->pts,
-	       m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
+	if (m->cfg->sim_t0)
+		ns_log("%s: AT port %s (%s), card %u on a T=0 line %s (%s), %u Hz", m->cfg->name,
+		       m->cfg->at_link, m->pts, m->cfg->card, m->cfg->sim_link, m->sim_pts,
+		       m->cfg->sim_clock);
+	else
+		ns_log("%s: AT port %s (%s), card /dev/vuicc%u%s", m->cfg->name, m->cfg->at_link,
+		       m->pts, m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
 	return 0;
 }
 
@@ -1287,10 +1336,7 @@ void modem_close(struct ns_modem *m)
 		net_pdp_deactivate(m);
 	if (m->sub >= 0)
 		net_detach(m, "netsim ends");
-	if (m->cfd >= 0) {
-		vuicc_dev_power_off(m->cfd);
-		close(m->cfd);
-	}
+	sim_close(m);
 	if (m->ptm >= 0)
 		close(m->ptm);
 	unlink(m->cfg->at_link);

@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 
 		m->cfg = &ns.sc.modems[i];
 		m->idx = (int)i;
-		m->ptm = m->cfd = -1;
+		m->ptm = m->cfd = m->sim_io = m->sim_hold = -1;
 		m->sub = -1;
 		c = modem_open(m);
 		if (c) {
@@ -220,9 +220,11 @@ int main(int argc, char **argv)
 		ev.events = EPOLLIN;
 		ev.data.u32 = i;
 		epoll_ctl(epfd, EPOLL_CTL_ADD, m->ptm, &ev);
-		ev.events = EPOLLPRI;
-		ev.data.u32 = TAG_CARD + i;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, m->cfd, &ev);
+		if (m->cfd >= 0) {
+			ev.events = EPOLLPRI;
+			ev.data.u32 = TAG_CARD + i;
+			epoll_ctl(epfd, EPOLL_CTL_ADD, m->cfd, &ev);
+		}
 	}
 	ev.events = EPOLLIN;
 	ev.data.u32 = TAG_SIGNAL;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../lib/t0term.h"
+
 #define NS_MODEMS_MAX	8
 #define NS_LOCS_MAX	8
 #define NS_OPS_MAX	8
@@ -97,6 +99,12 @@ struct ns_modem_cfg {
 	unsigned int rats;
 	unsigned int at_delay_ms, boot_ms, search_ms, attach_ms, pdp_ms, scan_ms;
 	unsigned int attach_timeout_ms;	/* T3410 */
+	/* the SIM interface: /dev/vuiccN, or a T=0 line on a pty (sim = t0) */
+	bool sim_t0;
+	bool sim_pps;			/* ask for TA1's F/D after each ATR */
+	unsigned int sim_clock;		/* Hz */
+	unsigned int sim_poll_ms;	/* T=0: the presence check (STATUS) */
+	char sim_link[NS_PATH_MAX];	/* T=0: a symlink to the card side's tty */
 };
 
 struct ns_scenario {
@@ -135,6 +143,13 @@ struct ns_modem {
 	int ptm;			/* the AT port's pty master */
 	int cfd;			/* /dev/vuiccN */
 	char pts[64];
+	/* sim = t0: the terminal's end of the line, the card side's tty held open */
+	int sim_io, sim_hold;
+	char sim_pts[64];
+	struct t0term t0;
+	uint64_t sim_poll_at;
+	unsigned long sim_lost;		/* the card went silent (presence check) */
+	bool sim_boot_ok;		/* the last boot read the card */
 	/* the AT port */
 	char in[1024];
 	size_t in_len;
@@ -197,6 +212,15 @@ int modem_open(struct ns_modem *m);
 void modem_close(struct ns_modem *m);
 void modem_at_input(struct ns_modem *m);
 void modem_card_event(struct ns_modem *m);
+/* the SIM interface (sim.c): /dev/vuiccN or a T=0 line */
+int sim_open(struct ns_modem *m);
+void sim_close(struct ns_modem *m);
+int sim_power_on(struct ns_modem *m);
+void sim_power_off(struct ns_modem *m);
+/* an APDU; with @t0 GET RESPONSE after 61xx and the command again after 6Cxx */
+long sim_apdu(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r, size_t max, bool t0);
+/* T=0: 1 when the card still answers the presence check, 0 when it is silent */
+int sim_present(struct ns_modem *m);
 void modem_tick(struct ns_modem *m, uint64_t now);
 uint64_t modem_deadline(const struct ns_modem *m);
 void modem_set_reg(struct ns_modem *m, int stat, int cause);

@@ -331,6 +331,29 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 					(unsigned int *)((char *)m + ms[i].off));
 	if (!strcmp(key, "card"))
 		return uint_key(p, key, v, 63, &m->card);
+	if (!strcmp(key, "sim")) {
+		if (strcmp(v, "t0") && strcmp(v, "chardev"))
+			return perr(p, "key 'sim': t0 or chardev, not '%s'", v);
+		m->sim_t0 = !strcmp(v, "t0");
+		return 0;
+	}
+	if (!strcmp(key, "sim_pps")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return perr(p, "key 'sim_pps': yes or no, not '%s'", v);
+		m->sim_pps = !strcmp(v, "yes");
+		return 0;
+	}
+	if (!strcmp(key, "sim_clock")) {
+		if (uint_key(p, key, v, 20000000, &m->sim_clock))
+			return -1;
+		if (m->sim_clock < 1000000)
+			return perr(p, "key 'sim_clock': 1000000 to 20000000 Hz");
+		return 0;
+	}
+	if (!strcmp(key, "sim_poll_ms"))
+		return uint_key(p, key, v, 600000, &m->sim_poll_ms);
+	if (!strcmp(key, "sim_link"))
+		return copy(p, key, v, m->sim_link, sizeof(m->sim_link));
 	if (!strcmp(key, "at_link"))
 		return copy(p, key, v, m->at_link, sizeof(m->at_link));
 	if (!strcmp(key, "location"))
@@ -421,6 +444,11 @@ static int section(struct parse *p, char *h)
 		m->pdp_ms = 300;
 		m->scan_ms = 3000;
 		m->attach_timeout_ms = 15000;
+		/* VUICC_SIM=t0 puts every modem without a 'sim' key on a T=0 line */
+		m->sim_t0 = getenv("VUICC_SIM") && !strcmp(getenv("VUICC_SIM"), "t0");
+		m->sim_pps = true;
+		m->sim_clock = 3571200;
+		m->sim_poll_ms = 1000;
 		p->sec = SEC_MODEM;
 	} else if (!strcmp(h, "location")) {
 		if (s->n_locs >= NS_LOCS_MAX)
@@ -541,6 +569,9 @@ static int resolve(struct parse *p)
 		if (!s->modems[i].at_link[0])
 			snprintf(s->modems[i].at_link, sizeof(s->modems[i].at_link),
 				 "/run/netsim/%s", s->modems[i].name);
+		if (!s->modems[i].sim_link[0])
+			snprintf(s->modems[i].sim_link, sizeof(s->modems[i].sim_link),
+				 "/run/netsim/%s-sim", s->modems[i].name);
 		for (j = 0; j < i; j++)
 			if (!strcmp(s->modems[i].name, s->modems[j].name) ||
 			    s->modems[i].card == s->modems[j].card)

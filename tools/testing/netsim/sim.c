@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netsim's SIM interface: the card through /dev/vuiccN, or (sim = t0) the
+ * card on a T=0 line, as on a board: a pty whose slave carries vuicc's line
+ * discipline (attached the way vuiccctl attach does it), the modem playing
+ * the terminal on the master end (tools/testing/lib/t0term.c) with cold
+ * resets, PPS, procedure bytes, GET RESPONSE and its own WWT timeout.  A
+ * modem on a wire learns nothing of card events: it checks presence with
+ * STATUS and finds a switched profile when the card stops answering.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "netsim.h"
+#include "t0_line.h"
+#include "vuicc_dev.h"
+
+static int sim_open_t0(struct ns_modem *m)
+{
+	const struct ns_modem_cfg *c = m->cfg;
+	struct t0_line l = { .card = c->card, .clock_hz = c->sim_clock, .baud_base = 0 };
+	char dir[NS_PATH_MAX], msg[256], *slash;
+	struct termios tio;
+
+	m->sim_io = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m->sim_io < 0 || grantpt(m->sim_io) || unlockpt(m->sim_io) ||
+	    ptsname_r(m->sim_io, m->sim_pts, sizeof(m->sim_pts)))
+		return -errno;
+	if (tcgetattr(m->sim_io, &tio))
+		return -errno;
+	cfmakeraw(&tio);
+	tcsetattr(m->sim_io, TCSANOW, &tio);
+	m->sim_hold = t0_line_attach(m->sim_pts, &l, msg, sizeof(msg), NULL, 0);
+	if (m->sim_hold < 0) {
+		ns_log("%s: %s", c->name, msg);
+		return m->sim_hold;
+	}
+	t0term_init(&m->t0, m->sim_io, m->sim_hold, c->sim_clock);
+	snprintf(dir, sizeof(dir), "%s", c->sim_link);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	unlink(c->sim_link);
+	if (symlink(m->sim_pts, c->sim_link))
+		return -errno;
+	return 0;
+}
+
+int sim_open(struct ns_modem *m)
+{
+	m->sim_io = m->sim_hold = -1;
+	if (m->cfg->sim_t0) {
+		m->cfd = -1;
+		return sim_open_t0(m);
+	}
+	m->cfd = vuicc_dev_open(m->cfg->card, O_RDWR | O_CLOEXEC);
+	return m->cfd < 0 ? m->cfd : 0;
+}
+
+void sim_close(struct ns_modem *m)
+{
+	if (m->cfd >= 0) {
+		vuicc_dev_power_off(m->cfd);
+		close(m->cfd);
+		m->cfd = -1;
+	}
+	if (m->sim_io >= 0) {
+		t0term_off(&m->t0);
+		/* the modem's end goes: the line hangs up and lets go of the card */
+		close(m->sim_io);
+		close(m->sim_hold);
+		unlink(m->cfg->sim_link);
+		m->sim_io = m->sim_hold = -1;
+	}
+}
+
+int sim_power_on(struct ns_modem *m)
+{
+	struct vuicc_atr atr;
+	int r;
+
+	if (!m->cfg->sim_t0)
+		return vuicc_dev_power_on(m->cfd, &atr);
+	r = t0term_reset(&m->t0, VUICC_T0_RESET_COLD);
+	if (r)
+		return r;
+	/* §9: the card offers a faster F/D in TA1 (the byte after T0); ask for it */
+	if (m->cfg->sim_pps && (m->t0.fi != 372 || m->t0.di != 1) && (m->t0.atr[1] & 0x10) &&
+	    t0term_pps(&m->t0, m->t0.atr[2]) < 0)
+		ns_log("%s: PPS %02X: no answer", m->cfg->name, m->t0.atr[2]);
+	return 0;
+}
+
+void sim_power_off(struct ns_modem *m)
+{
+	if (m->cfg->sim_t0)
+		t0term_off(&m->t0);
+	else
+		vuicc_dev_power_off(m->cfd);
+}
+
+long sim_apdu(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r, size_t max, bool t0)
+{
+	if (!m->cfg->sim_t0)
+		return t0 ? vuicc_dev_transmit_t0(m->cfd, c, len, r, max) :
+			    vuicc_dev_transmit(m->cfd, c, len, r, max);
+	if (t0)
+		return t0term_apdu(&m->t0, c, len, r, max);
+	{
+		/* +CSIM: one TPDU, the answer as the card gives it */
+		uint8_t tpdu[5 + 255];
+		bool out = len == 5;
+
+		if (len < 4 || len > sizeof(tpdu) + 1)
+			return -EINVAL;
+		memcpy(tpdu, c, len);
+		if (len == 4) {
+			tpdu[4] = 0;
+			len = 5;
+		} else if (len > 5 && len == 6u + c[4]) {
+			len--;		/* case 4: Le is not sent */
+		}
+		return t0term_tpdu(&m->t0, tpdu, len, out, r, max);
+	}
+}
+
+int sim_present(struct ns_modem *m)
+{
+	/* TS 102 221 §11.1.2: STATUS, no indication, no data returned */
+	static const uint8_t status[] = { 0x80, 0xF2, 0x00, 0x0C, 0x00 };
+	uint8_t r[300];
+	long n;
+
+	n = sim_apdu(m, status, sizeof(status), r, sizeof(r), false);
+	return n >= 2 ? 1 : 0;
+}
