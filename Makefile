@@ -97,7 +97,8 @@ $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h
 	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
 
 # the T=0 selftest plays the terminal with tools/testing/lib/t0term.c
-$(BUILD)/selftests/vuicc/t0: tools/testing/selftests/vuicc/t0.c tools/testing/lib/t0term.c \
+$(BUILD)/selftests/vuicc/t0 $(BUILD)/selftests/vuicc/t0_fuzz: $(BUILD)/selftests/vuicc/%: \
+		tools/testing/selftests/vuicc/%.c tools/testing/lib/t0term.c \
 		tools/testing/lib/t0term.h uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< tools/testing/lib/t0term.c -lpthread
@@ -126,6 +127,12 @@ $(BUILD)/bench/auth: tools/testing/bench/auth.c tools/testing/selftests/vuicc/vu
 		uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(OSMO_LIBS)
+
+# the card on a T=0 line, timed (libosmocore for the AUTHENTICATE's vector)
+$(BUILD)/bench/t0: tools/testing/bench/t0.c tools/testing/lib/t0term.c tools/testing/lib/t0term.h \
+		tools/testing/selftests/vuicc/vuicc_auc.h uapi/linux/vuicc.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< tools/testing/lib/t0term.c $(OSMO_LIBS)
 
 # the failover benchmark: vuiccd's policy core against CN105491555A's method
 # in one simulated world; built twice, plain and with ASan + UBSan

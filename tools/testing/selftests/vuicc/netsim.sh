@@ -142,6 +142,14 @@ check "status: registered on LTE (CEREG 1) with 00101, signal read" \
 	wait_for 5 "m['cereg'] == 1 and m['rsrp_dbm'] == -85 and m['operator'] == '00101'"
 echo_server
 check "the device reaches the echo server inside the internet namespace" reach
+# VUICC_SIM=t0: the modem reached the card over a T=0 line, not /dev/vuiccN
+if [ "${VUICC_SIM:-chardev}" = t0 ]; then
+	check "the modem uses the card over a T=0 line (status: its counters)" js \
+		"[c for c in s['cards'] if c['card'] == 0][0]['t0']['apdus'] > 10 and [c for c in s['cards'] if c['card'] == 0][0]['t0']['state'] == 'active'"
+else
+	check "the modem uses the card through /dev/vuicc0 (no T=0 line)" js \
+		"[c for c in s['cards'] if c['card'] == 0][0]['t0'] is None"
+fi
 check "status: the card answered a successful AUTHENTICATE" \
 	js "[p for p in s['profiles'] if p['name'] == 'seed-netsim'][0]['auth']['success'] >= 1"
 grep -E "netsim .* (card read|attached|PDP)" $d/netsim.log | sed 's/^/# /'
