@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vuicc: make builds the module and the tools; make check runs every test;
-# make demo runs the main job in a VM; make deps installs what they need.
+# make demo runs the main job in a VM (make demo T0=1: the modem on a T=0
+# line); make deps installs what they need.
 #
 #   make [KERNEL=debug|distro-6.1|distro-6.12 | KDIR=/path/to/kernel/build]
 #
@@ -165,8 +166,9 @@ model-check: deps
 soak: deps
 	@VUICC_SOAK=1 $(TOP)/tools/testing/check soak
 
+# make demo T0=1: the simulated modem on a T=0 line instead of /dev/vuicc0
 demo: deps
-	@$(TOP)/tools/testing/demo
+	@T0=$(T0) $(TOP)/tools/testing/demo
 
 clean:
 	rm -rf $(BUILD)

@@ -228,6 +228,10 @@ end_case() {	# NAME
 	fi
 	stop_all
 	check "$1: netsim saw no IMSI attached twice" test $? = 0
+	if [ "${VUICC_SIM:-chardev}" = t0 ]; then
+		check "$1: the modems reached their cards over T=0 lines" \
+			grep -q 'on a T=0 line' $d/netsim-$1.log
+	fi
 	check "$1: vuiccd logged no key or secret" sh -c \
 		"! grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf|$secret' \
 		$d/vuiccd-$1.log $d/server-$1.log $d/netsim-$1.log"

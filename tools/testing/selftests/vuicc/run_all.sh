@@ -1,31 +1,63 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs every vuicc kselftest in the VM (vuicc.ko loaded with cards=2), going
-# on after a failure, and fails if any did.
+# Runs the vuicc kselftests in the VM (vuicc.ko loaded with cards=2), going
+# on after a failure, and fails if any did.  Tiered by what each needs:
+#   every kernel   the ABI: /dev/vuiccN, netlink, the T=0 line, vuiccctl
+#   debug          what needs the sanitizers: the APDU and T=0 byte fuzzes
+#   distro-6.12    what needs only a real kernel (once, on the fastest):
+#                  PC/SC, libosmocore, vuiccd, netsim (on /dev/vuiccN and on
+#                  a T=0 line), the trace read by tshark, the benchmarks
+# VUICC_SOAK=1 (make soak) runs every test on every kernel.
 #   tools/testing/vm/run --kernel K --modargs cards=2 -- tools/testing/selftests/vuicc/run_all.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 bin=$top/build/selftests/vuicc
+kernel=${VUICC_KERNEL:-debug}
 failed=()
+table=()
 
 for dev in /dev/vuicc0 /dev/vuicc1; do
 	[ -c "$dev" ] || { echo "selftests: $dev missing: load vuicc.ko with cards=2"; exit 1; }
 done
-# (make soak sets VUICC_FUZZ_COUNT=1000000)
+# (make soak sets VUICC_FUZZ_COUNT=1000000, VUICC_T0_FUZZ_COUNT=10000000)
 export VUICC_FUZZ_COUNT=${VUICC_FUZZ_COUNT:-100000}
+export VUICC_T0_FUZZ_COUNT=${VUICC_T0_FUZZ_COUNT:-100000}
 export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
-for t in "$bin/chardev" "$bin/netlink" "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/apdu_examples.py" \
-	 "$here/pcsc.sh" "$bin/fuzz" "$bin/osmo_auth" "$here/bench_auth.sh" "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "$here/netsim_at.py" "$here/ynl_cli.sh"; do
+
+abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/vuiccctl.sh" "$here/transcripts.sh"
+     "$here/ynl_cli.sh")
+sanitized=("$bin/fuzz" "$bin/t0_fuzz")
+once=("$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
+      "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "sim=t0:$here/netsim.sh"
+      "$here/netsim_at.py" "$here/trace.sh")
+
+tests=("${abi[@]}")
+if [ -n "${VUICC_SOAK:-}" ]; then
+	tests+=("${sanitized[@]}" "${once[@]}")
+else
+	[ "$kernel" = debug ] && tests+=("${sanitized[@]}")
+	[ "$kernel" = distro-6.12 ] && tests+=("${once[@]}")
+fi
+echo "selftests on $kernel: ${#tests[@]} tests"
+
+for t in "${tests[@]}"; do
+	sim=chardev
+	case "$t" in sim=t0:*) sim=t0; t=${t#sim=t0:} ;; esac
 	name=$(basename "$t")
+	[ $sim = t0 ] && name="$name (T=0)"
 	echo "# ---- $name ----"
+	start=$(date +%s)
 	if [ ! -x "$t" ]; then
 		echo "selftests: $t missing (make tools)"
 		failed+=("$name")
-	elif ! "$t"; then
+	elif ! VUICC_SIM=$sim "$t"; then
 		failed+=("$name")
 	fi
+	table+=("$(printf '%-24s %4ss' "$name" $(($(date +%s) - start)))")
 done
+echo "# ---- times on $kernel ----"
+printf '# %s\n' "${table[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "selftests: FAILED: ${failed[*]}"
 	exit 1

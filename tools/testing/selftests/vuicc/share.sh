@@ -352,6 +352,10 @@ stop_all
 kill -TERM $npid 2>/dev/null
 wait $npid
 check "netsim saw the shared IMSI attached twice never (exit status)" test $? = 0
+if [ "${VUICC_SIM:-chardev}" = t0 ]; then
+	check "the slaves' modems reached their cards over T=0 lines" \
+		grep -q 'on a T=0 line' $d/netsim.log
+fi
 check "netsim: both slaves attached in turn" python3 -c "import json,sys
 r=json.load(open('$d/report.json')); a=[m['attaches'] for m in r['modems']]
 sys.exit(0 if len(a) == 2 and min(a) >= 1 else 1)"
