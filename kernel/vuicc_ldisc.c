@@ -251,11 +251,9 @@ static void vuicc_ldisc_detach_locked(struct vuicc_ldisc *l)
 	wake_up_interruptible_all(&l->wait);
 }
 
-/* Called with @l->lock held: RST released (@kind a reset) or held low. */
-static void vuicc_ldisc_reset(struct vuicc_ldisc *l, u32 kind, u64 at)
+/* Called with @l->lock held: carry out a reset's actions. */
+static void vuicc_ldisc_reset_act(struct vuicc_ldisc *l, u32 act)
 {
-	u32 act = vuicc_t0_reset(&l->t0, kind, at);
-
 	/* back to the default rate before the ATR, which comes at once */
 	if (act & VUICC_T0_ACT_RATE) {
 		l->rate_pending = true;
@@ -290,12 +288,7 @@ static void vuicc_ldisc_work(struct work_struct *work)
 		edges = l->dcd_edges;
 		l->dcd_edges = 0;
 		spin_unlock_irq(&l->dcd_lock);
-		/* RST low deactivates; released, it resets (warm if the card is active) */
-		if (!high || edges > 1)
-			vuicc_ldisc_reset(l, VUICC_T0_RESET_OFF, at);
-		if (high)
-			vuicc_ldisc_reset(l, t0->active ? VUICC_T0_RESET_WARM :
-					  VUICC_T0_RESET_COLD, at);
+		vuicc_ldisc_reset_act(l, vuicc_t0_rst(t0, high, edges, at));
 	}
 	clear_bit(VUICC_LDISC_TIMER, &l->news);
 	clear_bit(VUICC_LDISC_WAKEUP, &l->news);
@@ -565,7 +558,7 @@ static int vuicc_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
 			return -EINVAL;
 		mutex_lock(&l->lock);
 		if (l->card) {
-			vuicc_ldisc_reset(l, kind, vuicc_ldisc_now());
+			vuicc_ldisc_reset_act(l, vuicc_t0_reset(&l->t0, kind, vuicc_ldisc_now()));
 			vuicc_ldisc_publish(l);
 		} else {
 			ret = -ENXIO;

@@ -279,6 +279,34 @@ u32 vuicc_t0_reset(struct vuicc_t0 *t0, u32 kind, u64 now)
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_t0_reset);
 
+/**
+ * vuicc_t0_rst() - RST wired to an input (DCD): its level after @edges edges
+ * @t0: the line
+ * @high: RST is high (released) now
+ * @edges: edges since the last call (an interrupt may report several)
+ * @at: the time of the last edge, ns
+ *
+ * Low deactivates.  Released, it resets: warm if the card is active and
+ * RST was not seen low in between, else cold.
+ *
+ * Return: &enum vuicc_t0_action bits.
+ */
+u32 vuicc_t0_rst(struct vuicc_t0 *t0, bool high, unsigned int edges, u64 at)
+{
+	u32 act = 0;
+
+	if (!edges)
+		return 0;
+	if (!high || edges > 1)
+		act |= vuicc_t0_reset(t0, VUICC_T0_RESET_OFF, at);
+	if (high)
+		act |= vuicc_t0_reset(t0, t0->active ? VUICC_T0_RESET_WARM :
+				      VUICC_T0_RESET_COLD, at);
+	return act;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_t0_rst);
+
 /* §8.2: TA1 and TC2 of an ATR; the defaults where absent */
 static void vuicc_t0_parse_atr(struct vuicc_t0 *t0, const u8 *atr, size_t len)
 {

@@ -185,6 +185,7 @@ struct vuicc_t0 {
 void vuicc_t0_init(struct vuicc_t0 *t0, const struct vuicc_t0_ops *ops,
 		   u32 clock_hz, u32 flags);
 u32 vuicc_t0_reset(struct vuicc_t0 *t0, u32 kind, u64 now);
+u32 vuicc_t0_rst(struct vuicc_t0 *t0, bool high, unsigned int edges, u64 at);
 u32 vuicc_t0_timer(struct vuicc_t0 *t0, u64 now);
 u32 vuicc_t0_atr(struct vuicc_t0 *t0, const u8 *atr, size_t len, u64 now);
 u32 vuicc_t0_rx(struct vuicc_t0 *t0, const u8 *buf, const u8 *flags,

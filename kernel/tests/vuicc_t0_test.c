@@ -1658,6 +1658,57 @@ static void vuicc_t0_no_echo_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t0->stats.collisions, 0ULL);
 }
 
+/* RST on DCD: edges as an interrupt reports them (vuicc_t0_rst()) */
+static void vuicc_t0_rst_test(struct kunit *test)
+{
+	struct t0t *tt = t0t_new(test, VUICC_T0_RESET_DCD);
+	struct vuicc_t0 *t0 = &tt->t0;
+	u32 act;
+
+	/* Act/Assert: no edge, nothing */
+	KUNIT_EXPECT_EQ(test, vuicc_t0_rst(t0, true, 0, tt->now), 0U);
+	KUNIT_EXPECT_EQ(test, t0->state, VUICC_T0_S_OFF);
+
+	/* released from off: a cold reset, the ATR 400 cycles after the edge */
+	act = vuicc_t0_rst(t0, true, 1, tt->now);
+	KUNIT_EXPECT_TRUE(test, act & VUICC_T0_ACT_ATR);
+	KUNIT_EXPECT_FALSE(test, act & VUICC_T0_ACT_POWER_OFF);
+	KUNIT_EXPECT_EQ(test, t0->rst_kind, (u32)VUICC_T0_RESET_COLD);
+	KUNIT_EXPECT_EQ(test, t0->rst_at, tt->now);
+	KUNIT_ASSERT_EQ(test, vuicc_t0_atr(t0, t0t_atr, sizeof(t0t_atr), tt->now + 1000),
+			(u32)VUICC_T0_ACT_TX);
+	KUNIT_EXPECT_EQ(test, t0->tx_not_before,
+			tt->now + vuicc_t0_cycles_ns(t0, VUICC_T0_ATR_MIN_CYCLES));
+	tt->now = t0->tx_not_before;
+	t0t_drain(tt);
+
+	/* released again while active (a low edge missed): a warm reset */
+	act = vuicc_t0_rst(t0, true, 1, tt->now);
+	KUNIT_EXPECT_EQ(test, t0->rst_kind, (u32)VUICC_T0_RESET_WARM);
+	KUNIT_EXPECT_FALSE(test, act & VUICC_T0_ACT_POWER_OFF);
+	KUNIT_ASSERT_EQ(test, vuicc_t0_atr(t0, t0t_atr, sizeof(t0t_atr), tt->now),
+			(u32)VUICC_T0_ACT_TX);
+	tt->now = t0->tx_not_before;
+	t0t_drain(tt);
+
+	/* low then high between two looks (two edges): off, then cold */
+	act = vuicc_t0_rst(t0, true, 2, tt->now);
+	KUNIT_EXPECT_TRUE(test, act & VUICC_T0_ACT_POWER_OFF);
+	KUNIT_EXPECT_TRUE(test, act & VUICC_T0_ACT_ATR);
+	KUNIT_EXPECT_EQ(test, t0->rst_kind, (u32)VUICC_T0_RESET_COLD);
+	KUNIT_ASSERT_EQ(test, vuicc_t0_atr(t0, t0t_atr, sizeof(t0t_atr), tt->now),
+			(u32)VUICC_T0_ACT_TX);
+	tt->now = t0->tx_not_before;
+	t0t_drain(tt);
+
+	/* low: deactivated, silent */
+	act = vuicc_t0_rst(t0, false, 1, tt->now);
+	KUNIT_EXPECT_EQ(test, act & VUICC_T0_ACT_POWER_OFF, (u32)VUICC_T0_ACT_POWER_OFF);
+	KUNIT_EXPECT_FALSE(test, act & VUICC_T0_ACT_ATR);
+	KUNIT_EXPECT_EQ(test, t0->state, VUICC_T0_S_OFF);
+	KUNIT_EXPECT_EQ(test, t0->stats.resets, 3ULL);
+}
+
 static struct kunit_case vuicc_t0_test_cases[] = {
 	KUNIT_CASE_PARAM(vuicc_t0_fidi_test, t0t_fidi_gen_params),
 	KUNIT_CASE_PARAM(vuicc_t0_uart_rate_test, t0t_uart_gen_params),
@@ -1685,6 +1736,7 @@ static struct kunit_case vuicc_t0_test_cases[] = {
 	KUNIT_CASE(vuicc_t0_line_error_busy_test),
 	KUNIT_CASE(vuicc_t0_echo_test),
 	KUNIT_CASE(vuicc_t0_no_echo_test),
+	KUNIT_CASE(vuicc_t0_rst_test),
 	{}
 };
 
