@@ -107,6 +107,8 @@ check "the trace shows the T=0 line's ATR and PPS exchange" \
 	sh -c "grep -q ' t0 .*atr' $d/trace.txt && grep -q ' t0 .*pps' $d/trace.txt"
 
 tshark -r $d/trace.pcap -V -x >$d/decoded.txt 2>$d/tshark.err
+# (and every field's bytes in one piece: the hex dump breaks lines)
+tshark -r $d/trace.pcap -T pdml >$d/decoded.pdml 2>>$d/tshark.err
 check "tshark reads the pcap" test -s $d/decoded.txt
 n=$(tshark -r $d/trace.pcap 2>/dev/null | wc -l)
 echo "# $n packets decoded"
@@ -117,16 +119,25 @@ check "tshark decodes the AUTHENTICATE and the VERIFY" \
 	sh -c "grep -q 'AUTHENTICATE' $d/decoded.txt && grep -q 'VERIFY' $d/decoded.txt"
 
 # the secrets of this exchange, from libosmocore: the RAND is in the trace
-rand=$(tshark -r $d/trace.pcap -T fields -e gsm_sim.rand 2>/dev/null | grep -v '^$' | head -1 | tr -d ':')
+# (from vuiccctl's own lines: Wireshark 4.0 reads a 3G context's RAND one
+# byte early, its length byte first)
+rand=$(sed -n 's/.* apdu *0088008122\(10[0-9A-F]\{32\}\).*/\1/p' $d/trace.txt | head -1)
+rand=${rand#10}
 check "the trace shows the AUTHENTICATE's RAND" test ${#rand} = 32
+check "tshark shows it too (its field starts one byte early)" sh -c \
+	"tshark -r $d/trace.pcap -T fields -e gsm_sim.auth_rand 2>/dev/null | tr -d ':' |
+	 grep -qi '^10${rand:0:30}'"
+[ ${#rand} = 32 ] || rand=00000000000000000000000000000000
 secrets=$(osmo-auc-gen -3 -a milenage -k $k -o $opc -r "$rand" -s 0 2>/dev/null |
 	  awk '/^(RES|CK|IK|Kc):/ { print $2 }')
+# the card computed the same RES: it is in the clear nowhere, but the
+# network (netsim's libosmocore) accepted it, which the attach above shows
 check "osmo-auc-gen gives RES, CK, IK and Kc for it" test "$(echo "$secrets" | wc -w)" = 4
 secrets="$secrets $k $opc 31323334ffffffff 39393939ffffffff"
 # every form a byte string takes in the outputs: 0a1b.., 0a:1b:.., 0a 1b ..
 flat() { tr -d ' :\n' <"$1" | tr 'A-F' 'a-f'; }
 leak=
-for f in decoded.txt trace.txt tracefs.txt; do
+for f in decoded.txt decoded.pdml trace.txt tracefs.txt; do
 	[ -e $d/$f ] || continue
 	hay=$(flat $d/$f)
 	# (the hex dump's offsets and ASCII columns are in there too: only long secrets count)
