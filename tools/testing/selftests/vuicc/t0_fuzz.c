@@ -102,9 +102,28 @@ static void line_close(struct line *l)
 static int line_answers(struct line *l)
 {
 	static const uint8_t sel[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00 };
+	struct vuicc_t0_stats st;
 	uint8_t r[300];
+	int i;
 	long n;
 
+	/*
+	 * A pty hands bytes to the discipline later than write() returns; on a
+	 * wire they would all be in before RST.  Wait until the line counted
+	 * every byte sent, so that none arrives after the reset.
+	 */
+	for (i = 0; i < 2000; i++) {
+		if (ioctl(l->slave, VUICC_T0_IOC_GET_STATS, &st))
+			return -1;
+		if (st.rx_bytes == l->t.bytes_out)
+			break;
+		usleep(1000);
+	}
+	if (i == 2000) {
+		printf("# the line counted %llu bytes of %lu after 2 s\n",
+		       (unsigned long long)st.rx_bytes, l->t.bytes_out);
+		return -1;
+	}
 	if (t0term_reset(&l->t, VUICC_T0_RESET_COLD))
 		return -1;
 	n = t0term_apdu(&l->t, sel, sizeof(sel), r, sizeof(r));
@@ -112,6 +131,18 @@ static int line_answers(struct line *l)
 }
 
 static uint64_t sent;
+
+static void add(struct vuicc_t0_stats *t, const struct vuicc_t0_stats *s)
+{
+	t->apdus += s->apdus;
+	t->resets += s->resets;
+	t->pps_accepted += s->pps_accepted;
+	t->pps_refused += s->pps_refused;
+	t->timeouts += s->timeouts;
+	t->unexpected += s->unexpected;
+	t->invalid_ins += s->invalid_ins;
+	t->aborted += s->aborted;
+}
 
 static void send_raw(struct line *l, const uint8_t *b, size_t n)
 {
@@ -156,7 +187,7 @@ int main(int argc, char **argv)
 {
 	unsigned long count = 100000, i, checks = 0;
 	unsigned int card = 1, reattach = 0;
-	struct vuicc_t0_stats st;
+	struct vuicc_t0_stats st, total = { 0 };
 	struct timespec a, b;
 	struct line l;
 	int j;
@@ -198,8 +229,10 @@ int main(int argc, char **argv)
 			checks++;
 			fcntl(l.master, F_SETFL, fcntl(l.master, F_GETFL) | O_NONBLOCK);
 		}
-		if (i % 20000 == 19999) {
+		if (i % 20000 == 19999 && i + 1 < count) {
 			/* detach and attach again, in the middle of whatever runs */
+			if (!ioctl(l.slave, VUICC_T0_IOC_GET_STATS, &st))
+				add(&total, &st);
 			ioctl(l.slave, VUICC_T0_IOC_DETACH);
 			line_close(&l);
 			if (line_open(&l, card)) {
@@ -221,14 +254,15 @@ int main(int argc, char **argv)
 		printf("not ok - GET_STATS: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("# %lu inputs, %llu bytes sent, %lu checks, %u re-attachments, %.1f s; last line: "
+	add(&total, &st);
+	printf("# %lu inputs, %llu bytes sent, %lu checks, %u re-attachments, %.1f s; the lines: "
 	       "%llu APDUs, %llu resets, %llu PPS, %llu timeouts, %llu unexpected, %llu invalid "
 	       "INS, %llu aborted\n", count, (unsigned long long)sent, checks, reattach,
 	       (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
-	       (unsigned long long)st.apdus, (unsigned long long)st.resets,
-	       (unsigned long long)(st.pps_accepted + st.pps_refused),
-	       (unsigned long long)st.timeouts, (unsigned long long)st.unexpected,
-	       (unsigned long long)st.invalid_ins, (unsigned long long)st.aborted);
+	       (unsigned long long)total.apdus, (unsigned long long)total.resets,
+	       (unsigned long long)(total.pps_accepted + total.pps_refused),
+	       (unsigned long long)total.timeouts, (unsigned long long)total.unexpected,
+	       (unsigned long long)total.invalid_ins, (unsigned long long)total.aborted);
 	/* after an answered exchange nothing is in flight: every byte was counted, once */
 	if (st.rx_bytes != l.t.bytes_out) {
 		printf("not ok - the line counted %llu bytes, the terminal sent %lu\n",
