@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 	if (json) {
 		printf("{\"clock_hz\":%u,\"rounds\":%u,\"results\":[", clock, rounds);
 		for (j = 0; j < 4; j++)
-			printf("%s{\"mode\":\"%s\",\"exchange\":\"%s\",\"f\":%u,\"d\":%u,\"tpdus\":%lu,"
+			printf("%s{\"mode\":\"%s\",\"exchange\":\"%s\",\"f\":%u,\"d\":%u,\"turns\":%lu,"
 			       "\"bytes\":%lu,\"wire_ms\":%.3f,\"card_ms\":%.3f,\"turn_p50_us\":%.1f,"
 			       "\"turn_p99_us\":%.1f,\"nulls\":%lu,\"card_share\":%.4f}", j ? "," : "",
 			       res[j].mode, res[j].exchange, res[j].f, res[j].d, res[j].tpdus,
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("T=0 at %u Hz, %u rounds (per round: the boot reads, one AUTHENTICATE)\n", clock, rounds);
-	printf("%-8s %-13s %-8s %5s %6s %9s %9s %10s %10s %5s %6s\n", "F/D", "exchange", "", "TPDUs",
+	printf("%-8s %-13s %-8s %5s %6s %9s %9s %10s %10s %5s %6s\n", "F/D", "exchange", "", "turns",
 	       "bytes", "wire ms", "card ms", "turn p50", "turn p99", "NULLs", "card");
 	for (j = 0; j < 4; j++)
 		printf("%4u/%-3u %-13s %-8s %5lu %6lu %9.2f %9.2f %8.0fus %8.0fus %5lu %5.1f%%\n",
