@@ -74,28 +74,6 @@ int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t l
 		close(fd);
 		return -ERANGE;
 	}
-	if (o->flags & VUICC_T0_RESET_DCD) {
-		/*
-		 * The line runs with CLOCAL (DCD is RST, not carrier); serial
-		 * drivers report DCD edges then only with ASYNC_HARDPPS_CD, as
-		 * for the PPS discipline.
-		 */
-		if (ioctl(fd, TIOCGSERIAL, &ss)) {
-			err = errno;
-			snprintf(msg, len, "%s: --reset dcd needs a serial port (TIOCGSERIAL: %s)",
-				 tty, strerror(err));
-			close(fd);
-			return -err;
-		}
-		ss.flags |= ASYNC_HARDPPS_CD;
-		if (ioctl(fd, TIOCSSERIAL, &ss)) {
-			err = errno;
-			snprintf(msg, len, "%s: cannot enable DCD interrupts (TIOCSSERIAL: %s)",
-				 tty, strerror(err));
-			close(fd);
-			return -err;
-		}
-	}
 	/* raw, so that nothing between the discipline and the wire touches a byte */
 	if (!tcgetattr(fd, &tio)) {
 		cfmakeraw(&tio);
@@ -109,6 +87,28 @@ int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t l
 		close(fd);
 		return -err;
 	}
+	if (o->flags & VUICC_T0_RESET_DCD) {
+		/*
+		 * The line runs with CLOCAL (DCD is RST, not carrier); serial
+		 * drivers report DCD edges then only with ASYNC_HARDPPS_CD, as
+		 * for the PPS discipline.  After TIOCSETD: the 8250 driver
+		 * clears the flag when a discipline other than N_PPS is set.
+		 * The attach's termios then turns the DCD interrupt on.
+		 */
+		if (ioctl(fd, TIOCGSERIAL, &ss)) {
+			err = errno;
+			snprintf(msg, len, "%s: --reset dcd needs a serial port (TIOCGSERIAL: %s)",
+				 tty, strerror(err));
+			goto err_ldisc;
+		}
+		ss.flags |= ASYNC_HARDPPS_CD;
+		if (ioctl(fd, TIOCSSERIAL, &ss)) {
+			err = errno;
+			snprintf(msg, len, "%s: cannot enable DCD interrupts (TIOCSSERIAL: %s)",
+				 tty, strerror(err));
+			goto err_ldisc;
+		}
+	}
 	a.baud_base = base;
 	if (ioctl(fd, VUICC_T0_IOC_ATTACH, &a)) {
 		err = errno;
@@ -116,10 +116,7 @@ int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t l
 			 err == EBUSY ? "the card is open or held by another line (or this "
 					"line holds a card)" :
 			 err == ENOENT ? "no such card" : strerror(err));
-		ldisc = saved >= 0 ? saved : N_TTY;
-		ioctl(fd, TIOCSETD, &ldisc);
-		close(fd);
-		return -err;
+		goto err_ldisc;
 	}
 	if (info)
 		snprintf(info, info_len, "card %u on %s: clock %u Hz, %u bit/s at F/D 372/1, "
@@ -131,6 +128,12 @@ int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t l
 	/* from now on the fd blocks (the holder waits in poll) */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
+
+err_ldisc:
+	ldisc = saved >= 0 ? saved : N_TTY;
+	ioctl(fd, TIOCSETD, &ldisc);
+	close(fd);
+	return -err;
 }
 
 static const char *t0_state_name(uint32_t s)

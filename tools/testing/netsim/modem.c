@@ -674,6 +674,7 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 			return;
 		m->sim_lost++;
 		card_removed(m);
+		m->sim_warm = true;
 	}
 	if (!m->card_present) {
 		m->card_present = true;

@@ -150,6 +150,7 @@ struct ns_modem {
 	uint64_t sim_poll_at;
 	unsigned long sim_lost;		/* the card went silent (presence check) */
 	bool sim_boot_ok;		/* the last boot read the card */
+	bool sim_warm;			/* the next activation is a warm reset */
 	/* the AT port */
 	char in[1024];
 	size_t in_len;
@@ -215,6 +216,7 @@ void modem_card_event(struct ns_modem *m);
 /* the SIM interface (sim.c): /dev/vuiccN or a T=0 line */
 int sim_open(struct ns_modem *m);
 void sim_close(struct ns_modem *m);
+/* a cold reset; on a T=0 line a warm one when @m->sim_warm says so (then cleared) */
 int sim_power_on(struct ns_modem *m);
 void sim_power_off(struct ns_modem *m);
 /* an APDU; with @t0 GET RESPONSE after 61xx and the command again after 6Cxx */

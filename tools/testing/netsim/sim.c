@@ -88,7 +88,15 @@ int sim_power_on(struct ns_modem *m)
 
 	if (!m->cfg->sim_t0)
 		return vuicc_dev_power_on(m->cfd, &atr);
-	r = t0term_reset(&m->t0, VUICC_T0_RESET_COLD);
+	/*
+	 * After a card went silent the modem first tries a warm reset (RST
+	 * low and high, power kept), as modems do before a power cycle; a
+	 * card that was switched off answers it as a cold one.
+	 */
+	r = t0term_reset(&m->t0, m->sim_warm ? VUICC_T0_RESET_WARM : VUICC_T0_RESET_COLD);
+	if (r && m->sim_warm)
+		r = t0term_reset(&m->t0, VUICC_T0_RESET_COLD);
+	m->sim_warm = false;
 	if (r)
 		return r;
 	/* §9: the card offers a faster F/D in TA1 (the byte after T0); ask for it */

@@ -25,7 +25,8 @@ export VUICC_FUZZ_COUNT=${VUICC_FUZZ_COUNT:-100000}
 export VUICC_T0_FUZZ_COUNT=${VUICC_T0_FUZZ_COUNT:-100000}
 export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
 
-abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/vuiccctl.sh" "$here/transcripts.sh"
+abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py"
+     "$here/vuiccctl.sh" "$here/transcripts.sh"
      "$here/ynl_cli.sh")
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
 once=("$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"

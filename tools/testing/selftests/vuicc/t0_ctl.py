@@ -6,7 +6,8 @@ background (the holder process), the line in card list (text and JSON), a
 reset through the card's number that makes the card send its ATR on the
 tty, detach by card and by tty (the holder ends and gives the tty back to
 N_TTY), --foreground ending on SIGTERM, and the errors: no such card, a
-card already open, a tty that is not one, a line that holds no card."""
+card already open, a tty that is not one, a line that holds no card, and
+no CAP_NET_ADMIN (attach, and the trace group)."""
 import fcntl
 import json
 import os
@@ -91,6 +92,10 @@ r = run("attach", "--card", str(CARD), path, "--clock", "999")
 check("attach refuses a clock outside 1-20 MHz", r.returncode != 0 and "clock" in r.stderr, r.stderr)
 r = run("attach", "--card", "60", path)
 check("attach: no such card", r.returncode != 0 and "no such card" in r.stderr, r.stderr)
+r = run("attach", "--card", str(CARD), path, "--reset", "dcd")
+check("attach --reset dcd on a pty: no DCD to watch", r.returncode != 0 and
+      "serial port" in r.stderr, r.stderr)
+check("... and the pty keeps N_TTY", ldisc_of(path) == N_TTY)
 r = run("attach", "--card", str(CARD), "/dev/null")
 check("attach: not a tty", r.returncode != 0 and "not a tty" in r.stderr, r.stderr)
 check("a refused attach leaves the tty's discipline alone", ldisc_of(path) == N_TTY)
@@ -170,6 +175,20 @@ check("... giving the tty back to N_TTY", ldisc_of(path) == N_TTY)
 r = run("t0-reset", path)
 check("t0-reset on a tty that is no line says so", r.returncode != 0 and "not a T=0 line" in r.stderr,
       r.stderr)
+
+# the trace group, and attaching, need CAP_NET_ADMIN
+r = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
+                    "vuiccctl", "trace", "--count", "1", "--duration", "2"],
+                   capture_output=True, text=True)
+check("vuiccctl trace without CAP_NET_ADMIN is refused, and says why",
+      r.returncode != 0 and "CAP_NET_ADMIN" in r.stderr, r.stderr)
+os.chmod(path, 0o666)
+r = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
+                    "vuiccctl", "attach", "--foreground", "--card", str(CARD), path],
+                   capture_output=True, text=True, timeout=10)
+check("attach without CAP_NET_ADMIN is refused", r.returncode != 0 and
+      card_json(CARD)["t0"] is None, r.stderr)
+check("... and the tty keeps its discipline", ldisc_of(path) == N_TTY)
 
 os.close(master)
 print("# t0_ctl: %d failed" % failed)
