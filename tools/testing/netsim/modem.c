@@ -674,7 +674,9 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 			return;
 		m->sim_lost++;
 		card_removed(m);
+		/* the next check tries to read it again, first with a warm reset */
 		m->sim_warm = true;
+		return;
 	}
 	if (!m->card_present) {
 		m->card_present = true;

@@ -31,7 +31,7 @@ abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
 once=("$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
       "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "sim=t0:$here/netsim.sh"
-      "$here/netsim_at.py" "$here/trace.sh")
+      "$here/netsim_at.py" "sim=t0:$here/netsim_at.py" "$here/trace.sh")
 
 tests=("${abi[@]}")
 if [ -n "${VUICC_SOAK:-}" ]; then
