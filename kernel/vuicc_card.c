@@ -372,6 +372,20 @@ int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st)
 	return 0;
 }
 
+/* Called with card->lock held: one command through the engine into @card->rsp. */
+static int vuicc_card_process(struct vuicc_card *card, const struct vuicc_apdu *apdu,
+			      const u8 *capdu, size_t len, size_t *rsp_len)
+{
+	if (card->dead)
+		return -ENODEV;
+	if (!card->powered)
+		return -ENXIO;
+	*rsp_len = vuicc_engine_process(card, apdu, card->rsp);
+	card->apdus++;
+	vuicc_trace_apdu(card, capdu, len, card->rsp, *rsp_len, card->session.rsp_secret);
+	return 0;
+}
+
 /**
  * vuicc_card_transact() - hand one command APDU to the card
  * @card: the card
@@ -393,19 +407,12 @@ int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len)
 		return ret;
 
 	mutex_lock(&card->lock);
-	if (card->dead) {
-		ret = -ENODEV;
-	} else if (!card->powered) {
-		ret = -ENXIO;
-	} else if (card->rsp_ready) {
+	if (card->rsp_ready && !card->dead && card->powered)
 		ret = -EBUSY;
-	} else {
-		card->rsp_len = vuicc_engine_process(card, &apdu, card->rsp);
+	else
+		ret = vuicc_card_process(card, &apdu, capdu, len, &card->rsp_len);
+	if (!ret)
 		card->rsp_ready = true;
-		card->apdus++;
-		vuicc_trace_apdu(card, capdu, len, card->rsp, card->rsp_len,
-				 card->session.rsp_secret);
-	}
 	mutex_unlock(&card->lock);
 	if (!ret)
 		wake_up_interruptible(&card->wait);
@@ -440,21 +447,15 @@ int vuicc_card_exchange(struct vuicc_card *card, const u8 *capdu, size_t len,
 		return ret;
 
 	mutex_lock(&card->lock);
-	if (card->dead) {
-		ret = -ENODEV;
-	} else if (!card->powered) {
-		ret = -ENXIO;
-	} else {
-		n = vuicc_engine_process(card, &apdu, card->rsp);
-		card->apdus++;
-		vuicc_trace_apdu(card, capdu, len, card->rsp, n,
-				 card->session.rsp_secret);
+	ret = vuicc_card_process(card, &apdu, capdu, len, &n);
+	if (!ret) {
 		if (n > max) {
 			ret = -EMSGSIZE;
 		} else {
 			memcpy(rsp, card->rsp, n);
 			*rsp_len = n;
 		}
+		/* RES and keys go no further than the caller's copy */
 		memzero_explicit(card->rsp, n);
 	}
 	mutex_unlock(&card->lock);
