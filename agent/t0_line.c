@@ -164,7 +164,7 @@ void t0_line_stats_json(FILE *f, const struct vuicc_t0_stats *st, const char *tt
 void t0_line_stats_text(FILE *f, const struct vuicc_t0_stats *st, const char *tty)
 {
 	fprintf(f, "T=0 line %s: %s, RST by %s%s, %u Hz, F/D %u/%u = %u bit/s (UART %u); "
-		"ATR after %u cycles; %llu APDUs, %llu resets, PPS %llu/%llu refused, "
+		"ATR after %u cycles; %llu APDUs, %llu resets, PPS %llu accepted, %llu refused, "
 		"%llu NULLs; bytes %llu in / %llu out; errors: %llu parity, %llu line, "
 		"%llu collisions, %llu timeouts, %llu unexpected, %llu aborted, %llu invalid INS\n",
 		tty, t0_state_name(st->state), st->flags & VUICC_T0_RESET_DCD ? "DCD" : "ioctl",
