@@ -6,8 +6,9 @@
 #   every kernel   the ABI: /dev/vuiccN, netlink, the T=0 line, vuiccctl
 #   debug          what needs the sanitizers: the APDU and T=0 byte fuzzes
 #   distro-6.12    what needs only a real kernel (once, on the fastest):
-#                  PC/SC, libosmocore, vuiccd, netsim (on /dev/vuiccN and on
-#                  a T=0 line), the trace read by tshark, the benchmarks
+#                  the kernel's YNL CLI on the spec, PC/SC, libosmocore,
+#                  vuiccd, netsim (on /dev/vuiccN and on a T=0 line), the
+#                  trace read by tshark, the benchmarks
 # VUICC_SOAK=1 (make soak) runs every test on every kernel.
 #   tools/testing/vm/run --kernel K --modargs cards=2 -- tools/testing/selftests/vuicc/run_all.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,10 +27,9 @@ export VUICC_T0_FUZZ_COUNT=${VUICC_T0_FUZZ_COUNT:-100000}
 export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
 
 abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py"
-     "$here/vuiccctl.sh" "$here/transcripts.sh"
-     "$here/ynl_cli.sh")
+     "$here/vuiccctl.sh" "$here/transcripts.sh")
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
-once=("$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
+once=("$here/ynl_cli.sh" "$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
       "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "sim=t0:$here/netsim.sh"
       "$here/netsim_at.py" "sim=t0:$here/netsim_at.py" "$here/trace.sh")
 
