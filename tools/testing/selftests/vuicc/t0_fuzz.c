@@ -49,8 +49,11 @@ static const char *const corpus[] = {
 	"0070800100", "002000010831323334FFFFFFFF", "0020000100", "8010000005FFFFFFFFFF",
 	"00D68B000B1234567800F1100001FF00", "A0A40000027F20", "A0F2000016", "0084000008",
 	"00880081221023553CBE9637A89D218AE64DAE47BF351055F328B43577B9B94A9FFAC354DFAFB3",
+	/* (not for whole exchanges from here on) */
 	"FF109679", "FF1096", "FF00FF", "FF70112233", "00600000", "00920000",
 };
+/* the entries a whole exchange may use: real commands */
+#define NCORPUS	22
 
 static int hex2bin(const char *h, uint8_t *b)
 {
@@ -67,9 +70,9 @@ struct line {
 	unsigned int card;
 };
 
-static int line_open(struct line *l, unsigned int card)
+static int line_open(struct line *l, unsigned int card, uint32_t flags)
 {
-	struct vuicc_t0_attach a = { .card_id = card, .clock_hz = 20000000 };
+	struct vuicc_t0_attach a = { .card_id = card, .clock_hz = 20000000, .flags = flags };
 	int ldisc = VUICC_T0_LDISC;
 	struct termios tio;
 	char name[64];
@@ -99,19 +102,16 @@ static void line_close(struct line *l)
 }
 
 /* A known exchange after a cold reset: SELECT MF with its FCP. */
-static int line_answers(struct line *l)
+/*
+ * A pty hands bytes to the discipline later than write() returns; on a wire
+ * they would all be in before RST.  Waits until the line counted every byte
+ * sent, so that none arrives after a reset; then the terminal blocks.
+ */
+static int line_settle(struct line *l)
 {
-	static const uint8_t sel[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00 };
 	struct vuicc_t0_stats st;
-	uint8_t r[300];
 	int i;
-	long n;
 
-	/*
-	 * A pty hands bytes to the discipline later than write() returns; on a
-	 * wire they would all be in before RST.  Wait until the line counted
-	 * every byte sent, so that none arrives after the reset.
-	 */
 	for (i = 0; i < 2000; i++) {
 		if (ioctl(l->slave, VUICC_T0_IOC_GET_STATS, &st))
 			return -1;
@@ -124,6 +124,23 @@ static int line_answers(struct line *l)
 		       (unsigned long long)st.rx_bytes, l->t.bytes_out);
 		return -1;
 	}
+	fcntl(l->master, F_SETFL, fcntl(l->master, F_GETFL) & ~O_NONBLOCK);
+	return 0;
+}
+
+static void line_unblock(struct line *l)
+{
+	fcntl(l->master, F_SETFL, fcntl(l->master, F_GETFL) | O_NONBLOCK);
+}
+
+static int line_answers(struct line *l)
+{
+	static const uint8_t sel[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00 };
+	uint8_t r[300];
+	long n;
+
+	if (line_settle(l))
+		return -1;
 	if (t0term_reset(&l->t, VUICC_T0_RESET_COLD))
 		return -1;
 	n = t0term_apdu(&l->t, sel, sizeof(sel), r, sizeof(r));
@@ -131,6 +148,7 @@ static int line_answers(struct line *l)
 }
 
 static uint64_t sent;
+static unsigned long exchanges;
 
 static void add(struct vuicc_t0_stats *t, const struct vuicc_t0_stats *s)
 {
@@ -150,6 +168,38 @@ static void send_raw(struct line *l, const uint8_t *b, size_t n)
 		sent += n;
 }
 
+/*
+ * Now and then a whole exchange, as a modem would run it, so that the fuzz
+ * also reaches what lies behind an ATR and a PPS: the command data phase
+ * (byte by byte on a byte-wise line), the card's answers, GET RESPONSE.
+ * Commands with their INS kept (P1, P2 and data mutated): the terminal
+ * then reads P3 as the card does.
+ */
+static void exchange(struct line *l)
+{
+	uint8_t b[300], r[300];
+	size_t n, i;
+	int k;
+
+	if (line_settle(l))
+		return;
+	if (!t0term_reset(&l->t, VUICC_T0_RESET_COLD)) {
+		if (rn(2))
+			t0term_pps(&l->t, rn(4) ? 0x96 : (uint8_t)rnd());
+		for (k = 1 + rn(3); k > 0; k--) {
+			n = (size_t)hex2bin(corpus[rn(NCORPUS)], b);
+			/* P1, P2 and the data; P3 stays what the length says */
+			for (i = 2; i < n; i++)
+				if (i != 4 && rn(4) == 0)
+					b[i] ^= (uint8_t)rnd();
+			if (t0term_apdu(&l->t, b, n, r, sizeof(r)) < 0)
+				break;
+			exchanges++;
+		}
+	}
+	line_unblock(l);
+}
+
 static void one_input(struct line *l)
 {
 	uint8_t b[300], drain[4096];
@@ -158,9 +208,11 @@ static void one_input(struct line *l)
 	int m;
 
 	switch (rn(10)) {
-	case 0:		/* a reset of any kind, at any moment */
-		kind = 1 + rn(3);
+	case 0:		/* a reset of any kind, at any moment (rarely off: it silences all) */
+		kind = rn(10) ? VUICC_T0_RESET_COLD + rn(2) : VUICC_T0_RESET_OFF;
 		ioctl(l->slave, VUICC_T0_IOC_RESET, &kind);
+		if (rn(3) == 0)
+			exchange(l);
 		break;
 	case 1: case 2:	/* random bytes */
 		n = 1 + rn(64);
@@ -211,7 +263,7 @@ int main(int argc, char **argv)
 		printf("not ok - cannot install seed-master on card %u (vuiccctl on PATH?)\n", card);
 		return 1;
 	}
-	if (line_open(&l, card)) {
+	if (line_open(&l, card, 0)) {
 		printf("not ok - cannot attach card %u to a pty: %s\n", card, strerror(errno));
 		return 1;
 	}
@@ -235,7 +287,8 @@ int main(int argc, char **argv)
 				add(&total, &st);
 			ioctl(l.slave, VUICC_T0_IOC_DETACH);
 			line_close(&l);
-			if (line_open(&l, card)) {
+			/* every other attachment asks for data byte by byte */
+			if (line_open(&l, card, reattach % 2 ? 0 : VUICC_T0_BYTEWISE)) {
 				printf("not ok - cannot attach again after input %lu: %s\n", i,
 				       strerror(errno));
 				return 1;
@@ -255,9 +308,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	add(&total, &st);
-	printf("# %lu inputs, %llu bytes sent, %lu checks, %u re-attachments, %.1f s; the lines: "
+	printf("# %lu inputs (%lu whole exchanges), %llu bytes sent, %lu checks, %u re-attachments, "
+	       "%.1f s; the lines: "
 	       "%llu APDUs, %llu resets, %llu PPS, %llu timeouts, %llu unexpected, %llu invalid "
-	       "INS, %llu aborted\n", count, (unsigned long long)sent, checks, reattach,
+	       "INS, %llu aborted\n", count, exchanges, (unsigned long long)sent, checks, reattach,
 	       (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
 	       (unsigned long long)total.apdus, (unsigned long long)total.resets,
 	       (unsigned long long)(total.pps_accepted + total.pps_refused),
