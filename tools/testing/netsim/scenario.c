@@ -448,7 +448,7 @@ static int section(struct parse *p, char *h)
 		m->sim_t0 = getenv("VUICC_SIM") && !strcmp(getenv("VUICC_SIM"), "t0");
 		m->sim_pps = true;
 		m->sim_clock = 3571200;
-		m->sim_poll_ms = 1000;
+		m->sim_poll_ms = 500;
 		p->sec = SEC_MODEM;
 	} else if (!strcmp(h, "location")) {
 		if (s->n_locs >= NS_LOCS_MAX)

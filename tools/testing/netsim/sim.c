@@ -41,6 +41,12 @@ static int sim_open_t0(struct ns_modem *m)
 		return m->sim_hold;
 	}
 	t0term_init(&m->t0, m->sim_io, m->sim_hold, c->sim_clock);
+	/*
+	 * The modem's own margin over WWT: generous, as modems are, for a VM
+	 * under software emulation whose guest may not run for a second; a
+	 * presence check that timed out too soon would take the card for gone.
+	 */
+	m->t0.slack_ms = 1500;
 	snprintf(dir, sizeof(dir), "%s", c->sim_link);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {

@@ -303,12 +303,16 @@ if want coverage; then
 	{
 		printf '[location here]\noperator = plmn=00109 name=Nobody lte=-90 tac=0909 ci=9\n\n'
 		printf '[location there]\n%s\n\n' "$here_ops"
-		printf '[events]\nevent = 15000 move modem0 there\n\n'
+		# a modem on a T=0 line notices a profile switch only when the
+		# card stops answering its presence check: every seed's turn is
+		# longer, and all three must have failed before the move
+		printf '[events]\nevent = %s move modem0 there\n\n' \
+			"$([ "${VUICC_SIM:-chardev}" = t0 ] && echo 30000 || echo 15000)"
 	} | scenario $d/coverage.scn active absent
 	start_case coverage
 	# (the wait is short: the modem's own search starts the next round)
 	check "coverage: every seed fails; vuiccd waits, never stuck" \
-		log_wait 30 "no seed can connect now: trying again" $d/vuiccd-coverage.log
+		log_wait 45 "no seed can connect now: trying again" $d/vuiccd-coverage.log
 	check "coverage: after the move a seed connects and a VSIM follows" \
 		wait_for 120 "p['phase'] == 'vsim-up'"
 	end_case coverage
