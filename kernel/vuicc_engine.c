@@ -194,7 +194,7 @@ static int vuicc_fcp(struct vuicc_ctx *c, struct vuicc_file *f, u8 *out)
 	}
 	b[0] = VUICC_LCS_ACTIVATED;
 	o = vuicc_tlv(o, 0x8A, b, 1);
-	vuicc_put_be16(VUICC_FID_EF_ARR, b);
+	vuicc_put_be16(vuicc_fs_arr_fid(f), b);
 	b[2] = f->arr_rec;
 	o = vuicc_tlv(o, 0x8B, b, 3);
 	if (f->type == VUICC_FILE_EF) {
@@ -280,6 +280,8 @@ int vuicc_engine_fcp(struct vuicc_card *card, struct vuicc_file *f, u8 *out)
 
 static void vuicc_changed(struct vuicc_ctx *c, struct vuicc_file *f)
 {
+	/* one file under two paths is reported once, by its owner's path */
+	f = vuicc_fs_owner(f);
 	f->changed = true;
 	if (c->p) {
 		c->p->state_seq++;
@@ -1147,71 +1149,165 @@ static u16 vuicc_cmd_get_response(struct vuicc_ctx *c)
 }
 
 /*
- * @t0: how a T=0 header's P3 reads for the command (ISO/IEC 7816-3 §12.2):
- * Lc for the commands that take data (P3 = 0: case 1), Le for those that
- * only return data.
+ * The APDU cases a command may come in (ISO/IEC 7816-3 §12.1; TS 102 221
+ * §10.1.2 and each command's clause in §11; TS 51.011 §9.2), as bits.
+ */
+#define K1	BIT(VUICC_APDU_CASE_1)
+#define K2	BIT(VUICC_APDU_CASE_2)
+#define K3	BIT(VUICC_APDU_CASE_3)
+#define K4	BIT(VUICC_APDU_CASE_4)
+#define K_ANY	(K1 | K2 | K3 | K4)
+
+/*
+ * @cases: the cases of the command's usual form; vuicc_cmd_cases() refines
+ * it for the commands whose P1/P2 change it.
  */
 struct vuicc_cmd {
 	u8 ins;
 	u8 classes;
-	u8 t0;
+	u8 cases;
 	u16 (*handler)(struct vuicc_ctx *c);
 };
 
-#define IN	VUICC_T0_DIR_IN
-#define OUT	VUICC_T0_DIR_OUT
-
 static const struct vuicc_cmd vuicc_cmds[] = {
-	{ 0xA4, C_ISO | C_GSM, IN, vuicc_cmd_select },
-	{ 0xF2, C_PROP | C_GSM, OUT, vuicc_cmd_status },
-	{ 0xB0, C_ISO | C_GSM, OUT, vuicc_cmd_read_binary },
-	{ 0xD6, C_ISO | C_GSM, IN, vuicc_cmd_update_binary },
-	{ 0xB2, C_ISO | C_GSM, OUT, vuicc_cmd_read_record },
-	{ 0xDC, C_ISO | C_GSM, IN, vuicc_cmd_update_record },
-	{ 0xA2, C_ISO | C_GSM, IN, vuicc_cmd_search_record },
-	{ 0x32, C_PROP | C_GSM, IN, vuicc_cmd_increase },
-	{ 0x20, C_ISO | C_GSM, IN, vuicc_cmd_pin },
-	{ 0x24, C_ISO | C_GSM, IN, vuicc_cmd_pin },
-	{ 0x26, C_ISO | C_GSM, IN, vuicc_cmd_pin },
-	{ 0x28, C_ISO | C_GSM, IN, vuicc_cmd_pin },
-	{ 0x2C, C_ISO | C_GSM, IN, vuicc_cmd_pin },
-	{ 0x70, C_ISO, OUT, vuicc_cmd_manage_channel },
-	{ 0x10, C_PROP | C_GSM, IN, vuicc_cmd_terminal },
-	{ 0xAA, C_PROP, IN, vuicc_cmd_terminal },
-	{ 0xC2, C_PROP | C_GSM, IN, vuicc_cmd_cat },
-	{ 0x12, C_PROP | C_GSM, OUT, vuicc_cmd_cat },
-	{ 0x14, C_PROP | C_GSM, IN, vuicc_cmd_cat },
-	{ 0x84, C_ISO, OUT, vuicc_cmd_get_challenge },
-	{ 0x88, C_ISO | C_GSM, IN, vuicc_cmd_authenticate },
-	{ 0xC0, C_ISO | C_GSM, OUT, vuicc_cmd_get_response },
+	{ 0xA4, C_ISO | C_GSM, K3 | K4, vuicc_cmd_select },	/* §11.1.1 */
+	{ 0xF2, C_PROP | C_GSM, K2, vuicc_cmd_status },		/* §11.1.2 */
+	{ 0xB0, C_ISO | C_GSM, K2, vuicc_cmd_read_binary },	/* §11.1.3 */
+	{ 0xD6, C_ISO | C_GSM, K3, vuicc_cmd_update_binary },	/* §11.1.4 */
+	{ 0xB2, C_ISO | C_GSM, K2, vuicc_cmd_read_record },	/* §11.1.5 */
+	{ 0xDC, C_ISO | C_GSM, K3, vuicc_cmd_update_record },	/* §11.1.6 */
+	{ 0xA2, C_ISO | C_GSM, K3 | K4, vuicc_cmd_search_record },	/* §11.1.7 */
+	{ 0x32, C_PROP | C_GSM, K3 | K4, vuicc_cmd_increase },	/* §11.1.8 */
+	{ 0x20, C_ISO | C_GSM, K1 | K3, vuicc_cmd_pin },		/* §11.1.9 */
+	{ 0x24, C_ISO | C_GSM, K3, vuicc_cmd_pin },		/* §11.1.10 */
+	{ 0x26, C_ISO | C_GSM, K3, vuicc_cmd_pin },		/* §11.1.11 */
+	{ 0x28, C_ISO | C_GSM, K3, vuicc_cmd_pin },		/* §11.1.12 */
+	{ 0x2C, C_ISO | C_GSM, K1 | K3, vuicc_cmd_pin },		/* §11.1.13 */
+	{ 0x70, C_ISO, K1, vuicc_cmd_manage_channel },		/* §11.1.17 */
+	{ 0x10, C_PROP | C_GSM, K3, vuicc_cmd_terminal },	/* §11.2.1 */
+	{ 0xAA, C_PROP, K3, vuicc_cmd_terminal },		/* §11.1.19 */
+	{ 0xC2, C_PROP | C_GSM, K3 | K4, vuicc_cmd_cat },	/* §11.2.2 */
+	{ 0x12, C_PROP | C_GSM, K2, vuicc_cmd_cat },		/* §11.2.3 */
+	{ 0x14, C_PROP | C_GSM, K3, vuicc_cmd_cat },		/* §11.2.4 */
+	{ 0x84, C_ISO, K2, vuicc_cmd_get_challenge },		/* §11.1.16 */
+	{ 0x88, C_ISO | C_GSM, K3 | K4, vuicc_cmd_authenticate },	/* §11.1.15 */
+	{ 0xC0, C_ISO | C_GSM, K2, vuicc_cmd_get_response },	/* §11.1.14 */
 };
 
-#undef IN
-#undef OUT
+static const struct vuicc_cmd *vuicc_cmd_find(u8 ins)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vuicc_cmds); i++)
+		if (vuicc_cmds[i].ins == ins)
+			return &vuicc_cmds[i];
+	return NULL;
+}
+
+/*
+ * The cases a command allows with these P1 and P2.  Where P1/P2 are not
+ * ones the command knows, any case: its handler refuses the parameters.
+ */
+static u8 vuicc_cmd_cases(const struct vuicc_cmd *cmd, bool gsm, u8 p1, u8 p2)
+{
+	switch (cmd->ins) {
+	case 0xA4:	/* SELECT: the parent (P1 03) takes no data; 00 without data is the MF */
+		if (gsm)
+			return cmd->cases;
+		if (p1 == 0x03)
+			return K1 | K2;
+		return p1 == 0x00 ? K_ANY : cmd->cases;
+	case 0xF2:	/* STATUS: P2 0C returns nothing */
+		if (gsm)
+			return cmd->cases;
+		if (p2 == 0x0C)
+			return K1;
+		return p2 <= 0x01 ? K1 | K2 : K_ANY;
+	case 0x20:	/* VERIFY, UNBLOCK: without data, the retry counter (UICC only) */
+	case 0x2C:
+		return gsm ? K3 : cmd->cases;
+	case 0x70:	/* MANAGE CHANNEL: only an open the card numbers returns data */
+		if (p1 == 0x00 && p2 == 0x00)
+			return K2;
+		return p1 == 0x00 || p1 == 0x80 ? K1 : K_ANY;
+	}
+	return cmd->cases;
+}
+
+/**
+ * vuicc_engine_apdu_cases() - the APDU cases the card allows for a command
+ * @hdr: CLA INS P1 P2
+ *
+ * Return: a mask of BIT(&enum vuicc_apdu_case), 0 for a command the card
+ * does not know.
+ */
+u8 vuicc_engine_apdu_cases(const u8 *hdr)
+{
+	const struct vuicc_cmd *cmd = vuicc_cmd_find(hdr[1]);
+
+	return cmd ? vuicc_cmd_cases(cmd, hdr[0] == 0xA0, hdr[2], hdr[3]) : 0;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_engine_apdu_cases);
 
 /**
  * vuicc_engine_t0_dir() - how P3 of a T=0 header is to be read
  * @hdr: CLA INS P1 P2 P3
  *
- * MANAGE CHANNEL returns a channel number only when it opens one the card
- * picks (P1 = P2 = 00); its other forms are case 1.
+ * ISO/IEC 7816-3 §12.2: P3 is Lc for a command that may take data (P3 = 0
+ * then makes it case 1), Le for one that only returns data, and 00 for one
+ * that does neither.
  *
  * Return: &enum vuicc_t0_dir; %VUICC_T0_DIR_NONE for an INS the card does
  * not know (it answers '6D00' at once).
  */
 enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr)
 {
-	unsigned int i;
+	u8 k = vuicc_engine_apdu_cases(hdr);
 
-	if (hdr[1] == 0x70 && (hdr[2] || hdr[3]))
-		return VUICC_T0_DIR_CASE1;
-	for (i = 0; i < ARRAY_SIZE(vuicc_cmds); i++)
-		if (vuicc_cmds[i].ins == hdr[1])
-			return vuicc_cmds[i].t0;
-	return VUICC_T0_DIR_NONE;
+	if (!k)
+		return VUICC_T0_DIR_NONE;
+	if (k & (K3 | K4))
+		return VUICC_T0_DIR_IN;
+	return k & K2 ? VUICC_T0_DIR_OUT : VUICC_T0_DIR_CASE1;
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_engine_t0_dir);
+
+/*
+ * The case of the command against the table.  A T=0 terminal's case 1
+ * command reaches /dev/vuiccN as CLA INS P1 P2 00, which reads as case 2
+ * with Le = 256: it is case 1 (TS 102 221 §7.3.1.1.1).  Le after the data
+ * of a command that returns none is ignored (ISO/IEC 7816-4 §5.1).  Data
+ * for a command that takes none, or none for one that needs it, is the
+ * wrong length, as is a P3 other than 00 for a command that is only ever
+ * case 1.
+ *
+ * Return: 0, or the status word refusing the command.
+ */
+static u16 vuicc_check_case(struct vuicc_ctx *c, const struct vuicc_cmd *cmd,
+			    struct vuicc_apdu *a)
+{
+	u8 k = vuicc_cmd_cases(cmd, c->gsm, a->p1, a->p2);
+	bool data = a->apdu_case == VUICC_APDU_CASE_3 || a->apdu_case == VUICC_APDU_CASE_4;
+
+	if (data && !(k & (K3 | K4)))
+		return VUICC_SW_WRONG_LENGTH;
+	if (!data && !(k & (K1 | K2)))
+		return VUICC_SW_WRONG_LENGTH;
+	if (a->apdu_case == VUICC_APDU_CASE_2 && !(k & K2) && (k & K1)) {
+		/* a case 1 command's P3 is 00 (ISO/IEC 7816-3 §12.2.2) */
+		if (a->ne != VUICC_APDU_NE_SHORT_MAX && k == K1)
+			return VUICC_SW_WRONG_LENGTH;
+		a->apdu_case = VUICC_APDU_CASE_1;
+		a->ne = 0;
+	}
+	if (a->apdu_case == VUICC_APDU_CASE_4 && !(k & K4)) {
+		a->apdu_case = VUICC_APDU_CASE_3;
+		a->ne = 0;
+	}
+	return 0;
+}
 
 /*
  * TS 102 221 §10.1.1: the class byte gives the class, secure messaging and
@@ -1271,23 +1367,16 @@ static u16 vuicc_gsm_sw(u16 sw)
 	return sw;
 }
 
-static u16 vuicc_dispatch(struct vuicc_ctx *c)
+static u16 vuicc_dispatch(struct vuicc_ctx *c, struct vuicc_apdu *a)
 {
-	const struct vuicc_apdu *a = c->a;
-	const struct vuicc_cmd *cmd = NULL;
+	const struct vuicc_cmd *cmd;
 	u8 class, chn;
-	unsigned int i;
 	u16 sw;
 
 	sw = vuicc_decode_cla(a->cla, &class, &chn);
 	if (sw)
 		return sw;
-	for (i = 0; i < ARRAY_SIZE(vuicc_cmds); i++) {
-		if (vuicc_cmds[i].ins == a->ins) {
-			cmd = &vuicc_cmds[i];
-			break;
-		}
-	}
+	cmd = vuicc_cmd_find(a->ins);
 	if (!cmd)
 		return VUICC_SW_INS_NOT_SUPPORTED;
 	if (!(cmd->classes & class))
@@ -1298,6 +1387,9 @@ static u16 vuicc_dispatch(struct vuicc_ctx *c)
 	if (a->extended)
 		return VUICC_SW_WRONG_LENGTH;
 	c->gsm = class == C_GSM;
+	sw = vuicc_check_case(c, cmd, a);
+	if (sw)
+		return sw;
 	c->chn = chn;
 	c->ch = &c->s->ch[chn];
 	sw = cmd->handler(c);
@@ -1307,7 +1399,7 @@ static u16 vuicc_dispatch(struct vuicc_ctx *c)
 /**
  * vuicc_engine_process() - answer one command APDU
  * @card: the card, locked and powered
- * @apdu: the command
+ * @cmd: the command
  * @rsp: the response buffer, %VUICC_RAPDU_MAX bytes
  *
  * The T=0 procedure at APDU level: data a command of case 1, 3 or 4
@@ -1318,16 +1410,18 @@ static u16 vuicc_dispatch(struct vuicc_ctx *c)
  * Return: the length of the response APDU in @rsp.
  */
 size_t vuicc_engine_process(struct vuicc_card *card,
-			    const struct vuicc_apdu *apdu, u8 *rsp)
+			    const struct vuicc_apdu *cmd, u8 *rsp)
 {
 	struct vuicc_session *s = &card->session;
+	/* the command as the table reads it (a T=0 case 1 becomes case 1) */
+	struct vuicc_apdu a = *cmd, *apdu = &a;
 	struct vuicc_ctx c = {
 		.card = card, .s = s, .p = card->enabled, .a = apdu, .data = rsp,
 	};
 	size_t n = 0;
 	u16 sw;
 
-	sw = vuicc_dispatch(&c);
+	sw = vuicc_dispatch(&c, apdu);
 	s->rsp_secret = c.secret;
 	/* data for GET RESPONSE lasts until the next command */
 	if (apdu->ins != 0xC0)

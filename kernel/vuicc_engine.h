@@ -77,6 +77,7 @@ void vuicc_engine_reset(struct vuicc_card *card);
 size_t vuicc_engine_process(struct vuicc_card *card,
 			    const struct vuicc_apdu *apdu, u8 *rsp);
 enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr);
+u8 vuicc_engine_apdu_cases(const u8 *hdr);
 int vuicc_engine_fcp(struct vuicc_card *card, struct vuicc_file *f, u8 *out);
 
 #endif /* _VUICC_ENGINE_H */

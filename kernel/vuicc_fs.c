@@ -13,6 +13,7 @@
 #include "vuicc_fs.h"
 #include "vuicc_kunit.h"
 #include "vuicc_profile.h"
+#include "vuicc_svc.h"
 
 /* The USIM AID (TS 101 220 Annex E: RID A000000087, application 1002) */
 static const u8 vuicc_usim_aid[16] = {
@@ -49,7 +50,7 @@ enum vuicc_gen {
 	G_FILL,			/* all bytes = fill */
 	G_ICCID, G_IMSI, G_AD, G_ACC, G_UST, G_SST, G_HPLMNWACT, G_DIR,
 	G_ARR, G_LANG, G_SPN, G_LOCI, G_PSLOCI, G_EPSLOCI, G_5GLOCI, G_KEYS,
-	G_KC, G_ECC, G_START_HFN, G_SUCI, G_RI, G_PLMNLIST, G_SMS, G_BYTE,
+	G_KC, G_ECC, G_START_HFN, G_SUCI, G_RI, G_PLMNLIST, G_SMS, G_BYTE, G_LP,
 };
 
 struct vuicc_tmpl {
@@ -64,6 +65,8 @@ struct vuicc_tmpl {
 	u8 n_rec;
 	u8 gen;
 	u8 fill;
+	u16 link_df;		/* a link: the DF and FID of the file it shares */
+	u16 link_fid;
 };
 
 #define DF(par, id, t) \
@@ -75,9 +78,21 @@ struct vuicc_tmpl {
 #define REF(par, id, st, s, r, rl, nr, g, f) \
 	{ .parent = par, .fid = id, .type = VUICC_FILE_EF, .structure = st, \
 	  .sfi = s, .rule = r, .rec_len = rl, .n_rec = nr, .gen = g, .fill = f }
+/* the file (par, id) is the file (tdf, tid) under another path */
+#define LNK(par, id, s, tdf, tid) \
+	{ .parent = par, .fid = id, .type = VUICC_FILE_EF, .sfi = s, \
+	  .link_df = tdf, .link_fid = tid }
 #define LIN VUICC_EF_LINEAR
+#define ADF VUICC_FID_ADF
+#define GSM VUICC_FID_DF_GSM
+#define TEL VUICC_FID_DF_TELECOM
 
-/* Parents come before their children. */
+/*
+ * Parents come before their children, and a file before its links.  The
+ * files a service brings, and the files every card has, are listed in
+ * vuicc_svc.c from the specifications; KUnit checks this template
+ * against them.
+ */
 static const struct vuicc_tmpl vuicc_template[] = {
 	DF(0, VUICC_FID_MF, VUICC_FILE_MF),
 	/* TS 102 221 §13 */
@@ -87,34 +102,46 @@ static const struct vuicc_tmpl vuicc_template[] = {
 	REF(VUICC_FID_MF, VUICC_FID_EF_ARR, LIN, 0x06, R_ALW_ADM,
 	    VUICC_ARR_REC_LEN, R_NUM, G_ARR, 0xFF),
 	/* TS 31.102 §4.2 */
-	DF(VUICC_FID_MF, VUICC_FID_ADF, VUICC_FILE_ADF),
-	TEF(VUICC_FID_ADF, 0x6F05, 0x02, R_ALW_PIN1, 4, G_LANG, 0xFF),		/* LI */
-	TEF(VUICC_FID_ADF, 0x6F07, 0x07, R_PIN1_ADM, 9, G_IMSI, 0xFF),		/* IMSI */
-	TEF(VUICC_FID_ADF, 0x6F08, 0x08, R_PIN1_PIN1, 33, G_KEYS, 0xFF),	/* KEYS */
-	TEF(VUICC_FID_ADF, 0x6F09, 0x09, R_PIN1_PIN1, 33, G_KEYS, 0xFF),	/* KEYSPS */
-	TEF(VUICC_FID_ADF, 0x6F31, 0x12, R_PIN1_ADM, 1, G_BYTE, 0x0A),		/* HPPLMN */
-	TEF(VUICC_FID_ADF, 0x6F38, 0x04, R_PIN1_ADM, 17, G_UST, 0x00),		/* UST */
-	REF(VUICC_FID_ADF, 0x6F3C, LIN, 0, R_PIN1_PIN1, 176, 10, G_SMS, 0xFF),	/* SMS */
-	REF(VUICC_FID_ADF, 0x6F40, LIN, 0, R_PIN1_PIN1, 14, 2, G_FILL, 0xFF),	/* MSISDN */
-	TEF(VUICC_FID_ADF, 0x6F43, 0, R_PIN1_PIN1, 2, G_FILL, 0xFF),		/* SMSS */
-	TEF(VUICC_FID_ADF, 0x6F46, 0, R_ALW_ADM, 17, G_SPN, 0xFF),		/* SPN */
-	TEF(VUICC_FID_ADF, 0x6F56, 0x05, R_PIN1_ADM, 1, G_BYTE, 0x00),		/* EST */
-	TEF(VUICC_FID_ADF, 0x6F5B, 0x0F, R_PIN1_PIN1, 6, G_START_HFN, 0x00),	/* START-HFN */
-	TEF(VUICC_FID_ADF, 0x6F5C, 0x10, R_PIN1_ADM, 3, G_FILL, 0xFF),		/* THRESHOLD */
-	TEF(VUICC_FID_ADF, 0x6F60, 0x0A, R_PIN1_PIN1, 40, G_PLMNLIST, 0xFF),	/* PLMNwACT */
-	TEF(VUICC_FID_ADF, 0x6F61, 0x11, R_PIN1_ADM, 40, G_PLMNLIST, 0xFF),	/* OPLMNwACT */
-	TEF(VUICC_FID_ADF, 0x6F62, 0x13, R_PIN1_ADM, 5, G_HPLMNWACT, 0xFF),	/* HPLMNwACT */
-	TEF(VUICC_FID_ADF, 0x6F73, 0x0C, R_PIN1_PIN1, 14, G_PSLOCI, 0xFF),	/* PSLOCI */
-	TEF(VUICC_FID_ADF, 0x6F78, 0x06, R_PIN1_ADM, 2, G_ACC, 0x00),		/* ACC */
-	TEF(VUICC_FID_ADF, 0x6F7B, 0x0D, R_PIN1_PIN1, 12, G_FILL, 0xFF),	/* FPLMN */
-	TEF(VUICC_FID_ADF, 0x6F7E, 0x0B, R_PIN1_PIN1, 11, G_LOCI, 0xFF),	/* LOCI */
-	TEF(VUICC_FID_ADF, 0x6FAD, 0x03, R_ALW_ADM, 4, G_AD, 0x00),		/* AD */
-	REF(VUICC_FID_ADF, 0x6FB7, LIN, 0x01, R_ALW_ADM, 4, 3, G_ECC, 0xFF),	/* ECC */
-	TEF(VUICC_FID_ADF, 0x6FE3, 0x1E, R_PIN1_PIN1, 18, G_EPSLOCI, 0xFF),	/* EPSLOCI */
+	DF(VUICC_FID_MF, ADF, VUICC_FILE_ADF),
+	TEF(ADF, 0x6F05, 0x02, R_ALW_PIN1, 4, G_LANG, 0xFF),		/* LI */
+	/* ARR: the same rules as the MF's */
+	LNK(ADF, VUICC_FID_EF_ARR_ADF, 0x17, VUICC_FID_MF, VUICC_FID_EF_ARR),
+	TEF(ADF, 0x6F07, 0x07, R_PIN1_ADM, 9, G_IMSI, 0xFF),		/* IMSI */
+	TEF(ADF, 0x6F08, 0x08, R_PIN1_PIN1, 33, G_KEYS, 0xFF),		/* KEYS */
+	TEF(ADF, 0x6F09, 0x09, R_PIN1_PIN1, 33, G_KEYS, 0xFF),		/* KEYSPS */
+	TEF(ADF, 0x6F31, 0x12, R_PIN1_ADM, 1, G_BYTE, 0x0A),		/* HPPLMN */
+	TEF(ADF, 0x6F38, 0x04, R_PIN1_ADM, 17, G_UST, 0x00),		/* UST */
+	REF(ADF, 0x6F3C, LIN, 0, R_PIN1_PIN1, 176, 10, G_SMS, 0xFF),	/* SMS */
+	TEF(ADF, 0x6F3E, 0, R_PIN1_ADM, 8, G_FILL, 0xFF),		/* GID1 */
+	TEF(ADF, 0x6F3F, 0, R_PIN1_ADM, 8, G_FILL, 0xFF),		/* GID2 */
+	REF(ADF, 0x6F40, LIN, 0, R_PIN1_PIN1, 14, 2, G_FILL, 0xFF),	/* MSISDN */
+	/* SMSP: one record, no parameter present (TS 31.102 §4.2.27) */
+	REF(ADF, 0x6F42, LIN, 0, R_PIN1_PIN1, 40, 1, G_FILL, 0xFF),
+	TEF(ADF, 0x6F43, 0, R_PIN1_PIN1, 2, G_FILL, 0xFF),		/* SMSS */
+	TEF(ADF, 0x6F46, 0, R_ALW_ADM, 17, G_SPN, 0xFF),		/* SPN */
+	TEF(ADF, 0x6F56, 0x05, R_PIN1_ADM, 1, G_BYTE, 0x00),		/* EST */
+	TEF(ADF, 0x6F5B, 0x0F, R_PIN1_PIN1, 6, G_START_HFN, 0x00),	/* START-HFN */
+	TEF(ADF, 0x6F5C, 0x10, R_PIN1_ADM, 3, G_FILL, 0xFF),		/* THRESHOLD */
+	TEF(ADF, 0x6F60, 0x0A, R_PIN1_PIN1, 40, G_PLMNLIST, 0xFF),	/* PLMNwACT */
+	TEF(ADF, 0x6F61, 0x11, R_PIN1_ADM, 40, G_PLMNLIST, 0xFF),	/* OPLMNwACT */
+	TEF(ADF, 0x6F62, 0x13, R_PIN1_ADM, 5, G_HPLMNWACT, 0xFF),	/* HPLMNwACT */
+	TEF(ADF, 0x6F73, 0x0C, R_PIN1_PIN1, 14, G_PSLOCI, 0xFF),	/* PSLOCI */
+	TEF(ADF, 0x6F78, 0x06, R_PIN1_ADM, 2, G_ACC, 0x00),		/* ACC */
+	TEF(ADF, 0x6F7B, 0x0D, R_PIN1_PIN1, 12, G_FILL, 0xFF),		/* FPLMN */
+	TEF(ADF, 0x6F7E, 0x0B, R_PIN1_PIN1, 11, G_LOCI, 0xFF),		/* LOCI */
+	TEF(ADF, 0x6FAD, 0x03, R_ALW_ADM, 4, G_AD, 0x00),		/* AD */
+	REF(ADF, 0x6FB7, LIN, 0x01, R_ALW_ADM, 4, 3, G_ECC, 0xFF),	/* ECC */
+	/* NETPAR (§4.2.56): no cell information stored yet */
+	TEF(ADF, 0x6FC4, 0, R_PIN1_PIN1, 46, G_FILL, 0xFF),
+	TEF(ADF, 0x6FE3, 0x1E, R_PIN1_PIN1, 18, G_EPSLOCI, 0xFF),	/* EPSLOCI */
 	/* EPSNSC */
-	REF(VUICC_FID_ADF, 0x6FE4, LIN, 0x18, R_PIN1_PIN1, 54, 1, G_FILL, 0xFF),
+	REF(ADF, 0x6FE4, LIN, 0x18, R_PIN1_PIN1, 54, 1, G_FILL, 0xFF),
+	/* TS 31.102 §4.4.3, DF_GSM-ACCESS: service 27 */
+	DF(ADF, VUICC_FID_DF_GSM_ACCESS, VUICC_FILE_DF),
+	TEF(VUICC_FID_DF_GSM_ACCESS, 0x4F20, 0x01, R_PIN1_PIN1, 9, G_KC, 0xFF),	/* Kc */
+	TEF(VUICC_FID_DF_GSM_ACCESS, 0x4F52, 0x02, R_PIN1_PIN1, 9, G_KC, 0xFF),	/* KcGPRS */
 	/* TS 31.102 §4.4.11, DF_5GS */
-	DF(VUICC_FID_ADF, VUICC_FID_DF_5GS, VUICC_FILE_DF),
+	DF(ADF, VUICC_FID_DF_5GS, VUICC_FILE_DF),
 	TEF(VUICC_FID_DF_5GS, 0x4F01, 0x01, R_PIN1_PIN1, 20, G_5GLOCI, 0xFF),	/* 5GS3GPPLOCI */
 	TEF(VUICC_FID_DF_5GS, 0x4F02, 0x02, R_PIN1_PIN1, 20, G_5GLOCI, 0xFF),	/* 5GSN3GPPLOCI */
 	REF(VUICC_FID_DF_5GS, 0x4F03, LIN, 0x03, R_PIN1_PIN1, 57, 1, G_FILL, 0xFF),
@@ -125,25 +152,35 @@ static const struct vuicc_tmpl vuicc_template[] = {
 	REF(VUICC_FID_DF_5GS, 0x4F08, LIN, 0x08, R_PIN1_ADM, 10, 2, G_FILL, 0xFF),/* OPL5G */
 	/* ROUTING_INDICATOR */
 	TEF(VUICC_FID_DF_5GS, 0x4F0A, 0x0A, R_PIN1_ADM, 4, G_RI, 0xFF),
-	/* TS 51.011 §10.5, DF_TELECOM essentials */
-	DF(VUICC_FID_MF, VUICC_FID_DF_TELECOM, VUICC_FILE_DF),
-	REF(VUICC_FID_DF_TELECOM, 0x6F3A, LIN, 0, R_PIN1_PIN1, 30, 10, G_FILL, 0xFF),/* ADN */
-	REF(VUICC_FID_DF_TELECOM, 0x6F40, LIN, 0, R_PIN1_PIN1, 14, 2, G_FILL, 0xFF),/* MSISDN */
+	/* TS 51.011 §10.5, DF_TELECOM: the USIM's files under their GSM path */
+	DF(VUICC_FID_MF, TEL, VUICC_FILE_DF),
+	REF(TEL, 0x6F3A, LIN, 0, R_PIN1_PIN1, 30, 10, G_FILL, 0xFF),	/* ADN */
+	LNK(TEL, 0x6F3C, 0, ADF, 0x6F3C),				/* SMS */
+	LNK(TEL, 0x6F40, 0, ADF, 0x6F40),				/* MSISDN */
+	LNK(TEL, 0x6F42, 0, ADF, 0x6F42),				/* SMSP */
+	LNK(TEL, 0x6F43, 0, ADF, 0x6F43),				/* SMSS */
 	/* TS 51.011 §10.3, DF_GSM */
-	DF(VUICC_FID_MF, VUICC_FID_DF_GSM, VUICC_FILE_DF),
-	TEF(VUICC_FID_DF_GSM, 0x6F07, 0, R_PIN1_ADM, 9, G_IMSI, 0xFF),		/* IMSI */
-	TEF(VUICC_FID_DF_GSM, 0x6F20, 0, R_PIN1_PIN1, 9, G_KC, 0xFF),		/* KC */
-	TEF(VUICC_FID_DF_GSM, 0x6F30, 0, R_PIN1_PIN1, 24, G_FILL, 0xFF),	/* PLMNsel */
-	TEF(VUICC_FID_DF_GSM, 0x6F31, 0, R_PIN1_ADM, 1, G_BYTE, 0x0A),		/* HPPLMN */
-	TEF(VUICC_FID_DF_GSM, 0x6F38, 0, R_PIN1_ADM, 5, G_SST, 0x00),		/* SST */
-	TEF(VUICC_FID_DF_GSM, 0x6F46, 0, R_ALW_ADM, 17, G_SPN, 0xFF),		/* SPN */
-	TEF(VUICC_FID_DF_GSM, 0x6F74, 0, R_PIN1_PIN1, 16, G_FILL, 0xFF),	/* BCCH */
-	TEF(VUICC_FID_DF_GSM, 0x6F78, 0, R_PIN1_ADM, 2, G_ACC, 0x00),		/* ACC */
-	TEF(VUICC_FID_DF_GSM, 0x6F7B, 0, R_PIN1_PIN1, 12, G_FILL, 0xFF),	/* FPLMN */
-	TEF(VUICC_FID_DF_GSM, 0x6F7E, 0, R_PIN1_PIN1, 11, G_LOCI, 0xFF),	/* LOCI */
-	TEF(VUICC_FID_DF_GSM, 0x6FAD, 0, R_ALW_ADM, 4, G_AD, 0x00),		/* AD */
-	TEF(VUICC_FID_DF_GSM, 0x6FAE, 0, R_ALW_ADM, 1, G_BYTE, 0x03),		/* PHASE */
+	DF(VUICC_FID_MF, GSM, VUICC_FILE_DF),
+	TEF(GSM, 0x6F05, 0, R_ALW_PIN1, 4, G_LP, 0xFF),		/* LP */
+	LNK(GSM, 0x6F07, 0, ADF, 0x6F07),				/* IMSI */
+	LNK(GSM, 0x6F20, 0, VUICC_FID_DF_GSM_ACCESS, 0x4F20),		/* KC */
+	TEF(GSM, 0x6F30, 0, R_PIN1_PIN1, 24, G_FILL, 0xFF),		/* PLMNsel */
+	LNK(GSM, 0x6F31, 0, ADF, 0x6F31),				/* HPPLMN */
+	TEF(GSM, 0x6F38, 0, R_PIN1_ADM, 5, G_SST, 0x00),		/* SST */
+	LNK(GSM, 0x6F3E, 0, ADF, 0x6F3E),				/* GID1 */
+	LNK(GSM, 0x6F3F, 0, ADF, 0x6F3F),				/* GID2 */
+	LNK(GSM, 0x6F46, 0, ADF, 0x6F46),				/* SPN */
+	TEF(GSM, 0x6F74, 0, R_PIN1_PIN1, 16, G_FILL, 0xFF),		/* BCCH */
+	LNK(GSM, 0x6F78, 0, ADF, 0x6F78),				/* ACC */
+	LNK(GSM, 0x6F7B, 0, ADF, 0x6F7B),				/* FPLMN */
+	LNK(GSM, 0x6F7E, 0, ADF, 0x6F7E),				/* LOCI */
+	LNK(GSM, 0x6FAD, 0, ADF, 0x6FAD),				/* AD */
+	TEF(GSM, 0x6FAE, 0, R_ALW_ADM, 1, G_BYTE, 0x03),		/* PHASE */
 };
+
+#undef ADF
+#undef GSM
+#undef TEL
 
 /* ---- encodings ---- */
 
@@ -236,6 +273,9 @@ VUICC_EXPORT_FOR_KUNIT(vuicc_encode_plmn);
 /* TS 31.102 §4.2.8: the services this card has the files for */
 static const u8 vuicc_ust_services[] = {
 	10,	/* short message storage (EF_SMS) */
+	12,	/* short message service parameters (EF_SMSP) */
+	17,	/* group identifier level 1 */
+	18,	/* group identifier level 2 */
 	19,	/* service provider name */
 	20,	/* user controlled PLMN selector with access technology */
 	21,	/* MSISDN */
@@ -251,7 +291,7 @@ static const u8 vuicc_ust_services[] = {
 };
 
 /* TS 51.011 §10.3.7: SIM services, allocated and activated */
-static const u8 vuicc_sst_services[] = { 1, 2, 4, 7, 9, 17 };
+static const u8 vuicc_sst_services[] = { 1, 2, 4, 7, 9, 12, 15, 16, 17 };
 
 static void vuicc_fs_gen_arr(u8 *d, unsigned int rule)
 {
@@ -333,6 +373,9 @@ static void vuicc_fs_generate(struct vuicc_file *f, const struct vuicc_tmpl *t,
 		break;
 	case G_LANG:
 		memcpy(d, "en", 2);
+		break;
+	case G_LP:
+		d[0] = 0x01;	/* TS 23.038 §5: English */
 		break;
 	case G_SPN:
 		/* display condition, then the name in the SMS default alphabet */
@@ -443,7 +486,8 @@ void vuicc_fs_free(struct vuicc_fs *fs)
 	if (!fs)
 		return;
 	for (i = 0; i < fs->n_files; i++)
-		kfree_sensitive(fs->files[i].data);
+		if (!fs->files[i].link)
+			kfree_sensitive(fs->files[i].data);
 	kfree(fs->files);
 	kfree(fs);
 }
@@ -464,16 +508,41 @@ static struct vuicc_fs *vuicc_fs_alloc(unsigned int n)
 	return fs;
 }
 
+/* A link shares the content, structure and rules of the file it names. */
+static int vuicc_fs_make_link(struct vuicc_fs *fs, unsigned int n, struct vuicc_file *f,
+			      const struct vuicc_tmpl *t)
+{
+	struct vuicc_file *df = vuicc_fs_find_df(fs, n, t->link_df);
+	struct vuicc_file *to = df ? vuicc_fs_child(df, t->link_fid) : NULL;
+
+	if (WARN_ON(!to || to->type != VUICC_FILE_EF || to->link))
+		return -EINVAL;
+	f->structure = to->structure;
+	f->arr_rec = to->arr_rec;
+	f->rd = to->rd;
+	f->upd = to->upd;
+	f->rec_len = to->rec_len;
+	f->n_rec = to->n_rec;
+	f->size = to->size;
+	f->data = to->data;
+	f->link = to;
+	return 0;
+}
+
 /**
  * vuicc_fs_build() - build the file system of a profile
  * @p: the profile: identity and EF contents
  * @bad_file: set to the index in @p->files of a content that does not fit
+ * @why: set, when the service tables and the files disagree, to a message
+ *	naming the service and the file (see vuicc_svc_check())
  *
  * Return: the tree, or an ERR_PTR: -ENOENT when a content names no EF of
  * the template, -EFBIG when it is larger than the EF, -EINVAL when it is
- * not whole records, -ENOMEM.
+ * not whole records, -EPROTO when the service tables and the files
+ * disagree (@why says how), -ENOMEM.
  */
-struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file)
+struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file,
+				const char **why)
 {
 	unsigned int n = ARRAY_SIZE(vuicc_template), i;
 	const struct vuicc_tmpl *t;
@@ -482,6 +551,7 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file)
 	int ret;
 
 	*bad_file = -1;
+	*why = NULL;
 	fs = vuicc_fs_alloc(n);
 	if (!fs)
 		return ERR_PTR(-ENOMEM);
@@ -515,6 +585,11 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file)
 		}
 		if (t->type != VUICC_FILE_EF)
 			continue;
+		if (t->link_fid) {
+			if (vuicc_fs_make_link(fs, i, f, t))
+				goto err_nomem;
+			continue;
+		}
 		f->data = kmalloc(f->size, GFP_KERNEL);
 		if (!f->data)
 			goto err_nomem;
@@ -524,15 +599,19 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file)
 		ret = vuicc_fs_apply(fs, p->files[i]);
 		if (ret) {
 			*bad_file = i;
-			vuicc_fs_free(fs);
-			return ERR_PTR(ret);
+			goto err;
 		}
 	}
+	ret = vuicc_svc_check(fs, p, bad_file, why);
+	if (ret)
+		goto err;
 	return fs;
 
 err_nomem:
+	ret = -ENOMEM;
+err:
 	vuicc_fs_free(fs);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(ret);
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_fs_build);
@@ -634,6 +713,26 @@ void vuicc_fs_export(const struct vuicc_file *f, u8 *out)
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_fs_export);
+
+/**
+ * vuicc_fs_arr_fid() - the EF_ARR a file's FCP refers to (tag 8B)
+ * @f: the file
+ *
+ * TS 102 221 §9.2.4: the referenced EF_ARR is looked for in the DF that
+ * holds the file, then upwards.  Files inside the USIM refer to its own
+ * EF_ARR (TS 31.102 §4.2.55); the others, and the ADF itself, to the MF's.
+ *
+ * Return: the FID.
+ */
+u16 vuicc_fs_arr_fid(const struct vuicc_file *f)
+{
+	for (f = f->parent; f->type != VUICC_FILE_MF; f = f->parent)
+		if (f->type == VUICC_FILE_ADF)
+			return VUICC_FID_EF_ARR_ADF;
+	return VUICC_FID_EF_ARR;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_arr_fid);
 
 /**
  * vuicc_fs_record() - a record of a record EF

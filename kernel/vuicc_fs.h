@@ -17,10 +17,12 @@ struct vuicc_profile;
 #define VUICC_FID_DF_TELECOM	0x7F10
 #define VUICC_FID_DF_GSM	0x7F20
 #define VUICC_FID_DF_5GS	0x5FC0
+#define VUICC_FID_DF_GSM_ACCESS	0x5F3B
 #define VUICC_FID_EF_DIR	0x2F00
 #define VUICC_FID_EF_ICCID	0x2FE2
 #define VUICC_FID_EF_PL		0x2F05
 #define VUICC_FID_EF_ARR	0x2F06
+#define VUICC_FID_EF_ARR_ADF	0x6F06	/* TS 31.102 §4.2.55: the USIM's own */
 
 /* TS 102 221 §11.1.1.4.3: life cycle status "operational, activated" */
 #define VUICC_LCS_ACTIVATED	0x05
@@ -69,7 +71,13 @@ enum vuicc_access {
  * @rec_len: record length, for record EFs
  * @n_rec: number of records
  * @cyclic_first: for cyclic EFs, the index (0-based) of record 1, the newest
- * @changed: the modem has updated it since the profile was added
+ * @changed: the modem has updated it since the profile was added (set on
+ *	the file that owns the data, never on a link)
+ * @hidden: its service is off and the specification says it shall then not
+ *	be available: it is out of the tree
+ * @link: the file whose content this one is, under another path (TS 31.102
+ *	and TS 51.011 files that real cards share between DF_GSM/DF_TELECOM
+ *	and the USIM), or NULL
  * @size: bytes of @data
  * @data: the content
  * @aid: the application identifier of an ADF
@@ -90,6 +98,7 @@ struct vuicc_file {
 	u8 n_rec;
 	u8 cyclic_first;
 	bool changed;
+	bool hidden;
 	u16 size;
 	u8 *data;
 	u8 aid[16];
@@ -97,6 +106,7 @@ struct vuicc_file {
 	struct vuicc_file *parent;
 	struct vuicc_file *child;
 	struct vuicc_file *next;
+	struct vuicc_file *link;
 };
 
 /**
@@ -113,7 +123,8 @@ struct vuicc_fs {
 	unsigned int n_files;
 };
 
-struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file);
+struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file,
+				const char **why);
 void vuicc_fs_free(struct vuicc_fs *fs);
 
 struct vuicc_file *vuicc_fs_child(const struct vuicc_file *df, u16 fid);
@@ -122,6 +133,13 @@ struct vuicc_file *vuicc_fs_by_path(struct vuicc_fs *fs, const u8 *path, size_t 
 int vuicc_fs_path_of(const struct vuicc_file *f, u8 *path, size_t max);
 void vuicc_fs_export(const struct vuicc_file *f, u8 *out);
 u8 *vuicc_fs_record(struct vuicc_file *f, unsigned int n);
+u16 vuicc_fs_arr_fid(const struct vuicc_file *f);
+
+/* the file that owns @f's content: @f itself, or what it links to */
+static inline struct vuicc_file *vuicc_fs_owner(struct vuicc_file *f)
+{
+	return f->link ? f->link : f;
+}
 
 /* Encodings the template and KUnit share */
 int vuicc_encode_imsi(const char *imsi, u8 *out);

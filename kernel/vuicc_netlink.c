@@ -1046,10 +1046,11 @@ static int vuicc_nl_parse_algorithm(struct genl_info *info, struct vuicc_profile
 static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
 			     struct nlattr **fattrs)
 {
+	const char *why;
 	struct nlattr *a;
 	int bad, ret;
 
-	p->fs = vuicc_fs_build(p, &bad);
+	p->fs = vuicc_fs_build(p, &bad, &why);
 	if (!IS_ERR(p->fs))
 		return 0;
 	ret = PTR_ERR(p->fs);
@@ -1061,7 +1062,13 @@ static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data larger than the EF");
 	else if (ret == -EINVAL)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data is not whole records");
-	return ret;
+	else if (ret == -EPROTO && why && info->extack) {
+		/* a message of the service table (static), not a literal */
+		info->extack->_msg = why;
+		info->extack->bad_attr = a;
+	}
+	/* the agent says "Invalid argument" for what it cannot name otherwise */
+	return ret == -EPROTO ? -EINVAL : ret;
 }
 
 static int vuicc_nl_parse_profile(struct genl_info *info, struct vuicc_profile *p)

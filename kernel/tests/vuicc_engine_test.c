@@ -13,6 +13,7 @@
 #include "../vuicc_card.h"
 #include "../vuicc_fs.h"
 #include "../vuicc_profile.h"
+#include "vuicc_test.h"
 
 #define TEST_CARD	(VUICC_CARDS_MAX - 1)
 #define USIM		"A0000000871002FFFFFFFF8907090000"
@@ -209,9 +210,11 @@ static bool vuicc_test_match(const char *want, const u8 *got, size_t len, char *
 	return true;
 }
 
-static struct vuicc_profile *vuicc_test_profile(struct kunit *test)
+/* A profile with the default template: the suites' common card. */
+struct vuicc_profile *vuicc_test_profile(struct kunit *test)
 {
 	struct vuicc_profile *p = vuicc_profile_alloc();
+	const char *why;
 	int bad;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -228,7 +231,7 @@ static struct vuicc_profile *vuicc_test_profile(struct kunit *test)
 					       p->secrets->pin[VUICC_PUK1]), 0);
 	p->secrets->pin_set[VUICC_PIN1] = true;
 	p->secrets->pin_set[VUICC_PUK1] = true;
-	p->fs = vuicc_fs_build(p, &bad);
+	p->fs = vuicc_fs_build(p, &bad, &why);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(p->fs));
 	return p;
 }
@@ -321,6 +324,8 @@ static void vuicc_fs_template_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, fs->usim);
 	for (i = 0; i < fs->n_files; i++) {
 		f = &fs->files[i];
+		if (f->hidden)
+			continue;
 		if (f->type == VUICC_FILE_EF) {
 			n_ef++;
 			KUNIT_EXPECT_NOT_NULL(test, f->data);
@@ -362,6 +367,7 @@ static void vuicc_fs_override_test(struct kunit *test)
 	struct vuicc_profile *p;
 	struct vuicc_fs *fs;
 	unsigned int i;
+	const char *why;
 	int bad;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -373,7 +379,7 @@ static void vuicc_fs_override_test(struct kunit *test)
 		memcpy(p->files[0]->path, cases[i].path, p->files[0]->path_len);
 		p->files[0]->len = cases[i].len;
 		memset(p->files[0]->data, 0x5A, cases[i].len);
-		fs = vuicc_fs_build(p, &bad);
+		fs = vuicc_fs_build(p, &bad, &why);
 		if (cases[i].err) {
 			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(fs), cases[i].err, "case %u", i);
 			KUNIT_EXPECT_EQ(test, bad, 0);
