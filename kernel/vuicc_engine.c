@@ -1280,8 +1280,8 @@ VUICC_EXPORT_FOR_KUNIT(vuicc_engine_t0_dir);
  * with Le = 256: it is case 1 (TS 102 221 §7.3.1.1.1).  Le after the data
  * of a command that returns none is ignored (ISO/IEC 7816-4 §5.1).  Data
  * for a command that takes none, or none for one that needs it, is the
- * wrong length, as is a P3 other than 00 for a command that is only ever
- * case 1.
+ * wrong length, as is an Le other than 00 for a command that returns no
+ * data (its P3 is Lc, or 00).
  *
  * Return: 0, or the status word refusing the command.
  */
@@ -1297,7 +1297,7 @@ static u16 vuicc_check_case(struct vuicc_ctx *c, const struct vuicc_cmd *cmd,
 		return VUICC_SW_WRONG_LENGTH;
 	if (a->apdu_case == VUICC_APDU_CASE_2 && !(k & K2) && (k & K1)) {
 		/* a case 1 command's P3 is 00 (ISO/IEC 7816-3 §12.2.2) */
-		if (a->ne != VUICC_APDU_NE_SHORT_MAX && k == K1)
+		if (a->ne != VUICC_APDU_NE_SHORT_MAX)
 			return VUICC_SW_WRONG_LENGTH;
 		a->apdu_case = VUICC_APDU_CASE_1;
 		a->ne = 0;

@@ -1056,18 +1056,19 @@ static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
 	ret = PTR_ERR(p->fs);
 	p->fs = NULL;
 	a = bad >= 0 ? fattrs[bad] : NULL;
+	if (ret == -EPROTO && why && info->extack) {
+		/* a message of the service table (static), not a literal */
+		info->extack->_msg = why;
+		info->extack->bad_attr = a;
+		/* the agent says "Invalid argument" and the message */
+		return -EINVAL;
+	}
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: no such EF in the card's template");
 	else if (ret == -EFBIG)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data larger than the EF");
 	else if (ret == -EINVAL)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data is not whole records");
-	else if (ret == -EPROTO && why && info->extack) {
-		/* a message of the service table (static), not a literal */
-		info->extack->_msg = why;
-		info->extack->bad_attr = a;
-	}
-	/* the agent says "Invalid argument" for what it cannot name otherwise */
 	return ret == -EPROTO ? -EINVAL : ret;
 }
 

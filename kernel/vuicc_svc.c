@@ -27,16 +27,13 @@
 #define U(n, sname, sp, name, ...) \
 	{ VUICC_SVC_UST, n, 0, NFID(__VA_ARGS__), { __VA_ARGS__ }, sp, \
 	  "USIM service " #n " (" sname ") is on but the card has no " name }
-/* ... and the file shall not be available while the service is off */
-#define UH(n, sname, sp, name, ...) \
-	{ VUICC_SVC_UST, n, VUICC_SVC_HIDE_OFF, NFID(__VA_ARGS__), { __VA_ARGS__ }, sp, \
-	  "USIM service " #n " (" sname ") is on but the card has no " name, \
-	  name " is given but USIM service " #n " (" sname ") is off" }
 /* GSM (SIM) service n brings the file */
 #define S(n, sname, sp, name, ...) \
 	{ VUICC_SVC_SST, n, 0, NFID(__VA_ARGS__), { __VA_ARGS__ }, sp, \
 	  "GSM service " #n " (" sname ") is on but the card has no " name }
 
+#define S124	"USIM service 124 (subscription identifier privacy support)"
+#define SUCI	"EF_SUCI_Calc_Info (7FFF/5FC0/4F07)"
 #define USIM	0x7FFF
 #define GSM	0x7F20
 #define TEL	0x7F10
@@ -149,8 +146,9 @@ const struct vuicc_svc_file vuicc_svc_files[] = {
 	  "EF_5GSN3GPPNSC (7FFF/5FC0/4F04)", USIM, 0x5FC0, 0x4F04),
 	U(123, "5G security parameters", "31.102 4.4.11",
 	  "EF_5GAUTHKEYS (7FFF/5FC0/4F05)", USIM, 0x5FC0, 0x4F05),
-	UH(124, "subscription identifier privacy support", "31.102 4.4.11.8",
-	   "EF_SUCI_Calc_Info (7FFF/5FC0/4F07)", USIM, 0x5FC0, 0x4F07),
+	/* ... and shall not be available while the service is off */
+	{ VUICC_SVC_UST, 124, VUICC_SVC_HIDE_OFF, 3, { USIM, 0x5FC0, 0x4F07 }, "31.102 4.4.11.8",
+	  S124 " is on but the card has no " SUCI, SUCI " is given but " S124 " is off" },
 	U(124, "subscription identifier privacy support", "31.102 4.4.11",
 	  "EF_Routing_Indicator (7FFF/5FC0/4F0A)", USIM, 0x5FC0, 0x4F0A),
 	U(126, "UAC access identities", "31.102 4.4.11",
@@ -184,9 +182,10 @@ const struct vuicc_svc_file vuicc_svc_files[] = {
 
 #undef M
 #undef U
-#undef UH
 #undef S
 #undef USIM
+#undef S124
+#undef SUCI
 #undef GSM
 #undef TEL
 

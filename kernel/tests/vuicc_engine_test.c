@@ -126,7 +126,8 @@ static const struct vuicc_engine_case vuicc_engine_cases[] = {
 		{ "002000010839393939FFFFFFFF", "6983" },
 		{ "002000010831323334FFFFFFFF", "6983" },
 		{ "0020008100", "6A88" },
-		{ "0020000203", "6A86" },
+		{ "002000020831323334FFFFFFFF", "6A86" },
+		{ "0020000103", "6700" },
 		{ "00200001023132", "6700" } } },
 	{ "UNBLOCK, CHANGE, DISABLE, ENABLE", {
 		{ "002C000100", "63CA" },

@@ -25,11 +25,19 @@ CANDIDATES = {
             0x6FE8, 0x6FEC, 0x5F3A, 0x5F3B, 0x5F3C, 0x5F40, 0x5FC0],
     "5FC0": [0x4F01, 0x4F02, 0x4F03, 0x4F04, 0x4F05, 0x4F06, 0x4F07, 0x4F08, 0x4F09,
              0x4F0A, 0x4F0B, 0x4F0C, 0x4F0D],
+    "5F3B": [0x4F20, 0x4F52, 0x4F63, 0x4F64],
     "7F10": [0x6F3A, 0x6F3B, 0x6F3C, 0x6F3D, 0x6F40, 0x6F42, 0x6F43, 0x6F44, 0x6F4A, 0x5F50],
     "7F20": [0x6F05, 0x6F07, 0x6F20, 0x6F30, 0x6F31, 0x6F37, 0x6F38, 0x6F39, 0x6F3E, 0x6F3F,
              0x6F41, 0x6F45, 0x6F46, 0x6F48, 0x6F52, 0x6F53, 0x6F54, 0x6F60, 0x6F61, 0x6F62,
              0x6F74, 0x6F78, 0x6F7B, 0x6F7E, 0x6FAD, 0x6FAE, 0x6FB1],
 }
+
+# files the specifications require of this card (issue 15's findings): the
+# walk must have read each of them
+REQUIRED = ["/3F00/7FFF/6F06", "/3F00/7FFF/6FC4", "/3F00/7FFF/6F42", "/3F00/7FFF/5F3B/4F20",
+            "/3F00/7FFF/5F3B/4F52", "/3F00/7F10/6F3C", "/3F00/7F10/6F42", "/3F00/7F20/6F05"]
+# and must not find
+ABSENT = ["/3F00/7FFF/5FC0/4F07"]
 
 conn = None
 unexpected = []
@@ -133,6 +141,12 @@ def main():
             if expect(f"SELECT AID {aid.hex()}", sw):
                 walk("ADF", "/3F00/7FFF")
     print(f"# {len(read_files)} EFs read")
+    for f in REQUIRED:
+        if f not in read_files:
+            unexpected.append(f"{f}: required, not found")
+    for f in ABSENT:
+        if f in read_files:
+            unexpected.append(f"{f}: readable, but its service is off")
     for u in unexpected:
         print(f"not ok - unexpected status: {u}")
     if not read_files:

@@ -27,7 +27,7 @@ export VUICC_T0_FUZZ_COUNT=${VUICC_T0_FUZZ_COUNT:-100000}
 export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
 
 abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py"
-     "$here/vuiccctl.sh" "$here/transcripts.sh")
+     "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/conformance.py")
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
 once=("$here/ynl_cli.sh" "$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
       "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "sim=t0:$here/netsim.sh"
