@@ -532,17 +532,16 @@ static int vuicc_fs_make_link(struct vuicc_fs *fs, unsigned int n, struct vuicc_
 /**
  * vuicc_fs_build() - build the file system of a profile
  * @p: the profile: identity and EF contents
- * @bad_file: set to the index in @p->files of a content that does not fit
- * @why: set, when the service tables and the files disagree, to a message
- *	naming the service and the file (see vuicc_svc_check())
+ * @err: set to the index in @p->files of a content that does not fit and,
+ *	when the service tables and the files disagree, to what names the
+ *	service and the file (see vuicc_svc_check())
  *
  * Return: the tree, or an ERR_PTR: -ENOENT when a content names no EF of
  * the template, -EFBIG when it is larger than the EF, -EINVAL when it is
  * not whole records, -EPROTO when the service tables and the files
- * disagree (@why says how), -ENOMEM.
+ * disagree (@err says how), -ENOMEM.
  */
-struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file,
-				const char **why)
+struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, struct vuicc_fs_err *err)
 {
 	unsigned int n = ARRAY_SIZE(vuicc_template), i;
 	const struct vuicc_tmpl *t;
@@ -550,8 +549,8 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file,
 	struct vuicc_fs *fs;
 	int ret;
 
-	*bad_file = -1;
-	*why = NULL;
+	memset(err, 0, sizeof(*err));
+	err->bad_file = -1;
 	fs = vuicc_fs_alloc(n);
 	if (!fs)
 		return ERR_PTR(-ENOMEM);
@@ -598,11 +597,11 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file,
 	for (i = 0; i < p->n_files; i++) {
 		ret = vuicc_fs_apply(fs, p->files[i]);
 		if (ret) {
-			*bad_file = i;
+			err->bad_file = i;
 			goto err;
 		}
 	}
-	ret = vuicc_svc_check(fs, p, bad_file, why);
+	ret = vuicc_svc_check(fs, p, err);
 	if (ret)
 		goto err;
 	return fs;

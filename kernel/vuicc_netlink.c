@@ -26,6 +26,7 @@
 #include "vuicc_netlink.h"
 #include "vuicc_nl_gen.h"
 #include "vuicc_profile.h"
+#include "vuicc_svc.h"
 
 /* TS 35.231 §6: the output lengths TUAK allows, in bits */
 #define VUICC_TUAK_RES_BITS_DEFAULT	64
@@ -1042,27 +1043,44 @@ static int vuicc_nl_parse_algorithm(struct genl_info *info, struct vuicc_profile
 	return 0;
 }
 
+/*
+ * The service tables disagree with the files: the message names the
+ * service and the file (a static string of the table), or the service the
+ * card does not support (formatted where the kernel can, from 6.2 on).
+ */
+static int vuicc_nl_svc_error(struct netlink_ext_ack *extack, struct nlattr *a,
+			      const struct vuicc_fs_err *err)
+{
+	if (!extack)
+		return -EINVAL;
+#ifdef NL_SET_ERR_MSG_FMT
+	if (err->service) {
+		NL_SET_ERR_MSG_FMT(extack, "%s service %u is on; this card does not support it",
+				   err->table == VUICC_SVC_UST ? "USIM" : "GSM", err->service);
+		return -EINVAL;
+	}
+#endif
+	extack->_msg = err->why;
+	extack->bad_attr = a;
+	return -EINVAL;
+}
+
 /* The card's files: the template, the identity, the EF contents given. */
 static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
 			     struct nlattr **fattrs)
 {
-	const char *why;
+	struct vuicc_fs_err err;
 	struct nlattr *a;
-	int bad, ret;
+	int ret;
 
-	p->fs = vuicc_fs_build(p, &bad, &why);
+	p->fs = vuicc_fs_build(p, &err);
 	if (!IS_ERR(p->fs))
 		return 0;
 	ret = PTR_ERR(p->fs);
 	p->fs = NULL;
-	a = bad >= 0 ? fattrs[bad] : NULL;
-	if (ret == -EPROTO && why && info->extack) {
-		/* a message of the service table (static), not a literal */
-		info->extack->_msg = why;
-		info->extack->bad_attr = a;
-		/* the agent says "Invalid argument" and the message */
-		return -EINVAL;
-	}
+	a = err.bad_file >= 0 ? fattrs[err.bad_file] : NULL;
+	if (ret == -EPROTO)
+		return vuicc_nl_svc_error(info->extack, a, &err);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: no such EF in the card's template");
 	else if (ret == -EFBIG)

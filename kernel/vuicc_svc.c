@@ -102,6 +102,8 @@ const struct vuicc_svc_file vuicc_svc_files[] = {
 	U(20, "user PLMN selector with AcT", "31.102 4.2", "EF_PLMNwAcT (7FFF/6F60)",
 	  USIM, 0x6F60),
 	U(21, "MSISDN", "31.102 4.2", "EF_MSISDN (7FFF/6F40)", USIM, 0x6F40),
+	U(22, "image", "31.102 4.6", "EF_IMG (7F10/5F50/4F20)", TEL, 0x5F50, 0x4F20),
+	U(23, "SoLSA", "31.102 4.4", "DF_SoLSA (7FFF/5F70)", USIM, 0x5F70),
 	U(24, "eMLPP", "31.102 4.2", "EF_eMLPP (7FFF/6FB5)", USIM, 0x6FB5),
 	U(25, "automatic answer for eMLPP", "31.102 4.2", "EF_AaeM (7FFF/6FB6)",
 	  USIM, 0x6FB6),
@@ -119,6 +121,7 @@ const struct vuicc_svc_file vuicc_svc_files[] = {
 	  USIM, 0x5F3B, 0x4F63),
 	U(40, "investigation scan", "31.102 4.4.3", "EF_InvScan (7FFF/5F3B/4F64)",
 	  USIM, 0x5F3B, 0x4F64),
+	U(41, "MExE", "31.102 4.4", "DF_MExE (7FFF/5F3C)", USIM, 0x5F3C),
 	U(42, "operator PLMN selector with AcT", "31.102 4.2", "EF_OPLMNwAcT (7FFF/6F61)",
 	  USIM, 0x6F61),
 	U(43, "HPLMN selector with AcT", "31.102 4.2", "EF_HPLMNwAcT (7FFF/6F62)",
@@ -193,6 +196,16 @@ const unsigned int vuicc_svc_n_files = ARRAY_SIZE(vuicc_svc_files);
 VUICC_EXPORT_FOR_KUNIT(vuicc_svc_files);
 VUICC_EXPORT_FOR_KUNIT(vuicc_svc_n_files);
 
+/* The services with no file of their own that this card has. */
+static const struct {
+	u8 table;
+	u8 service;
+} vuicc_svc_bare[] = {
+	{ VUICC_SVC_UST, 33 },	/* packet switched domain (TS 31.102: set to 1) */
+	{ VUICC_SVC_UST, 38 },	/* GSM security context: AUTHENTICATE P2 80 */
+	{ VUICC_SVC_SST, 1 },	/* CHV1 disable function */
+};
+
 /**
  * vuicc_svc_on() - whether a service is on in the card's service table
  * @fs: the file tree
@@ -252,6 +265,40 @@ struct vuicc_file *vuicc_svc_find(struct vuicc_fs *fs, const struct vuicc_svc_fi
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_svc_find);
 
+/**
+ * vuicc_svc_known() - whether the card can have a service on
+ * @table: %VUICC_SVC_UST or %VUICC_SVC_SST
+ * @service: its number
+ *
+ * Return: true for a service of the table (whose files are then checked)
+ * and for the services with no file that the card implements.
+ */
+bool vuicc_svc_known(u8 table, u8 service)
+{
+	unsigned int i;
+
+	for (i = 0; i < vuicc_svc_n_files; i++)
+		if (vuicc_svc_files[i].table == table && vuicc_svc_files[i].service == service)
+			return true;
+	for (i = 0; i < ARRAY_SIZE(vuicc_svc_bare); i++)
+		if (vuicc_svc_bare[i].table == table && vuicc_svc_bare[i].service == service)
+			return true;
+	return false;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_svc_known);
+
+/* The first service on in @table that the card does not know, or 0. */
+static u8 vuicc_svc_first_unknown(struct vuicc_fs *fs, u8 table)
+{
+	unsigned int n;
+
+	for (n = 1; n <= 255; n++)
+		if (vuicc_svc_on(fs, table, n) && !vuicc_svc_known(table, n))
+			return n;
+	return 0;
+}
+
 static void vuicc_svc_unlink(struct vuicc_file *f)
 {
 	struct vuicc_file **pp = &f->parent->child;
@@ -283,40 +330,54 @@ static int vuicc_svc_given(struct vuicc_fs *fs, const struct vuicc_profile *p,
  * vuicc_svc_check() - the service tables against the files, once built
  * @fs: the tree, the profile's contents applied
  * @p: the profile
- * @bad_file: set to the index of the content that disagrees, if one does
- * @why: set to the message that names the service and the file
+ * @err: set to what disagrees: the message, the index of the content at
+ *	fault, or the service the card does not support
  *
  * Every file a service that is on needs must be there (mandatory files
- * count as always on).  A file that shall not be available while its
- * service is off leaves the tree; the profile may not give its content.
+ * count as always on), and every service that is on must be one the card
+ * knows.  A file that shall not be available while its service is off
+ * leaves the tree; the profile may not give its content.
  *
- * Return: 0, or -EPROTO with @why set.
+ * Return: 0, or -EPROTO with @err set.
  */
-int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p, int *bad_file,
-		    const char **why)
+int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
+		    struct vuicc_fs_err *err)
 {
+	static const u8 tables[] = { VUICC_SVC_UST, VUICC_SVC_SST };
 	const struct vuicc_svc_file *r;
 	struct vuicc_file *f;
 	unsigned int i;
+	u8 n;
 
 	for (i = 0; i < vuicc_svc_n_files; i++) {
 		r = &vuicc_svc_files[i];
 		f = vuicc_svc_find(fs, r);
 		if (vuicc_svc_on(fs, r->table, r->service)) {
 			if (!f) {
-				*why = r->need;
+				err->why = r->need;
 				return -EPROTO;
 			}
 			continue;
 		}
 		if (!(r->flags & VUICC_SVC_HIDE_OFF) || !f)
 			continue;
-		*bad_file = vuicc_svc_given(fs, p, f);
-		if (*bad_file >= 0) {
-			*why = r->off;
+		err->bad_file = vuicc_svc_given(fs, p, f);
+		if (err->bad_file >= 0) {
+			err->why = r->off;
 			return -EPROTO;
 		}
 		vuicc_svc_unlink(f);
+	}
+	for (i = 0; i < ARRAY_SIZE(tables); i++) {
+		n = vuicc_svc_first_unknown(fs, tables[i]);
+		if (n) {
+			err->table = tables[i];
+			err->service = n;
+			err->why = tables[i] == VUICC_SVC_UST ?
+				   "a USIM service is on that this card does not support" :
+				   "a GSM service is on that this card does not support";
+			return -EPROTO;
+		}
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 struct vuicc_fs;
+struct vuicc_fs_err;
 struct vuicc_profile;
 
 enum vuicc_svc_table {
@@ -50,7 +51,8 @@ extern const unsigned int vuicc_svc_n_files;
 
 bool vuicc_svc_on(struct vuicc_fs *fs, u8 table, u8 service);
 struct vuicc_file *vuicc_svc_find(struct vuicc_fs *fs, const struct vuicc_svc_file *r);
-int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p, int *bad_file,
-		    const char **why);
+bool vuicc_svc_known(u8 table, u8 service);
+int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
+		    struct vuicc_fs_err *err);
 
 #endif /* _VUICC_SVC_H */

@@ -67,6 +67,11 @@ static void vuicc_svc_default_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vuicc_svc_on(p->fs, VUICC_SVC_SST, 4));
 	KUNIT_EXPECT_FALSE(test, vuicc_svc_on(p->fs, VUICC_SVC_SST, 3));
 	KUNIT_EXPECT_FALSE(test, vuicc_svc_on(p->fs, VUICC_SVC_SST, 21));
+	KUNIT_EXPECT_TRUE(test, vuicc_svc_known(VUICC_SVC_UST, 38));
+	KUNIT_EXPECT_TRUE(test, vuicc_svc_known(VUICC_SVC_UST, 2));
+	KUNIT_EXPECT_FALSE(test, vuicc_svc_known(VUICC_SVC_UST, 28));
+	KUNIT_EXPECT_TRUE(test, vuicc_svc_known(VUICC_SVC_SST, 1));
+	KUNIT_EXPECT_FALSE(test, vuicc_svc_known(VUICC_SVC_SST, 20));
 	/* C5: EF_SUCI_Calc_Info is gone from the tree with service 124 off */
 	KUNIT_EXPECT_NULL(test, vuicc_fs_by_path(p->fs, (const u8 *)P_SUCI, 8));
 	vuicc_profile_free(p);
@@ -80,6 +85,7 @@ struct vuicc_svc_case {
 	int err;
 	int bad;
 	const char *why;	/* NULL: the build succeeds */
+	u8 service;		/* a service the card does not support */
 };
 
 static const struct vuicc_svc_case vuicc_svc_cases[] = {
@@ -94,6 +100,12 @@ static const struct vuicc_svc_case vuicc_svc_cases[] = {
 	{ "GSM service 3 allocated only: off", P_SST, { 0x10 }, 1, 0, -1, NULL },
 	{ "USIM service 124 on: SUCI files present", P_UST, { [15] = 0x08 }, 16, 0, -1, NULL },
 	{ "no service at all: mandatory files only", P_UST, { 0 }, 17, 0, -1, NULL },
+	{ "USIM service 28 (no file; not supported)", P_UST, { 0, 0, 0, 0x08 }, 4, -EPROTO, -1,
+	  "a USIM service is on that this card does not support", 28 },
+	{ "USIM service 52 (MMS; not in the table)", P_UST, { [6] = 0x08 }, 7, -EPROTO, -1,
+	  "a USIM service is on that this card does not support", 52 },
+	{ "GSM service 20 (RFU)", P_SST, { [4] = 0xC0 }, 5, -EPROTO, -1,
+	  "a GSM service is on that this card does not support", 20 },
 };
 
 static void vuicc_svc_case_desc(const struct vuicc_svc_case *c, char *desc)
@@ -108,20 +120,20 @@ static void vuicc_svc_profile_test(struct kunit *test)
 {
 	const struct vuicc_svc_case *tc = test->param_value;
 	struct vuicc_profile *p = vuicc_test_profile(test);
+	struct vuicc_fs_err err;
 	struct vuicc_fs *fs;
-	const char *why;
-	int bad;
 
 	vuicc_test_add_file(test, p, tc->path, tc->data, tc->len);
-	fs = vuicc_fs_build(p, &bad, &why);
+	fs = vuicc_fs_build(p, &err);
 	if (tc->err) {
 		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(fs), tc->err);
-		KUNIT_EXPECT_EQ(test, bad, tc->bad);
-		KUNIT_ASSERT_NOT_NULL(test, why);
-		KUNIT_EXPECT_STREQ(test, why, tc->why);
+		KUNIT_EXPECT_EQ(test, err.bad_file, tc->bad);
+		KUNIT_ASSERT_NOT_NULL(test, err.why);
+		KUNIT_EXPECT_STREQ(test, err.why, tc->why);
+		KUNIT_EXPECT_EQ(test, err.service, tc->service);
 	} else {
 		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(fs), "%d: %s", PTR_ERR_OR_ZERO(fs),
-				       why ?: "");
+				       err.why ?: "");
 		vuicc_fs_free(fs);
 	}
 	vuicc_profile_free(p);
@@ -132,9 +144,8 @@ static void vuicc_svc_hidden_test(struct kunit *test)
 {
 	static const u8 suci[] = { 0xA0, 0x02, 0x00, 0x00 };
 	struct vuicc_profile *p = vuicc_test_profile(test);
+	struct vuicc_fs_err err;
 	struct vuicc_fs *fs;
-	const char *why;
-	int bad;
 
 	p->files[0] = kzalloc(struct_size(p->files[0], data, sizeof(suci)), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p->files[0]);
@@ -143,12 +154,12 @@ static void vuicc_svc_hidden_test(struct kunit *test)
 	p->files[0]->len = sizeof(suci);
 	memcpy(p->files[0]->data, suci, sizeof(suci));
 	p->n_files = 1;
-	fs = vuicc_fs_build(p, &bad, &why);
+	fs = vuicc_fs_build(p, &err);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(fs), -EPROTO);
-	KUNIT_EXPECT_EQ(test, bad, 0);
-	KUNIT_ASSERT_NOT_NULL(test, why);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "EF_SUCI_Calc_Info (7FFF/5FC0/4F07) is given"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "USIM service 124"));
+	KUNIT_EXPECT_EQ(test, err.bad_file, 0);
+	KUNIT_ASSERT_NOT_NULL(test, err.why);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(err.why, "EF_SUCI_Calc_Info (7FFF/5FC0/4F07) is given"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(err.why, "USIM service 124"));
 	vuicc_profile_free(p);
 }
 
@@ -166,10 +177,9 @@ static void vuicc_svc_link_test(struct kunit *test)
 	};
 	struct vuicc_file *a, *b, *kc, *kc3g;
 	struct vuicc_profile *p;
+	struct vuicc_fs_err err;
 	unsigned int i, len;
-	const char *why;
 	u8 data[176];
-	int bad;
 
 	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
 		p = vuicc_test_profile(test);
@@ -189,7 +199,7 @@ static void vuicc_svc_link_test(struct kunit *test)
 		len = a->rec_len ? a->rec_len : min_t(unsigned int, a->size, 9);
 		vuicc_test_add_file(test, p, pairs[i].a, data, len);
 		vuicc_fs_free(p->fs);
-		p->fs = vuicc_fs_build(p, &bad, &why);
+		p->fs = vuicc_fs_build(p, &err);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(p->fs));
 		b = vuicc_fs_by_path(p->fs, pairs[i].b, 6);
 		KUNIT_EXPECT_MEMEQ(test, b->data, data, len);
