@@ -23,6 +23,7 @@
 #include "vuicc_kunit.h"
 #include "vuicc_netlink.h"
 #include "vuicc_profile.h"
+#include "vuicc_svc.h"
 #include "vuicc_sw.h"
 #include "vuicc_t0.h"
 
@@ -539,6 +540,8 @@ static u16 vuicc_cmd_update_binary(struct vuicc_ctx *c)
 		return VUICC_SW_WRONG_LENGTH;
 	memcpy(f->data + off, a->data, a->nc);
 	vuicc_changed(c, f);
+	if (vuicc_svc_is_table(f))
+		vuicc_svc_refresh(c->s->fs);
 	return VUICC_SW_OK;
 }
 
@@ -1194,6 +1197,8 @@ static const struct vuicc_cmd vuicc_cmds[] = {
 	{ 0xC0, C_ISO | C_GSM, K2, vuicc_cmd_get_response },	/* §11.1.14 */
 };
 
+static u16 vuicc_decode_cla(u8 cla, u8 *class, u8 *chn);
+
 static const struct vuicc_cmd *vuicc_cmd_find(u8 ins)
 {
 	unsigned int i;
@@ -1239,13 +1244,17 @@ static u8 vuicc_cmd_cases(const struct vuicc_cmd *cmd, bool gsm, u8 p1, u8 p2)
  * @hdr: CLA INS P1 P2
  *
  * Return: a mask of BIT(&enum vuicc_apdu_case), 0 for a command the card
- * does not know.
+ * does not know or a class it does not take the command in.
  */
 u8 vuicc_engine_apdu_cases(const u8 *hdr)
 {
 	const struct vuicc_cmd *cmd = vuicc_cmd_find(hdr[1]);
+	u8 class, chn;
 
-	return cmd ? vuicc_cmd_cases(cmd, hdr[0] == 0xA0, hdr[2], hdr[3]) : 0;
+	/* an unknown command or class: refused before any data is taken */
+	if (!cmd || vuicc_decode_cla(hdr[0], &class, &chn) || !(cmd->classes & class))
+		return 0;
+	return vuicc_cmd_cases(cmd, class == C_GSM, hdr[2], hdr[3]);
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_engine_apdu_cases);
@@ -1258,8 +1267,8 @@ VUICC_EXPORT_FOR_KUNIT(vuicc_engine_apdu_cases);
  * then makes it case 1), Le for one that only returns data, and 00 for one
  * that does neither.
  *
- * Return: &enum vuicc_t0_dir; %VUICC_T0_DIR_NONE for an INS the card does
- * not know (it answers '6D00' at once).
+ * Return: &enum vuicc_t0_dir; %VUICC_T0_DIR_NONE for an INS or class the
+ * card does not know (it answers '6D00' or '6E00' at once).
  */
 enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr)
 {
@@ -1267,6 +1276,9 @@ enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr)
 
 	if (!k)
 		return VUICC_T0_DIR_NONE;
+	/* P1/P2 the command does not know: its usual form (the handler refuses them) */
+	if (k == K_ANY)
+		k = vuicc_cmd_find(hdr[1])->cases;
 	if (k & (K3 | K4))
 		return VUICC_T0_DIR_IN;
 	return k & K2 ? VUICC_T0_DIR_OUT : VUICC_T0_DIR_CASE1;

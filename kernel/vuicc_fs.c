@@ -515,7 +515,9 @@ static int vuicc_fs_make_link(struct vuicc_fs *fs, unsigned int n, struct vuicc_
 	struct vuicc_file *df = vuicc_fs_find_df(fs, n, t->link_df);
 	struct vuicc_file *to = df ? vuicc_fs_child(df, t->link_fid) : NULL;
 
-	if (WARN_ON(!to || to->type != VUICC_FILE_EF || to->link))
+	/* a cyclic EF's record order is per file: it cannot be shared */
+	if (WARN_ON(!to || to->type != VUICC_FILE_EF || to->link ||
+		    to->structure == VUICC_EF_CYCLIC))
 		return -EINVAL;
 	f->structure = to->structure;
 	f->arr_rec = to->arr_rec;
@@ -585,8 +587,9 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, struct vuicc_fs_e
 		if (t->type != VUICC_FILE_EF)
 			continue;
 		if (t->link_fid) {
-			if (vuicc_fs_make_link(fs, i, f, t))
-				goto err_nomem;
+			ret = vuicc_fs_make_link(fs, i, f, t);
+			if (ret)
+				goto err;
 			continue;
 		}
 		f->data = kmalloc(f->size, GFP_KERNEL);
@@ -634,6 +637,8 @@ struct vuicc_file *vuicc_fs_by_sfi(const struct vuicc_file *df, u8 sfi)
 			return f;
 	return NULL;
 }
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_fs_by_sfi);
 
 /**
  * vuicc_fs_by_path() - find a file by its path

@@ -1060,6 +1060,11 @@ static int vuicc_nl_svc_error(struct netlink_ext_ack *extack, struct nlattr *a,
 		return -EINVAL;
 	}
 #endif
+	/*
+	 * The table's messages are longer than NL_SET_ERR_MSG_FMT's buffer
+	 * and static, so they are set as NL_SET_ERR_MSG would (without its
+	 * tracepoint, which wants a literal).
+	 */
 	extack->_msg = err->why;
 	extack->bad_attr = a;
 	return -EINVAL;
@@ -1087,7 +1092,7 @@ static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data larger than the EF");
 	else if (ret == -EINVAL)
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "file: data is not whole records");
-	return ret == -EPROTO ? -EINVAL : ret;
+	return ret;
 }
 
 static int vuicc_nl_parse_profile(struct genl_info *info, struct vuicc_profile *p)

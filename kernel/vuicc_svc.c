@@ -299,17 +299,86 @@ static u8 vuicc_svc_first_unknown(struct vuicc_fs *fs, u8 table)
 	return 0;
 }
 
-static void vuicc_svc_unlink(struct vuicc_file *f)
+/* The file a row names, hidden or not (its DF never is). */
+static struct vuicc_file *vuicc_svc_find_any(struct vuicc_fs *fs, const struct vuicc_svc_file *r)
+{
+	struct vuicc_svc_file up = *r;
+	struct vuicc_file *df;
+	unsigned int i;
+
+	up.depth--;
+	df = up.depth ? vuicc_svc_find(fs, &up) : fs->mf;
+	if (!df)
+		return NULL;
+	for (i = 0; i < fs->n_files; i++)
+		if (fs->files[i].parent == df && fs->files[i].fid == r->path[r->depth - 1] &&
+		    &fs->files[i] != df)
+			return &fs->files[i];
+	return NULL;
+}
+
+/* Takes @f out of its DF's list, or puts it back at the end. */
+static void vuicc_svc_show(struct vuicc_file *f, bool show)
 {
 	struct vuicc_file **pp = &f->parent->child;
 
 	while (*pp && *pp != f)
 		pp = &(*pp)->next;
-	if (*pp)
+	if (show && !*pp) {
+		*pp = f;
+		f->next = NULL;
+	} else if (!show && *pp) {
 		*pp = f->next;
-	f->next = NULL;
-	f->hidden = true;
+		f->next = NULL;
+	}
+	f->hidden = !show;
 }
+
+/**
+ * vuicc_svc_refresh() - show or hide the files that depend on a service
+ * @fs: the tree
+ *
+ * A file that shall not be available while its service is off leaves the
+ * tree, with its links; it comes back when the service is turned on (an
+ * update of EF_UST or EF_SST with ADM rights).
+ */
+void vuicc_svc_refresh(struct vuicc_fs *fs)
+{
+	const struct vuicc_svc_file *r;
+	struct vuicc_file *f;
+	unsigned int i, j;
+	bool on;
+
+	for (i = 0; i < vuicc_svc_n_files; i++) {
+		r = &vuicc_svc_files[i];
+		if (!(r->flags & VUICC_SVC_HIDE_OFF))
+			continue;
+		f = vuicc_svc_find_any(fs, r);
+		if (!f)
+			continue;
+		on = vuicc_svc_on(fs, r->table, r->service);
+		vuicc_svc_show(f, on);
+		for (j = 0; j < fs->n_files; j++)
+			if (fs->files[j].link == f)
+				vuicc_svc_show(&fs->files[j], on);
+	}
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_svc_refresh);
+
+/**
+ * vuicc_svc_is_table() - whether a file is a service table
+ * @f: the file
+ *
+ * Return: true for EF_UST (the USIM's 6F38) and EF_SST (DF_GSM's 6F38).
+ */
+bool vuicc_svc_is_table(const struct vuicc_file *f)
+{
+	return f->fid == 0x6F38 && (f->parent->type == VUICC_FILE_ADF ||
+				    f->parent->fid == VUICC_FID_DF_GSM);
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_svc_is_table);
 
 /* Whether the profile gives @f's content, under any of its paths. */
 static int vuicc_svc_given(struct vuicc_fs *fs, const struct vuicc_profile *p,
@@ -366,7 +435,6 @@ int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
 			err->why = r->off;
 			return -EPROTO;
 		}
-		vuicc_svc_unlink(f);
 	}
 	for (i = 0; i < ARRAY_SIZE(tables); i++) {
 		n = vuicc_svc_first_unknown(fs, tables[i]);
@@ -379,6 +447,7 @@ int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
 			return -EPROTO;
 		}
 	}
+	vuicc_svc_refresh(fs);
 	return 0;
 }
 

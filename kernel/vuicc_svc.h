@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 
+struct vuicc_file;
 struct vuicc_fs;
 struct vuicc_fs_err;
 struct vuicc_profile;
@@ -52,6 +53,8 @@ extern const unsigned int vuicc_svc_n_files;
 bool vuicc_svc_on(struct vuicc_fs *fs, u8 table, u8 service);
 struct vuicc_file *vuicc_svc_find(struct vuicc_fs *fs, const struct vuicc_svc_file *r);
 bool vuicc_svc_known(u8 table, u8 service);
+bool vuicc_svc_is_table(const struct vuicc_file *f);
+void vuicc_svc_refresh(struct vuicc_fs *fs);
 int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
 		    struct vuicc_fs_err *err);
 

@@ -163,6 +163,38 @@ static void vuicc_svc_hidden_test(struct kunit *test)
 	vuicc_profile_free(p);
 }
 
+/* The modem's ADM update of EF_UST shows and hides EF_SUCI_Calc_Info. */
+static void vuicc_svc_refresh_test(struct kunit *test)
+{
+	struct vuicc_profile *p = vuicc_test_profile(test);
+	struct vuicc_file *ust = vuicc_fs_by_path(p->fs, (const u8 *)P_UST, 6);
+	struct vuicc_file *suci;
+	unsigned int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, ust);
+	KUNIT_EXPECT_TRUE(test, vuicc_svc_is_table(ust));
+	KUNIT_EXPECT_TRUE(test, vuicc_svc_is_table(vuicc_fs_by_path(p->fs, (const u8 *)P_SST, 6)));
+	KUNIT_EXPECT_FALSE(test, vuicc_svc_is_table(p->fs->usim->child));
+	for (round = 0; round < 2; round++) {
+		ust->data[15] |= 0x08;		/* service 124 on */
+		vuicc_svc_refresh(p->fs);
+		suci = vuicc_fs_by_path(p->fs, (const u8 *)P_SUCI, 8);
+		KUNIT_ASSERT_NOT_NULL(test, suci);
+		KUNIT_EXPECT_FALSE(test, suci->hidden);
+		KUNIT_EXPECT_PTR_EQ(test, vuicc_fs_by_sfi(suci->parent, 0x07), suci);
+		vuicc_svc_refresh(p->fs);	/* twice: no duplicate in the list */
+		KUNIT_EXPECT_PTR_EQ(test, suci->next, NULL);
+		ust->data[15] &= ~0x08;
+		vuicc_svc_refresh(p->fs);
+		KUNIT_EXPECT_NULL(test, vuicc_fs_by_path(p->fs, (const u8 *)P_SUCI, 8));
+		KUNIT_EXPECT_NULL(test, vuicc_fs_by_sfi(suci->parent, 0x07));
+		/* the other files of DF_5GS are all still there */
+		KUNIT_EXPECT_NOT_NULL(test, vuicc_fs_by_sfi(suci->parent, 0x0A));
+		KUNIT_EXPECT_NOT_NULL(test, vuicc_fs_by_sfi(suci->parent, 0x08));
+	}
+	vuicc_profile_free(p);
+}
+
 /* O1: one file, two paths: a content given under either is seen under both. */
 static void vuicc_svc_link_test(struct kunit *test)
 {
@@ -302,6 +334,7 @@ static struct kunit_case vuicc_svc_test_cases[] = {
 	KUNIT_CASE(vuicc_svc_default_test),
 	KUNIT_CASE_PARAM(vuicc_svc_profile_test, vuicc_svc_gen_params),
 	KUNIT_CASE(vuicc_svc_hidden_test),
+	KUNIT_CASE(vuicc_svc_refresh_test),
 	KUNIT_CASE(vuicc_svc_link_test),
 	KUNIT_CASE(vuicc_svc_arr_test),
 	KUNIT_CASE(vuicc_svc_cases_test),

@@ -168,6 +168,17 @@ def test_files():
     for n in sorted(s_on):
         for f in SST_FILES.get(n, []):
             check(select_path(f) == 0x9000, f"SIM service {n} is on: {f} present")
+    # the operator turns service 124 on (ADM): EF_SUCI_Calc_Info appears; off: it goes
+    if 124 not in u_on and len(ust) > 15:
+        check(tx("002000 0A 08 3131313131313131".replace(" ", ""))[1] == 0x9000, "VERIFY ADM1")
+        select_usim()
+        tx("00A4000C026F38")
+        check(tx(f"00D6000F01{ust[15] | 0x08:02X}")[1] == 0x9000, "UPDATE EF_UST: service 124 on")
+        check(select_path("7FFF/5FC0/4F07") == 0x9000, "service 124 on: 7FFF/5FC0/4F07 available")
+        select_usim()
+        tx("00A4000C026F38")
+        check(tx(f"00D6000F01{ust[15]:02X}")[1] == 0x9000, "UPDATE EF_UST: service 124 off")
+        check(select_path("7FFF/5FC0/4F07") == 0x6A82, "service 124 off again: 4F07 gone")
     # GSM terminals reach DF_TELECOM/EF_SMS with CLA A0 too (C3)
     tx("A0A40000023F00")
     tx("A0A40000027F10")
