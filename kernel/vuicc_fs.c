@@ -13,7 +13,6 @@
 #include "vuicc_fs.h"
 #include "vuicc_kunit.h"
 #include "vuicc_profile.h"
-#include "vuicc_svc.h"
 
 /* The USIM AID (TS 101 220 Annex E: RID A000000087, application 1002) */
 static const u8 vuicc_usim_aid[16] = {
@@ -534,16 +533,16 @@ static int vuicc_fs_make_link(struct vuicc_fs *fs, unsigned int n, struct vuicc_
 /**
  * vuicc_fs_build() - build the file system of a profile
  * @p: the profile: identity and EF contents
- * @err: set to the index in @p->files of a content that does not fit and,
- *	when the service tables and the files disagree, to what names the
- *	service and the file (see vuicc_svc_check())
+ * @bad_file: set to the index in @p->files of a content that does not fit
+ *
+ * The tree as the template and the contents make it; vuicc_svc_build()
+ * then checks it against its service tables.
  *
  * Return: the tree, or an ERR_PTR: -ENOENT when a content names no EF of
  * the template, -EFBIG when it is larger than the EF, -EINVAL when it is
- * not whole records, -EPROTO when the service tables and the files
- * disagree (@err says how), -ENOMEM.
+ * not whole records, -ENOMEM.
  */
-struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, struct vuicc_fs_err *err)
+struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file)
 {
 	unsigned int n = ARRAY_SIZE(vuicc_template), i;
 	const struct vuicc_tmpl *t;
@@ -551,8 +550,7 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, struct vuicc_fs_e
 	struct vuicc_fs *fs;
 	int ret;
 
-	memset(err, 0, sizeof(*err));
-	err->bad_file = -1;
+	*bad_file = -1;
 	fs = vuicc_fs_alloc(n);
 	if (!fs)
 		return ERR_PTR(-ENOMEM);
@@ -600,13 +598,10 @@ struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, struct vuicc_fs_e
 	for (i = 0; i < p->n_files; i++) {
 		ret = vuicc_fs_apply(fs, p->files[i]);
 		if (ret) {
-			err->bad_file = i;
+			*bad_file = i;
 			goto err;
 		}
 	}
-	ret = vuicc_svc_check(fs, p, err);
-	if (ret)
-		goto err;
 	return fs;
 
 err_nomem:

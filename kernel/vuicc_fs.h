@@ -123,22 +123,7 @@ struct vuicc_fs {
 	unsigned int n_files;
 };
 
-/**
- * struct vuicc_fs_err - why a profile's file system could not be built
- * @bad_file: the index in the profile's files of the content at fault, or -1
- * @why: for -EPROTO, the message naming the service and the file (static)
- * @table: for -EPROTO, the service table of a service the card does not
- *	support (&enum vuicc_svc_table), or 0
- * @service: that service's number
- */
-struct vuicc_fs_err {
-	int bad_file;
-	const char *why;
-	u8 table;
-	u8 service;
-};
-
-struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, struct vuicc_fs_err *err);
+struct vuicc_fs *vuicc_fs_build(const struct vuicc_profile *p, int *bad_file);
 void vuicc_fs_free(struct vuicc_fs *fs);
 
 struct vuicc_file *vuicc_fs_child(const struct vuicc_file *df, u16 fid);

@@ -1049,7 +1049,7 @@ static int vuicc_nl_parse_algorithm(struct genl_info *info, struct vuicc_profile
  * card does not support (formatted where the kernel can, from 6.2 on).
  */
 static int vuicc_nl_svc_error(struct netlink_ext_ack *extack, struct nlattr *a,
-			      const struct vuicc_fs_err *err)
+			      const struct vuicc_svc_err *err)
 {
 	if (!extack)
 		return -EINVAL;
@@ -1074,11 +1074,11 @@ static int vuicc_nl_svc_error(struct netlink_ext_ack *extack, struct nlattr *a,
 static int vuicc_nl_build_fs(struct genl_info *info, struct vuicc_profile *p,
 			     struct nlattr **fattrs)
 {
-	struct vuicc_fs_err err;
+	struct vuicc_svc_err err;
 	struct nlattr *a;
 	int ret;
 
-	p->fs = vuicc_fs_build(p, &err);
+	p->fs = vuicc_svc_build(p, &err);
 	if (!IS_ERR(p->fs))
 		return 0;
 	ret = PTR_ERR(p->fs);

@@ -8,6 +8,7 @@
  * not be available while its service is off is taken out of the tree.
  */
 
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -206,6 +207,28 @@ static const struct {
 	{ VUICC_SVC_SST, 1 },	/* CHV1 disable function */
 };
 
+/* EF_UST or EF_SST, or NULL */
+static struct vuicc_file *vuicc_svc_table(struct vuicc_fs *fs, u8 table)
+{
+	static const u8 ust[] = { 0x3F, 0x00, 0x7F, 0xFF, 0x6F, 0x38 };
+	static const u8 sst[] = { 0x3F, 0x00, 0x7F, 0x20, 0x6F, 0x38 };
+	struct vuicc_file *f;
+
+	f = vuicc_fs_by_path(fs, table == VUICC_SVC_UST ? ust : sst, 6);
+	return f && f->type == VUICC_FILE_EF ? f : NULL;
+}
+
+static bool vuicc_svc_bit(const struct vuicc_file *f, u8 table, unsigned int service)
+{
+	unsigned int n = service - 1;
+
+	if (!f || !service)
+		return false;
+	if (table == VUICC_SVC_UST)
+		return n / 8 < f->size && (f->data[n / 8] & BIT(n % 8));
+	return n / 4 < f->size && ((f->data[n / 4] >> (2 * (n % 4))) & 3) == 3;
+}
+
 /**
  * vuicc_svc_on() - whether a service is on in the card's service table
  * @fs: the file tree
@@ -220,22 +243,9 @@ static const struct {
  */
 bool vuicc_svc_on(struct vuicc_fs *fs, u8 table, u8 service)
 {
-	static const u8 ust[] = { 0x3F, 0x00, 0x7F, 0xFF, 0x6F, 0x38 };
-	static const u8 sst[] = { 0x3F, 0x00, 0x7F, 0x20, 0x6F, 0x38 };
-	struct vuicc_file *f;
-	unsigned int n = service - 1, sh;
-
 	if (table == VUICC_SVC_NONE)
 		return true;
-	if (!service)
-		return false;
-	f = vuicc_fs_by_path(fs, table == VUICC_SVC_UST ? ust : sst, 6);
-	if (!f || f->type != VUICC_FILE_EF)
-		return false;
-	if (table == VUICC_SVC_UST)
-		return n / 8 < f->size && (f->data[n / 8] & BIT(n % 8));
-	sh = 2 * (n % 4);
-	return n / 4 < f->size && ((f->data[n / 4] >> sh) & 3) == 3;
+	return vuicc_svc_bit(vuicc_svc_table(fs, table), table, service);
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_svc_on);
@@ -291,10 +301,14 @@ VUICC_EXPORT_FOR_KUNIT(vuicc_svc_known);
 /* The first service on in @table that the card does not know, or 0. */
 static u8 vuicc_svc_first_unknown(struct vuicc_fs *fs, u8 table)
 {
-	unsigned int n;
+	const struct vuicc_file *f = vuicc_svc_table(fs, table);
+	unsigned int n, max;
 
-	for (n = 1; n <= 255; n++)
-		if (vuicc_svc_on(fs, table, n) && !vuicc_svc_known(table, n))
+	if (!f)
+		return 0;
+	max = min_t(unsigned int, 255, f->size * (table == VUICC_SVC_UST ? 8 : 4));
+	for (n = 1; n <= max; n++)
+		if (vuicc_svc_bit(f, table, n) && !vuicc_svc_known(table, n))
 			return n;
 	return 0;
 }
@@ -410,7 +424,7 @@ static int vuicc_svc_given(struct vuicc_fs *fs, const struct vuicc_profile *p,
  * Return: 0, or -EPROTO with @err set.
  */
 int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
-		    struct vuicc_fs_err *err)
+		    struct vuicc_svc_err *err)
 {
 	static const u8 tables[] = { VUICC_SVC_UST, VUICC_SVC_SST };
 	const struct vuicc_svc_file *r;
@@ -452,3 +466,31 @@ int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_svc_check);
+
+/**
+ * vuicc_svc_build() - the file system of a profile, checked
+ * @p: the profile: identity and EF contents
+ * @err: what the template, the contents or the service tables refused
+ *
+ * Return: the tree (vuicc_fs_build()) with its service tables checked
+ * (vuicc_svc_check()), or an ERR_PTR: vuicc_fs_build()'s errors, or
+ * -EPROTO with @err naming the service and the file.
+ */
+struct vuicc_fs *vuicc_svc_build(const struct vuicc_profile *p, struct vuicc_svc_err *err)
+{
+	struct vuicc_fs *fs;
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	fs = vuicc_fs_build(p, &err->bad_file);
+	if (IS_ERR(fs))
+		return fs;
+	ret = vuicc_svc_check(fs, p, err);
+	if (ret) {
+		vuicc_fs_free(fs);
+		return ERR_PTR(ret);
+	}
+	return fs;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_svc_build);

@@ -12,7 +12,6 @@
 
 struct vuicc_file;
 struct vuicc_fs;
-struct vuicc_fs_err;
 struct vuicc_profile;
 
 enum vuicc_svc_table {
@@ -47,6 +46,21 @@ struct vuicc_svc_file {
 	const char *off;
 };
 
+/**
+ * struct vuicc_svc_err - why a profile's file system was refused
+ * @bad_file: the index in the profile's files of the content at fault, or -1
+ * @why: for -EPROTO, the message naming the service and the file (static)
+ * @table: for -EPROTO, the service table of a service the card does not
+ *	support (&enum vuicc_svc_table), or 0
+ * @service: that service's number
+ */
+struct vuicc_svc_err {
+	int bad_file;
+	const char *why;
+	u8 table;
+	u8 service;
+};
+
 extern const struct vuicc_svc_file vuicc_svc_files[];
 extern const unsigned int vuicc_svc_n_files;
 
@@ -56,6 +70,7 @@ bool vuicc_svc_known(u8 table, u8 service);
 bool vuicc_svc_is_table(const struct vuicc_file *f);
 void vuicc_svc_refresh(struct vuicc_fs *fs);
 int vuicc_svc_check(struct vuicc_fs *fs, const struct vuicc_profile *p,
-		    struct vuicc_fs_err *err);
+		    struct vuicc_svc_err *err);
+struct vuicc_fs *vuicc_svc_build(const struct vuicc_profile *p, struct vuicc_svc_err *err);
 
 #endif /* _VUICC_SVC_H */

@@ -13,6 +13,7 @@
 #include "../vuicc_card.h"
 #include "../vuicc_fs.h"
 #include "../vuicc_profile.h"
+#include "../vuicc_svc.h"
 #include "vuicc_test.h"
 
 #define TEST_CARD	(VUICC_CARDS_MAX - 1)
@@ -215,7 +216,7 @@ static bool vuicc_test_match(const char *want, const u8 *got, size_t len, char *
 struct vuicc_profile *vuicc_test_profile(struct kunit *test)
 {
 	struct vuicc_profile *p = vuicc_profile_alloc();
-	struct vuicc_fs_err err;
+	struct vuicc_svc_err err;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	strscpy(p->name, "kunit", sizeof(p->name));
@@ -231,7 +232,7 @@ struct vuicc_profile *vuicc_test_profile(struct kunit *test)
 					       p->secrets->pin[VUICC_PUK1]), 0);
 	p->secrets->pin_set[VUICC_PIN1] = true;
 	p->secrets->pin_set[VUICC_PUK1] = true;
-	p->fs = vuicc_fs_build(p, &err);
+	p->fs = vuicc_svc_build(p, &err);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(p->fs));
 	return p;
 }
@@ -367,7 +368,7 @@ static void vuicc_fs_override_test(struct kunit *test)
 	struct vuicc_profile *p;
 	struct vuicc_fs *fs;
 	unsigned int i;
-	struct vuicc_fs_err err;
+	int bad;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		p = vuicc_test_profile(test);
@@ -378,10 +379,10 @@ static void vuicc_fs_override_test(struct kunit *test)
 		memcpy(p->files[0]->path, cases[i].path, p->files[0]->path_len);
 		p->files[0]->len = cases[i].len;
 		memset(p->files[0]->data, 0x5A, cases[i].len);
-		fs = vuicc_fs_build(p, &err);
+		fs = vuicc_fs_build(p, &bad);
 		if (cases[i].err) {
 			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(fs), cases[i].err, "case %u", i);
-			KUNIT_EXPECT_EQ(test, err.bad_file, 0);
+			KUNIT_EXPECT_EQ(test, bad, 0);
 		} else {
 			KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(fs), "case %u", i);
 			vuicc_fs_free(fs);

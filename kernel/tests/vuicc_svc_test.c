@@ -120,11 +120,11 @@ static void vuicc_svc_profile_test(struct kunit *test)
 {
 	const struct vuicc_svc_case *tc = test->param_value;
 	struct vuicc_profile *p = vuicc_test_profile(test);
-	struct vuicc_fs_err err;
+	struct vuicc_svc_err err;
 	struct vuicc_fs *fs;
 
 	vuicc_test_add_file(test, p, tc->path, tc->data, tc->len);
-	fs = vuicc_fs_build(p, &err);
+	fs = vuicc_svc_build(p, &err);
 	if (tc->err) {
 		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(fs), tc->err);
 		KUNIT_EXPECT_EQ(test, err.bad_file, tc->bad);
@@ -144,7 +144,7 @@ static void vuicc_svc_hidden_test(struct kunit *test)
 {
 	static const u8 suci[] = { 0xA0, 0x02, 0x00, 0x00 };
 	struct vuicc_profile *p = vuicc_test_profile(test);
-	struct vuicc_fs_err err;
+	struct vuicc_svc_err err;
 	struct vuicc_fs *fs;
 
 	p->files[0] = kzalloc(struct_size(p->files[0], data, sizeof(suci)), GFP_KERNEL);
@@ -154,7 +154,7 @@ static void vuicc_svc_hidden_test(struct kunit *test)
 	p->files[0]->len = sizeof(suci);
 	memcpy(p->files[0]->data, suci, sizeof(suci));
 	p->n_files = 1;
-	fs = vuicc_fs_build(p, &err);
+	fs = vuicc_svc_build(p, &err);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(fs), -EPROTO);
 	KUNIT_EXPECT_EQ(test, err.bad_file, 0);
 	KUNIT_ASSERT_NOT_NULL(test, err.why);
@@ -209,7 +209,7 @@ static void vuicc_svc_link_test(struct kunit *test)
 	};
 	struct vuicc_file *a, *b, *kc, *kc3g;
 	struct vuicc_profile *p;
-	struct vuicc_fs_err err;
+	struct vuicc_svc_err err;
 	unsigned int i, len;
 	u8 data[176];
 
@@ -231,7 +231,7 @@ static void vuicc_svc_link_test(struct kunit *test)
 		len = a->rec_len ? a->rec_len : min_t(unsigned int, a->size, 9);
 		vuicc_test_add_file(test, p, pairs[i].a, data, len);
 		vuicc_fs_free(p->fs);
-		p->fs = vuicc_fs_build(p, &err);
+		p->fs = vuicc_svc_build(p, &err);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(p->fs));
 		b = vuicc_fs_by_path(p->fs, pairs[i].b, 6);
 		KUNIT_EXPECT_MEMEQ(test, b->data, data, len);
