@@ -28,24 +28,43 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # evaluated only when a selftest is built.
 KSELFTEST = $(shell $(TOP)/tools/testing/vm/kernel src)/tools/testing/selftests
 
-AGENT_LIB_SRC := agent/hex.c agent/vuicc_dev.c agent/profile.c agent/nl.c agent/store.c \
-	agent/config.c agent/log.c agent/at.c agent/modem.c agent/policy.c agent/server.c \
-	agent/share.c agent/share_chan.c agent/gsmtap.c agent/t0_line.c
-VUICCCTL_SRC := agent/vuiccctl.c agent/ctl_card.c agent/ctl_apdu.c \
-	agent/ctl_profile.c agent/ctl_status.c agent/ctl_t0.c agent/ctl_trace.c $(AGENT_LIB_SRC)
-NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
-NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
-# the SIM-server client (agent/server.c): libcurl and json-c
+# The agent is built in layers, each a static library (agent/lib, core, io)
+# or a program (agent/vuiccd, agent/vuiccctl) linked from what it uses;
+# dependencies point down only (tools/testing/layers checks it):
+#   lib      formats, parsers, kernel clients            -> uapi, libc, libnl
+#   core     no I/O, no clock: at, policy, share(_chan)  -> lib (libsodium)
+#   io       clients that own an fd: modem, server       -> core, lib (json-c, libcurl)
+#   vuiccd   the daemon's parts                          -> io, core, lib
+#   vuiccctl the command line                            -> lib only
+# Objects go to build/obj (and build/obj-san with ASan + UBSan for the host
+# tests), with their header dependencies (-MMD -MP).
+OBJ := $(BUILD)/obj
+SOBJ := $(BUILD)/obj-san
+LAYERS := lib core io
+layer_src = $(wildcard agent/$(1)/*.c)
+layer_obj = $(patsubst %.c,$(2)/%.o,$(call layer_src,$(1)))
+LIB_A := $(foreach l,$(LAYERS),$(BUILD)/lib/libvuicc-$(l).a)
+SLIB_A := $(foreach l,$(LAYERS),$(BUILD)/lib-san/libvuicc-$(l).a)
+# link order: the upper layers first
+LINK_A := $(BUILD)/lib/libvuicc-io.a $(BUILD)/lib/libvuicc-core.a $(BUILD)/lib/libvuicc-lib.a
+SLINK_A := $(subst $(BUILD)/lib/,$(BUILD)/lib-san/,$(LINK_A))
+
+VUICCCTL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard agent/vuiccctl/*.c))
+VUICCD_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard agent/vuiccd/*.c))
+LIBNL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+LIBNL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+NL_CFLAGS := $(LIBNL_CFLAGS)
+# the SIM-server client (agent/io/server.c): libcurl and json-c
 NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
-# (server.c opens libcurl with dlopen: it is linked only into the tests that call it)
-NL_LIBS += $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
-	-Wl,--push-state,--as-needed $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
-	-Wl,--pop-state
-# the sharing channel (agent/share_chan.c): libsodium
+# the sharing channel (agent/core/share_chan.c): libsodium
 NL_CFLAGS += $(shell pkg-config --cflags libsodium 2>/dev/null)
-NL_LIBS += $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
-AGENT_HDR := $(wildcard agent/*.h) uapi/linux/vuicc.h
-AGENT_TESTS := $(patsubst agent/tests/%.c,$(BUILD)/tests/%,$(wildcard agent/tests/*_test.c))
+# what vuiccd and the tests link (server.c opens libcurl with dlopen: it is
+# linked only into the tests that call it)
+NL_LIBS := $(LIBNL_LIBS) $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
+	-Wl,--push-state,--as-needed $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \
+	-Wl,--pop-state $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+AGENT_TEST_SRC := $(wildcard agent/tests/*/*_test.c)
+AGENT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(AGENT_TEST_SRC)))
 # (failover_world.c and cn105491555a.c are parts of bench/failover, not programs)
 BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
 	tools/testing/bench/failover_world.c tools/testing/bench/cn105491555a.c, \
@@ -68,26 +87,46 @@ modules:
 tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(BUILD)/bin/netsim \
 	$(AGENT_TESTS) $(SELFTESTS) $(BENCH)
 
+$(OBJ)/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(SOBJ)/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) -MMD -MP -c -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/lib/libvuicc-%.a: $$(call layer_obj,$$*,$(OBJ))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/lib-san/libvuicc-%.a: $$(call layer_obj,$$*,$(SOBJ))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 
-$(BUILD)/bin/vuiccctl: $(VUICCCTL_SRC) $(AGENT_HDR) Makefile
+# vuiccctl: the library layer only (libnl; no libsodium, json-c or libcurl)
+$(BUILD)/bin/vuiccctl: $(VUICCCTL_OBJ) $(BUILD)/lib/libvuicc-lib.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(VUICCCTL_SRC) $(LDFLAGS) $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBNL_LIBS)
 
-VUICCD_SRC := agent/vuiccd.c agent/vd_sync.c agent/vd_status.c agent/vd_modem.c agent/vd_policy.c \
-	agent/vd_share.c $(AGENT_LIB_SRC)
-
-$(BUILD)/bin/vuiccd: $(VUICCD_SRC) $(AGENT_HDR) Makefile
+$(BUILD)/bin/vuiccd: $(VUICCD_OBJ) $(LINK_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(VUICCD_SRC) $(LDFLAGS) $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(NL_LIBS)
 
-# Host unit tests of the agent, built twice: plain, and with ASan + UBSan.
-$(BUILD)/tests/%: agent/tests/%.c agent/tests/testlib.h $(AGENT_LIB_SRC) $(AGENT_HDR) Makefile
+# Host unit tests of the agent (agent/tests/<layer>/), built twice: plain,
+# and with ASan + UBSan.
+$(BUILD)/tests/%_test: $(OBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(LINK_A) \
+		$(SOBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(SLINK_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(AGENT_LIB_SRC) $(LDFLAGS) $(NL_LIBS)
-	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $< $(AGENT_LIB_SRC) $(LDFLAGS) $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter $(OBJ)/%,$^) $(LINK_A) $(LDFLAGS) $(NL_LIBS)
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $(filter $(SOBJ)/%,$^) $(SLINK_A) $(LDFLAGS) $(NL_LIBS)
+test_dir = $(notdir $(patsubst %/,%,$(dir $(filter %/$(1)_test.c,$(AGENT_TEST_SRC)))))
 
 # kselftests build as the kernel's do (-Wall): kselftest_harness.h is not
 # -Wextra clean.
@@ -116,13 +155,12 @@ OSMO_LIBS = $(shell pkg-config --cflags --libs libosmogsm libosmocore 2>/dev/nul
 	echo -losmogsm -losmocore)
 
 # netsim: the simulated modem, network and data link (libosmocore as the AuC)
-NETSIM_SRC := $(wildcard tools/testing/netsim/*.c) agent/vuicc_dev.c agent/t0_line.c \
-	tools/testing/lib/t0term.c
+NETSIM_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tools/testing/netsim/*.c) \
+	tools/testing/lib/t0term.c)
 
-$(BUILD)/bin/netsim: $(NETSIM_SRC) tools/testing/netsim/netsim.h agent/vuicc_dev.h \
-		agent/t0_line.h tools/testing/lib/t0term.h uapi/linux/vuicc.h Makefile
+$(BUILD)/bin/netsim: $(NETSIM_OBJ) $(BUILD)/lib/libvuicc-lib.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itools/testing/netsim -o $@ $(NETSIM_SRC) $(OSMO_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(OSMO_LIBS)
 
 $(BUILD)/bench/auth: tools/testing/bench/auth.c tools/testing/selftests/vuicc/vuicc_auc.h \
 		uapi/linux/vuicc.h Makefile
@@ -138,14 +176,13 @@ $(BUILD)/bench/t0: tools/testing/bench/t0.c tools/testing/lib/t0term.c tools/tes
 # the failover benchmark: vuiccd's policy core against CN105491555A's method
 # in one simulated world; built twice, plain and with ASan + UBSan
 FAILOVER_SRC := tools/testing/bench/failover.c tools/testing/bench/failover_world.c \
-	tools/testing/bench/cn105491555a.c agent/policy.c
-FAILOVER_HDR := tools/testing/bench/failover_world.h tools/testing/bench/cn105491555a.h \
-	agent/policy.h
+	tools/testing/bench/cn105491555a.c
 
-$(BUILD)/bench/failover: $(FAILOVER_SRC) $(FAILOVER_HDR) Makefile
+$(BUILD)/bench/failover: $(patsubst %.c,$(OBJ)/%.o,$(FAILOVER_SRC)) $(BUILD)/lib/libvuicc-core.a \
+		$(patsubst %.c,$(SOBJ)/%.o,$(FAILOVER_SRC)) $(BUILD)/lib-san/libvuicc-core.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(FAILOVER_SRC) -lm
-	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $(FAILOVER_SRC) -lm
+	$(CC) $(CFLAGS) -o $@ $(filter $(OBJ)/% $(BUILD)/lib/%,$^) -lm
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $(filter $(SOBJ)/% $(BUILD)/lib-san/%,$^) -lm
 
 $(BUILD)/bench/failover.san: $(BUILD)/bench/failover
 
@@ -172,3 +209,5 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(OBJ) $(SOBJ) -name '*.d' 2>/dev/null)

@@ -24,7 +24,7 @@
 #ifndef CN105491555A_H
 #define CN105491555A_H
 
-#include "policy.h"
+#include "core/policy.h"
 
 enum cn_phase {
 	CN_IDLE,

@@ -20,7 +20,7 @@
 
 #include "cn105491555a.h"
 #include "failover_world.h"
-#include "policy.h"
+#include "core/policy.h"
 
 #define END_MS		(15 * 60 * 1000ull)	/* each run: 15 min of virtual time */
 #define T_MEAN_MAX	0.5	/* vuiccd's mean time to data / the source's */

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "policy.h"
+#include "core/policy.h"
 
 #define FW_NEVER	UINT64_MAX
 #define FW_LOCS_MAX	3

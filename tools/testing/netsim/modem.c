@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "netsim.h"
-#include "vuicc_dev.h"
+#include "lib/vuicc_dev.h"
 
 static const char *const dom_name[3] = { "CREG", "CGREG", "CEREG" };
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "netsim.h"
-#include "t0_line.h"
-#include "vuicc_dev.h"
+#include "lib/t0_line.h"
+#include "lib/vuicc_dev.h"
 
 static int sim_open_t0(struct ns_modem *m)
 {

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "testlib.h"
+#include "lib/config.h"
+#include "../testlib.h"
 
 static struct config C;
 static char err[CONFIG_ERR_MAX];

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "at.h"
+#include "core/at.h"
 
 enum modem_state {
 	MODEM_CLOSED,		/* the tty is not open (retried) */

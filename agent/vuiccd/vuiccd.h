@@ -12,12 +12,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config.h"
-#include "modem.h"
-#include "nl.h"
-#include "policy.h"
-#include "server.h"
-#include "store.h"
+#include "lib/config.h"
+#include "io/modem.h"
+#include "lib/nl.h"
+#include "core/policy.h"
+#include "io/server.h"
+#include "lib/store.h"
 
 #define VD_PROFILES_MAX	(VUICC_CARDS_MAX * VUICC_PROFILES_MAX)
 #define VD_EVENTS	16

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hex.h"
-#include "vuicc_dev.h"
+#include "lib/hex.h"
+#include "lib/vuicc_dev.h"
 #include "vuiccctl.h"
 
 int cmd_reset(int argc, char **argv, const struct ctl_opts *o)

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "testlib.h"
+#include "lib/profile.h"
+#include "../testlib.h"
 
 static struct profile P;
 static char err[PROFILE_ERR_MAX];

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "testlib.h"
+#include "lib/store.h"
+#include "../testlib.h"
 
 static char dir[] = "/tmp/vuicc-store-test.XXXXXX";
 static int dirfd_;

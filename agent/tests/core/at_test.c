@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "at.h"
-#include "testlib.h"
+#include "core/at.h"
+#include "../testlib.h"
 
 #define EV_MAX 256
 #define EV_LEN 700

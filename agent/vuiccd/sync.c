@@ -22,8 +22,8 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#include "log.h"
-#include "profile.h"
+#include "lib/log.h"
+#include "lib/profile.h"
 #include "vuiccd.h"
 
 static const char *const auth_results[] = {

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "profile.h"
+#include "lib/profile.h"
 
 #define SRV_MAX_INFLIGHT	4	/* requests queued or in flight */
 #define SRV_MAX_NAMES		16	/* have / exclude */

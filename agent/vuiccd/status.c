@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "t0_line.h"
+#include "lib/t0_line.h"
 #include "vuiccd.h"
 
 static const char *const auth_results[] = {

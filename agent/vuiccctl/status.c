@@ -15,8 +15,8 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#include "nl.h"
-#include "store.h"
+#include "lib/nl.h"
+#include "lib/store.h"
 #include "vuiccctl.h"
 
 #define DEFAULT_SOCKET "/run/vuicc/vuiccd.sock"

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "modem.h"
-#include "testlib.h"
+#include "io/modem.h"
+#include "../testlib.h"
 
 struct fake {
 	int pt;			/* pty master: the modem's side */

@@ -19,7 +19,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "server.h"
 
 #define NS_PER_MS 1000000ull

@@ -25,9 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "profile.h"
-#include "share_chan.h"
+#include "lib/log.h"
+#include "lib/profile.h"
+#include "core/share_chan.h"
 #include "vuiccd.h"
 
 #define CLIENTS_MAX	8

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gsmtap.h"
-#include "t0_line.h"
-#include "testlib.h"
+#include "lib/gsmtap.h"
+#include "lib/t0_line.h"
+#include "../testlib.h"
 
 static size_t hex(const char *h, uint8_t *b)
 {

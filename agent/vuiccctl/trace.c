@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gsmtap.h"
-#include "hex.h"
-#include "nl.h"
+#include "lib/gsmtap.h"
+#include "lib/hex.h"
+#include "lib/nl.h"
 #include "vuiccctl.h"
 
 static volatile sig_atomic_t trace_stop;

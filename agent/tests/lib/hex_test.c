@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "hex.h"
-#include "testlib.h"
+#include "lib/hex.h"
+#include "../testlib.h"
 
 static void test_decode_plain(void)
 {

@@ -14,8 +14,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "nl.h"
-#include "t0_line.h"
+#include "lib/nl.h"
+#include "lib/t0_line.h"
 #include "vuiccctl.h"
 
 static volatile sig_atomic_t stop_signal;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "vuiccd.h"
 
 static uint32_t tag_in_, tag_timer_;

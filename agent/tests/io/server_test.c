@@ -33,9 +33,9 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "log.h"
-#include "server.h"
-#include "testlib.h"
+#include "lib/log.h"
+#include "io/server.h"
+#include "../testlib.h"
 
 static char top[PATH_MAX], dir[256], base_url[128];
 static int port;
@@ -1227,8 +1227,8 @@ static int setup(void)
 	}
 	if (env)
 		snprintf(top, sizeof(top), "%s", env);
-	else	/* agent/tests/server_test.c -> the top of the tree */
-		snprintf(top, sizeof(top), "%.*s/../..", slash ? (int)(slash - __FILE__) : 1,
+	else	/* agent/tests/io/server_test.c -> the top of the tree */
+		snprintf(top, sizeof(top), "%.*s/../../..", slash ? (int)(slash - __FILE__) : 1,
 			 slash ? __FILE__ : ".");
 	snprintf(probe, sizeof(probe), "%s/tools/simserver/vuicc-simserver", top);
 	if (access(probe, R_OK)) {
@@ -1241,7 +1241,7 @@ static int setup(void)
 		perror("mkdtemp");
 		return -1;
 	}
-	snprintf(cmd, sizeof(cmd), "sh '%s/agent/tests/server_test_certs.sh' '%s'", top, dir);
+	snprintf(cmd, sizeof(cmd), "sh '%s/agent/tests/io/server_test_certs.sh' '%s'", top, dir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "server_test: making the test certificates failed\n");
 		return -1;

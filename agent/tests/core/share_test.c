@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "share.h"
-#include "testlib.h"
+#include "core/share.h"
+#include "../testlib.h"
 
 static uint8_t buf[SHARE_MSG_MAX];
 

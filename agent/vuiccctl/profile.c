@@ -11,10 +11,10 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#include "hex.h"
-#include "nl.h"
-#include "profile.h"
-#include "t0_line.h"
+#include "lib/hex.h"
+#include "lib/nl.h"
+#include "lib/profile.h"
+#include "lib/t0_line.h"
 #include "vuiccctl.h"
 
 static const char *kind_name(uint32_t k)

@@ -16,8 +16,8 @@
 
 #include <sodium.h>
 
-#include "share_chan.h"
-#include "testlib.h"
+#include "core/share_chan.h"
+#include "../testlib.h"
 
 static struct sc_identity alice, bob, carol, mallory;
 

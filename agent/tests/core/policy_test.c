@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "policy.h"
-#include "testlib.h"
+#include "core/policy.h"
+#include "../testlib.h"
 
 static struct policy P;
 static struct pol_action A[POL_ACTIONS_MAX];

@@ -24,11 +24,11 @@
 
 #include <sodium.h>
 
-#include "log.h"
-#include "profile.h"
-#include "share.h"
-#include "share_chan.h"
-#include "store.h"
+#include "lib/log.h"
+#include "lib/profile.h"
+#include "core/share.h"
+#include "core/share_chan.h"
+#include "lib/store.h"
 #include "vuiccd.h"
 
 #define SHARE_CONNS		CONFIG_SHARE_PEERS
