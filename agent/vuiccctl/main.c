@@ -2,22 +2,16 @@
 /*
  * vuiccctl: the operator's command line for vuicc.
  */
-#include <errno.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <linux/vuicc.h>
-
 #include "vuiccctl.h"
-
-const char *prog = "vuiccctl";
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--json] [-v] COMMAND [ARGS]\n"
+		"usage: %s COMMAND [ARGS] [--json] [-v]\n"
 		"\n"
 		"  card list                    list the cards\n"
 		"  card add [N]                 create a card (the lowest free number)\n"
@@ -52,81 +46,73 @@ static void usage(FILE *f)
 		"                               or stop (slaves are refused meanwhile)\n"
 		"  share on|off [--socket PATH] slave: want the shared profile, or give it back\n"
 		"\n"
-		"  --json     machine-readable output for listings\n"
-		"  -v         show commands and responses as they go\n",
+		"  --json     machine-readable output for listings (anywhere on the line)\n"
+		"  -v         show commands and responses as they go (anywhere on the line)\n",
 		prog);
 }
 
-int ctl_err(const char *fmt, ...)
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, const struct ctl_opts *o);
+} commands[] = {
+	{ "card", cmd_card_nl },
+	{ "profile", cmd_profile },
+	{ "monitor", cmd_monitor },
+	{ "reset", cmd_reset },
+	{ "apdu", cmd_apdu },
+	{ "status", cmd_status },
+	{ "share", cmd_share },
+	{ "state", cmd_state },
+	{ "attach", cmd_attach },
+	{ "detach", cmd_detach },
+	{ "t0-reset", cmd_t0_reset },
+	{ "trace", cmd_trace },
+};
+
+/* The global options, taken anywhere on the line (until a "--"). */
+static bool global_opt(const char *a, struct ctl_opts *o)
 {
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-int ctl_parse_card(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v >= VUICC_CARDS_MAX)
-		return -1;
-	return (int)v;
+	if (!strcmp(a, "--json"))
+		o->json = true;
+	else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+		o->verbose = true;
+	else
+		return false;
+	return true;
 }
 
 int main(int argc, char **argv)
 {
 	struct ctl_opts o = { 0 };
-	int i = 1;
+	bool dashdash = false;
+	int i, n = 0;
+	size_t k;
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--json"))
-			o.json = true;
-		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			o.verbose = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+	/* argv[1..] without the global options, in place */
+	for (i = 1; i < argc; i++) {
+		if (!dashdash && !strcmp(argv[i], "--"))
+			dashdash = true;
+		else if (!dashdash && global_opt(argv[i], &o))
+			continue;
+		argv[1 + n++] = argv[i];
+	}
+	argv[1 + n] = NULL;
+	argc = 1 + n;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
-		} else {
-			usage(stderr);
-			return ctl_err("unknown option '%s'", argv[i]);
 		}
+		usage(stderr);
+		return ctl_err("unknown option '%s'", argv[i]);
 	}
 	if (i >= argc) {
 		usage(stderr);
 		return 1;
 	}
-	if (!strcmp(argv[i], "card"))
-		return cmd_card_nl(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "profile"))
-		return cmd_profile(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "monitor"))
-		return cmd_monitor(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "reset"))
-		return cmd_reset(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "apdu"))
-		return cmd_apdu(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "status"))
-		return cmd_status(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "share"))
-		return cmd_share(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "state"))
-		return cmd_state(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "attach"))
-		return cmd_attach(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "detach"))
-		return cmd_detach(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "t0-reset"))
-		return cmd_t0_reset(argc - i - 1, argv + i + 1, &o);
-	if (!strcmp(argv[i], "trace"))
-		return cmd_trace(argc - i - 1, argv + i + 1, &o);
+	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (!strcmp(argv[i], commands[k].name))
+			return commands[k].fn(argc - i - 1, argv + i + 1, &o);
 	if (!strcmp(argv[i], "help")) {
 		usage(stdout);
 		return 0;

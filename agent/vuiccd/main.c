@@ -28,41 +28,14 @@
 #include "lib/log.h"
 #include "lib/profile.h"
 #include "core/share_chan.h"
+#include "control.h"
 #include "vuiccd.h"
 
-#define CLIENTS_MAX	8
 #define DEFAULT_CONFIG	"/etc/vuicc/vuiccd.conf"
 
-enum { TAG_EVENTS = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT, TAG_MODEM, TAG_MODEM_TIMER,
-       TAG_POLICY_TIMER, TAG_SRV, TAG_SRV_TIMER, TAG_SHARE, TAG_SHARE_TIMER };
-
-struct client {
-	int fd;
-	size_t len;
-	char req[64];
-};
-
 static struct vd vd;
-static struct client clients[CLIENTS_MAX];
-
-uint64_t vd_now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
-void vd_event(struct vd *d, const char *fmt, ...)
-{
-	struct vd_event *e = &d->events[d->n_events++ % VD_EVENTS];
-	va_list ap;
-
-	e->t = time(NULL);
-	va_start(ap, fmt);
-	vsnprintf(e->what, sizeof(e->what), fmt, ap);
-	va_end(ap);
-}
+static struct control ctl;
+static int sigfd = -1;
 
 /* --share-key FILE: this device's public key for the peers' share_peer_key */
 static int share_key(const char *path)
@@ -98,195 +71,6 @@ static void usage(FILE *f)
 		"                                 prints the peer's share_peer_key line\n"
 		"\n"
 		"  -c FILE   configuration (default " DEFAULT_CONFIG ")\n");
-}
-
-/* ---- the control socket ---- */
-
-static bool peer_allowed(int fd, gid_t group, bool have_group)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char path[64], line[512], *p, *end;
-	bool ok = false;
-	FILE *f;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
-		return false;
-	if (cred.uid == 0)
-		return true;
-	if (!have_group)
-		return false;
-	if (cred.gid == group)
-		return true;
-	/* supplementary groups */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)cred.pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!ok && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Groups:", 7))
-			continue;
-		for (p = line + 7; *p; p = end) {
-			unsigned long g = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			if ((gid_t)g == group)
-				ok = true;
-		}
-	}
-	fclose(f);
-	return ok;
-}
-
-static int ctl_listen(struct vd *d, gid_t *group, bool *have_group)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[CONFIG_PATH_MAX], *slash;
-	struct group *gr;
-	int fd;
-
-	*have_group = false;
-	if (d->cfg.socket_group[0]) {
-		gr = getgrnam(d->cfg.socket_group);
-		if (!gr) {
-			log_err("socket_group '%s': no such group", d->cfg.socket_group);
-			return -1;
-		}
-		*group = gr->gr_gid;
-		*have_group = true;
-	}
-	if (strlen(d->cfg.socket) >= sizeof(sa.sun_path)) {
-		log_err("socket %s: path too long", d->cfg.socket);
-		return -1;
-	}
-	strcpy(dir, d->cfg.socket);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			log_err("socket directory %s: %s", dir, strerror(errno));
-			return -1;
-		}
-	}
-	strcpy(sa.sun_path, d->cfg.socket);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	/* the state directory lock says no other vuiccd runs: a socket left is stale */
-	unlink(sa.sun_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(sa.sun_path, *have_group ? 0660 : 0600) ||
-	    (*have_group && chown(sa.sun_path, 0, *group)) || listen(fd, 8)) {
-		log_err("control socket %s: %s", sa.sun_path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void client_close(int epfd, struct client *c)
-{
-	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
-	c->fd = -1;
-}
-
-static void client_accept(int epfd, int lfd, gid_t group, bool have_group)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct client *c = NULL;
-	int fd, i, oldest = 0;
-
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (!peer_allowed(fd, group, have_group)) {
-		static const char no[] = "error: permission denied (root or the socket_group only)\n";
-
-		if (write(fd, no, sizeof(no) - 1) < 0)
-			log_debug("control: refused client went away");
-		close(fd);
-		return;
-	}
-	for (i = 0; i < CLIENTS_MAX; i++) {
-		if (clients[i].fd < 0) {
-			c = &clients[i];
-			break;
-		}
-	}
-	if (!c) {
-		/* slots full of idle clients: the first goes */
-		client_close(epfd, &clients[oldest]);
-		c = &clients[oldest];
-	}
-	c->fd = fd;
-	c->len = 0;
-	ev.data.u64 = (uint64_t)TAG_CLIENT << 32 | (uint32_t)(c - clients);
-	epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
-static void write_all(int fd, const char *b, size_t n)
-{
-	struct timeval tv = { .tv_sec = 1 };
-	ssize_t w;
-	int fl = fcntl(fd, F_GETFL);
-
-	/* a slow reader gets a second, not the daemon */
-	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (n) {
-		w = write(fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		b += w;
-		n -= (size_t)w;
-	}
-}
-
-static void client_read(struct vd *d, int epfd, struct client *c)
-{
-	ssize_t n = read(c->fd, c->req + c->len, sizeof(c->req) - 1 - c->len);
-	char *nl, *out;
-	size_t len;
-	bool json;
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		client_close(epfd, c);
-		return;
-	}
-	c->len += (size_t)n;
-	c->req[c->len] = '\0';
-	nl = strchr(c->req, '\n');
-	if (!nl) {
-		if (c->len == sizeof(c->req) - 1)
-			client_close(epfd, c);
-		return;
-	}
-	*nl = '\0';
-	if (!strcmp(c->req, "status") || !strcmp(c->req, "status json")) {
-		json = c->req[6] != '\0';
-		vd_snapshot(d);
-		out = vd_status(d, json, &len);
-		if (out) {
-			write_all(c->fd, out, len);
-			free(out);
-		}
-	} else if (!strncmp(c->req, "share ", 6)) {
-		char msg[256];
-
-		vd_share_command(d, c->req + 6, msg, sizeof(msg));
-		write_all(c->fd, msg, strlen(msg));
-	} else {
-		static const char bad[] = "error: unknown request (status, status json, share ...)\n";
-
-		write_all(c->fd, bad, sizeof(bad) - 1);
-	}
-	client_close(epfd, c);
 }
 
 /* ---- start-up ---- */
@@ -463,6 +247,66 @@ static int check_store(const char *dir)
 	return bad ? 1 : 0;
 }
 
+/* ---- what the loop calls ---- */
+
+/* the control socket's requests */
+static char *request(void *arg, const char *req, size_t *len)
+{
+	static const char bad[] = "error: unknown request (status, status json, share ...)\n";
+	struct vd *d = arg;
+	char msg[256], *out;
+
+	if (!strcmp(req, "status") || !strcmp(req, "status json")) {
+		vd_snapshot(d);
+		return vd_status(d, req[6] != '\0', len);
+	}
+	if (!strncmp(req, "share ", 6))
+		vd_share_command(d, req + 6, msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "%s", bad);
+	out = strdup(msg);
+	*len = out ? strlen(out) : 0;
+	return out;
+}
+
+/* the kernel's events */
+static void on_kernel(void *arg, uint32_t events)
+{
+	struct vd *d = arg;
+
+	vd_handle_events(d);
+	vd_modems_card_check(d);
+}
+
+/* write-back of EF changes that waited */
+static void on_writeback(void *arg, uint32_t events)
+{
+	struct vd *d = arg;
+	uint64_t tick;
+
+	if (read(d->timerfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
+		log_debug("timer: %s", strerror(errno));
+	vd_writeback(d, false);
+}
+
+static void on_signal(void *arg, uint32_t events)
+{
+	struct vd *d = arg;
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_notice("SIGHUP: reading the profile files again");
+			vd_provision(d, false);
+			vd_modems_card_check(d);
+			vd_policy_sync_profiles(d);
+			vd_policy_arm(d);
+		} else {
+			loop_stop(&d->loop);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -472,17 +316,13 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct epoll_event ev, evs[16];
 	char err[CONFIG_ERR_MAX];
-	bool foreground = false, test = false, have_group = false, stop = false;
+	bool foreground = false, test = false;
 	const char *cfg_path = DEFAULT_CONFIG;
 	bool cfg_given = false;
 	const char *pair_code = NULL;
-	int epfd, sigfd, evfd, lfd, n, i, opt;
-	struct signalfd_siginfo si;
-	gid_t group = 0;
+	int evfd, i, opt;
 	sigset_t mask;
-	uint64_t tick;
 
 	while ((opt = getopt_long(argc, argv, "fc:th", opts, NULL)) != -1) {
 		switch (opt) {
@@ -534,8 +374,6 @@ int main(int argc, char **argv)
 	vd.cfg_path = cfg_path;
 	vd.io = &store_libc_io;
 	vd.started = time(NULL);
-	for (i = 0; i < CLIENTS_MAX; i++)
-		clients[i].fd = -1;
 
 	if (!foreground)
 		daemonize();
@@ -563,8 +401,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	vd.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (sigfd < 0 || vd.timerfd < 0 || epfd < 0) {
+	if (sigfd < 0 || vd.timerfd < 0 || loop_init(&vd.loop)) {
 		log_err("start-up: %s", strerror(errno));
 		return 1;
 	}
@@ -577,94 +414,23 @@ int main(int argc, char **argv)
 		log_err("start-up failed");
 		return 1;
 	}
-	lfd = ctl_listen(&vd, &group, &have_group);
-	if (lfd < 0)
+	if (loop_add(&vd.loop, evfd, EPOLLIN, on_kernel, &vd) ||
+	    loop_add(&vd.loop, sigfd, EPOLLIN, on_signal, &vd) ||
+	    loop_add(&vd.loop, vd.timerfd, EPOLLIN, on_writeback, &vd) ||
+	    control_open(&ctl, &vd.loop, vd.cfg.socket, vd.cfg.socket_group, request, &vd))
 		return 1;
-
-	ev.events = EPOLLIN;
-	ev.data.u64 = (uint64_t)TAG_EVENTS << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev);
-	ev.data.u64 = (uint64_t)TAG_SIGNAL << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
-	ev.data.u64 = (uint64_t)TAG_TIMER << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, vd.timerfd, &ev);
-	ev.data.u64 = (uint64_t)TAG_LISTEN << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev);
-	vd_modems_start(&vd, epfd, TAG_MODEM, TAG_MODEM_TIMER);
-	if (vd_policy_start(&vd, epfd, TAG_POLICY_TIMER, TAG_SRV, TAG_SRV_TIMER)) {
+	vd_modems_start(&vd, vd_policy_modem_event);
+	if (vd_policy_start(&vd)) {
 		log_err("start-up failed: the policy");
 		return 1;
 	}
-	if (vd_share_start(&vd, epfd, TAG_SHARE, TAG_SHARE_TIMER)) {
+	if (vd_share_start(&vd)) {
 		log_err("start-up failed: sharing");
 		return 1;
 	}
 	log_notice("ready: control socket %s", vd.cfg.socket);
 
-	while (!stop) {
-		n = epoll_wait(epfd, evs, 16, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			log_err("epoll: %s", strerror(errno));
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u64 >> 32) {
-			case TAG_EVENTS:
-				vd_handle_events(&vd);
-				vd_modems_card_check(&vd);
-				break;
-			case TAG_MODEM:
-				vd_modem_input(&vd, (uint32_t)evs[i].data.u64);
-				break;
-			case TAG_MODEM_TIMER:
-				vd_modem_timer(&vd, (uint32_t)evs[i].data.u64);
-				break;
-			case TAG_TIMER:
-				if (read(vd.timerfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
-					log_debug("timer: %s", strerror(errno));
-				vd_writeback(&vd, false);
-				break;
-			case TAG_SIGNAL:
-				while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP) {
-						log_notice("SIGHUP: reading the profile files again");
-						vd_provision(&vd, false);
-						vd_modems_card_check(&vd);
-						vd_policy_sync_profiles(&vd);
-						vd_policy_arm(&vd);
-					} else {
-						stop = true;
-					}
-				}
-				break;
-			case TAG_POLICY_TIMER:
-				vd_policy_timer(&vd);
-				break;
-			case TAG_SRV:
-				srv_input(&vd.srv);
-				vd_policy_arm(&vd);
-				break;
-			case TAG_SRV_TIMER:
-				srv_timer(&vd.srv);
-				vd_policy_arm(&vd);
-				break;
-			case TAG_SHARE:
-				vd_share_fd(&vd, (uint32_t)evs[i].data.u64, evs[i].events);
-				break;
-			case TAG_SHARE_TIMER:
-				vd_share_timer(&vd);
-				break;
-			case TAG_LISTEN:
-				client_accept(epfd, lfd, group, have_group);
-				break;
-			case TAG_CLIENT:
-				client_read(&vd, epfd, &clients[(uint32_t)evs[i].data.u64]);
-				break;
-			}
-		}
-	}
+	loop_run(&vd.loop);
 	vd_share_stop(&vd);
 	vd_policy_stop(&vd);
 	vd_modems_stop(&vd);
@@ -672,7 +438,8 @@ int main(int argc, char **argv)
 	vd_handle_events(&vd);
 	vd_writeback(&vd, true);
 	log_notice("stopped");
-	unlink(vd.cfg.socket);
+	control_close(&ctl);
+	loop_close(&vd.loop);
 	vnl_close(&vd.ev);
 	vnl_close(&vd.req);
 	for (i = 0; i < (int)vd.n_profs; i++) {

@@ -13,24 +13,41 @@
 #include "lib/log.h"
 #include "vuiccd.h"
 
-static uint32_t tag_in_, tag_timer_;
+static void on_input(void *arg, uint32_t events);
 
 static void sync_epoll(struct vd *d, unsigned int c)
 {
 	struct modem *m = &d->modems[c];
-	struct epoll_event ev = { .events = EPOLLIN };
 
 	if (m->fd == d->modem_polled[c])
 		return;
 	/* a closed fd left epoll by itself */
+	loop_forget(&d->loop, d->modem_polled[c], on_input, m);
 	d->modem_polled[c] = -1;
 	if (m->fd < 0)
 		return;
-	ev.data.u64 = (uint64_t)tag_in_ << 32 | c;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, m->fd, &ev))
-		log_err("modem %u: epoll: %s", c, strerror(errno));
+	if (loop_add(&d->loop, m->fd, EPOLLIN, on_input, m))
+		log_err("modem %u: not watched", c);
 	else
 		d->modem_polled[c] = m->fd;
+}
+
+static void on_input(void *arg, uint32_t events)
+{
+	struct modem *m = arg;
+	struct vd *d = m->arg;
+
+	modem_input(m);
+	sync_epoll(d, (unsigned int)(m - d->modems));
+}
+
+static void on_timer(void *arg, uint32_t events)
+{
+	struct modem *m = arg;
+	struct vd *d = m->arg;
+
+	modem_timer(m);
+	sync_epoll(d, (unsigned int)(m - d->modems));
 }
 
 static void on_event(void *arg, struct modem *m, const struct modem_event *e)
@@ -42,7 +59,7 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 		log_info("modem %u (%s): %s%s%s", m->card, m->path, modem_state_name(m->state),
 			 m->state == MODEM_ONLINE ? ", address " : "",
 			 m->state == MODEM_ONLINE ? m->addr : "");
-		vd_event(d, "card %u modem: %s%s%s", m->card, modem_state_name(m->state),
+		loop_event(&d->loop, "card %u modem: %s%s%s", m->card, modem_state_name(m->state),
 			 m->state == MODEM_ONLINE ? " " : "",
 			 m->state == MODEM_ONLINE ? m->addr : "");
 		break;
@@ -51,7 +68,7 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 			 m->reg.reject_cause >= 0 ? ", reject cause #" : "",
 			 m->reg.reject_cause >= 0 ? m->reg.reject_cause : 0);
 		if (m->reg.stat == AT_REG_DENIED)
-			vd_event(d, "card %u modem: registration denied, cause #%d", m->card,
+			loop_event(&d->loop, "card %u modem: registration denied, cause #%d", m->card,
 				 m->reg.reject_cause);
 		break;
 	case MODEM_EV_ERROR:
@@ -60,18 +77,16 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 	default:
 		break;
 	}
-	vd_policy_modem_event(d, m, e);
+	if (d->modem_listener)
+		d->modem_listener(d, m, e);
 }
 
-void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer)
+void vd_modems_start(struct vd *d, vd_modem_listener listener)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	unsigned int c;
 	int rc;
 
-	tag_in_ = tag_in;
-	tag_timer_ = tag_timer;
-	d->epfd = epfd;
+	d->modem_listener = listener;
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
 		d->modem_polled[c] = -1;
 		d->modems[c].fd = d->modems[c].tfd = -1;
@@ -84,10 +99,8 @@ void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer
 		if (rc)
 			log_warn("modem %u: %s (tried again every 2 s)", c,
 				    d->modems[c].last_error);
-		if (d->modems[c].tfd >= 0) {
-			ev.data.u64 = (uint64_t)tag_timer << 32 | c;
-			epoll_ctl(epfd, EPOLL_CTL_ADD, d->modems[c].tfd, &ev);
-		}
+		if (d->modems[c].tfd >= 0)
+			loop_add(&d->loop, d->modems[c].tfd, EPOLLIN, on_timer, &d->modems[c]);
 		/* with the policy on, it says when to register */
 		if (d->cfg.connect && !d->cfg.policy)
 			modem_connect(&d->modems[c]);
@@ -95,22 +108,6 @@ void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer
 		memcpy(d->modem_profile[c], d->cards[c].enabled, sizeof(d->modem_profile[c]));
 		sync_epoll(d, c);
 	}
-}
-
-void vd_modem_input(struct vd *d, unsigned int card)
-{
-	if (card >= VUICC_CARDS_MAX)
-		return;
-	modem_input(&d->modems[card]);
-	sync_epoll(d, card);
-}
-
-void vd_modem_timer(struct vd *d, unsigned int card)
-{
-	if (card >= VUICC_CARDS_MAX)
-		return;
-	modem_timer(&d->modems[card]);
-	sync_epoll(d, card);
 }
 
 void vd_modems_card_check(struct vd *d)

@@ -31,52 +31,13 @@ struct vpol {
 
 static uint64_t pol_now(const struct vpol *vp)
 {
-	return vd_now_ms() - vp->t0 + 1;
+	return loop_now_ms() - vp->t0 + 1;
 }
 
 static enum pol_rat rat_of_act(int act)
 {
 	/* TS 27.007 <AcT>: 0-1 GSM, 2-6 UTRAN, 7+ E-UTRAN */
 	return act >= 7 ? POL_RAT_LTE : act >= 2 ? POL_RAT_UMTS : POL_RAT_GSM;
-}
-
-static unsigned int rats_parse(const char *s)
-{
-	unsigned int r = 0;
-
-	if (strstr(s, "gsm"))
-		r |= POL_RAT_BIT(POL_RAT_GSM);
-	if (strstr(s, "umts"))
-		r |= POL_RAT_BIT(POL_RAT_UMTS);
-	if (strstr(s, "lte"))
-		r |= POL_RAT_BIT(POL_RAT_LTE);
-	return r;
-}
-
-/* What ranking needs of a profile file (never a key). */
-void vd_policy_profile_info(struct vprof *v, const struct profile *p)
-{
-	struct pol_profile *pp = &v->pol;
-	const char *s = p->plmns;
-
-	memset(pp, 0, sizeof(*pp));
-	snprintf(pp->name, sizeof(pp->name), "%s", p->name);
-	pp->kind = p->kind == VUICC_PROFILE_KIND_VSIM ? POL_VSIM :
-		   p->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER : POL_SEED_STANDBY;
-	pp->rats = rats_parse(p->rats);
-	pp->has_tariff = p->has_tariff;
-	pp->tariff = p->tariff;
-	while (*s && pp->n_plmns < POL_PLMNS_MAX) {
-		size_t n = strcspn(s, ", ");
-
-		if (n >= 5 && n <= 6) {
-			memcpy(pp->plmns[pp->n_plmns], s, n);
-			pp->plmns[pp->n_plmns++][n] = '\0';
-		}
-		s += n;
-		s += strspn(s, ", ");
-	}
-	v->has_pol = true;
 }
 
 static void feed(struct vpol *vp, const struct pol_event *ev);
@@ -183,7 +144,7 @@ static void server_done(void *arg, struct srv_reply *rep)
 		vp->vsim = p;
 		snprintf(vp->vsim_lease, sizeof(vp->vsim_lease), "%s", rep->lease);
 		memset(&tmp, 0, sizeof(tmp));
-		vd_policy_profile_info(&tmp, p);
+		vd_prof_pol_info(&tmp, p);
 		ev->profile = tmp.pol;
 		ev->profile.kind = POL_VSIM;
 		if (rep->expires > 0) {
@@ -203,7 +164,7 @@ static void server_done(void *arg, struct srv_reply *rep)
 			v = vd_find(vp->d, vp->card, p->name);
 			if (!v)
 				continue;
-			vd_policy_profile_info(v, p);
+			vd_prof_pol_info(v, p);
 			ev->profiles[ev->n_profiles++] = v->pol;
 		}
 	}
@@ -336,14 +297,14 @@ static void run(struct vpol *vp, const struct pol_action *a)
 
 	if (a->kind == POL_ACT_NOTE) {
 		log_notice("card %u policy: %s", vp->card, a->why);
-		vd_event(d, "card %u: %s", vp->card, a->why);
+		loop_event(&d->loop, "card %u: %s", vp->card, a->why);
 		return;
 	}
 	log_notice("card %u policy: %s%s%s: %s", vp->card, pol_action_name(a->kind),
 		   a->kind == POL_ACT_SERVER ? " " : "",
 		   a->kind == POL_ACT_SERVER ? pol_req_name(a->req) : "", a->why);
 	if (a->kind != POL_ACT_REGISTER && a->kind != POL_ACT_DIAL)
-		vd_event(d, "card %u: %s", vp->card, a->why);
+		loop_event(&d->loop, "card %u: %s", vp->card, a->why);
 	switch (a->kind) {
 	case POL_ACT_ENABLE:
 		do_enable(vp, a);
@@ -475,7 +436,7 @@ void vd_policy_modem_event(struct vd *d, struct modem *m, const struct modem_eve
 void vd_policy_arm(struct vd *d)
 {
 	struct itimerspec its;
-	uint64_t next = 0, now = vd_now_ms();
+	uint64_t next = 0, now = loop_now_ms();
 	unsigned int c;
 
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
@@ -501,8 +462,9 @@ void vd_policy_arm(struct vd *d)
 	timerfd_settime(d->pol_tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-void vd_policy_timer(struct vd *d)
+static void on_timer(void *arg, uint32_t events)
 {
+	struct vd *d = arg;
 	uint64_t tick;
 	unsigned int c;
 
@@ -587,10 +549,24 @@ void vd_policy_sync_profiles(struct vd *d)
 	}
 }
 
-int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv,
-		    uint32_t tag_srv_timer)
+static void on_srv(void *arg, uint32_t events)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct vd *d = arg;
+
+	srv_input(&d->srv);
+	vd_policy_arm(d);
+}
+
+static void on_srv_timer(void *arg, uint32_t events)
+{
+	struct vd *d = arg;
+
+	srv_timer(&d->srv);
+	vd_policy_arm(d);
+}
+
+int vd_policy_start(struct vd *d)
+{
 	struct pol_config pc;
 	struct srv_config sc;
 	char err[256];
@@ -615,17 +591,16 @@ int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv
 	}
 	explicit_bzero(&sc, sizeof(sc));
 	d->have_srv = true;
-	ev.data.u64 = (uint64_t)tag_srv << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, srv_fd(&d->srv), &ev);
-	ev.data.u64 = (uint64_t)tag_srv_timer << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, srv_timer_fd(&d->srv), &ev);
+	if (loop_add(&d->loop, srv_fd(&d->srv), EPOLLIN, on_srv, d) ||
+	    loop_add(&d->loop, srv_timer_fd(&d->srv), EPOLLIN, on_srv_timer, d))
+		return -1;
 	d->pol_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->pol_tfd < 0) {
 		log_err("policy: timerfd: %s", strerror(errno));
 		return -1;
 	}
-	ev.data.u64 = (uint64_t)tag_timer << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, d->pol_tfd, &ev);
+	if (loop_add(&d->loop, d->pol_tfd, EPOLLIN, on_timer, d))
+		return -1;
 	policy_config(&d->cfg, &pc);
 	for (c = d->cfg.card_base; c < VD_CARD_END(d) && c < VUICC_CARDS_MAX; c++) {
 		struct vpol *vp;
@@ -637,7 +612,7 @@ int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv
 			return -1;
 		vp->d = d;
 		vp->card = c;
-		vp->t0 = vd_now_ms();
+		vp->t0 = loop_now_ms();
 		vp->last_state = d->modems[c].state;
 		pc.rng_seed ^= c;
 		pol_init(&vp->pol, &pc);
@@ -671,6 +646,8 @@ void vd_policy_stop(struct vd *d)
 	unsigned int c;
 
 	if (d->have_srv) {
+		loop_del(&d->loop, srv_fd(&d->srv));
+		loop_del(&d->loop, srv_timer_fd(&d->srv));
 		srv_free(&d->srv);
 		d->have_srv = false;
 	}
@@ -686,8 +663,10 @@ void vd_policy_stop(struct vd *d)
 		free(vp);
 		d->vpol[c] = NULL;
 	}
-	if (d->pol_tfd >= 0)
+	if (d->pol_tfd >= 0) {
+		loop_del(&d->loop, d->pol_tfd);
 		close(d->pol_tfd);
+	}
 	d->pol_tfd = -1;
 }
 

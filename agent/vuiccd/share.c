@@ -61,6 +61,7 @@ struct sconn {
 	size_t in_len, out_len;
 	uint8_t in[2 * SC_REC_MAX_LEN];
 	uint8_t out[4 * SC_REC_MAX_LEN];
+	struct vshare *owner;	/* (not cleared with the rest on accept) */
 };
 
 struct vshare {
@@ -68,8 +69,7 @@ struct vshare {
 	int role;
 	uint32_t card;
 	struct sc_identity id;
-	int epfd, tfd, lfd;
-	uint32_t tag_fd, tag_timer;
+	int tfd, lfd;
 	struct sconn c[SHARE_CONNS];
 	struct share_master m;
 	struct share_slave s;
@@ -100,7 +100,6 @@ struct vshare {
 	uint64_t activated_at, deactivated_at;
 };
 
-static struct vshare *vs;
 
 /*
  * The leases' clock: CLOCK_BOOTTIME, which goes on counting while the
@@ -353,15 +352,15 @@ static int open_socket(void *arg)
 
 static void arm(struct vshare *v);
 
+static void on_conn(void *arg, uint32_t events);
+
 static void conn_poll(struct vshare *v, struct sconn *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
 	if (c->connecting || c->out_len)
 		ev.events |= EPOLLOUT;
-	ev.data.u64 = (uint64_t)v->tag_fd << 32 | (uint32_t)(c - v->c);
-	if (epoll_ctl(v->epfd, EPOLL_CTL_MOD, c->fd, &ev))
-		epoll_ctl(v->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	loop_add(&v->d->loop, c->fd, ev.events, on_conn, c);
 }
 
 static void slave_run(struct vshare *v, const struct share_msg *in);
@@ -370,7 +369,7 @@ static void conn_close(struct vshare *v, struct sconn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
-	epoll_ctl(v->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	loop_del(&v->d->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
 	if (c->up) {
@@ -380,7 +379,7 @@ static void conn_close(struct vshare *v, struct sconn *c, const char *why)
 				   c->peer, why);
 		else
 			log_notice("share: link to the master lost (%s)", why);
-		vd_event(v->d, "share: link %s lost (%s)",
+		loop_event(&v->d->loop, "share: link %s lost (%s)",
 			 v->role == CONFIG_SHARE_MASTER ? "to a slave" : "to the master", why);
 	} else {
 		log_info("share: connection closed before the handshake ended (%s)", why);
@@ -595,7 +594,7 @@ static void master_expire(struct vshare *v)
 	lease_save(v);
 	log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
 		   (unsigned long long)v->m.epoch);
-	vd_event(v->d, "share: lease %llu expired", (unsigned long long)v->m.epoch);
+	loop_event(&v->d->loop, "share: lease %llu expired", (unsigned long long)v->m.epoch);
 }
 
 static void master_recv(struct vshare *v, struct sconn *c, const struct share_msg *in)
@@ -631,7 +630,7 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 		}
 		v->last_denied = -1;
 		log_notice("share: GRANT: %s", why);
-		vd_event(v->d, "share: lease %llu granted to peer %d", (unsigned long long)out.epoch,
+		loop_event(&v->d->loop, "share: lease %llu granted to peer %d", (unsigned long long)out.epoch,
 			 c->peer);
 		send_msg(v, c, &out);
 		sodium_memzero(blob, sizeof(blob));
@@ -641,7 +640,7 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 		/* a slave asks again every few seconds: the first refusal said it */
 		if (v->last_denied != c->peer) {
 			log_notice("share: DENY peer %d: %s", c->peer, why);
-			vd_event(v->d, "share: peer %d refused: %s", c->peer,
+			loop_event(&v->d->loop, "share: peer %d refused: %s", c->peer,
 				 share_deny_name(out.reason));
 		} else {
 			log_info("share: DENY peer %d again: %s", c->peer, why);
@@ -676,11 +675,11 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 		if (r == SHM_STALE) {
 			v->stale++;
 			log_warn("share: peer %d: %s", c->peer, why);
-			vd_event(v->d, "share: stale %s from peer %d rejected",
+			loop_event(&v->d->loop, "share: stale %s from peer %d rejected",
 				 share_msg_name(in->type), c->peer);
 		} else {
 			log_notice("share: %s", why);
-			vd_event(v->d, "share: peer %d released lease %llu", c->peer,
+			loop_event(&v->d->loop, "share: peer %d released lease %llu", c->peer,
 				 (unsigned long long)in->epoch);
 		}
 		send_msg(v, c, &out);
@@ -844,7 +843,7 @@ static void slave_deactivate(struct vshare *v, const char *why)
 	v->deactivated_at = share_now();
 	log_notice("share: lease %llu: %s; profile %s deleted from the card and the store",
 		   (unsigned long long)v->s.epoch, why, d->cfg.share_profile);
-	vd_event(d, "share: deactivated (%s)", why);
+	loop_event(&d->loop, "share: deactivated (%s)", why);
 }
 
 static void slave_run(struct vshare *v, const struct share_msg *in)
@@ -859,7 +858,7 @@ static void slave_run(struct vshare *v, const struct share_msg *in)
 		if (o.activate) {
 			v->activated_at = share_now();
 			log_notice("share: %s", o.why);
-			vd_event(v->d, "share: active under lease %llu", (unsigned long long)v->s.epoch);
+			loop_event(&v->d->loop, "share: active under lease %llu", (unsigned long long)v->s.epoch);
 			if (slave_install(v, in)) {
 				log_err("share: cannot activate the shared profile; giving the lease up");
 				v->s.lease_end = share_now();
@@ -949,7 +948,7 @@ static void conn_records(struct vshare *v, struct sconn *c)
 			log_warn("share: peer %d: a record %s: dropped", c->peer,
 				 ret == -EBADMSG ? "failed its tag (tampered or forged)" :
 						   "was replayed (counter seen or too old)");
-			vd_event(v->d, "share: %s record from peer %d dropped",
+			loop_event(&v->d->loop, "share: %s record from peer %d dropped",
 				 ret == -EBADMSG ? "tampered" : "replayed", c->peer);
 			memmove(c->in, c->in + used, c->in_len - used);
 			c->in_len -= used;
@@ -999,7 +998,7 @@ static void conn_handshake(struct vshare *v, struct sconn *c)
 				 "the peer's key is not pinned (share_peer_key)" :
 				 ret == -EBADMSG ? "a key check failed (wrong key, or tampered)" :
 				 strerror(-ret));
-			vd_event(v->d, "share: handshake refused");
+			loop_event(&v->d->loop, "share: handshake refused");
 			conn_close(v, c, "handshake failed");
 			return;
 		}
@@ -1058,9 +1057,9 @@ static void conn_start_hs(struct vshare *v, struct sconn *c)
 	}
 }
 
-void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
+static void conn_event(struct vshare *v, uint32_t idx, uint32_t events)
 {
-	struct vshare *v = vs;
+	struct vd *d = v->d;
 	struct sconn *c;
 	socklen_t sl = sizeof(int);
 	ssize_t n;
@@ -1106,8 +1105,8 @@ void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events)
 	if (c->connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
 		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
 		if (err) {
+			loop_del(&v->d->loop, c->fd);
 			close(c->fd);
-			epoll_ctl(v->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 			c->fd = -1;
 			c->connecting = false;
 			if (!v->connect_failing)
@@ -1206,9 +1205,22 @@ static void arm(struct vshare *v)
 	timerfd_settime(v->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-void vd_share_timer(struct vd *d)
+static void on_conn(void *arg, uint32_t events)
 {
-	struct vshare *v = vs;
+	struct sconn *c = arg;
+
+	conn_event(c->owner, (uint32_t)(c - c->owner->c), events);
+}
+
+static void on_listen(void *arg, uint32_t events)
+{
+	conn_event(arg, SHARE_CONNS, events);
+}
+
+static void on_timer(void *arg, uint32_t events)
+{
+	struct vshare *v = arg;
+	struct vd *d = v->d;
 	struct sconn *c;
 	uint64_t tick, now = share_now();
 
@@ -1223,7 +1235,7 @@ void vd_share_timer(struct vd *d)
 			lease_save(v);
 			log_notice("share: the master's own use of %s ended; the profile is free",
 				   d->cfg.share_profile);
-			vd_event(d, "share: master's own use ended");
+			loop_event(&d->loop, "share: master's own use ended");
 		}
 		master_expire(v);
 		conns_expire(v, now);
@@ -1282,7 +1294,7 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 	}
 	log_notice("share: the master uses %s itself (epoch %llu): slaves are refused",
 		   d->cfg.share_profile, (unsigned long long)v->m.epoch);
-	vd_event(d, "share: master's own use, epoch %llu", (unsigned long long)v->m.epoch);
+	loop_event(&d->loop, "share: master's own use, epoch %llu", (unsigned long long)v->m.epoch);
 	snprintf(msg, max, "ok: card %u uses %s (epoch %llu)\n", v->card, d->cfg.share_profile,
 		 (unsigned long long)v->m.epoch);
 	return 0;
@@ -1323,7 +1335,7 @@ static int master_give(struct vshare *v, char *msg, size_t max)
 
 int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max)
 {
-	struct vshare *v = vs;
+	struct vshare *v = d->share;
 
 	if (!v) {
 		snprintf(msg, max, "error: sharing is off (share = off)\n");
@@ -1430,9 +1442,8 @@ static int read_text(const char *path, char **text, size_t *len)
 	return 0;
 }
 
-int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
+int vd_share_start(struct vd *d)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	char err[PROFILE_ERR_MAX];
 	struct profile *p;
 	struct vshare *v;
@@ -1450,17 +1461,16 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	vs = v;
+	d->share = v;
 	v->d = d;
 	v->role = d->cfg.share;
 	v->card = d->cfg.card_base;
-	v->epfd = epfd;
-	v->tag_fd = tag_fd;
-	v->tag_timer = tag_timer;
 	v->lfd = -1;
 	v->last_denied = -1;
-	for (i = 0; i < SHARE_CONNS; i++)
+	for (i = 0; i < SHARE_CONNS; i++) {
 		v->c[i].fd = -1;
+		v->c[i].owner = v;
+	}
 	ret = load_identity(d, &v->id);
 	if (ret) {
 		log_err("share: key %s: %s", d->cfg.share_key_file, strerror(-ret));
@@ -1469,8 +1479,9 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 	v->tfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (v->tfd < 0)
 		return -errno;
-	ev.data.u64 = (uint64_t)tag_timer << 32;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, v->tfd, &ev);
+	ret = loop_add(&d->loop, v->tfd, EPOLLIN, on_timer, v);
+	if (ret)
+		return ret;
 
 	if (v->role == CONFIG_SHARE_SLAVE) {
 		ssl_init(&v->s, randombytes_random() | (uint64_t)randombytes_random() << 32,
@@ -1542,8 +1553,9 @@ int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer)
 		return ret;
 	}
 	v->lfd = a.fd;
-	ev.data.u64 = (uint64_t)tag_fd << 32 | SHARE_CONNS;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, v->lfd, &ev);
+	ret = loop_add(&d->loop, v->lfd, EPOLLIN, on_listen, v);
+	if (ret)
+		return ret;
 	log_notice("share: master of profile %s on %s; lease %u ms, margin %u ms, %s%s",
 		   d->cfg.share_profile, d->cfg.share_listen, d->cfg.share_lease_ms,
 		   d->cfg.share_drift_ms, d->cfg.share_compare ? "compare (embodiment 5)" :
@@ -1581,7 +1593,7 @@ static void slave_stop(struct vshare *v)
 		pfd.events = POLLIN | (c->out_len ? POLLOUT : 0);
 		if (poll(&pfd, 1, (int)(end - share_now())) <= 0)
 			break;
-		vd_share_fd(v->d, 0, (pfd.revents & POLLIN ? EPOLLIN : 0) |
+		conn_event(v, 0, (pfd.revents & POLLIN ? EPOLLIN : 0) |
 			    (pfd.revents & POLLOUT ? EPOLLOUT : 0) |
 			    (pfd.revents & (POLLHUP | POLLERR) ? EPOLLHUP : 0));
 	}
@@ -1592,7 +1604,7 @@ static void slave_stop(struct vshare *v)
 
 void vd_share_stop(struct vd *d)
 {
-	struct vshare *v = vs;
+	struct vshare *v = d->share;
 	int i;
 
 	if (!v)
@@ -1601,12 +1613,15 @@ void vd_share_stop(struct vd *d)
 		slave_stop(v);
 	for (i = 0; i < SHARE_CONNS; i++)
 		if (v->c[i].fd >= 0) {
+			loop_del(&d->loop, v->c[i].fd);
 			close(v->c[i].fd);
 			sc_session_wipe(&v->c[i].sess);
 			sc_hs_wipe(&v->c[i].hs);
 		}
-	if (v->lfd >= 0)
+	if (v->lfd >= 0) {
+		loop_del(&d->loop, v->lfd);
 		close(v->lfd);
+	}
 	if (v->text) {
 		sodium_memzero(v->text, v->text_len);
 		free(v->text);
@@ -1627,14 +1642,15 @@ void vd_share_stop(struct vd *d)
 	sodium_memzero(v->grant_key, sizeof(v->grant_key));
 	pstate_clear(&v->ps);
 	sc_identity_wipe(&v->id);
+	loop_del(&d->loop, v->tfd);
 	close(v->tfd);
 	free(v);
-	vs = NULL;
+	d->share = NULL;
 }
 
 void vd_share_status(struct vd *d, FILE *f, bool json)
 {
-	struct vshare *v = vs;
+	struct vshare *v = d->share;
 	uint64_t now = share_now();
 	char holder[32];
 	int i, links = 0;

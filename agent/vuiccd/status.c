@@ -213,7 +213,7 @@ static void status_json(struct vd *d, FILE *f)
 {
 	struct vuicc_t0_stats st;
 	char tty[64];
-	uint64_t now = vd_now_ms();
+	uint64_t now = loop_now_ms();
 	unsigned int i, n, k;
 	bool first = true;
 
@@ -287,9 +287,9 @@ static void status_json(struct vd *d, FILE *f)
 		fputc('}', f);
 	}
 	fprintf(f, "],\"events\":[");
-	n = d->n_events < VD_EVENTS ? d->n_events : VD_EVENTS;
+	n = loop_events(&d->loop);
 	for (i = 0; i < n; i++) {
-		const struct vd_event *e = &d->events[(d->n_events - n + i) % VD_EVENTS];
+		const struct loop_event *e = loop_event_at(&d->loop, i);
 
 		fprintf(f, "%s{\"time\":%ld,\"what\":", i ? "," : "", (long)e->t);
 		jstr(f, e->what);
@@ -340,11 +340,11 @@ static void status_text(struct vd *d, FILE *f)
 		fputc('\n', f);
 	}
 	vd_share_status(d, f, false);
-	n = d->n_events < VD_EVENTS ? d->n_events : VD_EVENTS;
+	n = loop_events(&d->loop);
 	if (n)
 		fprintf(f, "last events:\n");
 	for (i = 0; i < n; i++) {
-		const struct vd_event *e = &d->events[(d->n_events - n + i) % VD_EVENTS];
+		const struct loop_event *e = loop_event_at(&d->loop, i);
 		struct tm tm;
 
 		gmtime_r(&e->t, &tm);

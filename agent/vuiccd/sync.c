@@ -60,7 +60,7 @@ struct vprof *vd_get(struct vd *d, uint32_t card, const char *name)
 
 int vd_save(struct vd *d, struct vprof *v)
 {
-	uint64_t now = vd_now_ms();
+	uint64_t now = loop_now_ms();
 	int ret = pstate_save(d->dirfd, &v->ps, d->io);
 
 	/* how long the oldest change waited for the disk: the bound, measured */
@@ -76,7 +76,7 @@ int vd_save(struct vd *d, struct vprof *v)
 			v->ps.name, strerror(-ret));
 		/* again after max(writeback_ms, 1 s), not in a loop */
 		v->dirty = true;
-		v->dirty_since = vd_now_ms() +
+		v->dirty_since = loop_now_ms() +
 			(d->cfg.writeback_ms < 1000 ? 1000 - d->cfg.writeback_ms : 0);
 		vd_arm_timer(d);
 		return ret;
@@ -372,6 +372,47 @@ int vd_resync(struct vd *d)
 	return 0;
 }
 
+/* ---- ranking data of a profile (for the policy) ---- */
+
+static unsigned int rats_parse(const char *s)
+{
+	unsigned int r = 0;
+
+	if (strstr(s, "gsm"))
+		r |= POL_RAT_BIT(POL_RAT_GSM);
+	if (strstr(s, "umts"))
+		r |= POL_RAT_BIT(POL_RAT_UMTS);
+	if (strstr(s, "lte"))
+		r |= POL_RAT_BIT(POL_RAT_LTE);
+	return r;
+}
+
+/* What ranking needs of a profile file (never a key). */
+void vd_prof_pol_info(struct vprof *v, const struct profile *p)
+{
+	struct pol_profile *pp = &v->pol;
+	const char *s = p->plmns;
+
+	memset(pp, 0, sizeof(*pp));
+	snprintf(pp->name, sizeof(pp->name), "%s", p->name);
+	pp->kind = p->kind == VUICC_PROFILE_KIND_VSIM ? POL_VSIM :
+		   p->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER : POL_SEED_STANDBY;
+	pp->rats = rats_parse(p->rats);
+	pp->has_tariff = p->has_tariff;
+	pp->tariff = p->tariff;
+	while (*s && pp->n_plmns < POL_PLMNS_MAX) {
+		size_t n = strcspn(s, ", ");
+
+		if (n >= 5 && n <= 6) {
+			memcpy(pp->plmns[pp->n_plmns], s, n);
+			pp->plmns[pp->n_plmns++][n] = '\0';
+		}
+		s += n;
+		s += strspn(s, ", ");
+	}
+	v->has_pol = true;
+}
+
 /* ---- provisioning ---- */
 
 /* A stored SQN array for another ind_bits: every new slot at the highest SEQ seen. */
@@ -465,7 +506,7 @@ out:
 	v->ps.fingerprint = p->fingerprint;
 	v->last_error[0] = '\0';
 	v->in_store = true;
-	vd_event(d, "card %u: profile %s installed", v->ps.card, v->ps.name);
+	loop_event(&d->loop, "card %u: profile %s installed", v->ps.card, v->ps.name);
 	log_info("card %u: profile %s installed from %s (%zu stored EFs%s)", v->ps.card,
 		 v->ps.name, v->file, v->ps.n_efs, v->ps.sqn_len ? ", stored SQN array" : "");
 	/* the store now describes this installation: its SQN array as the kernel has it */
@@ -510,7 +551,7 @@ static int vd_enable(struct vd *d, uint32_t card, const char *name, const char *
 		return ret;
 	}
 	log_notice("card %u: profile %s enabled (%s)", card, name, why);
-	vd_event(d, "card %u: %s enabled (%s)", card, name, why);
+	loop_event(&d->loop, "card %u: %s enabled (%s)", card, name, why);
 	snprintf(d->cards[card].enabled, sizeof(d->cards[card].enabled), "%s", name);
 	vd_save_card(d, card);
 	return 0;
@@ -572,7 +613,7 @@ static int vd_create_cards(struct vd *d)
 		}
 		d->cards[c].exists = true;
 		log_info("card %u: created (/dev/vuicc%u)", c, c);
-		vd_event(d, "card %u created", c);
+		loop_event(&d->loop, "card %u created", c);
 	}
 	return 0;
 }
@@ -623,7 +664,7 @@ int vd_provision(struct vd *d, bool at_start)
 		free(names[i]);
 		if (profile_load(path, p, err, sizeof(err))) {
 			log_err("profile %s: skipped: %s", path, err);
-			vd_event(d, "profile file %s skipped (invalid)", path);
+			loop_event(&d->loop, "profile file %s skipped (invalid)", path);
 			bad++;
 			continue;
 		}
@@ -651,7 +692,7 @@ int vd_provision(struct vd *d, bool at_start)
 		v->file_fpr = p->fingerprint;
 		v->kind = p->kind;
 		v->role = p->role;
-		vd_policy_profile_info(v, p);
+		vd_prof_pol_info(v, p);
 		if (!v->installed) {
 			vd_install(d, v, p);
 		} else if (v->ps.fingerprint == p->fingerprint) {
@@ -682,7 +723,7 @@ int vd_provision(struct vd *d, bool at_start)
 		if (v->installed && v->ps.fingerprint) {
 			log_notice("card %u: profile %s: its file is gone; deleting it from the card",
 				   v->ps.card, v->ps.name);
-			vd_event(d, "card %u: profile %s deleted (file gone)", v->ps.card, v->ps.name);
+			loop_event(&d->loop, "card %u: profile %s deleted (file gone)", v->ps.card, v->ps.name);
 			vd_uninstall(d, v);
 		}
 	}
@@ -790,13 +831,13 @@ static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 			 */
 			v->sqn_dirty = true;
 			if (!v->dirty_since)
-				v->dirty_since = vd_now_ms();
+				v->dirty_since = loop_now_ms();
 			if (++x->n >= VD_EVENT_BATCH)
 				vd_save_sqn_batch(d, x);
 			return 0;
 		} else if (!v->dirty) {
 			v->dirty = true;
-			v->dirty_since = vd_now_ms();
+			v->dirty_since = loop_now_ms();
 			vd_arm_timer(d);
 		}
 		return 0;
@@ -810,16 +851,16 @@ static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 			v->last_auth = (int)r;
 			v->last_auth_time = time(NULL);
 			if (r)
-				vd_event(d, "card %u: %s: authentication %s", card, v->ps.name,
+				loop_event(&d->loop, "card %u: %s: authentication %s", card, v->ps.name,
 					 auth_results[r]);
 		}
 		return 0;
 	case VUICC_CMD_CARD_RESET_NTF:
-		vd_event(d, "card %u reset", card);
+		loop_event(&d->loop, "card %u reset", card);
 		x->refresh = true;
 		return 0;
 	case VUICC_CMD_CARD_POWER_NTF:
-		vd_event(d, "card %u powered %s", card,
+		loop_event(&d->loop, "card %u powered %s", card,
 			 tb[VUICC_A_CARD_POWERED] && nla_get_u8(tb[VUICC_A_CARD_POWERED]) ? "on" : "off");
 		x->refresh = true;
 		return 0;
@@ -846,7 +887,7 @@ int vd_handle_events(struct vd *d)
 	if (ret == -ENOBUFS) {
 		d->overflows++;
 		log_warn("kernel events were lost (socket buffer full); fetching every state");
-		vd_event(d, "events lost: full resynchronisation");
+		loop_event(&d->loop, "events lost: full resynchronisation");
 		return vd_resync(d);
 	}
 	if (ret < 0) {
@@ -904,7 +945,7 @@ void vd_arm_timer(struct vd *d)
 
 void vd_writeback(struct vd *d, bool all)
 {
-	uint64_t now = vd_now_ms();
+	uint64_t now = loop_now_ms();
 	size_t i;
 
 	for (i = 0; i < d->n_profs; i++) {
@@ -993,6 +1034,6 @@ int vd_delete_remote(struct vd *d, uint32_t card, const char *name)
 		}
 	if (!strcmp(d->cards[card].enabled, name))
 		d->cards[card].enabled[0] = '\0';
-	vd_event(d, "card %u: profile %s deleted (kernel and store)", card, name);
+	loop_event(&d->loop, "card %u: profile %s deleted (kernel and store)", card, name);
 	return ret;
 }

@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vuiccd: the agent daemon.  vuiccd.c has the event loop and the control
- * socket; vd_sync.c provisioning, reconciliation with the kernel and the
- * persistence of state events; vd_status.c the status report.
+ * vuiccd: the agent daemon's shared state and its parts, bottom up (a part
+ * calls only parts below it; news goes up through callbacks):
+ *   loop.c     the event loop (loop.h), the clock and the event ring
+ *   sync.c     the profile/card registry, provisioning, reconciliation with
+ *              the kernel and the persistence of state events
+ *   modems.c   the modems of the cards
+ *   policy.c   the policy core and the SIM server, by card
+ *   share.c    sharing a profile between devices
+ *   status.c   the status report
+ *   control.c  the control socket
+ *   main.c     options, start-up and shut-down order
  */
 #ifndef VUICCD_H
 #define VUICCD_H
@@ -18,9 +26,9 @@
 #include "core/policy.h"
 #include "io/server.h"
 #include "lib/store.h"
+#include "loop.h"
 
 #define VD_PROFILES_MAX	(VUICC_CARDS_MAX * VUICC_PROFILES_MAX)
-#define VD_EVENTS	16
 
 /* A profile vuiccd knows: from a profile file, the kernel or the store. */
 struct vprof {
@@ -59,10 +67,10 @@ struct vcard {
 	struct cstate cs;
 };
 
-struct vd_event {
-	time_t t;
-	char what[120];
-};
+struct vd;
+struct vshare;
+/* What the modems part tells the part above it (the policy) of a modem. */
+typedef void (*vd_modem_listener)(struct vd *d, struct modem *m, const struct modem_event *e);
 
 struct vd {
 	struct config cfg;
@@ -74,22 +82,22 @@ struct vd {
 	struct vprof *profs[VD_PROFILES_MAX];
 	size_t n_profs;
 	struct vcard cards[VUICC_CARDS_MAX];
-	struct vd_event events[VD_EVENTS];
-	unsigned int n_events;
-	/* the modem backend (vd_modem.c), by card */
+	/* the modem backend (modems.c), by card */
 	struct modem modems[VUICC_CARDS_MAX];
-	int modem_polled[VUICC_CARDS_MAX];	/* the tty fd in epoll; -1 */
+	int modem_polled[VUICC_CARDS_MAX];	/* the tty fd in the loop; -1 */
+	vd_modem_listener modem_listener;
 	char modem_profile[VUICC_CARDS_MAX][VUICC_PROFILE_NAME_MAX + 1];
-	int epfd;
+	struct loop loop;
 	time_t started;
 	unsigned long resyncs, overflows;
 	const struct store_io *io;
 	bool restarted;		/* a card kept its enabled profile at start */
-	/* the policy core (vd_policy.c), by card with a modem */
+	/* the policy core (policy.c), by card with a modem */
 	struct vpol *vpol[VUICC_CARDS_MAX];
 	int pol_tfd;
 	struct srv srv;
 	bool have_srv;
+	struct vshare *share;	/* share.c's, NULL with sharing off */
 };
 
 /* The cards this vuiccd manages: card_base..card_base+cards-1. */
@@ -100,10 +108,7 @@ static inline bool vd_card_mine(const struct vd *d, uint32_t card)
 
 #define VD_CARD_END(d)	((d)->cfg.card_base + (d)->cfg.cards)
 
-uint64_t vd_now_ms(void);
-void vd_event(struct vd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* vd_sync.c */
+/* sync.c */
 struct vprof *vd_find(struct vd *d, uint32_t card, const char *name);
 int vd_load_store(struct vd *d);
 int vd_resync(struct vd *d);
@@ -114,46 +119,41 @@ void vd_writeback(struct vd *d, bool all);
 void vd_arm_timer(struct vd *d);
 int vd_save(struct vd *d, struct vprof *v);
 
-/* vd_modem.c: epoll data of the modems' fds is (TAG << 32 | card) */
-void vd_modems_start(struct vd *d, int epfd, uint32_t tag_in, uint32_t tag_timer);
-void vd_modem_input(struct vd *d, unsigned int card);
-void vd_modem_timer(struct vd *d, unsigned int card);
+/* modems.c: each modem's fds in the loop; its events go to @listener */
+void vd_modems_start(struct vd *d, vd_modem_listener listener);
 void vd_modems_card_check(struct vd *d);
 void vd_modems_stop(struct vd *d);
 
-/* vd_sync.c: profiles of the policy */
+/* sync.c: profiles of the policy */
 int vd_enable_profile(struct vd *d, uint32_t card, const char *name, const char *why);
 int vd_install_remote(struct vd *d, uint32_t card, const struct profile *p);
 int vd_delete_remote(struct vd *d, uint32_t card, const char *name);
+/* what ranking needs of a profile file (never a key) into v->pol */
+void vd_prof_pol_info(struct vprof *v, const struct profile *p);
 
-/* vd_policy.c */
-int vd_policy_start(struct vd *d, int epfd, uint32_t tag_timer, uint32_t tag_srv,
-		    uint32_t tag_srv_timer);
+/* policy.c */
+int vd_policy_start(struct vd *d);
 void vd_policy_stop(struct vd *d);
-void vd_policy_timer(struct vd *d);
 void vd_policy_arm(struct vd *d);
 void vd_policy_modem_event(struct vd *d, struct modem *m, const struct modem_event *e);
-void vd_policy_profile_info(struct vprof *v, const struct profile *p);
 void vd_policy_sync_profiles(struct vd *d);
 const struct policy *vd_policy_of(const struct vd *d, unsigned int card);
 uint64_t vd_policy_now(const struct vd *d, unsigned int card);
 
-/* vd_sync.c: for sharing */
+/* sync.c: for sharing */
 struct vprof *vd_get(struct vd *d, uint32_t card, const char *name);
 int vd_share_refresh_state(struct vd *d, struct vprof *v);
 
-/* vd_share.c: epoll data of the link's fds is (TAG << 32 | index) */
+/* share.c: the link's fds and its timer in the loop */
 struct sc_identity;
-int vd_share_start(struct vd *d, int epfd, uint32_t tag_fd, uint32_t tag_timer);
+int vd_share_start(struct vd *d);
 void vd_share_stop(struct vd *d);
-void vd_share_fd(struct vd *d, uint32_t idx, uint32_t events);
-void vd_share_timer(struct vd *d);
 void vd_share_status(struct vd *d, FILE *f, bool json);
 int vd_share_key_file(const char *path, struct sc_identity *id, bool create);
 int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeout_s);
 int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max);
 
-/* vd_status.c */
+/* status.c */
 char *vd_status(struct vd *d, bool json, size_t *len);
 
 #endif
