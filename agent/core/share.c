@@ -227,12 +227,12 @@ static const char *const mst_names[] = {
 	[MST_FREE] = "MST_FREE", [MST_SELF] = "MST_SELF", [MST_GRANTED] = "MST_GRANTED",
 };
 
-const char *shm_state_name(int state)
+const char *share_master_state_name(int state)
 {
 	return state >= MST_FREE && state <= MST_GRANTED ? mst_names[state] : "unknown";
 }
 
-void shm_init(struct share_master *m, uint64_t now, uint64_t epoch, uint32_t lease_ms,
+void share_master_init(struct share_master *m, uint64_t now, uint64_t epoch, uint32_t lease_ms,
 	      uint32_t drift_ms)
 {
 	memset(m, 0, sizeof(*m));
@@ -264,25 +264,25 @@ static void deny(struct share_master *m, const struct share_msg *in, struct shar
 		m->denies++;
 }
 
-int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_msg *in,
+int share_master_recv(struct share_master *m, uint64_t now, int peer, const struct share_msg *in,
 	     struct share_msg *out, char *why, size_t whylen)
 {
 	bool current;
 
-	shm_timer(m, now);
+	share_master_timer(m, now);
 	why[0] = '\0';
 	switch (in->type) {
 	case REQUEST:
 		if (!m->ready) {
 			deny(m, in, out, DENY_NOT_READY);
 			snprintf(why, whylen, "no profile to share");
-			return SHM_DENY;
+			return SHARE_MASTER_DENY;
 		}
 		if (m->state == MST_SELF) {
 			deny(m, in, out, DENY_MASTER_USE);
 			snprintf(why, whylen, "the master uses the profile (epoch %llu)",
 				 (unsigned long long)m->epoch);
-			return SHM_DENY;
+			return SHARE_MASTER_DENY;
 		}
 		if (m->state == MST_GRANTED) {
 			deny(m, in, out, DENY_BUSY);
@@ -293,7 +293,7 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 				snprintf(why, whylen, "peer %d holds lease %llu for %llu ms more",
 					 m->holder, (unsigned long long)m->epoch,
 					 (unsigned long long)(m->held_until - now));
-			return SHM_DENY;
+			return SHARE_MASTER_DENY;
 		}
 		m->epoch++;
 		m->state = MST_GRANTED;
@@ -318,7 +318,7 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 			 (unsigned long long)m->epoch, peer, m->lease_ms,
 			 out->mode == GRANT_PUSH ? (m->compare ? "its copy differs: push" : "push")
 						 : "its copy is current: activate");
-		return SHM_GRANT;
+		return SHARE_MASTER_GRANT;
 	case RENEW:
 		/* after a restart the holder of the stored epoch makes itself known */
 		if (m->state == MST_GRANTED && m->holder == SHARE_PEER_UNKNOWN &&
@@ -334,13 +334,13 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 			out->epoch = m->epoch;
 			out->nonce = in->nonce;
 			out->lease_ms = m->lease_ms;
-			return SHM_RENEWED;
+			return SHARE_MASTER_RENEWED;
 		}
 		deny(m, in, out, DENY_STALE);
 		snprintf(why, whylen, "RENEW of epoch %llu from peer %d: stale (epoch %llu, %s)",
 			 (unsigned long long)in->epoch, peer, (unsigned long long)m->epoch,
-			 shm_state_name(m->state));
-		return SHM_STALE;
+			 share_master_state_name(m->state));
+		return SHARE_MASTER_STALE;
 	case RELEASE:
 		current = in->epoch == m->epoch &&
 			  ((m->state == MST_GRANTED &&
@@ -350,7 +350,7 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 			deny(m, in, out, DENY_STALE);
 			snprintf(why, whylen, "RELEASE of epoch %llu from peer %d: stale (epoch %llu); only its SQN array is merged",
 				 (unsigned long long)in->epoch, peer, (unsigned long long)m->epoch);
-			return SHM_STALE;
+			return SHARE_MASTER_STALE;
 		}
 		if (m->state == MST_GRANTED)
 			m->releases++;
@@ -364,33 +364,33 @@ int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_
 		out->version = m->version;
 		snprintf(why, whylen, "peer %d released lease %llu; its state is version %llu",
 			 peer, (unsigned long long)in->epoch, (unsigned long long)m->version);
-		return SHM_RELEASED;
+		return SHARE_MASTER_RELEASED;
 	default:
 		snprintf(why, whylen, "%s from peer %d: not a slave's message",
 			 share_msg_name(in->type), peer);
-		return SHM_NONE;
+		return SHARE_MASTER_NONE;
 	}
 }
 
-int shm_timer(struct share_master *m, uint64_t now)
+int share_master_timer(struct share_master *m, uint64_t now)
 {
 	if (m->state != MST_GRANTED || now < m->held_until)
-		return SHM_NONE;
+		return SHARE_MASTER_NONE;
 	m->state = MST_FREE;
 	m->last_holder = m->holder;
 	m->holder = SHARE_PEER_NONE;
 	/* the holder's state is not back: what the master has is not the latest */
 	m->version++;
 	m->expiries++;
-	return SHM_EXPIRED;
+	return SHARE_MASTER_EXPIRED;
 }
 
-uint64_t shm_deadline(const struct share_master *m)
+uint64_t share_master_deadline(const struct share_master *m)
 {
 	return m->state == MST_GRANTED ? m->held_until : 0;
 }
 
-int shm_take(struct share_master *m)
+int share_master_take(struct share_master *m)
 {
 	if (m->state != MST_FREE)
 		return -EBUSY;
@@ -400,7 +400,7 @@ int shm_take(struct share_master *m)
 	return 0;
 }
 
-void shm_give(struct share_master *m)
+void share_master_give(struct share_master *m)
 {
 	if (m->state != MST_SELF)
 		return;
@@ -415,12 +415,12 @@ static const char *const slv_names[] = {
 	[SLV_ACTIVE] = "SLV_ACTIVE", [SLV_RELEASING] = "SLV_RELEASING",
 };
 
-const char *ssl_state_name(int state)
+const char *share_slave_state_name(int state)
 {
 	return state >= SLV_IDLE && state <= SLV_RELEASING ? slv_names[state] : "unknown";
 }
 
-void ssl_init(struct share_slave *s, uint64_t seed, uint32_t guard_ms, uint32_t answer_ms,
+void share_slave_init(struct share_slave *s, uint64_t seed, uint32_t guard_ms, uint32_t answer_ms,
 	      uint32_t retry_ms)
 {
 	memset(s, 0, sizeof(*s));
@@ -449,12 +449,12 @@ static void deactivate(struct share_slave *s, uint64_t now, struct share_slv_out
 	s->pending_state = true;
 	/*
 	 * RELEASE only once the device is off the network: the guard time,
-	 * or sooner when the caller sees the detach (ssl_offline())
+	 * or sooner when the caller sees the detach (share_slave_offline())
 	 */
 	s->next_at = now + s->guard_ms;
 }
 
-void ssl_offline(struct share_slave *s, uint64_t now)
+void share_slave_offline(struct share_slave *s, uint64_t now)
 {
 	if (s->state == SLV_IDLE && s->pending_state && s->next_at > now)
 		s->next_at = now;
@@ -544,11 +544,11 @@ static int slave_msg(struct share_slave *s, uint64_t now, const struct share_msg
 	}
 	snprintf(out->why, sizeof(out->why), "%s (epoch %llu) in %s: not for this request, ignored",
 		 share_msg_name(in->type), (unsigned long long)in->epoch,
-		 ssl_state_name(s->state));
+		 share_slave_state_name(s->state));
 	return -EPROTO;
 }
 
-int ssl_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
+int share_slave_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
 	     struct share_slv_out *out)
 {
 	int ret = 0;
@@ -628,7 +628,7 @@ int ssl_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
 	return ret;
 }
 
-uint64_t ssl_deadline(const struct share_slave *s)
+uint64_t share_slave_deadline(const struct share_slave *s)
 {
 	uint64_t t;
 

@@ -108,17 +108,17 @@ struct share_master {
 
 /* What a message or the timer made the master do. */
 enum share_mst_result {
-	SHM_NONE,
-	SHM_GRANT,		/* reply: a GRANT (the caller adds the profile if pushed) */
-	SHM_DENY,		/* reply: a DENY */
-	SHM_RENEWED,		/* reply: a RENEWED */
-	SHM_RELEASED,		/* reply: RELEASED; apply the state returned */
-	SHM_STALE,		/* reply: DENY stale; merge only the SQN array */
-	SHM_EXPIRED,		/* the lease ran out: free */
+	SHARE_MASTER_NONE,
+	SHARE_MASTER_GRANT,		/* reply: a GRANT (the caller adds the profile if pushed) */
+	SHARE_MASTER_DENY,		/* reply: a DENY */
+	SHARE_MASTER_RENEWED,		/* reply: a RENEWED */
+	SHARE_MASTER_RELEASED,		/* reply: RELEASED; apply the state returned */
+	SHARE_MASTER_STALE,		/* reply: DENY stale; merge only the SQN array */
+	SHARE_MASTER_EXPIRED,		/* the lease ran out: free */
 };
 
 /**
- * shm_init() - a master at start
+ * share_master_init() - a master at start
  * @m: the master
  * @now: the time
  * @epoch: the last epoch in the store (0: none)
@@ -129,11 +129,11 @@ enum share_mst_result {
  * the master counts the profile as held by an unknown peer for one lease
  * and margin from @now.
  */
-void shm_init(struct share_master *m, uint64_t now, uint64_t epoch, uint32_t lease_ms,
+void share_master_init(struct share_master *m, uint64_t now, uint64_t epoch, uint32_t lease_ms,
 	      uint32_t drift_ms);
 
 /**
- * shm_recv() - a message from a slave
+ * share_master_recv() - a message from a slave
  * @m: the master
  * @now: the time
  * @peer: the slave's index (its pinned key)
@@ -142,36 +142,36 @@ void shm_init(struct share_master *m, uint64_t now, uint64_t epoch, uint32_t lea
  * @why: a line for the log: why this result
  * @whylen: its room
  *
- * Return: what to do (enum share_mst_result).  With SHM_GRANT the epoch
+ * Return: what to do (enum share_mst_result).  With SHARE_MASTER_GRANT the epoch
  * has grown: store it before sending the reply.
  */
-int shm_recv(struct share_master *m, uint64_t now, int peer, const struct share_msg *in,
+int share_master_recv(struct share_master *m, uint64_t now, int peer, const struct share_msg *in,
 	     struct share_msg *out, char *why, size_t whylen);
 
 /**
- * shm_timer() - the time passed
+ * share_master_timer() - the time passed
  * @m: the master
  * @now: the time
  *
- * Return: SHM_EXPIRED when a lease ended, else SHM_NONE.
+ * Return: SHARE_MASTER_EXPIRED when a lease ended, else SHARE_MASTER_NONE.
  */
-int shm_timer(struct share_master *m, uint64_t now);
+int share_master_timer(struct share_master *m, uint64_t now);
 
-/* The next time shm_timer() has something to do; 0: none. */
-uint64_t shm_deadline(const struct share_master *m);
+/* The next time share_master_timer() has something to do; 0: none. */
+uint64_t share_master_deadline(const struct share_master *m);
 
 /**
- * shm_take() - the master uses the profile itself
+ * share_master_take() - the master uses the profile itself
  * @m: the master
  *
  * Return: 0 (the epoch grew: store it), or -EBUSY when a lease is out.
  */
-int shm_take(struct share_master *m);
+int share_master_take(struct share_master *m);
 
 /* The master no longer uses it (its card has left the network): free. */
-void shm_give(struct share_master *m);
+void share_master_give(struct share_master *m);
 
-const char *shm_state_name(int state);
+const char *share_master_state_name(int state);
 
 /* ---- the slave ---- */
 
@@ -211,18 +211,18 @@ struct share_slv_out {
 };
 
 /**
- * ssl_init() - a slave at start (holding nothing)
+ * share_slave_init() - a slave at start (holding nothing)
  * @s: the slave
  * @seed: for the nonces (any value; nonces need only be fresh)
  * @guard_ms: deactivation starts this long before the lease ends
  * @answer_ms: an unanswered REQUEST/RENEW is given up after it
  * @retry_ms: the wait after a refusal
  */
-void ssl_init(struct share_slave *s, uint64_t seed, uint32_t guard_ms, uint32_t answer_ms,
+void share_slave_init(struct share_slave *s, uint64_t seed, uint32_t guard_ms, uint32_t answer_ms,
 	      uint32_t retry_ms);
 
 /**
- * ssl_step() - an event: a message (@in), the link going up or down
+ * share_slave_step() - an event: a message (@in), the link going up or down
  * (@link changes), the wish changing (@want changes), or the time
  * @s: the slave
  * @now: the time
@@ -232,18 +232,18 @@ void ssl_init(struct share_slave *s, uint64_t seed, uint32_t guard_ms, uint32_t 
  * Return: 0, or -EPROTO for a message that makes no sense here (ignored,
  * @out->why says why: log it).
  */
-int ssl_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
+int share_slave_step(struct share_slave *s, uint64_t now, const struct share_msg *in,
 	     struct share_slv_out *out);
 
 /*
  * After a deactivation the device has certainly left the network (the
  * modem reports it detached): the RELEASE may go before the guard time.
  */
-void ssl_offline(struct share_slave *s, uint64_t now);
+void share_slave_offline(struct share_slave *s, uint64_t now);
 
-/* The next time ssl_step() has something to do; 0: none. */
-uint64_t ssl_deadline(const struct share_slave *s);
+/* The next time share_slave_step() has something to do; 0: none. */
+uint64_t share_slave_deadline(const struct share_slave *s);
 
-const char *ssl_state_name(int state);
+const char *share_slave_state_name(int state);
 
 #endif

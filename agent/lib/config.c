@@ -200,6 +200,29 @@ static int set_policy_key(struct cparser *p, struct config *c, const char *key, 
 	return set_share_key(p, c, key, v);
 }
 
+/* Keys renamed: the old name works, with a warning that names the new one. */
+static const struct {
+	const char *old, *now;
+} renames[] = {
+	{ "share_embodiment", "share_mode" },
+};
+
+static char *renamed(struct cparser *p, struct config *c, char *key)
+{
+	size_t i, n = strlen(c->warnings);
+
+	for (i = 0; i < sizeof(renames) / sizeof(renames[0]); i++) {
+		if (strcmp(key, renames[i].old))
+			continue;
+		if (n < sizeof(c->warnings) - 1)
+			snprintf(c->warnings + n, sizeof(c->warnings) - n,
+				 "%s:%d: key '%s' is deprecated: use '%s'\n", p->fname, p->line,
+				 renames[i].old, renames[i].now);
+		return (char *)renames[i].now;
+	}
+	return key;
+}
+
 static int name_ok(const char *s);
 
 static int share_addr_ok(const char *v)
@@ -253,13 +276,13 @@ static int set_share_key(struct cparser *p, struct config *c, const char *key, c
 		c->n_share_peers++;
 		return 0;
 	}
-	if (!strcmp(key, "share_embodiment")) {
+	if (!strcmp(key, "share_mode")) {
 		if (!strcmp(v, "push"))
 			c->share_compare = false;
 		else if (!strcmp(v, "compare"))
 			c->share_compare = true;
 		else
-			return cerr(p, key, "'%s' is not push (embodiment 4) or compare (5)", v);
+			return cerr(p, key, "'%s' is not push or compare", v);
 		return 0;
 	}
 	if (!strcmp(key, "share_want"))
@@ -399,7 +422,7 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		"server_url", "device_id", "device_secret", "server_ca", "device_cert",
 		"device_key", "server_timeout_ms", "server_attempts", "device_secret_file",
 		"card_base", "share", "share_profile", "share_profile_file", "share_listen",
-		"share_connect", "share_netns", "share_key_file", "share_embodiment",
+		"share_connect", "share_netns", "share_key_file", "share_mode",
 		"share_want", "share_lease_ms", "share_drift_ms", "share_guard_ms",
 		"share_answer_ms", "share_retry_ms",
 	};
@@ -431,6 +454,7 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		val = trim(eq + 1);
 		if (!*val)
 			return cerr(&p, key, "no value");
+		key = renamed(&p, c, key);
 		for (i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
 			if (strcmp(key, once[i]))
 				continue;

@@ -64,10 +64,12 @@ struct config {
 	char share_key_file[CONFIG_PATH_MAX];	/* this device's X25519 secret key */
 	size_t n_share_peers;
 	unsigned char share_peer_key[CONFIG_SHARE_PEERS][32];	/* pinned public keys */
-	bool share_compare;			/* embodiment 5; no: 4 (push) */
+	bool share_compare;			/* share_mode = compare; no: push */
 	bool share_want;			/* slave: ask for the profile; yes */
 	unsigned int share_lease_ms, share_drift_ms, share_guard_ms;	/* 30 s, 5 s, 5 s */
 	unsigned int share_answer_ms, share_retry_ms;	/* 3 s, 2 s */
+	/* "FILE:LINE: key 'old' is deprecated: use 'new'\n" lines; "" if none */
+	char warnings[512];
 };
 
 enum { CONFIG_SHARE_OFF, CONFIG_SHARE_MASTER, CONFIG_SHARE_SLAVE };

@@ -81,7 +81,7 @@ struct vshare {
 	/* slave: the dynamic state to return */
 	uint8_t *pending;
 	size_t pending_len;
-	/* slave, compare (embodiment 5): the profile while active, the sealed copy after */
+	/* slave, share_mode compare: the profile while active, the sealed copy after */
 	char *held_text;
 	size_t held_text_len;
 	uint8_t grant_key[SHARE_KEY_LEN];
@@ -455,7 +455,7 @@ static int send_msg(struct vshare *v, struct sconn *c, const struct share_msg *m
 	return conn_queue(v, c, rec, rlen);
 }
 
-/* ---- compare (embodiment 5): sealed copies ---- */
+/* ---- share_mode compare: sealed copies ---- */
 
 /* The key of the copy that peer @peer seals under lease @epoch. */
 static void copy_key(struct vshare *v, int peer, uint64_t epoch, uint8_t key[SHARE_KEY_LEN])
@@ -589,7 +589,7 @@ static void sealed_make(struct vshare *v, const uint8_t *state, size_t state_len
 /* A lease that ran out: the state's version moved, so it goes to the store. */
 static void master_expire(struct vshare *v)
 {
-	if (shm_timer(&v->m, share_now()) != SHM_EXPIRED)
+	if (share_master_timer(&v->m, share_now()) != SHARE_MASTER_EXPIRED)
 		return;
 	lease_save(v);
 	log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
@@ -608,9 +608,9 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 	int r;
 
 	master_expire(v);
-	r = shm_recv(&v->m, share_now(), c->peer, in, &out, why, sizeof(why));
+	r = share_master_recv(&v->m, share_now(), c->peer, in, &out, why, sizeof(why));
 	switch (r) {
-	case SHM_GRANT:
+	case SHARE_MASTER_GRANT:
 		/* the epoch is on disk before any slave can use it */
 		if (lease_save(v)) {
 			v->m.state = MST_FREE;
@@ -636,7 +636,7 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 		sodium_memzero(blob, sizeof(blob));
 		sodium_memzero(out.key, sizeof(out.key));
 		return;
-	case SHM_DENY:
+	case SHARE_MASTER_DENY:
 		/* a slave asks again every few seconds: the first refusal said it */
 		if (v->last_denied != c->peer) {
 			log_notice("share: DENY peer %d: %s", c->peer, why);
@@ -648,16 +648,16 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 		v->last_denied = c->peer;
 		send_msg(v, c, &out);
 		return;
-	case SHM_RENEWED:
+	case SHARE_MASTER_RENEWED:
 		send_msg(v, c, &out);
 		return;
-	case SHM_STALE:
-	case SHM_RELEASED:
+	case SHARE_MASTER_STALE:
+	case SHARE_MASTER_RELEASED:
 		if (in->type == RELEASE && in->blob_len) {
 			t = calloc(1, sizeof(*t));
 			if (t && !pstate_decode(in->blob, in->blob_len, t, &bad)) {
 				pstate_merge_sqn(&v->ps, t->sqn, t->sqn_len);
-				if (r == SHM_RELEASED) {
+				if (r == SHARE_MASTER_RELEASED) {
 					for (n = 0; n < t->n_efs; n++)
 						pstate_set_ef(&v->ps, t->efs[n].path, t->efs[n].path_len,
 							      t->efs[n].data, t->efs[n].len);
@@ -670,9 +670,9 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 				pstate_clear(t);
 			free(t);
 		}
-		if (r == SHM_RELEASED || in->blob_len)
+		if (r == SHARE_MASTER_RELEASED || in->blob_len)
 			lease_save(v);	/* the version moved, or the SQN array did */
-		if (r == SHM_STALE) {
+		if (r == SHARE_MASTER_STALE) {
 			v->stale++;
 			log_warn("share: peer %d: %s", c->peer, why);
 			loop_event(&v->d->loop, "share: stale %s from peer %d rejected",
@@ -852,7 +852,7 @@ static void slave_run(struct vshare *v, const struct share_msg *in)
 	int i, ret;
 
 	for (i = 0; i < 4; i++) {
-		ret = ssl_step(&v->s, share_now(), in, &o);
+		ret = share_slave_step(&v->s, share_now(), in, &o);
 		if (ret && o.why[0])
 			log_warn("share: %s", o.why);
 		if (o.activate) {
@@ -1177,14 +1177,14 @@ static void arm(struct vshare *v)
 
 	x = conns_deadline(v);
 	if (v->role == CONFIG_SHARE_MASTER) {
-		t = shm_deadline(&v->m);
+		t = share_master_deadline(&v->m);
 		if (v->give_at && (!t || v->give_at < t))
 			t = v->give_at;
 		if (x && (!t || x < t))
 			t = x;
 	} else {
 		t = x;
-		x = ssl_deadline(&v->s);
+		x = share_slave_deadline(&v->s);
 		if (x && (!t || x < t))
 			t = x;
 		if (v->connect_at && (!t || v->connect_at < t))
@@ -1231,7 +1231,7 @@ static void on_timer(void *arg, uint32_t events)
 	if (v->role == CONFIG_SHARE_MASTER) {
 		if (v->give_at && now >= v->give_at) {
 			v->give_at = 0;
-			shm_give(&v->m);
+			share_master_give(&v->m);
 			lease_save(v);
 			log_notice("share: the master's own use of %s ended; the profile is free",
 				   d->cfg.share_profile);
@@ -1266,9 +1266,9 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 	size_t n;
 	int ret;
 
-	if (v->give_at || shm_take(&v->m)) {
+	if (v->give_at || share_master_take(&v->m)) {
 		snprintf(msg, max, "error: the profile is held (%s); try again when it is free\n",
-			 shm_state_name(v->m.state));
+			 share_master_state_name(v->m.state));
 		return -EBUSY;
 	}
 	if (lease_save(v)) {
@@ -1484,7 +1484,7 @@ int vd_share_start(struct vd *d)
 		return ret;
 
 	if (v->role == CONFIG_SHARE_SLAVE) {
-		ssl_init(&v->s, randombytes_random() | (uint64_t)randombytes_random() << 32,
+		share_slave_init(&v->s, randombytes_random() | (uint64_t)randombytes_random() << 32,
 			 d->cfg.share_guard_ms, d->cfg.share_answer_ms, d->cfg.share_retry_ms);
 		v->s.want = d->cfg.share_want;
 		sealed_load(v);
@@ -1527,7 +1527,7 @@ int vd_share_start(struct vd *d)
 	v->ps.card = v->card;
 	if (lease_load(v, &epoch))
 		return -EBADMSG;
-	shm_init(&v->m, share_now(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
+	share_master_init(&v->m, share_now(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
 	vp = vd_find(d, v->card, d->cfg.share_profile);
 	if (vp && vp->installed && epoch) {
 		/* its own use went on while no vuiccd ran (share take before a restart) */
@@ -1558,8 +1558,8 @@ int vd_share_start(struct vd *d)
 		return ret;
 	log_notice("share: master of profile %s on %s; lease %u ms, margin %u ms, %s%s",
 		   d->cfg.share_profile, d->cfg.share_listen, d->cfg.share_lease_ms,
-		   d->cfg.share_drift_ms, d->cfg.share_compare ? "compare (embodiment 5)" :
-		   "push (embodiment 4)", epoch ? "; waiting out a lease from before the restart" : "");
+		   d->cfg.share_drift_ms, d->cfg.share_compare ? "share_mode compare" :
+		   "share_mode push", epoch ? "; waiting out a lease from before the restart" : "");
 	arm(v);
 	return 0;
 }
@@ -1674,7 +1674,7 @@ void vd_share_status(struct vd *d, FILE *f, bool json)
 				"\"links\":%d,\"grants\":%lu,\"pushes\":%lu,\"activations\":%lu,"
 				"\"denies\":%lu,\"stale\":%lu,\"expiries\":%lu,\"releases\":%lu,"
 				"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu,\"refused\":%lu}",
-				d->cfg.share_profile, shm_state_name(v->m.state), holder,
+				d->cfg.share_profile, share_master_state_name(v->m.state), holder,
 				(unsigned long long)v->m.epoch, (unsigned long long)v->m.version,
 				(unsigned long long)(v->m.state == MST_GRANTED && v->m.held_until > now ?
 						     v->m.held_until - now : 0),
@@ -1685,7 +1685,7 @@ void vd_share_status(struct vd *d, FILE *f, bool json)
 		}
 		fprintf(f, "\nshare: master of %s (%s)\n  lease: %s, holder %s, epoch %llu",
 			d->cfg.share_profile, d->cfg.share_compare ? "compare" : "push",
-			shm_state_name(v->m.state), holder, (unsigned long long)v->m.epoch);
+			share_master_state_name(v->m.state), holder, (unsigned long long)v->m.epoch);
 		if (v->m.state == MST_GRANTED && v->m.held_until > now)
 			fprintf(f, ", held for %llu ms more", (unsigned long long)(v->m.held_until - now));
 		fprintf(f, "\n  links %d; grants %lu (pushed %lu, activated %lu), refused %lu, stale %lu, expired %lu, released %lu\n"
@@ -1699,7 +1699,7 @@ void vd_share_status(struct vd *d, FILE *f, bool json)
 			"\"epoch\":%llu,\"lease_ms\":%llu,\"link\":%s,\"want\":%s,\"requests\":%lu,"
 			"\"grants\":%lu,\"denies\":%lu,\"renewals\":%lu,\"expiries\":%lu,\"stale\":%lu,"
 			"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu}",
-			d->cfg.share_profile, ssl_state_name(v->s.state), (unsigned long long)v->s.epoch,
+			d->cfg.share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch,
 			(unsigned long long)(v->s.state == SLV_ACTIVE && v->s.lease_end > now ?
 					     v->s.lease_end - now : 0),
 			v->s.link ? "true" : "false", v->s.want ? "true" : "false", v->s.requests,
@@ -1708,7 +1708,7 @@ void vd_share_status(struct vd *d, FILE *f, bool json)
 		return;
 	}
 	fprintf(f, "\nshare: slave of %s, profile %s\n  lease: %s, epoch %llu", d->cfg.share_connect,
-		d->cfg.share_profile, ssl_state_name(v->s.state), (unsigned long long)v->s.epoch);
+		d->cfg.share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch);
 	if (v->s.state == SLV_ACTIVE && v->s.lease_end > now)
 		fprintf(f, ", %llu ms left", (unsigned long long)(v->s.lease_end - now));
 	fprintf(f, "\n  link %s; requests %lu, grants %lu, refused %lu, renewals %lu, expired %lu, stale %lu\n"

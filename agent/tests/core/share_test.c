@@ -232,77 +232,77 @@ static void test_master_rules(void)
 	struct share_msg in, out;
 	char why[200];
 
-	shm_init(&m, 1000, 0, 30000, 5000);
-	CHECK(m.state == MST_FREE && !shm_deadline(&m));
+	share_master_init(&m, 1000, 0, 30000, 5000);
+	CHECK(m.state == MST_FREE && !share_master_deadline(&m));
 	request(&in, 1);
-	CHECK(shm_recv(&m, 1000, 0, &in, &out, why, sizeof(why)) == SHM_DENY);
+	CHECK(share_master_recv(&m, 1000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_DENY);
 	CHECK(out.type == DENY && out.reason == DENY_NOT_READY);
 	m.ready = true;
 
-	CHECK(shm_recv(&m, 1000, 0, &in, &out, why, sizeof(why)) == SHM_GRANT);
+	CHECK(share_master_recv(&m, 1000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT);
 	CHECK(out.type == GRANT && out.epoch == 1 && out.nonce == 1 && out.lease_ms == 30000);
 	CHECK(out.mode == GRANT_PUSH && m.holder == 0 && m.state == MST_GRANTED);
-	CHECK(shm_deadline(&m) == 1000 + 30000 + 5000);
+	CHECK(share_master_deadline(&m) == 1000 + 30000 + 5000);
 
 	/* another slave, and the holder itself, are refused */
 	request(&in, 2);
-	CHECK(shm_recv(&m, 2000, 1, &in, &out, why, sizeof(why)) == SHM_DENY);
+	CHECK(share_master_recv(&m, 2000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_DENY);
 	CHECK(out.reason == DENY_BUSY && out.nonce == 2);
-	CHECK(shm_recv(&m, 2000, 0, &in, &out, why, sizeof(why)) == SHM_DENY);
+	CHECK(share_master_recv(&m, 2000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_DENY);
 
 	/* renewal by the holder moves the end; one of another epoch or peer is stale */
 	memset(&in, 0, sizeof(in));
 	in.type = RENEW;
 	in.epoch = 1;
 	in.nonce = 3;
-	CHECK(shm_recv(&m, 10000, 0, &in, &out, why, sizeof(why)) == SHM_RENEWED);
+	CHECK(share_master_recv(&m, 10000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_RENEWED);
 	CHECK(out.type == RENEWED && out.nonce == 3 && out.epoch == 1);
-	CHECK(shm_deadline(&m) == 10000 + 35000);
-	CHECK(shm_recv(&m, 10000, 1, &in, &out, why, sizeof(why)) == SHM_STALE);
+	CHECK(share_master_deadline(&m) == 10000 + 35000);
+	CHECK(share_master_recv(&m, 10000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
 	CHECK(out.type == DENY && out.reason == DENY_STALE);
 	in.epoch = 0;
-	CHECK(shm_recv(&m, 10000, 0, &in, &out, why, sizeof(why)) == SHM_STALE);
+	CHECK(share_master_recv(&m, 10000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
 
 	/* the lease ends at held_until, not a millisecond before */
-	CHECK(shm_timer(&m, 44999) == SHM_NONE && m.state == MST_GRANTED);
-	CHECK(shm_timer(&m, 45000) == SHM_EXPIRED && m.state == MST_FREE);
+	CHECK(share_master_timer(&m, 44999) == SHARE_MASTER_NONE && m.state == MST_GRANTED);
+	CHECK(share_master_timer(&m, 45000) == SHARE_MASTER_EXPIRED && m.state == MST_FREE);
 	CHECK(m.version == 1 && m.expiries == 1);
 
 	/* the late RELEASE of the expired lease still counts: nobody held it since */
 	memset(&in, 0, sizeof(in));
 	in.type = RELEASE;
 	in.epoch = 1;
-	CHECK(shm_recv(&m, 46000, 1, &in, &out, why, sizeof(why)) == SHM_STALE);
-	CHECK(shm_recv(&m, 46000, 0, &in, &out, why, sizeof(why)) == SHM_RELEASED);
+	CHECK(share_master_recv(&m, 46000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
+	CHECK(share_master_recv(&m, 46000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_RELEASED);
 	CHECK(out.type == RELEASED && out.version == 2);
 	/* twice: the second is stale */
-	CHECK(shm_recv(&m, 46000, 0, &in, &out, why, sizeof(why)) == SHM_STALE);
+	CHECK(share_master_recv(&m, 46000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
 
 	/* the next grant: epoch 2; its release frees at once */
 	request(&in, 4);
-	CHECK(shm_recv(&m, 47000, 1, &in, &out, why, sizeof(why)) == SHM_GRANT && out.epoch == 2);
+	CHECK(share_master_recv(&m, 47000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT && out.epoch == 2);
 	memset(&in, 0, sizeof(in));
 	in.type = RELEASE;
 	in.epoch = 1;
-	CHECK(shm_recv(&m, 48000, 0, &in, &out, why, sizeof(why)) == SHM_STALE);
+	CHECK(share_master_recv(&m, 48000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
 	CHECK(m.state == MST_GRANTED);
 	in.epoch = 2;
-	CHECK(shm_recv(&m, 48000, 1, &in, &out, why, sizeof(why)) == SHM_RELEASED);
-	CHECK(m.state == MST_FREE && !shm_deadline(&m));
+	CHECK(share_master_recv(&m, 48000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_RELEASED);
+	CHECK(m.state == MST_FREE && !share_master_deadline(&m));
 
 	/* the master's own use counts as active */
-	CHECK(shm_take(&m) == 0 && m.epoch == 3 && m.state == MST_SELF);
+	CHECK(share_master_take(&m) == 0 && m.epoch == 3 && m.state == MST_SELF);
 	request(&in, 5);
-	CHECK(shm_recv(&m, 49000, 0, &in, &out, why, sizeof(why)) == SHM_DENY);
+	CHECK(share_master_recv(&m, 49000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_DENY);
 	CHECK(out.reason == DENY_MASTER_USE);
-	shm_give(&m);
-	CHECK(shm_recv(&m, 49000, 0, &in, &out, why, sizeof(why)) == SHM_GRANT && out.epoch == 4);
-	CHECK(shm_take(&m) == -EBUSY);
+	share_master_give(&m);
+	CHECK(share_master_recv(&m, 49000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT && out.epoch == 4);
+	CHECK(share_master_take(&m) == -EBUSY);
 
 	/* not a slave's message */
 	memset(&in, 0, sizeof(in));
 	in.type = GRANT;
-	CHECK(shm_recv(&m, 49000, 0, &in, &out, why, sizeof(why)) == SHM_NONE);
+	CHECK(share_master_recv(&m, 49000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_NONE);
 }
 
 static void test_master_restart(void)
@@ -312,33 +312,33 @@ static void test_master_restart(void)
 	char why[200];
 
 	/* a master that restarts with epoch 7 stored waits one lease and margin */
-	shm_init(&m, 5000, 7, 30000, 5000);
+	share_master_init(&m, 5000, 7, 30000, 5000);
 	m.ready = true;
 	CHECK(m.state == MST_GRANTED && m.holder == SHARE_PEER_UNKNOWN);
 	request(&in, 1);
-	CHECK(shm_recv(&m, 39999, 0, &in, &out, why, sizeof(why)) == SHM_DENY);
+	CHECK(share_master_recv(&m, 39999, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_DENY);
 	CHECK(out.reason == DENY_BUSY);
-	CHECK(shm_recv(&m, 40000, 0, &in, &out, why, sizeof(why)) == SHM_GRANT);
+	CHECK(share_master_recv(&m, 40000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT);
 	CHECK(out.epoch == 8);
 
 	/* the holder of the stored epoch renews after the restart: it is known again */
-	shm_init(&m, 5000, 7, 30000, 5000);
+	share_master_init(&m, 5000, 7, 30000, 5000);
 	m.ready = true;
 	memset(&in, 0, sizeof(in));
 	in.type = RENEW;
 	in.epoch = 6;
-	CHECK(shm_recv(&m, 6000, 1, &in, &out, why, sizeof(why)) == SHM_STALE);
+	CHECK(share_master_recv(&m, 6000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
 	CHECK(m.holder == SHARE_PEER_UNKNOWN);
 	in.epoch = 7;
-	CHECK(shm_recv(&m, 6000, 1, &in, &out, why, sizeof(why)) == SHM_RENEWED);
-	CHECK(m.holder == 1 && shm_deadline(&m) == 6000 + 35000);
+	CHECK(share_master_recv(&m, 6000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_RENEWED);
+	CHECK(m.holder == 1 && share_master_deadline(&m) == 6000 + 35000);
 	request(&in, 3);
-	CHECK(shm_recv(&m, 6000, 0, &in, &out, why, sizeof(why)) == SHM_DENY);
+	CHECK(share_master_recv(&m, 6000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_DENY);
 	memset(&in, 0, sizeof(in));
 	in.type = RELEASE;
 	in.epoch = 7;
-	CHECK(shm_recv(&m, 7000, 0, &in, &out, why, sizeof(why)) == SHM_STALE);
-	CHECK(shm_recv(&m, 7000, 1, &in, &out, why, sizeof(why)) == SHM_RELEASED);
+	CHECK(share_master_recv(&m, 7000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_STALE);
+	CHECK(share_master_recv(&m, 7000, 1, &in, &out, why, sizeof(why)) == SHARE_MASTER_RELEASED);
 	CHECK(m.state == MST_FREE);
 }
 
@@ -348,7 +348,7 @@ static void test_master_compare(void)
 	struct share_msg in, out;
 	char why[200];
 
-	shm_init(&m, 0, 0, 30000, 5000);
+	share_master_init(&m, 0, 0, 30000, 5000);
 	m.ready = true;
 	m.compare = true;
 	m.digest[0] = 1;
@@ -356,24 +356,24 @@ static void test_master_compare(void)
 	request(&in, 1);
 	in.digest[0] = 1;
 	in.version = 3;
-	CHECK(shm_recv(&m, 0, 0, &in, &out, why, sizeof(why)) == SHM_GRANT);
+	CHECK(share_master_recv(&m, 0, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT);
 	CHECK(out.mode == GRANT_ACTIVATE && m.activations == 1);
-	shm_timer(&m, 40000);
+	share_master_timer(&m, 40000);
 	/* the expiry moved the version: the copy held is no longer current */
 	in.version = 3;
-	CHECK(shm_recv(&m, 40000, 0, &in, &out, why, sizeof(why)) == SHM_GRANT);
+	CHECK(share_master_recv(&m, 40000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT);
 	CHECK(out.mode == GRANT_PUSH);
-	shm_timer(&m, 80000);
+	share_master_timer(&m, 80000);
 	in.version = m.version;
 	in.digest[0] = 2;	/* another profile */
-	CHECK(shm_recv(&m, 80000, 0, &in, &out, why, sizeof(why)) == SHM_GRANT);
+	CHECK(share_master_recv(&m, 80000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT);
 	CHECK(out.mode == GRANT_PUSH);
 	/* embodiment 4 always pushes */
-	shm_timer(&m, 120000);
+	share_master_timer(&m, 120000);
 	m.compare = false;
 	in.version = m.version;
 	in.digest[0] = 1;
-	CHECK(shm_recv(&m, 120000, 0, &in, &out, why, sizeof(why)) == SHM_GRANT);
+	CHECK(share_master_recv(&m, 120000, 0, &in, &out, why, sizeof(why)) == SHARE_MASTER_GRANT);
 	CHECK(out.mode == GRANT_PUSH);
 }
 
@@ -398,26 +398,26 @@ static void test_slave_rules(void)
 	struct share_msg g, old;
 	uint64_t renew_nonce;
 
-	ssl_init(&s, 1, 5000, 3000, 2000);
-	CHECK(ssl_step(&s, 0, NULL, &o) == 0 && !o.send);	/* no link, not wanted */
+	share_slave_init(&s, 1, 5000, 3000, 2000);
+	CHECK(share_slave_step(&s, 0, NULL, &o) == 0 && !o.send);	/* no link, not wanted */
 	s.link = true;
-	CHECK(ssl_step(&s, 0, NULL, &o) == 0 && !o.send && !ssl_deadline(&s));
+	CHECK(share_slave_step(&s, 0, NULL, &o) == 0 && !o.send && !share_slave_deadline(&s));
 	s.want = true;
-	ssl_step(&s, 1000, NULL, &o);
+	share_slave_step(&s, 1000, NULL, &o);
 	CHECK(o.send && o.msg.type == REQUEST && s.state == SLV_REQUESTING);
 	old = o.msg;
 
 	/* a GRANT for another nonce is ignored; the right one activates from the send time */
 	grant_for(&o, &g, 1, 30000);
 	g.nonce ^= 1;
-	CHECK(ssl_step(&s, 1500, &g, &o) == -EPROTO && !o.activate);
+	CHECK(share_slave_step(&s, 1500, &g, &o) == -EPROTO && !o.activate);
 	g.nonce = old.nonce;
-	CHECK(ssl_step(&s, 1500, &g, &o) == 0 && o.activate && s.state == SLV_ACTIVE);
+	CHECK(share_slave_step(&s, 1500, &g, &o) == 0 && o.activate && s.state == SLV_ACTIVE);
 	CHECK(s.lease_end == 1000 + 30000 && s.epoch == 1);
 	/* the renewal a third into the lease */
-	ssl_step(&s, 10999, NULL, &o);
+	share_slave_step(&s, 10999, NULL, &o);
 	CHECK(!o.send);
-	ssl_step(&s, 11000, NULL, &o);
+	share_slave_step(&s, 11000, NULL, &o);
 	CHECK(o.send && o.msg.type == RENEW && o.msg.epoch == 1);
 	renew_nonce = o.msg.nonce;
 	memset(&g, 0, sizeof(g));
@@ -425,31 +425,31 @@ static void test_slave_rules(void)
 	g.epoch = 1;
 	g.nonce = renew_nonce;
 	g.lease_ms = 30000;
-	CHECK(ssl_step(&s, 12000, &g, &o) == 0 && s.lease_end == 41000);
+	CHECK(share_slave_step(&s, 12000, &g, &o) == 0 && s.lease_end == 41000);
 	/* a duplicate is ignored */
-	CHECK(ssl_step(&s, 12000, &g, &o) == 0 && s.renewals == 2);
+	CHECK(share_slave_step(&s, 12000, &g, &o) == 0 && s.renewals == 2);
 
 	/* the link goes: no more renewals; deactivation a guard before the end */
 	s.link = false;
-	ssl_step(&s, 30000, NULL, &o);
+	share_slave_step(&s, 30000, NULL, &o);
 	CHECK(!o.send && !o.deactivate);
-	CHECK(ssl_deadline(&s) == 36000 || ssl_deadline(&s) == 21000 + 3000 || ssl_deadline(&s) <= 36000);
-	ssl_step(&s, 35999, NULL, &o);
+	CHECK(share_slave_deadline(&s) == 36000 || share_slave_deadline(&s) == 21000 + 3000 || share_slave_deadline(&s) <= 36000);
+	share_slave_step(&s, 35999, NULL, &o);
 	CHECK(!o.deactivate && s.state == SLV_ACTIVE);
-	ssl_step(&s, 36000, NULL, &o);
+	share_slave_step(&s, 36000, NULL, &o);
 	CHECK(o.deactivate && s.state == SLV_IDLE && s.pending_state && s.expiries == 1);
 
 	/* the link back: the state goes back first, then a new request */
 	s.link = true;
-	ssl_step(&s, 36999, NULL, &o);
+	share_slave_step(&s, 36999, NULL, &o);
 	CHECK(!o.send);		/* off the network only after the guard */
-	ssl_step(&s, 50000, NULL, &o);
+	share_slave_step(&s, 50000, NULL, &o);
 	CHECK(o.send && o.msg.type == RELEASE && o.msg.epoch == 1 && s.state == SLV_RELEASING);
 	memset(&g, 0, sizeof(g));
 	g.type = RELEASED;
 	g.epoch = 1;
 	g.version = 9;
-	ssl_step(&s, 50100, &g, &o);
+	share_slave_step(&s, 50100, &g, &o);
 	CHECK(!s.pending_state && s.version == 9);
 	CHECK(o.send && o.msg.type == REQUEST && o.msg.version == 9);
 
@@ -458,17 +458,17 @@ static void test_slave_rules(void)
 	g.type = DENY;
 	g.nonce = o.msg.nonce;
 	g.reason = DENY_BUSY;
-	ssl_step(&s, 50200, &g, &o);
+	share_slave_step(&s, 50200, &g, &o);
 	CHECK(s.state == SLV_IDLE && s.denies == 1);
-	ssl_step(&s, 52199, NULL, &o);
+	share_slave_step(&s, 52199, NULL, &o);
 	CHECK(!o.send);
-	ssl_step(&s, 52200, NULL, &o);
+	share_slave_step(&s, 52200, NULL, &o);
 	CHECK(o.send && o.msg.type == REQUEST);
 
 	/* unanswered: given up after answer_ms */
-	ssl_step(&s, 55199, NULL, &o);
+	share_slave_step(&s, 55199, NULL, &o);
 	CHECK(s.state == SLV_REQUESTING);
-	ssl_step(&s, 55200, NULL, &o);
+	share_slave_step(&s, 55200, NULL, &o);
 	CHECK(s.state == SLV_IDLE && !o.send);
 }
 
@@ -478,45 +478,45 @@ static void test_slave_stale_and_short(void)
 	struct share_slv_out o;
 	struct share_msg g;
 
-	ssl_init(&s, 2, 5000, 3000, 2000);
+	share_slave_init(&s, 2, 5000, 3000, 2000);
 	s.link = s.want = true;
-	ssl_step(&s, 0, NULL, &o);
+	share_slave_step(&s, 0, NULL, &o);
 	grant_for(&o, &g, 3, 10000);	/* not more than twice the guard */
-	CHECK(ssl_step(&s, 10, &g, &o) == -EPROTO && !o.activate && s.state == SLV_IDLE);
-	ssl_step(&s, 2010, NULL, &o);
+	CHECK(share_slave_step(&s, 10, &g, &o) == -EPROTO && !o.activate && s.state == SLV_IDLE);
+	share_slave_step(&s, 2010, NULL, &o);
 	CHECK(o.msg.type == REQUEST);
 	grant_for(&o, &g, 3, 30000);
 	g.mode = GRANT_ACTIVATE;	/* nothing held to activate */
 	g.blob = NULL;
-	CHECK(ssl_step(&s, 2020, &g, &o) == -EPROTO && !o.activate);
-	ssl_step(&s, 4020, NULL, &o);
+	CHECK(share_slave_step(&s, 2020, &g, &o) == -EPROTO && !o.activate);
+	share_slave_step(&s, 4020, NULL, &o);
 	grant_for(&o, &g, 3, 30000);
-	ssl_step(&s, 4030, &g, &o);
+	share_slave_step(&s, 4030, &g, &o);
 	CHECK(o.activate);
 	/* the master says the lease is over: deactivate at once */
-	ssl_step(&s, 14020, NULL, &o);
+	share_slave_step(&s, 14020, NULL, &o);
 	CHECK(o.msg.type == RENEW);
 	memset(&g, 0, sizeof(g));
 	g.type = DENY;
 	g.nonce = o.msg.nonce;
 	g.epoch = 3;
 	g.reason = DENY_STALE;
-	ssl_step(&s, 14030, &g, &o);
+	share_slave_step(&s, 14030, &g, &o);
 	CHECK(o.deactivate && s.state == SLV_IDLE && s.stale == 1);
 	/* no longer wanted while active: deactivated */
-	ssl_init(&s, 3, 5000, 3000, 2000);
+	share_slave_init(&s, 3, 5000, 3000, 2000);
 	s.link = s.want = true;
-	ssl_step(&s, 0, NULL, &o);
+	share_slave_step(&s, 0, NULL, &o);
 	grant_for(&o, &g, 4, 30000);
-	ssl_step(&s, 10, &g, &o);
+	share_slave_step(&s, 10, &g, &o);
 	s.want = false;
-	ssl_step(&s, 20, NULL, &o);
+	share_slave_step(&s, 20, NULL, &o);
 	CHECK(o.deactivate);
-	ssl_step(&s, 20, NULL, &o);
+	share_slave_step(&s, 20, NULL, &o);
 	CHECK(!o.send);
 	/* the modem says it is off the network: the RELEASE goes at once */
-	ssl_offline(&s, 30);
-	ssl_step(&s, 30, NULL, &o);
+	share_slave_offline(&s, 30);
+	share_slave_step(&s, 30, NULL, &o);
 	CHECK(o.send && o.msg.type == RELEASE);
 }
 
@@ -605,11 +605,11 @@ static void run_world(struct world *w, uint64_t seed, uint32_t drift_ms, unsigne
 
 	memset(w, 0, sizeof(*w));
 	rnd_state = seed * 0x9E3779B97F4A7C15ULL | 1;
-	shm_init(&w->m, 0, 0, 6000, drift_ms);
+	share_master_init(&w->m, 0, 0, 6000, drift_ms);
 	w->m.ready = true;
 	w->last_on = -1;
 	for (i = 0; i < W_SLAVES; i++) {
-		ssl_init(&w->s[i], seed + (uint64_t)i, 1000, 500, 300 + 100 * (uint32_t)i);
+		share_slave_init(&w->s[i], seed + (uint64_t)i, 1000, 500, 300 + 100 * (uint32_t)i);
 		w->rate[i] = 1.0 + ((double)(rnd() % (2 * drift_ppm + 1)) - drift_ppm) / 1e6;
 		w->s[i].link = true;
 	}
@@ -630,12 +630,12 @@ static void run_world(struct world *w, uint64_t seed, uint32_t drift_ms, unsigne
 					w->m.held_until = t;
 			}
 		}
-		if (rnd() % 2000 < 2 && !shm_take(&w->m))
+		if (rnd() % 2000 < 2 && !share_master_take(&w->m))
 			w->master_on = true;
 		else if (w->m.state == MST_SELF && rnd() % 1000 < 5) {
 			/* the master's card leaves the network, then it gives the lease back */
 			w->master_on = false;
-			shm_give(&w->m);
+			share_master_give(&w->m);
 		}
 		/* detaches that complete */
 		for (i = 0; i < W_SLAVES; i++)
@@ -652,12 +652,12 @@ static void run_world(struct world *w, uint64_t seed, uint32_t drift_ms, unsigne
 			q->used = false;
 			i = q->slave;
 			if (q->to_master) {
-				r = shm_recv(&w->m, t, i, &q->m, &reply, why, sizeof(why));
-				if (r != SHM_NONE && r != SHM_EXPIRED && w->s[i].link)
+				r = share_master_recv(&w->m, t, i, &q->m, &reply, why, sizeof(why));
+				if (r != SHARE_MASTER_NONE && r != SHARE_MASTER_EXPIRED && w->s[i].link)
 					send_msg(w, t, i, false, &reply, 10);
 			} else {
 				sc = slave_clock(w, i, t);
-				ssl_step(&w->s[i], sc, &q->m, &o);
+				share_slave_step(&w->s[i], sc, &q->m, &o);
 				goto act;
 act:
 				if (o.activate) {
@@ -674,13 +674,13 @@ act:
 			}
 			check_single(w);
 		}
-		shm_timer(&w->m, t);
+		share_master_timer(&w->m, t);
 		for (i = 0; i < W_SLAVES; i++) {
 			sc = slave_clock(w, i, t);
-			ssl_step(&w->s[i], sc, NULL, &o);
+			share_slave_step(&w->s[i], sc, NULL, &o);
 			/* nothing to do now: the next deadline must lie ahead (no busy timer) */
-			if (!o.send && !o.activate && !o.deactivate && ssl_deadline(&w->s[i]) &&
-			    ssl_deadline(&w->s[i]) <= sc)
+			if (!o.send && !o.activate && !o.deactivate && share_slave_deadline(&w->s[i]) &&
+			    share_slave_deadline(&w->s[i]) <= sc)
 				w->spins++;
 			if (o.activate) {
 				w->on[i] = true;

@@ -124,7 +124,9 @@ static void test_share_keys(void)
 		{ "share_peer_key = " PK "0\n", "not 64 hex digits" },
 		{ "share_peer_key = 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\n",
 		  "not 64 hex digits" },
-		{ "share_embodiment = 6\n", "not push (embodiment 4) or compare (5)" },
+		{ "share_mode = 6\n", "key 'share_mode': '6' is not push or compare" },
+		{ "share_embodiment = 6\n", "key 'share_mode': '6' is not push or compare" },
+		{ "share_mode = push\nshare_embodiment = compare\n", "key 'share_mode': given twice" },
 		{ "share_profile = a/b\n", "not a profile name" },
 		{ "share_lease_ms = 10\n", "from 3000 to 3600000" },
 		{ "share = slave\nshare_profile = p\nshare_key_file = /k\nshare_connect = tcp:h:1\n"
@@ -144,10 +146,17 @@ static void test_share_keys(void)
 	}
 	CHECK(parse("share = slave\nshare_profile = p\nshare_key_file = /k\n"
 		    "share_connect = rfcomm:00:11:22:33:44:55:3\nshare_peer_key = " PK "\n"
-		    "share_embodiment = compare\ncard_base = 2\nshare_want = no\n") == 0);
+		    "share_mode = compare\ncard_base = 2\nshare_want = no\n") == 0);
 	CHECK(C.share == CONFIG_SHARE_SLAVE && C.n_share_peers == 1 && C.share_compare);
+	CHECK(C.warnings[0] == '\0');
 	CHECK(C.card_base == 2 && !C.share_want && C.share_lease_ms == 30000);
 	CHECK(C.share_peer_key[0][0] == 0x01 && C.share_peer_key[0][31] == 0xEF);
+	/* the old name of share_mode still works, with a warning naming the new one */
+	CHECK(parse("share_embodiment = compare\n") == 0);
+	CHECK(C.share_compare);
+	CHECK(strstr(C.warnings, ":1: key 'share_embodiment' is deprecated: use 'share_mode'") != NULL);
+	CHECK(parse("\nshare_embodiment = push\n") == 0);
+	CHECK(!C.share_compare && strstr(C.warnings, ":2: key 'share_embodiment'") != NULL);
 }
 
 static void test_errors(void)

@@ -114,7 +114,7 @@ share = master
 share_profile_file = $d/shared/seed-netsim.conf
 share_listen = tcp:0.0.0.0:7000
 share_netns = dev-m
-share_embodiment = push
+share_mode = push
 share_peer_key = $pk_a
 EOC
 { common a 1; cat <<EOC; } >$d/a.conf
@@ -156,7 +156,8 @@ sed -i '/^share_peer_key/d' $d/b.conf
 cat $d/pair-b.out >>$d/b.conf
 
 for x in m a b; do check "vuiccd -t accepts device $x's configuration" vuiccd -t -c $d/$x.conf; done
-sed 's/^share_embodiment = push/share_embodiment = compare/' $d/m.conf >$d/m5.conf
+# (the old name of share_mode, which still works with a warning)
+sed "s/^share_mode = push/share_embodiment = compare/" $d/m.conf >$d/m5.conf
 
 # ---- the network: two modems, the shared subscription ----
 cat >$d/share.scn <<EOS
