@@ -957,7 +957,7 @@ void vd_writeback(struct vd *d, bool all)
 	vd_arm_timer(d);
 }
 
-/* ---- profiles of the policy (vd_policy.c): from the SIM server, no file ---- */
+/* ---- profiles of the policy (policy.c): from the SIM server, no file ---- */
 
 int vd_enable_profile(struct vd *d, uint32_t card, const char *name, const char *why)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of the AT client (agent/at.c): recorded transcripts
- * (agent/tests/at_transcripts, format in its README) replayed whole, a
+ * Host tests of the AT client (agent/core/at.c): recorded transcripts
+ * (agent/tests/core/at_transcripts, format in its README) replayed whole, a
  * byte at a time and in random chunks; the parsers with good, bad and edge
  * values; re-entrant callbacks; and a fuzz loop of random and mutated
  * input in which every command must end exactly once.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sharing messages and lease state machines (agent/share.c) on a
+ * The sharing messages and lease state machines (agent/core/share.c) on a
  * virtual clock: each rule alone, bad input to the parser, and a random
  * world (loss, duplication, delay, reordering, link drops, clock drift)
  * in which at most one device may ever be on the network.  The same world

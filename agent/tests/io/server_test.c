@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of the SIM-server client (agent/server.c) against the real
+ * Host tests of the SIM-server client (agent/io/server.c) against the real
  * reference server (tools/simserver/vuicc-simserver) over TLS on
  * 127.0.0.1, driven by an epoll loop on srv_fd() / srv_timer_fd() as in
  * vuiccd.  A throwaway PKI (server_test_certs.sh) is made at run time in a

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Seed failover, side by side: vuiccd's policy core (agent/policy.c) and
+ * Seed failover, side by side: vuiccd's policy core (agent/core/policy.c) and
  * the method of CN105491555A (cn105491555a.c), in the same simulated world
  * (failover_world.c), on the same scenarios.  Virtual time: no I/O, no
  * clock; the same arguments give the same output.

@@ -3,7 +3,7 @@
 """A relay on a sharing link (share.sh): forwards a slave's connection to
 the master and, when told through the control file, changes one record
 from the slave (flips its last tag byte: "tamper") or sends it twice
-("replay").  It parses only the framing of agent/share_chan.h: the
+("replay").  It parses only the framing of agent/core/share_chan.h: the
 initiator's handshake frames M1 (82 bytes) and M3 (34 bytes), then
 records of length(2) | counter(8) | ciphertext | tag(16)."""
 import argparse

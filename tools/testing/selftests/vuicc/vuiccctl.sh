@@ -43,6 +43,12 @@ expect 0 "profile list --json" vuiccctl --json profile list --card $CARD
 json "it shows name, kind, role, ICCID, IMSI and algorithm" \
 	"[(p['name'], p['kind'], p['role'], p['iccid'], p['imsi'], p['algorithm']) for p in r] == [('seed-master', 'seed', 'master', '8988211000000000018', '001010000000001', 'milenage'), ('seed-standby-1', 'seed', 'standby', '8988211000000000026', '001020000000002', 'xor'), ('vsim-1', 'vsim', None, '89882110000000000034', '00103000000000', 'tuak')]"
 if grep -qi "465b5ce8\|cd63cb71\|1234\|12345678" "$out"; then nok "the listing holds no key or PIN"; else ok "the listing holds no key or PIN"; fi
+# the global options go anywhere on the line, as a new user types them
+cp "$out" "$tmpd/list-before"
+expect 0 "profile list --card N --json (the option last)" vuiccctl profile list --card $CARD --json
+cmp -s "$out" "$tmpd/list-before" && ok "... the same listing" || nok "... the same listing"
+expect fail "no option after --" vuiccctl profile list --card $CARD -- --json
+grep -q "unexpected argument '--'" "$out" && ok "... says why" || nok "... says why"
 
 vuiccctl --json monitor --count 3 >"$tmpd/events" 2>&1 &
 mon=$!
