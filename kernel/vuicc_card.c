@@ -372,15 +372,31 @@ int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st)
 	return 0;
 }
 
+/* Called with card->lock held: what the engine recorded goes to the monitor group. */
+static void vuicc_card_announce(struct vuicc_card *card, const struct vuicc_engine_news *n)
+{
+	if (!n->p)
+		return;
+	if (n->file)
+		vuicc_nl_notify_file(card, n->p, n->file);
+	if (n->auth)
+		vuicc_nl_notify_auth(card, n->p, n->auth_context, n->auth_result);
+	if (n->sqn)
+		vuicc_nl_notify_sqn(card, n->p);
+}
+
 /* Called with card->lock held: one command through the engine into @card->rsp. */
 static int vuicc_card_process(struct vuicc_card *card, const struct vuicc_apdu *apdu,
 			      const u8 *capdu, size_t len, size_t *rsp_len)
 {
+	struct vuicc_engine_news news;
+
 	if (card->dead)
 		return -ENODEV;
 	if (!card->powered)
 		return -ENXIO;
-	*rsp_len = vuicc_engine_process(card, apdu, card->rsp);
+	*rsp_len = vuicc_engine_process(card, apdu, card->rsp, &news);
+	vuicc_card_announce(card, &news);
 	card->apdus++;
 	vuicc_trace_apdu(card, capdu, len, card->rsp, *rsp_len, card->session.rsp_secret);
 	return 0;

@@ -16,6 +16,7 @@ struct vuicc_apdu;
 struct vuicc_card;
 struct vuicc_file;
 struct vuicc_fs;
+struct vuicc_profile;
 
 /* The ATR announces 4 logical channels (card capabilities byte 3). */
 #define VUICC_CHANNELS		4
@@ -72,10 +73,31 @@ struct vuicc_session {
 	u8 tc_len;
 };
 
+/**
+ * struct vuicc_engine_news - what one command changed, for the card layer
+ * @p: the profile the command ran on (the enabled one), or NULL
+ * @file: the EF whose content changed (the owner of a linked file), or NULL
+ * @auth: an authentication ended: @auth_context and @auth_result say how
+ * @auth_context: an &enum vuicc_auth_context (0: a context the card lacks)
+ * @auth_result: an &enum vuicc_auth_result
+ * @sqn: the SQN array changed (a successful 3G authentication)
+ *
+ * The engine only records; vuicc_card.c sends the netlink notifications
+ * after the engine returns, still under the card's lock.
+ */
+struct vuicc_engine_news {
+	struct vuicc_profile *p;
+	struct vuicc_file *file;
+	bool auth;
+	u32 auth_context;
+	u32 auth_result;
+	bool sqn;
+};
+
 void vuicc_engine_atr(struct vuicc_card *card, struct vuicc_atr *atr);
 void vuicc_engine_reset(struct vuicc_card *card);
-size_t vuicc_engine_process(struct vuicc_card *card,
-			    const struct vuicc_apdu *apdu, u8 *rsp);
+size_t vuicc_engine_process(struct vuicc_card *card, const struct vuicc_apdu *apdu, u8 *rsp,
+			    struct vuicc_engine_news *news);
 enum vuicc_t0_dir vuicc_engine_t0_dir(const u8 *hdr);
 u8 vuicc_engine_apdu_cases(const u8 *hdr);
 int vuicc_engine_fcp(struct vuicc_card *card, struct vuicc_file *f, u8 *out);

@@ -2,7 +2,7 @@
 /*
  * The "vuicc" Generic Netlink family: cards, profiles and their events.
  * The policies and the ops table are generated from
- * Documentation/netlink/specs/vuicc.yaml (vuicc_nl_gen.c); this file holds
+ * Documentation/netlink/specs/vuicc.yaml (generated/vuicc_nl_gen.c); this file holds
  * the handlers, one fill function per object for do, dump and
  * notifications, and the family.
  *
@@ -24,7 +24,7 @@
 #include "vuicc_card.h"
 #include "vuicc_fs.h"
 #include "vuicc_netlink.h"
-#include "vuicc_nl_gen.h"
+#include "generated/vuicc_nl_gen.h"
 #include "vuicc_profile.h"
 #include "vuicc_svc.h"
 
