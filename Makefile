@@ -50,7 +50,10 @@ LINK_A := $(BUILD)/lib/libvuicc-io.a $(BUILD)/lib/libvuicc-core.a $(BUILD)/lib/l
 SLINK_A := $(subst $(BUILD)/lib/,$(BUILD)/lib-san/,$(LINK_A))
 
 VUICCCTL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard agent/vuiccctl/*.c))
-VUICCD_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard agent/vuiccd/*.c))
+# the daemon's parts (all but main.c) are a library too, for their host tests
+VUICCD_PARTS := $(filter-out agent/vuiccd/main.c,$(wildcard agent/vuiccd/*.c))
+VUICCD_A := $(BUILD)/lib/libvuicc-vuiccd.a
+SVUICCD_A := $(BUILD)/lib-san/libvuicc-vuiccd.a
 LIBNL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 LIBNL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 NL_CFLAGS := $(LIBNL_CFLAGS)
@@ -115,17 +118,30 @@ $(BUILD)/bin/vuiccctl: $(VUICCCTL_OBJ) $(BUILD)/lib/libvuicc-lib.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBNL_LIBS)
 
-$(BUILD)/bin/vuiccd: $(VUICCD_OBJ) $(LINK_A)
+$(VUICCD_A): $(patsubst %.c,$(OBJ)/%.o,$(VUICCD_PARTS))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SVUICCD_A): $(patsubst %.c,$(SOBJ)/%.o,$(VUICCD_PARTS))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/vuiccd: $(OBJ)/agent/vuiccd/main.o $(VUICCD_A) $(LINK_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(NL_LIBS)
 
 # Host unit tests of the agent (agent/tests/<layer>/), built twice: plain,
 # and with ASan + UBSan.
-$(BUILD)/tests/%_test: $(OBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(LINK_A) \
-		$(SOBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(SLINK_A)
+# (agent/tests/vuiccd/ tests the daemon's parts: libvuicc-vuiccd.a)
+$(BUILD)/tests/%_test: $(OBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(VUICCD_A) $(LINK_A) \
+		$(SOBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(SVUICCD_A) $(SLINK_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(filter $(OBJ)/%,$^) $(LINK_A) $(LDFLAGS) $(NL_LIBS)
-	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $(filter $(SOBJ)/%,$^) $(SLINK_A) $(LDFLAGS) $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter $(OBJ)/%,$^) $(VUICCD_A) $(LINK_A) $(LDFLAGS) $(NL_LIBS) \
+		-lpthread
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@.san $(filter $(SOBJ)/%,$^) $(SVUICCD_A) $(SLINK_A) \
+		$(LDFLAGS) $(NL_LIBS) -lpthread
 test_dir = $(notdir $(patsubst %/,%,$(dir $(filter %/$(1)_test.c,$(AGENT_TEST_SRC)))))
 
 # kselftests build as the kernel's do (-Wall): kselftest_harness.h is not
