@@ -152,7 +152,6 @@ static void client_read(void *arg, uint32_t events)
 		return;
 	}
 	*nl = '\0';
-	c->ctl->requests++;
 	out = c->ctl->fn(c->ctl->arg, c->req, &len);
 	if (out) {
 		write_all(c->fd, out, len);
@@ -173,7 +172,6 @@ static void client_accept(void *arg, uint32_t events)
 	if (!peer_allowed(fd, ctl->group, ctl->have_group)) {
 		static const char no[] = "error: permission denied (root or the socket_group only)\n";
 
-		ctl->refused++;
 		if (write(fd, no, sizeof(no) - 1) < 0)
 			log_debug("control: refused client went away");
 		close(fd);

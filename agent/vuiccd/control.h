@@ -34,7 +34,6 @@ struct control {
 	char path[108];
 	control_fn fn;
 	void *arg;
-	unsigned long requests, refused;
 	struct control_client c[CONTROL_CLIENTS];
 };
 

@@ -137,31 +137,18 @@ static void daemonize(void)
 }
 
 /* vuiccd -t: the configuration and every profile file, as vuiccd would read them */
-/* The configuration's warnings (renamed keys), each line prefixed. */
-static const char *warnings_of(const struct config *cfg, const char *prefix)
-{
-	static char out[sizeof(cfg->warnings) * 2];
-	const char *s = cfg->warnings;
-	size_t n = 0;
-
-	out[0] = '\0';
-	while (*s && n < sizeof(out) - 1) {
-		size_t len = strcspn(s, "\n");
-
-		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.*s\n", prefix, (int)len, s);
-		s += len + (s[len] == '\n');
-	}
-	return out;
-}
-
-static void log_warnings(const struct config *cfg)
+/* The configuration's warnings (renamed keys): to the log, or to stderr. */
+static void warnings(const struct config *cfg, bool to_log)
 {
 	const char *s = cfg->warnings;
 
 	while (*s) {
-		size_t len = strcspn(s, "\n");
+		int len = (int)strcspn(s, "\n");
 
-		log_warn("%.*s", (int)len, s);
+		if (to_log)
+			log_warn("%.*s", len, s);
+		else
+			fprintf(stderr, "vuiccd: %.*s\n", len, s);
 		s += len + (s[len] == '\n');
 	}
 }
@@ -389,7 +376,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (test || pair_code)
-		fputs(warnings_of(&vd.cfg, "vuiccd: "), stderr);
+		warnings(&vd.cfg, false);
 	if (test)
 		return check_config(&vd.cfg);
 	if (pair_code) {
@@ -410,7 +397,7 @@ int main(int argc, char **argv)
 		daemonize();
 	log_setup(vd.cfg.log == LOG_TO_SYSLOG || (vd.cfg.log == LOG_TO_DEFAULT && !foreground),
 		  vd.cfg.log_level);
-	log_warnings(&vd.cfg);
+	warnings(&vd.cfg, true);
 	umask(077);
 
 	vd.dirfd = open_state_dir(&vd);
