@@ -152,21 +152,15 @@ struct vnl_ctx {
 	int done;
 };
 
-const struct nlmsghdr *vnl_current;
-
 static int vnl_parse_and_call(struct nl_msg *msg, vnl_handler fn, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct genlmsghdr *g = nlmsg_data(nlh);
 	struct nlattr *tb[VUICC_A_MAX + 1];
-	int ret;
 
 	if (genlmsg_parse(nlh, 0, tb, VUICC_A_MAX, NULL))
 		return 0;	/* not ours to judge; skip */
-	vnl_current = nlh;
-	ret = fn(tb, g->cmd, arg);
-	vnl_current = NULL;
-	return ret;
+	return fn(nlh, tb, g->cmd, arg);
 }
 
 static int vnl_valid_cb(struct nl_msg *msg, void *arg)
@@ -494,7 +488,7 @@ struct vnl_t0_ctx {
 	int found;
 };
 
-static int vnl_t0_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+static int vnl_t0_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct vnl_t0_ctx *c = arg;
 
@@ -545,9 +539,7 @@ int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg)
 			if (genlmsg_parse(nlh, 0, tb, VUICC_A_MAX, NULL))
 				continue;
 			count++;
-			vnl_current = nlh;
-			ret = fn(tb, g->cmd, arg);
-			vnl_current = NULL;
+			ret = fn(nlh, tb, g->cmd, arg);
 			if (ret)
 				return ret < 0 ? ret : count;
 		}

@@ -35,13 +35,12 @@ struct nl_msg *vnl_request(struct vnl *v, uint8_t cmd, int flags);
 /* The same, with room for @size bytes of attributes. */
 struct nl_msg *vnl_request_sized(struct vnl *v, uint8_t cmd, int flags, size_t size);
 
-typedef int (*vnl_handler)(struct nlattr **tb, uint8_t cmd, void *arg);
-
 /*
- * The message a handler is called for, to walk attributes that repeat
- * (file): tb[] holds only the last of them.
+ * A reply or event handler: @tb holds the attributes of @nlh parsed (only
+ * the last of an attribute that repeats, such as file: walk @nlh for all).
  */
-extern const struct nlmsghdr *vnl_current;
+typedef int (*vnl_handler)(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd,
+			   void *arg);
 
 /*
  * Sends @msg (and frees it), then calls @fn for every reply message with

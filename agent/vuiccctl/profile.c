@@ -103,7 +103,7 @@ struct list_ctx {
 	int n;
 };
 
-static int print_card(struct nlattr **tb, uint8_t cmd, void *arg)
+static int print_card(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct list_ctx *c = arg;
 	struct vuicc_t0_stats st;
@@ -226,7 +226,7 @@ int cmd_card_nl(int argc, char **argv, const struct ctl_opts *o)
 
 /* ---- profiles ---- */
 
-static int print_profile(struct nlattr **tb, uint8_t cmd, void *arg)
+static int print_profile(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct list_ctx *c = arg;
 
@@ -411,7 +411,7 @@ struct mon_ctx {
 	long left;	/* events to print before exiting; < 0: forever */
 };
 
-static int print_event(struct nlattr **tb, uint8_t cmd, void *arg)
+static int print_event(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct mon_ctx *m = arg;
 	static const int attrs[] = {

@@ -94,7 +94,7 @@ static int ctl_request(const char *path, const char *req)
 	return total ? 0 : ctl_err("status: vuiccd closed the connection without an answer");
 }
 
-static int print_state(struct nlattr **tb, uint8_t cmd, void *arg)
+static int print_state(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	const struct ctl_opts *o = arg;
 	struct nlattr *a, *ft[VUICC_A_FILE_MAX + 1];
@@ -107,7 +107,7 @@ static int print_state(struct nlattr **tb, uint8_t cmd, void *arg)
 		sqn = nla_data(tb[VUICC_A_SQN_STATE]);
 		sqn_len = nla_len(tb[VUICC_A_SQN_STATE]);
 	}
-	nlmsg_for_each_attr(a, (struct nlmsghdr *)vnl_current, GENL_HDRLEN, rem)
+	nlmsg_for_each_attr(a, (struct nlmsghdr *)nlh, GENL_HDRLEN, rem)
 		efs += nla_type(a) == VUICC_A_FILE;
 	if (o->json)
 		printf("{\"seq\":%llu,\"sqn_slots\":%d,\"sqn_crc\":\"%08x\",\"efs\":[",
@@ -118,7 +118,7 @@ static int print_state(struct nlattr **tb, uint8_t cmd, void *arg)
 		       tb[VUICC_A_STATE_SEQ] ? (unsigned long long)nla_get_u64(tb[VUICC_A_STATE_SEQ]) : 0ULL,
 		       sqn_len / 6, store_crc32(0, sqn, (size_t)sqn_len), efs);
 	efs = 0;
-	nlmsg_for_each_attr(a, (struct nlmsghdr *)vnl_current, GENL_HDRLEN, rem) {
+	nlmsg_for_each_attr(a, (struct nlmsghdr *)nlh, GENL_HDRLEN, rem) {
 		if (nla_type(a) != VUICC_A_FILE || nla_parse_nested(ft, VUICC_A_FILE_MAX, a, NULL) ||
 		    !ft[VUICC_A_FILE_PATH] || !ft[VUICC_A_FILE_DATA] ||
 		    nla_len(ft[VUICC_A_FILE_PATH]) > VUICC_FILE_PATH_MAX)

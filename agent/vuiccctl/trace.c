@@ -73,7 +73,7 @@ static void print_hex(const uint8_t *b, size_t n)
 		printf("%02X", b[i]);
 }
 
-static int on_trace(struct nlattr **tb, uint8_t cmd, void *arg)
+static int on_trace(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct trace_ctx *c = arg;
 	const uint8_t *cb = NULL, *rb = NULL;

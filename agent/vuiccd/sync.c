@@ -200,7 +200,7 @@ int vd_load_store(struct vd *d)
 
 /* ---- the kernel's view ---- */
 
-static int vd_card_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+static int vd_card_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct vd *d = arg;
 	struct vcard *c;
@@ -224,7 +224,7 @@ static int vd_card_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
-static int vd_profile_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+static int vd_profile_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct vd *d = arg;
 	struct vprof *v;
@@ -274,7 +274,7 @@ err:
 }
 
 /* Takes a full state (state-get) or one change (state-ntf) into @v; true if it changed. */
-static bool vd_apply(struct vprof *v, struct nlattr **tb)
+static bool vd_apply(struct vprof *v, const struct nlmsghdr *nlh, struct nlattr **tb)
 {
 	struct nlattr *a, *ft[VUICC_A_FILE_MAX + 1];
 	uint8_t before[STORE_SQN_MAX];
@@ -290,9 +290,9 @@ static bool vd_apply(struct vprof *v, struct nlattr **tb)
 				 (size_t)nla_len(tb[VUICC_A_SQN_STATE]));
 		changed |= before_len != v->ps.sqn_len || memcmp(before, v->ps.sqn, before_len);
 	}
-	if (!vnl_current)
+	if (!nlh)
 		return changed;
-	nlmsg_for_each_attr(a, (struct nlmsghdr *)vnl_current, GENL_HDRLEN, rem) {
+	nlmsg_for_each_attr(a, (struct nlmsghdr *)nlh, GENL_HDRLEN, rem) {
 		if (nla_type(a) != VUICC_A_FILE ||
 		    nla_parse_nested(ft, VUICC_A_FILE_MAX, a, NULL) ||
 		    !ft[VUICC_A_FILE_PATH] || !ft[VUICC_A_FILE_DATA])
@@ -317,7 +317,7 @@ static bool vd_apply(struct vprof *v, struct nlattr **tb)
 	return changed;
 }
 
-static int vd_state_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+static int vd_state_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct vprof *v = arg;
 	uint64_t seq;
@@ -325,7 +325,7 @@ static int vd_state_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (cmd != VUICC_CMD_STATE_GET || !tb[VUICC_A_STATE_SEQ])
 		return 0;
 	seq = nla_get_u64(tb[VUICC_A_STATE_SEQ]);
-	if (vd_apply(v, tb) || seq != v->ps.seq || !v->in_store) {
+	if (vd_apply(v, nlh, tb) || seq != v->ps.seq || !v->in_store) {
 		v->ps.seq = seq;
 		v->dirty = true;
 	}
@@ -790,7 +790,7 @@ static void vd_save_sqn_batch(struct vd *d, struct ev_ctx *x)
 	x->n = 0;
 }
 
-static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+static int vd_event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct ev_ctx *x = arg;
 	struct vd *d = x->d;
@@ -822,7 +822,7 @@ static int vd_event_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 			vd_fetch_state(d, v);
 			return 0;
 		}
-		vd_apply(v, tb);
+		vd_apply(v, nlh, tb);
 		v->ps.seq = seq;
 		if (tb[VUICC_A_SQN_STATE] || !d->cfg.writeback_ms) {
 			/*
