@@ -19,6 +19,10 @@ pc=/tmp/pc
 fail() { echo "not ok - $*"; exit 1; }
 
 mkdir -p $pc/state $pc/profiles
+# a distro kernel builds virtio_blk and ext4 as modules
+[ -b /dev/vda ] || modprobe virtio_blk 2>/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
+grep -qw ext4 /proc/filesystems || modprobe ext4 2>/dev/null
 mount -t ext4 /dev/vda $pc/state || fail "mount /dev/vda (ext4)"
 install -m 0600 "$top/tools/testing/profiles/seed-master.conf" $pc/profiles/
 cat >$pc/vuiccd.conf <<EOC

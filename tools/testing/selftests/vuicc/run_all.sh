@@ -32,7 +32,7 @@ export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
 abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py"
      "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/conformance.py")
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
-once=("$here/ynl_cli.sh" "$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
+once=("$here/ynl_cli.py" "$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
       "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "sim=t0:$here/netsim.sh"
       "$here/netsim_at.py" "sim=t0:$here/netsim_at.py" "$here/trace.sh")
 
