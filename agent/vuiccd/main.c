@@ -273,7 +273,7 @@ static char *request(void *arg, const char *req, size_t *len)
 	char msg[256], *out;
 
 	if (!strcmp(req, "status") || !strcmp(req, "status json")) {
-		vd_snapshot(d);
+		reg_snapshot(&d->reg);
 		return vd_status(d, req[6] != '\0', len);
 	}
 	if (!strncmp(req, "share ", 6))
@@ -290,19 +290,14 @@ static void on_kernel(void *arg, uint32_t events)
 {
 	struct vd *d = arg;
 
-	vd_handle_events(d);
+	persist_events(&d->store);
 	vd_modems_card_check(d);
 }
 
 /* write-back of EF changes that waited */
 static void on_writeback(void *arg, uint32_t events)
 {
-	struct vd *d = arg;
-	uint64_t tick;
-
-	if (read(d->timerfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
-		log_debug("timer: %s", strerror(errno));
-	vd_writeback(d, false);
+	persist_on_timer(arg);
 }
 
 static void on_signal(void *arg, uint32_t events)
@@ -313,7 +308,7 @@ static void on_signal(void *arg, uint32_t events)
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			log_notice("SIGHUP: reading the profile files again");
-			vd_provision(d, false);
+			prov_run(&d->prov, false);
 			vd_modems_card_check(d);
 			vd_policy_sync_profiles(d);
 			vd_policy_arm(d);
@@ -337,7 +332,7 @@ int main(int argc, char **argv)
 	const char *cfg_path = DEFAULT_CONFIG;
 	bool cfg_given = false;
 	const char *pair_code = NULL;
-	int evfd, i, opt;
+	int dirfd, evfd, opt;
 	sigset_t mask;
 
 	while ((opt = getopt_long(argc, argv, "fc:th", opts, NULL)) != -1) {
@@ -390,7 +385,6 @@ int main(int argc, char **argv)
 		return ret ? 1 : 0;
 	}
 	vd.cfg_path = cfg_path;
-	vd.io = &store_libc_io;
 	vd.started = time(NULL);
 
 	if (!foreground)
@@ -400,8 +394,8 @@ int main(int argc, char **argv)
 	warnings(&vd.cfg, true);
 	umask(077);
 
-	vd.dirfd = open_state_dir(&vd);
-	if (vd.dirfd < 0)
+	dirfd = open_state_dir(&vd);
+	if (dirfd < 0)
 		return 1;
 	if (vnl_open(&vd.req) || vnl_open(&vd.ev)) {
 		log_err("%s", vd.req.err[0] ? vd.req.err : vd.ev.err);
@@ -419,23 +413,26 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	vd.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (sigfd < 0 || vd.timerfd < 0 || loop_init(&vd.loop)) {
+	reg_init(&vd.reg, &vd.req, vd.cfg.card_base, vd.cfg.cards);
+	if (sigfd < 0 || loop_init(&vd.loop) ||
+	    persist_init(&vd.store, &vd.reg, &vd.req, &vd.ev, &vd.loop, &store_libc_io, dirfd,
+			 vd.cfg.state_dir, vd.cfg.writeback_ms)) {
 		log_err("start-up: %s", strerror(errno));
 		return 1;
 	}
 
 	log_notice("starting: %u card(s), profiles in %s, state in %s", vd.cfg.cards,
 		   vd.cfg.profiles_dir, vd.cfg.state_dir);
-	vd_load_store(&vd);
+	prov_init(&vd.prov, &vd.cfg, &vd.reg, &vd.store, &vd.req, &vd.loop);
+	persist_load(&vd.store);
 	/* what happened while no vuiccd listened: the kernel kept serving */
-	if (vd_resync(&vd) || vd_provision(&vd, true)) {
+	if (persist_resync(&vd.store) || prov_run(&vd.prov, true)) {
 		log_err("start-up failed");
 		return 1;
 	}
 	if (loop_add(&vd.loop, evfd, EPOLLIN, on_kernel, &vd) ||
 	    loop_add(&vd.loop, sigfd, EPOLLIN, on_signal, &vd) ||
-	    loop_add(&vd.loop, vd.timerfd, EPOLLIN, on_writeback, &vd) ||
+	    loop_add(&vd.loop, vd.store.timerfd, EPOLLIN, on_writeback, &vd.store) ||
 	    control_open(&ctl, &vd.loop, vd.cfg.socket, vd.cfg.socket_group, request, &vd))
 		return 1;
 	vd_modems_start(&vd, vd_policy_modem_event);
@@ -454,16 +451,14 @@ int main(int argc, char **argv)
 	vd_policy_stop(&vd);
 	vd_modems_stop(&vd);
 	/* what waits for write-back goes now */
-	vd_handle_events(&vd);
-	vd_writeback(&vd, true);
+	persist_events(&vd.store);
+	persist_writeback(&vd.store, true);
 	log_notice("stopped");
 	control_close(&ctl);
 	loop_close(&vd.loop);
 	vnl_close(&vd.ev);
 	vnl_close(&vd.req);
-	for (i = 0; i < (int)vd.n_profs; i++) {
-		pstate_clear(&vd.profs[i]->ps);
-		free(vd.profs[i]);
-	}
+	persist_close(&vd.store);
+	reg_free(&vd.reg);
 	return 0;
 }

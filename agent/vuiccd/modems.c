@@ -90,7 +90,7 @@ void vd_modems_start(struct vd *d, vd_modem_listener listener)
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
 		d->modem_polled[c] = -1;
 		d->modems[c].fd = d->modems[c].tfd = -1;
-		if (!vd_card_mine(d, c) || !d->cfg.modem[c][0])
+		if (!reg_mine(&d->reg, c) || !d->cfg.modem[c][0])
 			continue;
 		d->modems[c].event = on_event;
 		d->modems[c].arg = d;
@@ -105,7 +105,7 @@ void vd_modems_start(struct vd *d, vd_modem_listener listener)
 		if (d->cfg.connect && !d->cfg.policy)
 			modem_connect(&d->modems[c]);
 		/* both VUICC_PROFILE_NAME_MAX + 1, NUL-terminated */
-		memcpy(d->modem_profile[c], d->cards[c].enabled, sizeof(d->modem_profile[c]));
+		memcpy(d->modem_profile[c], d->reg.cards[c].enabled, sizeof(d->modem_profile[c]));
 		sync_epoll(d, c);
 	}
 }
@@ -115,12 +115,12 @@ void vd_modems_card_check(struct vd *d)
 	unsigned int c;
 
 	for (c = d->cfg.card_base; c < VD_CARD_END(d) && c < VUICC_CARDS_MAX; c++) {
-		if (!d->cfg.modem[c][0] || !strcmp(d->modem_profile[c], d->cards[c].enabled))
+		if (!d->cfg.modem[c][0] || !strcmp(d->modem_profile[c], d->reg.cards[c].enabled))
 			continue;
 		log_info("modem %u: the card now has profile '%s'", c,
-			 d->cards[c].enabled[0] ? d->cards[c].enabled : "(none)");
+			 d->reg.cards[c].enabled[0] ? d->reg.cards[c].enabled : "(none)");
 		/* both VUICC_PROFILE_NAME_MAX + 1, NUL-terminated */
-		memcpy(d->modem_profile[c], d->cards[c].enabled, sizeof(d->modem_profile[c]));
+		memcpy(d->modem_profile[c], d->reg.cards[c].enabled, sizeof(d->modem_profile[c]));
 		modem_card_changed(&d->modems[c]);
 		sync_epoll(d, c);
 	}

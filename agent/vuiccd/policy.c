@@ -144,7 +144,7 @@ static void server_done(void *arg, struct srv_reply *rep)
 		vp->vsim = p;
 		snprintf(vp->vsim_lease, sizeof(vp->vsim_lease), "%s", rep->lease);
 		memset(&tmp, 0, sizeof(tmp));
-		vd_prof_pol_info(&tmp, p);
+		reg_pol_info(&tmp, p);
 		ev->profile = tmp.pol;
 		ev->profile.kind = POL_VSIM;
 		if (rep->expires > 0) {
@@ -159,12 +159,12 @@ static void server_done(void *arg, struct srv_reply *rep)
 
 			p->kind = VUICC_PROFILE_KIND_SEED;
 			p->role = VUICC_PROFILE_ROLE_STANDBY;
-			if (vd_install_remote(vp->d, vp->card, p))
+			if (prov_install_remote(&vp->d->prov, vp->card, p))
 				continue;
-			v = vd_find(vp->d, vp->card, p->name);
+			v = reg_find(&vp->d->reg, vp->card, p->name);
 			if (!v)
 				continue;
-			vd_prof_pol_info(v, p);
+			reg_pol_info(v, p);
 			ev->profiles[ev->n_profiles++] = v->pol;
 		}
 	}
@@ -241,12 +241,12 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	struct vd *d = vp->d;
 	char why[POL_WHY_MAX + 16];
 
-	if (!strcmp(d->cards[vp->card].enabled, a->profile)) {
+	if (!strcmp(d->reg.cards[vp->card].enabled, a->profile)) {
 		simple_event(vp, POL_EV_CARD, true);
 		return;
 	}
 	snprintf(why, sizeof(why), "policy: %s", a->why);
-	if (vd_enable_profile(d, vp->card, a->profile, why)) {
+	if (prov_enable(&d->prov, vp->card, a->profile, why)) {
 		simple_event(vp, POL_EV_CARD, false);
 		return;
 	}
@@ -277,7 +277,7 @@ static void do_install(struct vpol *vp, const struct pol_action *a)
 	ev.kind = POL_EV_INSTALLED;
 	snprintf(ev.profile.name, sizeof(ev.profile.name), "%s", a->profile);
 	if (vp->vsim && !strcmp(vp->vsim->name, a->profile))
-		ret = vd_install_remote(vp->d, vp->card, vp->vsim);
+		ret = prov_install_remote(&vp->d->prov, vp->card, vp->vsim);
 	if (vp->vsim) {
 		profile_wipe(vp->vsim);
 		free(vp->vsim);
@@ -333,7 +333,7 @@ static void run(struct vpol *vp, const struct pol_action *a)
 		do_install(vp, a);
 		break;
 	case POL_ACT_DELETE:
-		vd_delete_remote(d, vp->card, a->profile);
+		prov_delete_remote(&d->prov, vp->card, a->profile);
 		break;
 	case POL_ACT_NOTE:
 		break;
@@ -518,8 +518,8 @@ void vd_policy_sync_profiles(struct vd *d)
 
 		if (!vp)
 			continue;
-		for (i = 0; i < d->n_profs; i++) {
-			struct vprof *v = d->profs[i];
+		for (i = 0; i < d->reg.n_profs; i++) {
+			struct vprof *v = d->reg.profs[i];
 			struct pol_profile pp;
 
 			if (v->ps.card != c || !v->installed)
@@ -539,7 +539,7 @@ void vd_policy_sync_profiles(struct vd *d)
 		}
 		/* gone from the card: gone from the policy */
 		for (k = 0; k < vp->pol.n;) {
-			struct vprof *v = vd_find(d, c, vp->pol.prof[k].name);
+			struct vprof *v = reg_find(&d->reg, c, vp->pol.prof[k].name);
 
 			if (!v || !v->installed)
 				pol_remove_profile(&vp->pol, vp->pol.prof[k].name);
@@ -629,9 +629,9 @@ int vd_policy_start(struct vd *d)
 		pev.kind = POL_EV_START;
 		pev.cause = pev.cme = -1;
 		/* a restart: the card keeps what it has, the modem is not disturbed */
-		if (d->cards[c].enabled[0] && d->restarted) {
+		if (d->reg.cards[c].enabled[0] && d->prov.restarted) {
 			snprintf(pev.profile.name, sizeof(pev.profile.name), "%s",
-				 d->cards[c].enabled);
+				 d->reg.cards[c].enabled);
 			pev.ok = true;
 		}
 		log_notice("card %u policy: starting (a=%.2f b=%.2f, %u profiles)", c, pc.a, pc.b,

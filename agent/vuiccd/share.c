@@ -137,8 +137,8 @@ static int lease_save(struct vshare *v)
 	}
 	n = pstate_encode(&v->ps, buf + 16, sizeof(buf) - 16);
 	snprintf(name, sizeof(name), "share-%s.lease", v->d->cfg.share_profile);
-	ret = store_write_blob(v->d->dirfd, name, STORE_KIND_SHARE, ++v->gen, buf, 16 + n,
-			       v->d->io);
+	ret = store_write_blob(v->d->store.dirfd, name, STORE_KIND_SHARE, ++v->gen, buf, 16 + n,
+			       v->d->store.io);
 	sodium_memzero(buf, 16 + n);
 	if (ret)
 		log_err("share: cannot write %s: %s", name, strerror(-ret));
@@ -155,7 +155,7 @@ static int lease_load(struct vshare *v, uint64_t *epoch)
 
 	*epoch = 0;
 	snprintf(name, sizeof(name), "share-%s.lease", v->d->cfg.share_profile);
-	ret = store_read_blob(v->d->dirfd, name, STORE_KIND_SHARE, &buf, &n, &v->gen, note,
+	ret = store_read_blob(v->d->store.dirfd, name, STORE_KIND_SHARE, &buf, &n, &v->gen, note,
 			      sizeof(note));
 	if (ret == -ENOENT)
 		return 0;
@@ -495,7 +495,7 @@ static void sealed_drop(struct vshare *v)
 	sealed_name(v, name, sizeof(name));
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s%s", name, suffix[i]);
-		unlinkat(v->d->dirfd, path, 0);
+		unlinkat(v->d->store.dirfd, path, 0);
 	}
 }
 
@@ -517,7 +517,7 @@ static void sealed_save(struct vshare *v)
 	memcpy(buf + 16, v->s.digest, 32);
 	memcpy(buf + 48, v->sealed, v->sealed_len);
 	sealed_name(v, name, sizeof(name));
-	if (!store_write_blob(v->d->dirfd, name, STORE_KIND_SEALED, v->s.version, buf, n, v->d->io))
+	if (!store_write_blob(v->d->store.dirfd, name, STORE_KIND_SEALED, v->s.version, buf, n, v->d->store.io))
 		v->sealed_saved_version = v->s.version;
 	free(buf);
 }
@@ -531,7 +531,7 @@ static void sealed_load(struct vshare *v)
 	int i;
 
 	sealed_name(v, name, sizeof(name));
-	if (store_read_blob(v->d->dirfd, name, STORE_KIND_SEALED, &buf, &n, &gen, NULL, 0) ||
+	if (store_read_blob(v->d->store.dirfd, name, STORE_KIND_SEALED, &buf, &n, &gen, NULL, 0) ||
 	    n <= 48 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
 		free(buf);
 		return;
@@ -781,7 +781,7 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 		goto out;
 	}
 	p->card = (int)v->card;
-	vp = vd_get(d, v->card, p->name);
+	vp = reg_get(&d->reg, v->card, p->name);
 	if (!vp) {
 		ret = -ENOSPC;
 		goto out;
@@ -795,9 +795,9 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 	for (i = 0; i < t->n_efs; i++)
 		pstate_set_ef(&vp->ps, t->efs[i].path, t->efs[i].path_len, t->efs[i].data,
 			      t->efs[i].len);
-	ret = vd_install_remote(d, v->card, p);
+	ret = prov_install_remote(&d->prov, v->card, p);
 	if (!ret)
-		ret = vd_enable_profile(d, v->card, p->name, "shared by the master");
+		ret = prov_enable(&d->prov, v->card, p->name, "shared by the master");
 out:
 	if (p) {
 		profile_wipe(p);
@@ -814,14 +814,14 @@ static void slave_deactivate(struct vshare *v, const char *why)
 {
 	static uint8_t blob[SHARE_BLOB_MAX];
 	struct vd *d = v->d;
-	struct vprof *vp = vd_find(d, v->card, d->cfg.share_profile);
+	struct vprof *vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
 	size_t n = 0;
 
 	if (vp) {
 		/* the card's state as it is now, then the profile out of kernel and store */
-		vd_share_refresh_state(d, vp);
+		persist_fetch_state(&d->store, vp);
 		n = state_blob(&vp->ps, blob, sizeof(blob));
-		if (vd_delete_remote(d, v->card, d->cfg.share_profile))
+		if (prov_delete_remote(&d->prov, v->card, d->cfg.share_profile))
 			log_err("share: cannot delete the shared profile; it stays disabled");
 	}
 	free(v->pending);
@@ -1284,8 +1284,8 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 	sodium_memzero(blob, n);
 	if (ret) {
 		/* out again; free only a guard time later, as after a give */
-		if (vd_find(d, v->card, d->cfg.share_profile))
-			vd_delete_remote(d, v->card, d->cfg.share_profile);
+		if (reg_find(&d->reg, v->card, d->cfg.share_profile))
+			prov_delete_remote(&d->prov, v->card, d->cfg.share_profile);
 		v->give_at = share_now() + d->cfg.share_guard_ms;
 		arm(v);
 		snprintf(msg, max, "error: cannot install %s on card %u: %s\n", d->cfg.share_profile,
@@ -1303,7 +1303,7 @@ static int master_take(struct vshare *v, char *msg, size_t max)
 static int master_give(struct vshare *v, char *msg, size_t max)
 {
 	struct vd *d = v->d;
-	struct vprof *vp = vd_find(d, v->card, d->cfg.share_profile);
+	struct vprof *vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
 	struct pstate *t;
 	size_t i;
 
@@ -1313,7 +1313,7 @@ static int master_give(struct vshare *v, char *msg, size_t max)
 	}
 	if (vp) {
 		/* its state for the next holder, then out of the card and the store */
-		vd_share_refresh_state(d, vp);
+		persist_fetch_state(&d->store, vp);
 		t = &vp->ps;
 		pstate_merge_sqn(&v->ps, t->sqn, t->sqn_len);
 		for (i = 0; i < t->n_efs; i++)
@@ -1321,7 +1321,7 @@ static int master_give(struct vshare *v, char *msg, size_t max)
 				pstate_set_ef(&v->ps, t->efs[i].path, t->efs[i].path_len,
 					      t->efs[i].data, t->efs[i].len);
 		lease_save(v);
-		vd_delete_remote(d, v->card, d->cfg.share_profile);
+		prov_delete_remote(&d->prov, v->card, d->cfg.share_profile);
 	}
 	/* free once the card has surely left the network: the guard time */
 	v->give_at = share_now() + d->cfg.share_guard_ms;
@@ -1490,11 +1490,11 @@ int vd_share_start(struct vd *d)
 		sealed_load(v);
 		v->keep_copy = v->sealed != NULL;
 		/* a slave that starts holds no lease: whatever a share left goes */
-		vp = vd_find(d, v->card, d->cfg.share_profile);
+		vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
 		if (vp && !vp->managed) {
 			log_notice("share: profile %s was left from a lease before this start: deleted",
 				   d->cfg.share_profile);
-			vd_delete_remote(d, v->card, d->cfg.share_profile);
+			prov_delete_remote(&d->prov, v->card, d->cfg.share_profile);
 		}
 		log_notice("share: slave of %s, profile %s, %s", d->cfg.share_connect,
 			   d->cfg.share_profile, v->s.want ? "wanted" : "not wanted");
@@ -1528,7 +1528,7 @@ int vd_share_start(struct vd *d)
 	if (lease_load(v, &epoch))
 		return -EBADMSG;
 	share_master_init(&v->m, share_now(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
-	vp = vd_find(d, v->card, d->cfg.share_profile);
+	vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
 	if (vp && vp->installed && epoch) {
 		/* its own use went on while no vuiccd ran (share take before a restart) */
 		v->m.state = MST_SELF;

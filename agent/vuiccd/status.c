@@ -206,7 +206,7 @@ static void modem_text(struct vd *d, unsigned int c, FILE *f)
 static bool line_of(struct vd *d, unsigned int card, struct vuicc_t0_stats *st, char *tty,
 		    size_t len)
 {
-	return d->cards[card].exists && vnl_card_t0(&d->req, card, st, tty, len) == 1;
+	return d->reg.cards[card].exists && vnl_card_t0(&d->req, card, st, tty, len) == 1;
 }
 
 static void status_json(struct vd *d, FILE *f)
@@ -218,10 +218,10 @@ static void status_json(struct vd *d, FILE *f)
 	bool first = true;
 
 	fprintf(f, "{\"uptime_s\":%ld,\"resyncs\":%lu,\"event_overflows\":%lu,\"writeback_ms\":%u,",
-		(long)(time(NULL) - d->started), d->resyncs, d->overflows, d->cfg.writeback_ms);
+		(long)(time(NULL) - d->started), d->store.resyncs, d->store.overflows, d->cfg.writeback_ms);
 	fprintf(f, "\"cards\":[");
 	for (i = 0; i < VUICC_CARDS_MAX; i++) {
-		const struct vcard *c = &d->cards[i];
+		const struct vcard *c = &d->reg.cards[i];
 
 		if (!c->exists && !c->configured)
 			continue;
@@ -246,8 +246,8 @@ static void status_json(struct vd *d, FILE *f)
 		first = false;
 	}
 	fprintf(f, "],\"profiles\":[");
-	for (i = 0; i < d->n_profs; i++) {
-		const struct vprof *v = d->profs[i];
+	for (i = 0; i < d->reg.n_profs; i++) {
+		const struct vprof *v = d->reg.profs[i];
 
 		fprintf(f, "%s{\"card\":%u,\"name\":", i ? "," : "", v->ps.card);
 		jstr(f, v->ps.name);
@@ -308,9 +308,9 @@ static void status_text(struct vd *d, FILE *f)
 	char when[32];
 
 	fprintf(f, "vuiccd: up %lds, %lu resynchronisations, %lu event overflows, write-back %u ms\n",
-		(long)(time(NULL) - d->started), d->resyncs, d->overflows, d->cfg.writeback_ms);
+		(long)(time(NULL) - d->started), d->store.resyncs, d->store.overflows, d->cfg.writeback_ms);
 	for (i = 0; i < VUICC_CARDS_MAX; i++) {
-		const struct vcard *c = &d->cards[i];
+		const struct vcard *c = &d->reg.cards[i];
 
 		if (!c->exists && !c->configured)
 			continue;
@@ -325,8 +325,8 @@ static void status_text(struct vd *d, FILE *f)
 		modem_text(d, i, f);
 		policy_text(d, i, f);
 	}
-	for (i = 0; i < d->n_profs; i++) {
-		const struct vprof *v = d->profs[i];
+	for (i = 0; i < d->reg.n_profs; i++) {
+		const struct vprof *v = d->reg.profs[i];
 
 		fprintf(f, "  card %u %-20s %-4s %-7s %s%s %s: stored gen %llu seq %llu (%zu EFs)%s",
 			v->ps.card, v->ps.name, kind_name(v->kind), role_name(v->role),
