@@ -291,7 +291,7 @@ static void on_kernel(void *arg, uint32_t events)
 	struct vd *d = arg;
 
 	persist_events(&d->store);
-	vd_modems_card_check(d);
+	modems_card_check(&d->modems);
 }
 
 /* write-back of EF changes that waited */
@@ -309,7 +309,7 @@ static void on_signal(void *arg, uint32_t events)
 		if (si.ssi_signo == SIGHUP) {
 			log_notice("SIGHUP: reading the profile files again");
 			prov_run(&d->prov, false);
-			vd_modems_card_check(d);
+			modems_card_check(&d->modems);
 			vd_policy_sync_profiles(d);
 			vd_policy_arm(d);
 		} else {
@@ -435,7 +435,7 @@ int main(int argc, char **argv)
 	    loop_add(&vd.loop, vd.store.timerfd, EPOLLIN, on_writeback, &vd.store) ||
 	    control_open(&ctl, &vd.loop, vd.cfg.socket, vd.cfg.socket_group, request, &vd))
 		return 1;
-	vd_modems_start(&vd, vd_policy_modem_event);
+	modems_start(&vd.modems, &vd.cfg, &vd.reg, &vd.loop, vd_policy_modem_event, &vd);
 	if (vd_policy_start(&vd)) {
 		log_err("start-up failed: the policy");
 		return 1;
@@ -449,7 +449,7 @@ int main(int argc, char **argv)
 	loop_run(&vd.loop);
 	vd_share_stop(&vd);
 	vd_policy_stop(&vd);
-	vd_modems_stop(&vd);
+	modems_stop(&vd.modems);
 	/* what waits for write-back goes now */
 	persist_events(&vd.store);
 	persist_writeback(&vd.store, true);

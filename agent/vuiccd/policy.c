@@ -186,7 +186,7 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 		return;
 	}
 	srv_request_init(r, (enum srv_req_kind)a->req);
-	fill_location(&d->modems[vp->card], r);
+	fill_location(&d->modems.m[vp->card], r);
 	switch (a->req) {
 	case POL_REQ_SEEDS:
 		r->count = a->count;
@@ -252,13 +252,13 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	}
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
-	vd_modems_card_check(d);
+	modems_card_check(&d->modems);
 	simple_event(vp, POL_EV_CARD, true);
 }
 
 static void do_register(struct vpol *vp)
 {
-	struct modem *m = &vp->d->modems[vp->card];
+	struct modem *m = &vp->d->modems.m[vp->card];
 
 	if (m->state == MODEM_DIALING || m->state == MODEM_ONLINE) {
 		/* registered already (a restart): say so */
@@ -293,7 +293,7 @@ static void do_install(struct vpol *vp, const struct pol_action *a)
 static void run(struct vpol *vp, const struct pol_action *a)
 {
 	struct vd *d = vp->d;
-	struct modem *m = &d->modems[vp->card];
+	struct modem *m = &d->modems.m[vp->card];
 
 	if (a->kind == POL_ACT_NOTE) {
 		log_notice("card %u policy: %s", vp->card, a->why);
@@ -360,8 +360,9 @@ static void feed(struct vpol *vp, const struct pol_event *ev)
 
 /* ---- from the modem backend ---- */
 
-void vd_policy_modem_event(struct vd *d, struct modem *m, const struct modem_event *e)
+void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event *e)
 {
+	struct vd *d = arg;
 	struct vpol *vp = m->card < VUICC_CARDS_MAX ? d->vpol[m->card] : NULL;
 	struct pol_event ev;
 	unsigned int k;
@@ -613,7 +614,7 @@ int vd_policy_start(struct vd *d)
 		vp->d = d;
 		vp->card = c;
 		vp->t0 = loop_now_ms();
-		vp->last_state = d->modems[c].state;
+		vp->last_state = d->modems.m[c].state;
 		pc.rng_seed ^= c;
 		pol_init(&vp->pol, &pc);
 		d->vpol[c] = vp;

@@ -67,7 +67,7 @@ static const char *modem_operator(const struct modem *m)
 
 static void modem_json(struct vd *d, unsigned int c, FILE *f)
 {
-	const struct modem *m = &d->modems[c];
+	const struct modem *m = &d->modems.m[c];
 	const struct at_signal *s = &m->signal;
 
 	if (!d->cfg.modem[c][0]) {
@@ -181,7 +181,7 @@ static void policy_text(struct vd *d, unsigned int c, FILE *f)
 
 static void modem_text(struct vd *d, unsigned int c, FILE *f)
 {
-	const struct modem *m = &d->modems[c];
+	const struct modem *m = &d->modems.m[c];
 
 	if (!d->cfg.modem[c][0])
 		return;

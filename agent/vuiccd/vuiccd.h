@@ -28,14 +28,13 @@
 #include "io/server.h"
 #include "lib/store.h"
 #include "loop.h"
+#include "modems.h"
 #include "persist.h"
 #include "provision.h"
 #include "registry.h"
 
 struct vd;
 struct vshare;
-/* What the modems part tells the part above it (the policy) of a modem. */
-typedef void (*vd_modem_listener)(struct vd *d, struct modem *m, const struct modem_event *e);
 
 struct vd {
 	struct config cfg;
@@ -45,11 +44,7 @@ struct vd {
 	struct registry reg;	/* the cards and profiles (registry.h) */
 	struct persist store;	/* their state on disk (persist.h) */
 	struct provision prov;	/* profiles_dir into the kernel (provision.h) */
-	/* the modem backend (modems.c), by card */
-	struct modem modems[VUICC_CARDS_MAX];
-	int modem_polled[VUICC_CARDS_MAX];	/* the tty fd in the loop; -1 */
-	vd_modem_listener modem_listener;
-	char modem_profile[VUICC_CARDS_MAX][VUICC_PROFILE_NAME_MAX + 1];
+	struct modems modems;	/* the modems, by card (modems.h) */
 	time_t started;
 	/* the policy core (policy.c), by card with a modem */
 	struct vpol *vpol[VUICC_CARDS_MAX];
@@ -61,16 +56,12 @@ struct vd {
 
 #define VD_CARD_END(d)	REG_CARD_END(&(d)->reg)
 
-/* modems.c: each modem's fds in the loop; its events go to @listener */
-void vd_modems_start(struct vd *d, vd_modem_listener listener);
-void vd_modems_card_check(struct vd *d);
-void vd_modems_stop(struct vd *d);
-
 /* policy.c */
 int vd_policy_start(struct vd *d);
 void vd_policy_stop(struct vd *d);
 void vd_policy_arm(struct vd *d);
-void vd_policy_modem_event(struct vd *d, struct modem *m, const struct modem_event *e);
+/* the modems' listener (@arg: the struct vd) */
+void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event *e);
 void vd_policy_sync_profiles(struct vd *d);
 const struct policy *vd_policy_of(const struct vd *d, unsigned int card);
 uint64_t vd_policy_now(const struct vd *d, unsigned int card);
