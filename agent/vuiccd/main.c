@@ -310,8 +310,8 @@ static void on_signal(void *arg, uint32_t events)
 			log_notice("SIGHUP: reading the profile files again");
 			prov_run(&d->prov, false);
 			modems_card_check(&d->modems);
-			vd_policy_sync_profiles(d);
-			vd_policy_arm(d);
+			vd_policy_sync_profiles(&d->pol);
+			vd_policy_arm(&d->pol);
 		} else {
 			loop_stop(&d->loop);
 		}
@@ -435,8 +435,8 @@ int main(int argc, char **argv)
 	    loop_add(&vd.loop, vd.store.timerfd, EPOLLIN, on_writeback, &vd.store) ||
 	    control_open(&ctl, &vd.loop, vd.cfg.socket, vd.cfg.socket_group, request, &vd))
 		return 1;
-	modems_start(&vd.modems, &vd.cfg, &vd.reg, &vd.loop, vd_policy_modem_event, &vd);
-	if (vd_policy_start(&vd)) {
+	modems_start(&vd.modems, &vd.cfg, &vd.reg, &vd.loop, vd_policy_modem_event, &vd.pol);
+	if (vd_policy_start(&vd.pol, &vd.cfg, &vd.reg, &vd.prov, &vd.modems, &vd.loop)) {
 		log_err("start-up failed: the policy");
 		return 1;
 	}
@@ -448,7 +448,7 @@ int main(int argc, char **argv)
 
 	loop_run(&vd.loop);
 	vd_share_stop(&vd);
-	vd_policy_stop(&vd);
+	vd_policy_stop(&vd.pol);
 	modems_stop(&vd.modems);
 	/* what waits for write-back goes now */
 	persist_events(&vd.store);

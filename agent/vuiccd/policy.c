@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vuiccd: the policy core (policy.c) in the event loop, one policy per card
- * with a modem.  Modem events and SIM-server replies become policy events;
- * the policy's actions become profile switches, modem operations, server
- * requests and installs.  Every decision is logged with its reason and kept
- * in the status events.  One timerfd serves every policy's deadline.
+ * vuiccd's policy glue (policy.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,11 +11,11 @@
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "vuiccd.h"
+#include "policy.h"
 
 struct vpol {
 	struct policy pol;
-	struct vd *d;
+	struct polglue *pg;
 	unsigned int card;
 	uint64_t t0;			/* the policy's clock starts here */
 	struct profile *vsim;		/* sent by the server, not installed yet */
@@ -159,9 +155,9 @@ static void server_done(void *arg, struct srv_reply *rep)
 
 			p->kind = VUICC_PROFILE_KIND_SEED;
 			p->role = VUICC_PROFILE_ROLE_STANDBY;
-			if (prov_install_remote(&vp->d->prov, vp->card, p))
+			if (prov_install_remote(vp->pg->prov, vp->card, p))
 				continue;
-			v = reg_find(&vp->d->reg, vp->card, p->name);
+			v = reg_find(vp->pg->reg, vp->card, p->name);
 			if (!v)
 				continue;
 			reg_pol_info(v, p);
@@ -174,7 +170,7 @@ static void server_done(void *arg, struct srv_reply *rep)
 
 static void do_server(struct vpol *vp, const struct pol_action *a)
 {
-	struct vd *d = vp->d;
+	struct polglue *pg = vp->pg;
 	struct srv_request *r = calloc(1, sizeof(*r));
 	struct srv_ctx *ctx = calloc(1, sizeof(*ctx));
 	unsigned int k;
@@ -186,7 +182,7 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 		return;
 	}
 	srv_request_init(r, (enum srv_req_kind)a->req);
-	fill_location(&d->modems.m[vp->card], r);
+	fill_location(&pg->modems->m[vp->card], r);
 	switch (a->req) {
 	case POL_REQ_SEEDS:
 		r->count = a->count;
@@ -218,7 +214,7 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 	}
 	ctx->vp = vp;
 	ctx->req = a->req;
-	ret = d->have_srv ? srv_submit(&d->srv, r, server_done, ctx) : -ENOTCONN;
+	ret = pg->have_srv ? srv_submit(&pg->srv, r, server_done, ctx) : -ENOTCONN;
 	free(r);
 	if (ret) {
 		struct pol_event ev;
@@ -238,27 +234,27 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 
 static void do_enable(struct vpol *vp, const struct pol_action *a)
 {
-	struct vd *d = vp->d;
+	struct polglue *pg = vp->pg;
 	char why[POL_WHY_MAX + 16];
 
-	if (!strcmp(d->reg.cards[vp->card].enabled, a->profile)) {
+	if (!strcmp(pg->reg->cards[vp->card].enabled, a->profile)) {
 		simple_event(vp, POL_EV_CARD, true);
 		return;
 	}
 	snprintf(why, sizeof(why), "policy: %s", a->why);
-	if (prov_enable(&d->prov, vp->card, a->profile, why)) {
+	if (prov_enable(pg->prov, vp->card, a->profile, why)) {
 		simple_event(vp, POL_EV_CARD, false);
 		return;
 	}
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
-	modems_card_check(&d->modems);
+	modems_card_check(pg->modems);
 	simple_event(vp, POL_EV_CARD, true);
 }
 
 static void do_register(struct vpol *vp)
 {
-	struct modem *m = &vp->d->modems.m[vp->card];
+	struct modem *m = &vp->pg->modems->m[vp->card];
 
 	if (m->state == MODEM_DIALING || m->state == MODEM_ONLINE) {
 		/* registered already (a restart): say so */
@@ -277,7 +273,7 @@ static void do_install(struct vpol *vp, const struct pol_action *a)
 	ev.kind = POL_EV_INSTALLED;
 	snprintf(ev.profile.name, sizeof(ev.profile.name), "%s", a->profile);
 	if (vp->vsim && !strcmp(vp->vsim->name, a->profile))
-		ret = prov_install_remote(&vp->d->prov, vp->card, vp->vsim);
+		ret = prov_install_remote(vp->pg->prov, vp->card, vp->vsim);
 	if (vp->vsim) {
 		profile_wipe(vp->vsim);
 		free(vp->vsim);
@@ -292,19 +288,19 @@ static void do_install(struct vpol *vp, const struct pol_action *a)
 
 static void run(struct vpol *vp, const struct pol_action *a)
 {
-	struct vd *d = vp->d;
-	struct modem *m = &d->modems.m[vp->card];
+	struct polglue *pg = vp->pg;
+	struct modem *m = &pg->modems->m[vp->card];
 
 	if (a->kind == POL_ACT_NOTE) {
 		log_notice("card %u policy: %s", vp->card, a->why);
-		loop_event(&d->loop, "card %u: %s", vp->card, a->why);
+		loop_event(pg->loop, "card %u: %s", vp->card, a->why);
 		return;
 	}
 	log_notice("card %u policy: %s%s%s: %s", vp->card, pol_action_name(a->kind),
 		   a->kind == POL_ACT_SERVER ? " " : "",
 		   a->kind == POL_ACT_SERVER ? pol_req_name(a->req) : "", a->why);
 	if (a->kind != POL_ACT_REGISTER && a->kind != POL_ACT_DIAL)
-		loop_event(&d->loop, "card %u: %s", vp->card, a->why);
+		loop_event(pg->loop, "card %u: %s", vp->card, a->why);
 	switch (a->kind) {
 	case POL_ACT_ENABLE:
 		do_enable(vp, a);
@@ -333,7 +329,7 @@ static void run(struct vpol *vp, const struct pol_action *a)
 		do_install(vp, a);
 		break;
 	case POL_ACT_DELETE:
-		prov_delete_remote(&d->prov, vp->card, a->profile);
+		prov_delete_remote(pg->prov, vp->card, a->profile);
 		break;
 	case POL_ACT_NOTE:
 		break;
@@ -355,15 +351,15 @@ static void feed(struct vpol *vp, const struct pol_event *ev)
 		run(vp, &out[i]);
 	vp->depth--;
 	if (!vp->depth)
-		vd_policy_arm(vp->d);
+		vd_policy_arm(vp->pg);
 }
 
 /* ---- from the modem backend ---- */
 
 void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event *e)
 {
-	struct vd *d = arg;
-	struct vpol *vp = m->card < VUICC_CARDS_MAX ? d->vpol[m->card] : NULL;
+	struct polglue *pg = arg;
+	struct vpol *vp = m->card < VUICC_CARDS_MAX ? pg->vpol[m->card] : NULL;
 	struct pol_event ev;
 	unsigned int k;
 
@@ -434,14 +430,14 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 
 /* ---- start, timer, stop ---- */
 
-void vd_policy_arm(struct vd *d)
+void vd_policy_arm(struct polglue *pg)
 {
 	struct itimerspec its;
 	uint64_t next = 0, now = loop_now_ms();
 	unsigned int c;
 
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
-		struct vpol *vp = d->vpol[c];
+		struct vpol *vp = pg->vpol[c];
 		uint64_t t;
 
 		if (!vp)
@@ -460,19 +456,19 @@ void vd_policy_arm(struct vd *d)
 		its.it_value.tv_sec = (time_t)(next / 1000);
 		its.it_value.tv_nsec = (long)(next % 1000) * 1000000;
 	}
-	timerfd_settime(d->pol_tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_settime(pg->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 static void on_timer(void *arg, uint32_t events)
 {
-	struct vd *d = arg;
+	struct polglue *pg = arg;
 	uint64_t tick;
 	unsigned int c;
 
-	if (read(d->pol_tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
+	if (read(pg->tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
 		log_debug("policy timer: %s", strerror(errno));
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
-		struct vpol *vp = d->vpol[c];
+		struct vpol *vp = pg->vpol[c];
 		uint64_t t;
 
 		if (!vp)
@@ -481,7 +477,7 @@ static void on_timer(void *arg, uint32_t events)
 		if (t && t <= pol_now(vp))
 			simple_event(vp, POL_EV_TIMER, false);
 	}
-	vd_policy_arm(d);
+	vd_policy_arm(pg);
 }
 
 static void policy_config(const struct config *c, struct pol_config *pc)
@@ -508,19 +504,19 @@ static void policy_config(const struct config *c, struct pol_config *pc)
 }
 
 /* Profiles of the card into the policy: files, and what the server gave. */
-void vd_policy_sync_profiles(struct vd *d)
+void vd_policy_sync_profiles(struct polglue *pg)
 {
 	unsigned int c;
 	size_t i;
 
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
-		struct vpol *vp = d->vpol[c];
+		struct vpol *vp = pg->vpol[c];
 		unsigned int k;
 
 		if (!vp)
 			continue;
-		for (i = 0; i < d->reg.n_profs; i++) {
-			struct vprof *v = d->reg.profs[i];
+		for (i = 0; i < pg->reg->n_profs; i++) {
+			struct vprof *v = pg->reg->profs[i];
 			struct pol_profile pp;
 
 			if (v->ps.card != c || !v->installed)
@@ -540,7 +536,7 @@ void vd_policy_sync_profiles(struct vd *d)
 		}
 		/* gone from the card: gone from the policy */
 		for (k = 0; k < vp->pol.n;) {
-			struct vprof *v = reg_find(&d->reg, c, vp->pol.prof[k].name);
+			struct vprof *v = reg_find(pg->reg, c, vp->pol.prof[k].name);
 
 			if (!v || !v->installed)
 				pol_remove_profile(&vp->pol, vp->pol.prof[k].name);
@@ -552,76 +548,82 @@ void vd_policy_sync_profiles(struct vd *d)
 
 static void on_srv(void *arg, uint32_t events)
 {
-	struct vd *d = arg;
+	struct polglue *pg = arg;
 
-	srv_input(&d->srv);
-	vd_policy_arm(d);
+	srv_input(&pg->srv);
+	vd_policy_arm(pg);
 }
 
 static void on_srv_timer(void *arg, uint32_t events)
 {
-	struct vd *d = arg;
+	struct polglue *pg = arg;
 
-	srv_timer(&d->srv);
-	vd_policy_arm(d);
+	srv_timer(&pg->srv);
+	vd_policy_arm(pg);
 }
 
-int vd_policy_start(struct vd *d)
+int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registry *reg,
+		    struct provision *prov, struct modems *modems, struct loop *loop)
 {
 	struct pol_config pc;
 	struct srv_config sc;
 	char err[256];
 	unsigned int c;
 
-	d->pol_tfd = -1;
-	if (!d->cfg.policy)
+	pg->cfg = cfg;
+	pg->reg = reg;
+	pg->prov = prov;
+	pg->modems = modems;
+	pg->loop = loop;
+	pg->tfd = -1;
+	if (!pg->cfg->policy)
 		return 0;
 	memset(&sc, 0, sizeof(sc));
-	snprintf(sc.url, sizeof(sc.url), "%s", d->cfg.server_url);
-	snprintf(sc.device, sizeof(sc.device), "%s", d->cfg.device_id);
-	snprintf(sc.secret, sizeof(sc.secret), "%s", d->cfg.device_secret);
-	snprintf(sc.ca_file, sizeof(sc.ca_file), "%s", d->cfg.server_ca);
-	snprintf(sc.cert_file, sizeof(sc.cert_file), "%s", d->cfg.device_cert);
-	snprintf(sc.key_file, sizeof(sc.key_file), "%s", d->cfg.device_key);
-	sc.timeout_ms = d->cfg.server_timeout_ms;
-	sc.attempts = d->cfg.server_attempts;
-	if (srv_init(&d->srv, &sc, err, sizeof(err))) {
+	snprintf(sc.url, sizeof(sc.url), "%s", pg->cfg->server_url);
+	snprintf(sc.device, sizeof(sc.device), "%s", pg->cfg->device_id);
+	snprintf(sc.secret, sizeof(sc.secret), "%s", pg->cfg->device_secret);
+	snprintf(sc.ca_file, sizeof(sc.ca_file), "%s", pg->cfg->server_ca);
+	snprintf(sc.cert_file, sizeof(sc.cert_file), "%s", pg->cfg->device_cert);
+	snprintf(sc.key_file, sizeof(sc.key_file), "%s", pg->cfg->device_key);
+	sc.timeout_ms = pg->cfg->server_timeout_ms;
+	sc.attempts = pg->cfg->server_attempts;
+	if (srv_init(&pg->srv, &sc, err, sizeof(err))) {
 		explicit_bzero(&sc, sizeof(sc));
 		log_err("SIM server: %s", err);
 		return -1;
 	}
 	explicit_bzero(&sc, sizeof(sc));
-	d->have_srv = true;
-	if (loop_add(&d->loop, srv_fd(&d->srv), EPOLLIN, on_srv, d) ||
-	    loop_add(&d->loop, srv_timer_fd(&d->srv), EPOLLIN, on_srv_timer, d))
+	pg->have_srv = true;
+	if (loop_add(pg->loop, srv_fd(&pg->srv), EPOLLIN, on_srv, pg) ||
+	    loop_add(pg->loop, srv_timer_fd(&pg->srv), EPOLLIN, on_srv_timer, pg))
 		return -1;
-	d->pol_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->pol_tfd < 0) {
+	pg->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (pg->tfd < 0) {
 		log_err("policy: timerfd: %s", strerror(errno));
 		return -1;
 	}
-	if (loop_add(&d->loop, d->pol_tfd, EPOLLIN, on_timer, d))
+	if (loop_add(pg->loop, pg->tfd, EPOLLIN, on_timer, pg))
 		return -1;
-	policy_config(&d->cfg, &pc);
-	for (c = d->cfg.card_base; c < VD_CARD_END(d) && c < VUICC_CARDS_MAX; c++) {
+	policy_config(pg->cfg, &pc);
+	for (c = pg->cfg->card_base; c < REG_CARD_END(pg->reg) && c < VUICC_CARDS_MAX; c++) {
 		struct vpol *vp;
 
-		if (!d->cfg.modem[c][0])
+		if (!pg->cfg->modem[c][0])
 			continue;
 		vp = calloc(1, sizeof(*vp));
 		if (!vp)
 			return -1;
-		vp->d = d;
+		vp->pg = pg;
 		vp->card = c;
 		vp->t0 = loop_now_ms();
-		vp->last_state = d->modems.m[c].state;
+		vp->last_state = pg->modems->m[c].state;
 		pc.rng_seed ^= c;
 		pol_init(&vp->pol, &pc);
-		d->vpol[c] = vp;
+		pg->vpol[c] = vp;
 	}
-	vd_policy_sync_profiles(d);
+	vd_policy_sync_profiles(pg);
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
-		struct vpol *vp = d->vpol[c];
+		struct vpol *vp = pg->vpol[c];
 		struct pol_event pev;
 
 		if (!vp)
@@ -630,9 +632,9 @@ int vd_policy_start(struct vd *d)
 		pev.kind = POL_EV_START;
 		pev.cause = pev.cme = -1;
 		/* a restart: the card keeps what it has, the modem is not disturbed */
-		if (d->reg.cards[c].enabled[0] && d->prov.restarted) {
+		if (pg->reg->cards[c].enabled[0] && pg->prov->restarted) {
 			snprintf(pev.profile.name, sizeof(pev.profile.name), "%s",
-				 d->reg.cards[c].enabled);
+				 pg->reg->cards[c].enabled);
 			pev.ok = true;
 		}
 		log_notice("card %u policy: starting (a=%.2f b=%.2f, %u profiles)", c, pc.a, pc.b,
@@ -642,18 +644,18 @@ int vd_policy_start(struct vd *d)
 	return 0;
 }
 
-void vd_policy_stop(struct vd *d)
+void vd_policy_stop(struct polglue *pg)
 {
 	unsigned int c;
 
-	if (d->have_srv) {
-		loop_del(&d->loop, srv_fd(&d->srv));
-		loop_del(&d->loop, srv_timer_fd(&d->srv));
-		srv_free(&d->srv);
-		d->have_srv = false;
+	if (pg->have_srv) {
+		loop_del(pg->loop, srv_fd(&pg->srv));
+		loop_del(pg->loop, srv_timer_fd(&pg->srv));
+		srv_free(&pg->srv);
+		pg->have_srv = false;
 	}
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
-		struct vpol *vp = d->vpol[c];
+		struct vpol *vp = pg->vpol[c];
 
 		if (!vp)
 			continue;
@@ -662,21 +664,21 @@ void vd_policy_stop(struct vd *d)
 			free(vp->vsim);
 		}
 		free(vp);
-		d->vpol[c] = NULL;
+		pg->vpol[c] = NULL;
 	}
-	if (d->pol_tfd >= 0) {
-		loop_del(&d->loop, d->pol_tfd);
-		close(d->pol_tfd);
+	if (pg->tfd >= 0) {
+		loop_del(pg->loop, pg->tfd);
+		close(pg->tfd);
 	}
-	d->pol_tfd = -1;
+	pg->tfd = -1;
 }
 
-const struct policy *vd_policy_of(const struct vd *d, unsigned int card)
+const struct policy *vd_policy_of(const struct polglue *pg, unsigned int card)
 {
-	return card < VUICC_CARDS_MAX && d->vpol[card] ? &d->vpol[card]->pol : NULL;
+	return card < VUICC_CARDS_MAX && pg->vpol[card] ? &pg->vpol[card]->pol : NULL;
 }
 
-uint64_t vd_policy_now(const struct vd *d, unsigned int card)
+uint64_t vd_policy_now(const struct polglue *pg, unsigned int card)
 {
-	return card < VUICC_CARDS_MAX && d->vpol[card] ? pol_now(d->vpol[card]) : 0;
+	return card < VUICC_CARDS_MAX && pg->vpol[card] ? pol_now(pg->vpol[card]) : 0;
 }

@@ -106,7 +106,7 @@ static void modem_json(struct vd *d, unsigned int c, FILE *f)
 /* The policy of card @c: its phase and every seed's score with its parts. */
 static void policy_json(struct vd *d, unsigned int c, FILE *f)
 {
-	const struct policy *p = vd_policy_of(d, c);
+	const struct policy *p = vd_policy_of(&d->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
 	unsigned int n, k;
 
@@ -114,7 +114,7 @@ static void policy_json(struct vd *d, unsigned int c, FILE *f)
 		fputs(",\"policy\":null", f);
 		return;
 	}
-	n = pol_ranking(p, vd_policy_now(d, c), r, POL_PROFILES_MAX);
+	n = pol_ranking(p, vd_policy_now(&d->pol, c), r, POL_PROFILES_MAX);
 	fprintf(f, ",\"policy\":{\"phase\":\"%s\",\"stage\":\"%s\",\"current\":",
 		pol_phase_name(p->phase), pol_stage_name(p->stage));
 	if (p->cur >= 0)
@@ -148,13 +148,13 @@ static void policy_json(struct vd *d, unsigned int c, FILE *f)
 
 static void policy_text(struct vd *d, unsigned int c, FILE *f)
 {
-	const struct policy *p = vd_policy_of(d, c);
+	const struct policy *p = vd_policy_of(&d->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
 	unsigned int n, k;
 
 	if (!p)
 		return;
-	n = pol_ranking(p, vd_policy_now(d, c), r, POL_PROFILES_MAX);
+	n = pol_ranking(p, vd_policy_now(&d->pol, c), r, POL_PROFILES_MAX);
 	fprintf(f, "  policy: %s, %s%s%s; index = %.2f*A1 + %.2f*B1; %lu attempts, %lu switches,"
 		" %lu timeouts, %lu rejects\n", pol_phase_name(p->phase),
 		p->cur >= 0 ? p->prof[p->cur].name : "(none)", p->cur >= 0 ? " at " : "",

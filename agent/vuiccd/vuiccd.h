@@ -29,6 +29,7 @@
 #include "lib/store.h"
 #include "loop.h"
 #include "modems.h"
+#include "policy.h"
 #include "persist.h"
 #include "provision.h"
 #include "registry.h"
@@ -46,25 +47,11 @@ struct vd {
 	struct provision prov;	/* profiles_dir into the kernel (provision.h) */
 	struct modems modems;	/* the modems, by card (modems.h) */
 	time_t started;
-	/* the policy core (policy.c), by card with a modem */
-	struct vpol *vpol[VUICC_CARDS_MAX];
-	int pol_tfd;
-	struct srv srv;
-	bool have_srv;
+	struct polglue pol;	/* the policy glue (policy.h) */
 	struct vshare *share;	/* share.c's, NULL with sharing off */
 };
 
 #define VD_CARD_END(d)	REG_CARD_END(&(d)->reg)
-
-/* policy.c */
-int vd_policy_start(struct vd *d);
-void vd_policy_stop(struct vd *d);
-void vd_policy_arm(struct vd *d);
-/* the modems' listener (@arg: the struct vd) */
-void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event *e);
-void vd_policy_sync_profiles(struct vd *d);
-const struct policy *vd_policy_of(const struct vd *d, unsigned int card);
-uint64_t vd_policy_now(const struct vd *d, unsigned int card);
 
 /* share.c: the link's fds and its timer in the loop */
 struct sc_identity;
