@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of vuiccd's registry, persistence and provisioning
+ * (agent/vuiccd/registry.c, persist.c, provision.c) against a fake kernel:
+ * this file defines the netlink client's functions (lib/nl.h) over an
+ * in-memory card and profile table, and counts what reaches the store
+ * through a store_io that wraps libc (and can fail on command).  The
+ * store's files are real, in a temporary directory: what persist.c wrote
+ * is read back by a fresh registry, as after a reboot.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "vuiccd/persist.h"
+#include "vuiccd/provision.h"
+#include "vuiccd/registry.h"
+#include "../testlib.h"
+
+/* ---- the fake kernel ---- */
+
+#define FK_PROFS	16
+#define FK_EVENTS	512
+#define FK_FAMILY	0x20
+
+struct fk_prof {
+	bool used;
+	uint32_t card;
+	char name[VUICC_PROFILE_NAME_MAX + 1];
+	uint32_t kind, role;
+	bool enabled;
+	uint64_t seq;
+	uint8_t sqn[STORE_SQN_MAX];
+	size_t sqn_len;
+	uint8_t path[4], ef[16];
+	size_t ef_len;		/* one changed EF (3F00 2F05 here); 0: none */
+};
+
+static struct {
+	bool card[VUICC_CARDS_MAX];
+	struct fk_prof p[FK_PROFS];
+	unsigned int calls[VUICC_CMD_MAX + 1];
+	uint8_t fail_cmd;	/* this command fails with fail_err */
+	int fail_err;
+	struct nl_msg *ev[FK_EVENTS];
+	unsigned int n_ev;
+	bool overflow;		/* the next read reports lost events */
+} K;
+
+static struct fk_prof *fk_find(uint32_t card, const char *name)
+{
+	int i;
+
+	for (i = 0; i < FK_PROFS; i++)
+		if (K.p[i].used && K.p[i].card == card && !strcmp(K.p[i].name, name))
+			return &K.p[i];
+	return NULL;
+}
+
+static void fk_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < K.n_ev; i++)
+		nlmsg_free(K.ev[i]);
+	memset(&K, 0, sizeof(K));
+}
+
+static struct nl_msg *fk_msg(uint8_t cmd)
+{
+	struct nl_msg *m = nlmsg_alloc_size(65536);
+
+	if (m)
+		genlmsg_put(m, 0, 0, FK_FAMILY, 0, 0, cmd, 1);
+	return m;
+}
+
+static int fk_deliver(struct nl_msg *m, vnl_handler fn, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *tb[VUICC_A_MAX + 1];
+	int ret = 0;
+
+	if (!genlmsg_parse(nlh, 0, tb, VUICC_A_MAX, NULL) && fn)
+		ret = fn(nlh, tb, g->cmd, arg);
+	nlmsg_free(m);
+	return ret;
+}
+
+static void fk_put_state(struct nl_msg *m, const struct fk_prof *p)
+{
+	struct nlattr *f;
+
+	nla_put_u32(m, VUICC_A_CARD_ID, p->card);
+	nla_put_string(m, VUICC_A_PROFILE_NAME, p->name);
+	nla_put_u64(m, VUICC_A_STATE_SEQ, p->seq);
+	if (p->sqn_len)
+		nla_put(m, VUICC_A_SQN_STATE, (int)p->sqn_len, p->sqn);
+	if (p->ef_len) {
+		f = nla_nest_start(m, VUICC_A_FILE);
+		nla_put(m, VUICC_A_FILE_PATH, sizeof(p->path), p->path);
+		nla_put(m, VUICC_A_FILE_DATA, (int)p->ef_len, p->ef);
+		nla_nest_end(m, f);
+	}
+}
+
+/* A state-ntf for one more challenge (its SQN slot moved) or an EF write. */
+static void fk_event_state(struct fk_prof *p, bool sqn, bool ef)
+{
+	struct nl_msg *m = fk_msg(VUICC_CMD_STATE_NTF);
+	struct nlattr *f;
+
+	p->seq++;
+	nla_put_u32(m, VUICC_A_CARD_ID, p->card);
+	nla_put_string(m, VUICC_A_PROFILE_NAME, p->name);
+	nla_put_u64(m, VUICC_A_STATE_SEQ, p->seq);
+	if (sqn) {
+		uint64_t v = 0;
+		int k;
+
+		/* slot 0 of 32: SEQ + 1 */
+		for (k = 0; k < 6; k++)
+			v = v << 8 | p->sqn[k];
+		v += 32;
+		for (k = 5; k >= 0; k--, v >>= 8)
+			p->sqn[k] = (uint8_t)v;
+		if (!p->sqn_len)
+			p->sqn_len = 6 << 5;
+		nla_put(m, VUICC_A_SQN_STATE, (int)p->sqn_len, p->sqn);
+	}
+	if (ef) {
+		memcpy(p->path, "\x3f\x00\x2f\x05", 4);
+		p->ef[0]++;
+		p->ef_len = 2;
+		f = nla_nest_start(m, VUICC_A_FILE);
+		nla_put(m, VUICC_A_FILE_PATH, 4, p->path);
+		nla_put(m, VUICC_A_FILE_DATA, (int)p->ef_len, p->ef);
+		nla_nest_end(m, f);
+	}
+	K.ev[K.n_ev++] = m;
+}
+
+static int fk_dump(uint8_t cmd, struct nlattr **rq, vnl_handler fn, void *arg)
+{
+	struct nl_msg *m;
+	uint32_t c;
+	int i, ret;
+
+	if (cmd == VUICC_CMD_CARD_GET) {
+		for (c = 0; c < VUICC_CARDS_MAX; c++) {
+			if (!K.card[c])
+				continue;
+			m = fk_msg(cmd);
+			nla_put_u32(m, VUICC_A_CARD_ID, c);
+			nla_put_u8(m, VUICC_A_CARD_POWERED, 1);
+			for (i = 0; i < FK_PROFS; i++)
+				if (K.p[i].used && K.p[i].card == c && K.p[i].enabled)
+					nla_put_string(m, VUICC_A_CARD_PROFILE, K.p[i].name);
+			ret = fk_deliver(m, fn, arg);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	for (i = 0; i < FK_PROFS; i++) {
+		if (!K.p[i].used)
+			continue;
+		m = fk_msg(cmd);
+		nla_put_u32(m, VUICC_A_CARD_ID, K.p[i].card);
+		nla_put_string(m, VUICC_A_PROFILE_NAME, K.p[i].name);
+		nla_put_u8(m, VUICC_A_PROFILE_ENABLED, K.p[i].enabled);
+		nla_put_u32(m, VUICC_A_PROFILE_KIND, K.p[i].kind);
+		nla_put_u32(m, VUICC_A_PROFILE_ROLE, K.p[i].role);
+		ret = fk_deliver(m, fn, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int fk_add(struct nlattr **rq)
+{
+	uint32_t card = nla_get_u32(rq[VUICC_A_CARD_ID]);
+	const char *name = nla_get_string(rq[VUICC_A_PROFILE_NAME]);
+	struct fk_prof *p;
+	int i;
+
+	if (!K.card[card])
+		return -ENODEV;
+	if (fk_find(card, name))
+		return -EEXIST;
+	for (i = 0; i < FK_PROFS && K.p[i].used; i++)
+		;
+	if (i == FK_PROFS)
+		return -ENOSPC;
+	p = &K.p[i];
+	memset(p, 0, sizeof(*p));
+	p->used = true;
+	p->card = card;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->kind = rq[VUICC_A_PROFILE_KIND] ? nla_get_u32(rq[VUICC_A_PROFILE_KIND]) : 0;
+	p->role = rq[VUICC_A_PROFILE_ROLE] ? nla_get_u32(rq[VUICC_A_PROFILE_ROLE]) : 0;
+	p->sqn_len = 6 << 5;
+	if (rq[VUICC_A_SQN_STATE] && (size_t)nla_len(rq[VUICC_A_SQN_STATE]) <= STORE_SQN_MAX) {
+		p->sqn_len = (size_t)nla_len(rq[VUICC_A_SQN_STATE]);
+		memcpy(p->sqn, nla_data(rq[VUICC_A_SQN_STATE]), p->sqn_len);
+	}
+	return 0;
+}
+
+static int fk_do(uint8_t cmd, struct nlattr **rq, vnl_handler fn, void *arg)
+{
+	uint32_t card = rq[VUICC_A_CARD_ID] ? nla_get_u32(rq[VUICC_A_CARD_ID]) : 0;
+	const char *name = rq[VUICC_A_PROFILE_NAME] ? nla_get_string(rq[VUICC_A_PROFILE_NAME]) : "";
+	struct fk_prof *p = fk_find(card, name);
+	struct nl_msg *m;
+	int i;
+
+	switch (cmd) {
+	case VUICC_CMD_CARD_NEW:
+		if (K.card[card])
+			return -EEXIST;
+		K.card[card] = true;
+		return 0;
+	case VUICC_CMD_PROFILE_ADD:
+		return fk_add(rq);
+	case VUICC_CMD_PROFILE_DEL:
+		if (!p)
+			return -ENOENT;
+		p->used = false;
+		return 0;
+	case VUICC_CMD_PROFILE_ENABLE:
+		if (!p)
+			return -ENOENT;
+		for (i = 0; i < FK_PROFS; i++)
+			if (K.p[i].card == card)
+				K.p[i].enabled = false;
+		p->enabled = true;
+		return 0;
+	case VUICC_CMD_STATE_GET:
+		if (!p)
+			return -ENOENT;
+		m = fk_msg(cmd);
+		fk_put_state(m, p);
+		return fk_deliver(m, fn, arg);
+	}
+	return -EOPNOTSUPP;
+}
+
+/* ---- lib/nl.h, as this test's fake kernel answers it ---- */
+
+struct nl_msg *vnl_request_sized(struct vnl *v, uint8_t cmd, int flags, size_t size)
+{
+	struct nl_msg *m = nlmsg_alloc_size(size + 65536);
+
+	if (m)
+		genlmsg_put(m, 0, 0, FK_FAMILY, 0, flags | NLM_F_REQUEST | NLM_F_ACK, cmd, 1);
+	return m;
+}
+
+struct nl_msg *vnl_request(struct vnl *v, uint8_t cmd, int flags)
+{
+	return vnl_request_sized(v, cmd, flags, 0);
+}
+
+int vnl_transact(struct vnl *v, struct nl_msg *msg, vnl_handler fn, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *rq[VUICC_A_MAX + 1];
+	uint8_t cmd = g->cmd;
+	int ret;
+
+	v->err[0] = '\0';
+	K.calls[cmd]++;
+	if (genlmsg_parse(nlh, 0, rq, VUICC_A_MAX, NULL))
+		ret = -EINVAL;
+	else if (K.fail_cmd == cmd)
+		ret = K.fail_err;
+	else if (nlh->nlmsg_flags & NLM_F_DUMP)
+		ret = fk_dump(cmd, rq, fn, arg);
+	else
+		ret = fk_do(cmd, rq, fn, arg);
+	nlmsg_free(msg);
+	if (ret < 0)
+		snprintf(v->err, sizeof(v->err), "fake kernel: %s", strerror(-ret));
+	return ret;
+}
+
+int vnl_put_profile(struct nl_msg *m, const struct profile *p, uint32_t card)
+{
+	if (nla_put_u32(m, VUICC_A_CARD_ID, card) ||
+	    nla_put_string(m, VUICC_A_PROFILE_NAME, p->name) ||
+	    nla_put_u32(m, VUICC_A_PROFILE_KIND, p->kind) ||
+	    nla_put_u32(m, VUICC_A_PROFILE_ROLE, p->role))
+		return -1;
+	if (p->sqn_state_len &&
+	    nla_put(m, VUICC_A_SQN_STATE, (int)p->sqn_state_len, p->sqn_state))
+		return -1;
+	return 0;
+}
+
+int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg)
+{
+	unsigned int i, n = K.n_ev;
+	int ret;
+
+	if (K.overflow) {
+		K.overflow = false;
+		for (i = 0; i < K.n_ev; i++)
+			nlmsg_free(K.ev[i]);
+		K.n_ev = 0;
+		return -ENOBUFS;
+	}
+	K.n_ev = 0;
+	for (i = 0; i < n; i++) {
+		ret = fk_deliver(K.ev[i], fn, arg);
+		if (ret) {
+			while (++i < n)
+				nlmsg_free(K.ev[i]);
+			return ret < 0 ? ret : (int)n;
+		}
+	}
+	return (int)n;
+}
+
+/* ---- a store_io that counts, and fails when told ---- */
+
+static struct {
+	unsigned int writes, fsyncs, renames;
+	int fail_write;		/* -errno for every write; 0: none */
+} io_count;
+
+static int io_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	return store_libc_io.openat(dirfd, name, flags, mode);
+}
+
+static ssize_t io_write(int fd, const void *buf, size_t len)
+{
+	io_count.writes++;
+	if (io_count.fail_write) {
+		errno = -io_count.fail_write;
+		return -1;
+	}
+	return store_libc_io.write(fd, buf, len);
+}
+
+static int io_fsync(int fd)
+{
+	io_count.fsyncs++;
+	return store_libc_io.fsync(fd);
+}
+
+static int io_renameat(int od, const char *o, int nd, const char *n)
+{
+	io_count.renames++;
+	return store_libc_io.renameat(od, o, nd, n);
+}
+
+static const struct store_io counting_io = {
+	.openat = io_openat,
+	.write = io_write,
+	.fsync = io_fsync,
+	.close = close,
+	.unlinkat = unlinkat,
+	.linkat = linkat,
+	.renameat = io_renameat,
+};
+
+/* ---- the daemon's parts, as main.c puts them together ---- */
+
+struct rig {
+	char dir[64], profiles[80], state[80];
+	struct config cfg;
+	struct vnl req, ev;
+	struct loop loop;
+	struct registry reg;
+	struct persist store;
+	struct provision prov;
+};
+
+static void rig_parts(struct rig *g)
+{
+	int dirfd = open(g->state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	CHECK(dirfd >= 0);
+	reg_init(&g->reg, &g->req, g->cfg.card_base, g->cfg.cards);
+	CHECK(!loop_init(&g->loop));
+	CHECK(!persist_init(&g->store, &g->reg, &g->req, &g->ev, &g->loop, &counting_io, dirfd,
+			    g->state, g->cfg.writeback_ms));
+	prov_init(&g->prov, &g->cfg, &g->reg, &g->store, &g->req, &g->loop);
+}
+
+static void rig_open(struct rig *g, unsigned int cards, unsigned int writeback_ms)
+{
+	memset(g, 0, sizeof(*g));
+	snprintf(g->dir, sizeof(g->dir), "/tmp/vuicc-registry-test.XXXXXX");
+	CHECK(mkdtemp(g->dir) != NULL);
+	snprintf(g->profiles, sizeof(g->profiles), "%s/profiles", g->dir);
+	snprintf(g->state, sizeof(g->state), "%s/state", g->dir);
+	CHECK(!mkdir(g->profiles, 0700) && !mkdir(g->state, 0700));
+	g->cfg.cards = cards;
+	g->cfg.writeback_ms = writeback_ms;
+	snprintf(g->cfg.profiles_dir, sizeof(g->cfg.profiles_dir), "%s", g->profiles);
+	snprintf(g->cfg.state_dir, sizeof(g->cfg.state_dir), "%s", g->state);
+	memset(&io_count, 0, sizeof(io_count));
+	rig_parts(g);
+}
+
+/* The parts stopped and started again on the same store: a reboot. */
+static void rig_restart(struct rig *g)
+{
+	close(g->store.dirfd);
+	persist_close(&g->store);
+	loop_close(&g->loop);
+	reg_free(&g->reg);
+	rig_parts(g);
+}
+
+static void rm_dir(const char *path)
+{
+	char sub[512];
+	struct dirent *e;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (unlink(sub))
+			rm_dir(sub);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static void rig_close(struct rig *g)
+{
+	close(g->store.dirfd);
+	persist_close(&g->store);
+	loop_close(&g->loop);
+	reg_free(&g->reg);
+	rm_dir(g->dir);
+	fk_reset();
+}
+
+/* A profile file (made-up test keys) for @card. */
+static void write_profile(struct rig *g, const char *name, const char *role, unsigned int card,
+			  const char *iccid_tail)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.conf", g->profiles, name);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fprintf(f, "name = %s\nkind = seed\nrole = %s\ncard = %u\niccid = 89882110000000000%s\n"
+		"imsi = 00101000000000%c\nmnc_len = 2\nalgorithm = milenage\n"
+		"k = 000102030405060708090a0b0c0d0e0f\nopc = 0f0e0d0c0b0a09080706050403020100\n"
+		"plmns = 00101\nrats = lte\n", name, role, card, iccid_tail, iccid_tail[1]);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+static bool state_file(struct rig *g, const char *name)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "%s/%s", g->state, name);
+	return access(path, F_OK) == 0;
+}
+
+/* ---- the tests ---- */
+
+/* The mirror: the kernel's cards and profiles, only the cards this vuiccd manages. */
+static void test_mirror(void)
+{
+	struct rig g;
+	struct vprof *v;
+
+	rig_open(&g, 1, 1000);
+	K.card[0] = K.card[1] = true;
+	K.p[0] = (struct fk_prof){ .used = true, .card = 0, .name = "a", .enabled = true,
+				   .kind = VUICC_PROFILE_KIND_SEED,
+				   .role = VUICC_PROFILE_ROLE_MASTER };
+	K.p[1] = (struct fk_prof){ .used = true, .card = 1, .name = "b" };
+	CHECK(reg_snapshot(&g.reg) == 0);
+	CHECK(g.reg.cards[0].exists && !g.reg.cards[1].exists);
+	CHECK(!strcmp(g.reg.cards[0].enabled, "a"));
+	v = reg_find(&g.reg, 0, "a");
+	CHECK(v && v->installed && v->enabled && v->kind == VUICC_PROFILE_KIND_SEED &&
+	      v->role == VUICC_PROFILE_ROLE_MASTER);
+	CHECK(reg_find(&g.reg, 1, "b") == NULL);	/* another vuiccd's card */
+	CHECK(g.reg.n_profs == 1);
+
+	/* gone from the kernel: still known, no longer installed */
+	K.p[0].used = false;
+	CHECK(reg_snapshot(&g.reg) == 0);
+	v = reg_find(&g.reg, 0, "a");
+	CHECK(v && !v->installed && !v->enabled && !g.reg.cards[0].enabled[0]);
+
+	/* a kernel error is the caller's to see */
+	K.fail_cmd = VUICC_CMD_CARD_GET;
+	K.fail_err = -EIO;
+	CHECK(reg_snapshot(&g.reg) == -EIO);
+	rig_close(&g);
+}
+
+/* profiles_dir into the kernel: cards made, files installed, the master enabled. */
+static void test_provision(void)
+{
+	struct rig g;
+	struct vprof *v;
+	char path[160];
+
+	rig_open(&g, 2, 1000);
+	write_profile(&g, "m", "master", 0, "18");
+	write_profile(&g, "s", "standby", 0, "26");
+	write_profile(&g, "other", "master", 5, "34");	/* not one of our cards */
+	CHECK(persist_resync(&g.store) == 0);
+	CHECK(prov_run(&g.prov, true) == 0);
+	CHECK(K.card[0] && K.card[1] && K.calls[VUICC_CMD_CARD_NEW] == 2);
+	CHECK(fk_find(0, "m") && fk_find(0, "s") && !fk_find(5, "other"));
+	CHECK(fk_find(0, "m") && fk_find(0, "s") && fk_find(0, "m")->enabled &&
+	      !fk_find(0, "s")->enabled);
+	CHECK(!strcmp(g.reg.cards[0].enabled, "m"));
+	/* each installed profile's state and the card's choice are stored */
+	CHECK(state_file(&g, "0-m.state") && state_file(&g, "0-s.state"));
+	CHECK(state_file(&g, "card0.state"));
+	v = reg_find(&g.reg, 0, "s");
+	CHECK(v && v->managed && v->installed && v->has_pol && v->pol.kind == POL_SEED_STANDBY);
+
+	/* run again, nothing changed: nothing re-installed */
+	K.calls[VUICC_CMD_PROFILE_ADD] = 0;
+	CHECK(prov_run(&g.prov, false) == 0);
+	CHECK(K.calls[VUICC_CMD_PROFILE_ADD] == 0);
+
+	/* a changed file is installed again, and stays enabled */
+	write_profile(&g, "m", "master", 0, "42");
+	CHECK(prov_run(&g.prov, false) == 0);
+	CHECK(K.calls[VUICC_CMD_PROFILE_ADD] == 1 && K.calls[VUICC_CMD_PROFILE_DEL] == 1);
+	CHECK(fk_find(0, "m") && fk_find(0, "m")->enabled);
+
+	/* a file removed: out of the kernel, its state kept (the SQN array matters) */
+	snprintf(path, sizeof(path), "%s/s.conf", g.profiles);
+	CHECK(!unlink(path));
+	CHECK(prov_run(&g.prov, false) == 0);
+	CHECK(!fk_find(0, "s") && state_file(&g, "0-s.state"));
+	v = reg_find(&g.reg, 0, "s");
+	CHECK(v && !v->installed && !v->managed);
+
+	/* a kernel that refuses the add: the profile says why, the others go on */
+	write_profile(&g, "t", "standby", 1, "59");
+	K.fail_cmd = VUICC_CMD_PROFILE_ADD;
+	K.fail_err = -ENOSPC;
+	CHECK(prov_run(&g.prov, false) == 0);
+	v = reg_find(&g.reg, 1, "t");
+	CHECK(v && !v->installed && strstr(v->last_error, "profile-add"));
+	rig_close(&g);
+}
+
+/* After a restart the stored SQN array goes back into the kernel with the profile. */
+static void test_restore(void)
+{
+	struct rig g;
+	struct fk_prof *p;
+	uint8_t want[6 << 5];
+
+	rig_open(&g, 1, 1000);
+	write_profile(&g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	p = fk_find(0, "m");
+	CHECK(p != NULL);
+	if (!p) {
+		rig_close(&g);
+		return;
+	}
+	fk_event_state(p, true, false);
+	fk_event_state(p, true, false);
+	CHECK(persist_events(&g.store) == 0);
+	memcpy(want, p->sqn, sizeof(want));
+
+	/* the kernel loses everything (a reboot); the store does not */
+	memset(K.p, 0, sizeof(K.p));
+	memset(K.card, 0, sizeof(K.card));
+	rig_restart(&g);
+	CHECK(persist_load(&g.store) == 1);
+	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	p = fk_find(0, "m");
+	CHECK(p && p->sqn_len == sizeof(want) && !memcmp(p->sqn, want, sizeof(want)));
+	CHECK(p && p->enabled);		/* the card's choice, from card0.state */
+	rig_close(&g);
+}
+
+/* State events: SQN changes written once per batch, stale and lost events. */
+static void test_events(void)
+{
+	struct rig g;
+	struct fk_prof *p;
+	struct vprof *v;
+	unsigned int i, renames;
+
+	rig_open(&g, 1, 1000);
+	write_profile(&g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	p = fk_find(0, "m");
+	v = reg_find(&g.reg, 0, "m");
+	CHECK(p && v);
+	if (!p || !v) {
+		rig_close(&g);
+		return;
+	}
+
+	/* 100 challenges in one read: two writes (a batch is 64), not 100 */
+	renames = io_count.renames;
+	for (i = 0; i < 100; i++)
+		fk_event_state(p, true, false);
+	CHECK(persist_events(&g.store) == 0);
+	CHECK(v->ps.seq == p->seq && v->events == 100);
+	CHECK(io_count.renames - renames == 2);
+	CHECK(!v->dirty && !v->sqn_dirty);
+	CHECK(v->ps.sqn_len == p->sqn_len && !memcmp(v->ps.sqn, p->sqn, p->sqn_len));
+
+	/* an event already seen is stale */
+	p->seq--;
+	fk_event_state(p, true, false);
+	CHECK(persist_events(&g.store) == 0);
+	CHECK(v->stale_events == 1);
+
+	/* a gap: the whole state is fetched */
+	p->seq += 3;
+	K.calls[VUICC_CMD_STATE_GET] = 0;
+	fk_event_state(p, false, false);
+	CHECK(persist_events(&g.store) == 0);
+	CHECK(K.calls[VUICC_CMD_STATE_GET] == 1 && v->ps.seq == p->seq);
+
+	/* events lost in the socket: a full resynchronisation */
+	K.overflow = true;
+	K.calls[VUICC_CMD_CARD_GET] = 0;
+	CHECK(persist_events(&g.store) == 0);
+	CHECK(g.store.overflows == 1 && g.store.resyncs >= 1 && K.calls[VUICC_CMD_CARD_GET] == 1);
+	rig_close(&g);
+}
+
+/* EF changes wait for write-back; a failed write is kept and retried. */
+static void test_writeback(void)
+{
+	struct rig g;
+	struct fk_prof *p;
+	struct vprof *v;
+	unsigned int renames;
+
+	rig_open(&g, 1, 60000);
+	write_profile(&g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	p = fk_find(0, "m");
+	v = reg_find(&g.reg, 0, "m");
+	CHECK(p && v);
+	if (!p || !v) {
+		rig_close(&g);
+		return;
+	}
+	renames = io_count.renames;
+	fk_event_state(p, false, true);
+	CHECK(persist_events(&g.store) == 0);
+	CHECK(v->dirty && g.store.timer_armed && io_count.renames == renames);
+	CHECK(v->ps.n_efs == 1 && v->ps.efs[0].len == 2 && v->ps.efs[0].data[0] == p->ef[0]);
+	persist_writeback(&g.store, false);		/* not due yet */
+	CHECK(v->dirty && io_count.renames == renames);
+
+	/* the disk refuses: the change is kept, counted, and said */
+	io_count.fail_write = -EIO;
+	persist_writeback(&g.store, true);
+	CHECK(v->dirty && v->write_errors == 1 && strstr(v->last_error, "writing"));
+	io_count.fail_write = 0;
+	persist_writeback(&g.store, true);
+	CHECK(!v->dirty && !g.store.timer_armed && !v->last_error[0]);
+	CHECK(io_count.renames > renames);
+
+	/* read back as after a reboot: the EF is there */
+	rig_restart(&g);
+	CHECK(persist_load(&g.store) == 1);
+	v = reg_find(&g.reg, 0, "m");
+	CHECK(v && v->ps.n_efs == 1 && v->ps.efs[0].data[0] == p->ef[0]);
+	rig_close(&g);
+}
+
+/* A damaged state file is set aside, not trusted and not deleted. */
+static void test_damaged(void)
+{
+	struct rig g;
+	char path[200];
+	FILE *f;
+
+	rig_open(&g, 1, 1000);
+	snprintf(path, sizeof(path), "%s/0-x.state", g.state);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("not a state file at all", f);
+		fclose(f);
+	}
+	CHECK(persist_load(&g.store) == 0);
+	CHECK(!state_file(&g, "0-x.state") && state_file(&g, "0-x.state.damaged"));
+	CHECK(reg_find(&g.reg, 0, "x") == NULL);
+	rig_close(&g);
+}
+
+/* The SIM server's profiles: installed without a file, deleted with their state. */
+static void test_remote(void)
+{
+	struct rig g;
+	struct profile *p = calloc(1, sizeof(*p));
+	struct vprof *v;
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	rig_open(&g, 1, 1000);
+	write_profile(&g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	snprintf(p->name, sizeof(p->name), "vsim-1");
+	p->kind = VUICC_PROFILE_KIND_VSIM;
+	CHECK(prov_install_remote(&g.prov, 0, p) == 0);
+	v = reg_find(&g.reg, 0, "vsim-1");
+	CHECK(v && v->installed && !strcmp(v->file, "(SIM server)"));
+	CHECK(fk_find(0, "vsim-1") && state_file(&g, "0-vsim-1.state"));
+	CHECK(prov_enable(&g.prov, 0, "vsim-1", "test") == 0);
+	CHECK(!strcmp(g.reg.cards[0].enabled, "vsim-1"));
+
+	/* a server profile may not take a profile file's name */
+	snprintf(p->name, sizeof(p->name), "m");
+	CHECK(prov_install_remote(&g.prov, 0, p) == -EEXIST);
+
+	CHECK(prov_delete_remote(&g.prov, 0, "vsim-1") == 0);
+	CHECK(!fk_find(0, "vsim-1") && !state_file(&g, "0-vsim-1.state"));
+	CHECK(reg_find(&g.reg, 0, "vsim-1") == NULL && !g.reg.cards[0].enabled[0]);
+	CHECK(prov_delete_remote(&g.prov, 0, "vsim-1") == -ENOENT);
+	free(p);
+	rig_close(&g);
+}
+
+int main(void)
+{
+	RUN(test_mirror);
+	RUN(test_provision);
+	RUN(test_restore);
+	RUN(test_events);
+	RUN(test_writeback);
+	RUN(test_damaged);
+	RUN(test_remote);
+	DONE();
+}
