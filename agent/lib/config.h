@@ -54,7 +54,7 @@ struct config {
 	unsigned int server_timeout_ms, server_attempts;	/* 0: the client's */
 	/* the cards: card_base..card_base+cards-1 (several vuiccds on one kernel) */
 	unsigned int card_base;			/* 0 */
-	/* sharing a profile (vd_share.c, Documentation/admin-guide/vuicc-sharing.rst) */
+	/* sharing a profile (vuiccd/share*.c, Documentation/admin-guide/vuicc-sharing.rst) */
 	int share;				/* CONFIG_SHARE_*; off */
 	char share_profile[VUICC_PROFILE_NAME_MAX + 1];
 	char share_profile_file[CONFIG_PATH_MAX];	/* master: the profile shared */

@@ -6,9 +6,11 @@
  *   registry.c the cards and profiles, and the mirror of the kernel's
  *   persist.c  their state on disk, from the kernel's state events
  *   provision.c  profiles_dir into the kernel
- *   modems.c   the modems of the cards
- *   policy.c   the policy core and the SIM server, by card
- *   share.c    sharing a profile between devices
+ *   modems.c   the modems of the cards (modems.h)
+ *   policy.c   the policy core and the SIM server, by card (policy.h)
+ *   share*.c   sharing a profile between devices (share_glue.h): the link
+ *              (share_link.c), the lease glue (share_lease.c), sealed
+ *              copies (share_sealed.c), pairing (share_pair.c)
  *   status.c   the status report
  *   control.c  the control socket
  *   main.c     options, start-up and shut-down order
@@ -53,7 +55,7 @@ struct vd {
 
 #define VD_CARD_END(d)	REG_CARD_END(&(d)->reg)
 
-/* share.c: the link's fds and its timer in the loop */
+/* share*.c: sharing (share_glue.h); the link's fds and its timer in the loop */
 struct sc_identity;
 int vd_share_start(struct vd *d);
 void vd_share_stop(struct vd *d);
