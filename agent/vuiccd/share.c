@@ -28,12 +28,13 @@
 static void on_timer(void *arg, uint32_t events)
 {
 	struct vshare *v = arg;
-	struct vd *d = v->d;
 	struct sconn *c;
 	uint64_t tick, now = vs_now();
+	struct vd *d;
 
 	if (!v)
 		return;
+	d = v->d;
 	if (read(v->tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
 		log_debug("share timer: %s", strerror(errno));
 	if (v->role == CONFIG_SHARE_MASTER) {

@@ -115,6 +115,7 @@ static void master_grant(struct vshare *v, struct sconn *c, const struct share_m
 		n = vs_push_blob(v->text, v->text_len, &v->ps, blob, sizeof(blob));
 		if (!n) {
 			log_err("share: the profile is larger than a GRANT can carry");
+			sodium_memzero(out->key, sizeof(out->key));
 			return;
 		}
 		out->blob = blob;

@@ -42,9 +42,12 @@ int vd_share_key_file(const char *path, struct sc_identity *id, bool create)
 		for (i = 0; i < SC_KEY_LEN; i++)
 			snprintf(hex + 2 * i, 3, "%02x", id->sk[i]);
 		hex[2 * SC_KEY_LEN] = '\n';
+		errno = 0;	/* a short write sets none */
 		if (write(fd, hex, 2 * SC_KEY_LEN + 1) != 2 * SC_KEY_LEN + 1 || fsync(fd))
-			ret = -errno;
+			ret = errno ? -errno : -EIO;
 		close(fd);
+		if (ret)	/* no half-written key left to be read next time */
+			unlink(path);
 		sodium_memzero(hex, sizeof(hex));
 		return ret;
 	}
