@@ -231,104 +231,97 @@ static int create_cards(struct provision *pv)
 	return 0;
 }
 
-int prov_run(struct provision *pv, bool at_start)
+/* The *.conf names of profiles_dir, sorted; how many (each malloc'ed). */
+static size_t list_files(const char *dir_path, char **names)
+{
+	struct dirent *e;
+	size_t n = 0;
+	DIR *dir;
+
+	dir = opendir(dir_path);
+	if (!dir) {
+		log_err("profiles: %s: %s", dir_path, strerror(errno));
+		return 0;
+	}
+	while ((e = readdir(dir)) && n < VD_PROFILES_MAX) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
+			continue;
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), conf_cmp);
+	return n;
+}
+
+/* One profile file into the kernel (@p: room for it); false if it was skipped. */
+static bool provision_file(struct provision *pv, const char *path, struct profile *p,
+			   bool at_start)
 {
 	struct registry *r = pv->reg;
-	char err[PROFILE_ERR_MAX], path[CONFIG_PATH_MAX + 64];
-	char *names[VD_PROFILES_MAX];
-	size_t n = 0, i, bad = 0;
-	struct profile *p;
-	const char *want, *why;
-	struct dirent *e;
+	char err[PROFILE_ERR_MAX];
 	struct vprof *v;
 	bool was_enabled;
-	unsigned int c;
-	DIR *dir;
-	int ret;
 
-	ret = create_cards(pv);
-	if (ret)
-		return ret;
-	dir = opendir(pv->cfg->profiles_dir);
-	if (!dir) {
-		log_err("profiles: %s: %s", pv->cfg->profiles_dir, strerror(errno));
-	} else {
-		while ((e = readdir(dir)) && n < VD_PROFILES_MAX) {
-			size_t len = strlen(e->d_name);
-
-			if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf"))
-				continue;
-			names[n] = strdup(e->d_name);
-			if (names[n])
-				n++;
-		}
-		closedir(dir);
+	if (profile_load(path, p, err, sizeof(err))) {
+		log_err("profile %s: skipped: %s", path, err);
+		loop_event(pv->loop, "profile file %s skipped (invalid)", path);
+		return false;
 	}
-	qsort(names, n, sizeof(names[0]), conf_cmp);
-	p = malloc(sizeof(*p));
-	if (!p) {
-		for (i = 0; i < n; i++)
-			free(names[i]);
-		return -ENOMEM;
-	}
-	for (i = 0; i < r->n_profs; i++)
-		r->profs[i]->seen = false;
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pv->cfg->profiles_dir, names[i]);
-		free(names[i]);
-		if (profile_load(path, p, err, sizeof(err))) {
-			log_err("profile %s: skipped: %s", path, err);
-			loop_event(pv->loop, "profile file %s skipped (invalid)", path);
-			bad++;
-			continue;
-		}
-		if (p->loose_permissions)
-			log_warn("profile %s is readable by group or others; it holds keys (chmod 600 it)",
-				 path);
-		if (p->card < 0 || !reg_mine(r, (uint32_t)p->card)) {
-			log_err("profile %s: skipped: card %d is not one of cards %u..%u", path,
-				p->card, pv->cfg->card_base, REG_CARD_END(r) - 1);
-			bad++;
-			profile_wipe(p);
-			continue;
-		}
-		v = reg_get(r, (uint32_t)p->card, p->name);
-		if (!v || v->seen) {
-			log_err("profile %s: skipped: %s", path,
-				v ? "another file has this name on this card" : "too many profiles");
-			bad++;
-			profile_wipe(p);
-			continue;
-		}
-		v->seen = true;
-		v->managed = true;
-		snprintf(v->file, sizeof(v->file), "%s", path);
-		v->file_fpr = p->fingerprint;
-		v->kind = p->kind;
-		v->role = p->role;
-		reg_pol_info(v, p);
-		if (!v->installed) {
-			install(pv, v, p);
-		} else if (v->ps.fingerprint == p->fingerprint) {
-			/* as installed: untouched */
-		} else if (!v->ps.fingerprint && at_start) {
-			log_info("card %u: profile %s was installed by someone else; taken as %s",
-				 v->ps.card, v->ps.name, path);
-			v->ps.fingerprint = p->fingerprint;
-			persist_save(pv->store, v);
-		} else {
-			was_enabled = v->enabled;
-			log_notice("card %u: profile %s changed in %s; installing it again%s",
-				   v->ps.card, v->ps.name, path,
-				   was_enabled ? " (the modem sees the card removed and inserted)" : "");
-			if (!uninstall(pv, v) && !install(pv, v, p) && was_enabled)
-				prov_enable(pv, v->ps.card, v->ps.name, "changed");
-		}
+	if (p->loose_permissions)
+		log_warn("profile %s is readable by group or others; it holds keys (chmod 600 it)",
+			 path);
+	if (p->card < 0 || !reg_mine(r, (uint32_t)p->card)) {
+		log_err("profile %s: skipped: card %d is not one of cards %u..%u", path,
+			p->card, pv->cfg->card_base, REG_CARD_END(r) - 1);
 		profile_wipe(p);
+		return false;
 	}
-	free(p);
+	v = reg_get(r, (uint32_t)p->card, p->name);
+	if (!v || v->seen) {
+		log_err("profile %s: skipped: %s", path,
+			v ? "another file has this name on this card" : "too many profiles");
+		profile_wipe(p);
+		return false;
+	}
+	v->seen = true;
+	v->managed = true;
+	snprintf(v->file, sizeof(v->file), "%s", path);
+	v->file_fpr = p->fingerprint;
+	v->kind = p->kind;
+	v->role = p->role;
+	reg_pol_info(v, p);
+	if (!v->installed) {
+		install(pv, v, p);
+	} else if (v->ps.fingerprint == p->fingerprint) {
+		/* as installed: untouched */
+	} else if (!v->ps.fingerprint && at_start) {
+		log_info("card %u: profile %s was installed by someone else; taken as %s",
+			 v->ps.card, v->ps.name, path);
+		v->ps.fingerprint = p->fingerprint;
+		persist_save(pv->store, v);
+	} else {
+		was_enabled = v->enabled;
+		log_notice("card %u: profile %s changed in %s; installing it again%s",
+			   v->ps.card, v->ps.name, path,
+			   was_enabled ? " (the modem sees the card removed and inserted)" : "");
+		if (!uninstall(pv, v) && !install(pv, v, p) && was_enabled)
+			prov_enable(pv, v->ps.card, v->ps.name, "changed");
+	}
+	profile_wipe(p);
+	return true;
+}
 
-	/* files removed: out of the kernel, their state kept (the SQN array matters) */
+/* Files removed: out of the kernel, their state kept (the SQN array matters). */
+static void drop_removed(struct provision *pv)
+{
+	struct registry *r = pv->reg;
+	struct vprof *v;
+	size_t i;
+
 	for (i = 0; i < r->n_profs; i++) {
 		v = r->profs[i];
 		if (!v->managed || v->seen)
@@ -337,15 +330,21 @@ int prov_run(struct provision *pv, bool at_start)
 		if (v->installed && v->ps.fingerprint) {
 			log_notice("card %u: profile %s: its file is gone; deleting it from the card",
 				   v->ps.card, v->ps.name);
-			loop_event(pv->loop, "card %u: profile %s deleted (file gone)", v->ps.card, v->ps.name);
+			loop_event(pv->loop, "card %u: profile %s deleted (file gone)", v->ps.card,
+				   v->ps.name);
 			uninstall(pv, v);
 		}
 	}
+}
 
-	ret = reg_snapshot(r);
-	if (ret)
-		return ret;
-	for (c = pv->cfg->card_base; c < REG_CARD_END(r); c++) {
+/* A profile on each card that has none (the policy chooses on the cards it runs). */
+static void enable_cards(struct provision *pv, bool at_start)
+{
+	struct registry *r = pv->reg;
+	const char *want, *why;
+	unsigned int c;
+
+	for (c = r->card_base; c < REG_CARD_END(r); c++) {
 		if (!r->cards[c].exists)
 			continue;
 		if (r->cards[c].enabled[0] && (!at_start || pv->cfg->keep_enabled)) {
@@ -356,7 +355,6 @@ int prov_run(struct provision *pv, bool at_start)
 			persist_save_card(pv->store, c);
 			continue;
 		}
-		/* the policy chooses the cards it runs */
 		if (pv->cfg->policy && pv->cfg->modem[c][0])
 			continue;
 		want = choose(pv, c, &why);
@@ -368,6 +366,40 @@ int prov_run(struct provision *pv, bool at_start)
 		if (strcmp(want, r->cards[c].enabled))
 			prov_enable(pv, c, want, why);
 	}
+}
+
+int prov_run(struct provision *pv, bool at_start)
+{
+	struct registry *r = pv->reg;
+	char path[CONFIG_PATH_MAX + 64];
+	char *names[VD_PROFILES_MAX];
+	size_t n, i, bad = 0;
+	struct profile *p;
+	int ret;
+
+	ret = create_cards(pv);
+	if (ret)
+		return ret;
+	n = list_files(pv->cfg->profiles_dir, names);
+	p = malloc(sizeof(*p));
+	if (!p) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->n_profs; i++)
+		r->profs[i]->seen = false;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pv->cfg->profiles_dir, names[i]);
+		free(names[i]);
+		bad += !provision_file(pv, path, p, at_start);
+	}
+	free(p);
+	drop_removed(pv);
+	ret = reg_snapshot(r);
+	if (ret)
+		return ret;
+	enable_cards(pv, at_start);
 	if (bad)
 		log_warn("profiles: %zu file(s) skipped; the others are in place", bad);
 	return 0;
