@@ -318,7 +318,13 @@ static void on_signal(void *arg, uint32_t events)
 	}
 }
 
-int main(int argc, char **argv)
+struct opts {
+	bool foreground, test, cfg_given;
+	const char *cfg_path, *pair_code;
+};
+
+/* The command line into @o; -1 to go on, or the exit status of a one-shot option. */
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option opts[] = {
 		{ "check-store", required_argument, NULL, 'S' },
@@ -327,32 +333,27 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[CONFIG_ERR_MAX];
-	bool foreground = false, test = false;
-	const char *cfg_path = DEFAULT_CONFIG;
-	bool cfg_given = false;
-	const char *pair_code = NULL;
-	int dirfd, evfd, opt;
-	sigset_t mask;
+	int opt;
 
+	o->cfg_path = DEFAULT_CONFIG;
 	while ((opt = getopt_long(argc, argv, "fc:th", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
-			foreground = true;
+			o->foreground = true;
 			break;
 		case 'c':
-			cfg_path = optarg;
-			cfg_given = true;
+			o->cfg_path = optarg;
+			o->cfg_given = true;
 			break;
 		case 't':
-			test = true;
+			o->test = true;
 			break;
 		case 'S':
 			return check_store(optarg);
 		case 'K':
 			return share_key(optarg);
 		case 'P':
-			pair_code = optarg;
+			o->pair_code = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -366,45 +367,39 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (config_load(cfg_path, !cfg_given, &vd.cfg, err, sizeof(err))) {
-		fprintf(stderr, "vuiccd: %s\n", err);
-		return 1;
-	}
-	if (test || pair_code)
-		warnings(&vd.cfg, false);
-	if (test)
-		return check_config(&vd.cfg);
-	if (pair_code) {
-		int ret = vd_share_pair(&vd.cfg, pair_code, 120);
+	return -1;
+}
 
-		if (ret)
-			fprintf(stderr, "vuiccd: pairing failed: %s\n",
-				ret == -EBADMSG ? "the codes differ (or the exchange was tampered with)" :
-				ret == -ECONNRESET ? "the peer ended it (a wrong code?)" :
-				strerror(-ret));
-		return ret ? 1 : 0;
-	}
-	vd.cfg_path = cfg_path;
-	vd.started = time(NULL);
+/* vuiccd --share-pair CODE */
+static int pair(const struct config *cfg, const char *code)
+{
+	int ret = vd_share_pair(cfg, code, 120);
 
-	if (!foreground)
-		daemonize();
-	log_setup(vd.cfg.log == LOG_TO_SYSLOG || (vd.cfg.log == LOG_TO_DEFAULT && !foreground),
-		  vd.cfg.log_level);
-	warnings(&vd.cfg, true);
-	umask(077);
+	if (ret)
+		fprintf(stderr, "vuiccd: pairing failed: %s\n",
+			ret == -EBADMSG ? "the codes differ (or the exchange was tampered with)" :
+			ret == -ECONNRESET ? "the peer ended it (a wrong code?)" :
+			strerror(-ret));
+	return ret ? 1 : 0;
+}
 
-	dirfd = open_state_dir(&vd);
+/* The kernel's sockets, the signals and the parts, bottom up; 0 or -1. */
+static int start(struct vd *d)
+{
+	sigset_t mask;
+	int dirfd, evfd;
+
+	dirfd = open_state_dir(d);
 	if (dirfd < 0)
-		return 1;
-	if (vnl_open(&vd.req) || vnl_open(&vd.ev)) {
-		log_err("%s", vd.req.err[0] ? vd.req.err : vd.ev.err);
-		return 1;
+		return -1;
+	if (vnl_open(&d->req) || vnl_open(&d->ev)) {
+		log_err("%s", d->req.err[0] ? d->req.err : d->ev.err);
+		return -1;
 	}
-	evfd = vnl_events_open(&vd.ev);
+	evfd = vnl_events_open(&d->ev);
 	if (evfd < 0) {
-		log_err("%s", vd.ev.err);
-		return 1;
+		log_err("%s", d->ev.err);
+		return -1;
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -413,52 +408,88 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	reg_init(&vd.reg, &vd.req, vd.cfg.card_base, vd.cfg.cards);
-	if (sigfd < 0 || loop_init(&vd.loop) ||
-	    persist_init(&vd.store, &vd.reg, &vd.req, &vd.ev, &vd.loop, &store_libc_io, dirfd,
-			 vd.cfg.state_dir, vd.cfg.writeback_ms)) {
+	reg_init(&d->reg, &d->req, d->cfg.card_base, d->cfg.cards);
+	if (sigfd < 0 || loop_init(&d->loop) ||
+	    persist_init(&d->store, &d->reg, &d->req, &d->ev, &d->loop, &store_libc_io, dirfd,
+			 d->cfg.state_dir, d->cfg.writeback_ms)) {
 		log_err("start-up: %s", strerror(errno));
-		return 1;
+		return -1;
 	}
-
-	log_notice("starting: %u card(s), profiles in %s, state in %s", vd.cfg.cards,
-		   vd.cfg.profiles_dir, vd.cfg.state_dir);
-	prov_init(&vd.prov, &vd.cfg, &vd.reg, &vd.store, &vd.req, &vd.loop);
-	persist_load(&vd.store);
+	log_notice("starting: %u card(s), profiles in %s, state in %s", d->cfg.cards,
+		   d->cfg.profiles_dir, d->cfg.state_dir);
+	prov_init(&d->prov, &d->cfg, &d->reg, &d->store, &d->req, &d->loop);
+	persist_load(&d->store);
 	/* what happened while no vuiccd listened: the kernel kept serving */
-	if (persist_resync(&vd.store) || prov_run(&vd.prov, true)) {
+	if (persist_resync(&d->store) || prov_run(&d->prov, true)) {
 		log_err("start-up failed");
-		return 1;
+		return -1;
 	}
-	if (loop_add(&vd.loop, evfd, EPOLLIN, on_kernel, &vd) ||
-	    loop_add(&vd.loop, sigfd, EPOLLIN, on_signal, &vd) ||
-	    loop_add(&vd.loop, vd.store.timerfd, EPOLLIN, on_writeback, &vd.store) ||
-	    control_open(&ctl, &vd.loop, vd.cfg.socket, vd.cfg.socket_group, request, &vd))
-		return 1;
-	modems_start(&vd.modems, &vd.cfg, &vd.reg, &vd.loop, vd_policy_modem_event, &vd.pol);
-	if (vd_policy_start(&vd.pol, &vd.cfg, &vd.reg, &vd.prov, &vd.modems, &vd.loop)) {
+	if (loop_add(&d->loop, evfd, EPOLLIN, on_kernel, d) ||
+	    loop_add(&d->loop, sigfd, EPOLLIN, on_signal, d) ||
+	    loop_add(&d->loop, d->store.timerfd, EPOLLIN, on_writeback, &d->store) ||
+	    control_open(&ctl, &d->loop, d->cfg.socket, d->cfg.socket_group, request, d))
+		return -1;
+	modems_start(&d->modems, &d->cfg, &d->reg, &d->loop, vd_policy_modem_event, &d->pol);
+	if (vd_policy_start(&d->pol, &d->cfg, &d->reg, &d->prov, &d->modems, &d->loop)) {
 		log_err("start-up failed: the policy");
-		return 1;
+		return -1;
 	}
-	if (vd_share_start(&vd)) {
+	if (vd_share_start(d)) {
 		log_err("start-up failed: sharing");
-		return 1;
+		return -1;
 	}
-	log_notice("ready: control socket %s", vd.cfg.socket);
+	return 0;
+}
 
-	loop_run(&vd.loop);
-	vd_share_stop(&vd);
-	vd_policy_stop(&vd.pol);
-	modems_stop(&vd.modems);
-	/* what waits for write-back goes now */
-	persist_events(&vd.store);
-	persist_writeback(&vd.store, true);
+/* Top down; what waits for write-back goes to the disk now. */
+static void stop(struct vd *d)
+{
+	vd_share_stop(d);
+	vd_policy_stop(&d->pol);
+	modems_stop(&d->modems);
+	persist_events(&d->store);
+	persist_writeback(&d->store, true);
 	log_notice("stopped");
 	control_close(&ctl);
-	loop_close(&vd.loop);
-	vnl_close(&vd.ev);
-	vnl_close(&vd.req);
-	persist_close(&vd.store);
-	reg_free(&vd.reg);
+	loop_close(&d->loop);
+	vnl_close(&d->ev);
+	vnl_close(&d->req);
+	persist_close(&d->store);
+	reg_free(&d->reg);
+}
+
+int main(int argc, char **argv)
+{
+	char err[CONFIG_ERR_MAX];
+	struct opts o = { 0 };
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	if (config_load(o.cfg_path, !o.cfg_given, &vd.cfg, err, sizeof(err))) {
+		fprintf(stderr, "vuiccd: %s\n", err);
+		return 1;
+	}
+	if (o.test || o.pair_code)
+		warnings(&vd.cfg, false);
+	if (o.test)
+		return check_config(&vd.cfg);
+	if (o.pair_code)
+		return pair(&vd.cfg, o.pair_code);
+	vd.cfg_path = o.cfg_path;
+	vd.started = time(NULL);
+
+	if (!o.foreground)
+		daemonize();
+	log_setup(vd.cfg.log == LOG_TO_SYSLOG || (vd.cfg.log == LOG_TO_DEFAULT && !o.foreground),
+		  vd.cfg.log_level);
+	warnings(&vd.cfg, true);
+	umask(077);
+	if (start(&vd))
+		return 1;
+	log_notice("ready: control socket %s", vd.cfg.socket);
+	loop_run(&vd.loop);
+	stop(&vd);
 	return 0;
 }

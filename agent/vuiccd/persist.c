@@ -275,6 +275,45 @@ static void save_sqn_batch(struct persist *p, struct ev_ctx *x)
 	x->n = 0;
 }
 
+/* A state-ntf of @v: applied in order, stale ones dropped, a gap fetched whole. */
+static void state_ntf(struct ev_ctx *x, struct vprof *v, const struct nlmsghdr *nlh,
+		      struct nlattr **tb)
+{
+	struct persist *p = x->p;
+	uint64_t seq;
+
+	v->events++;
+	seq = nla_get_u64(tb[VUICC_A_STATE_SEQ]);
+	if (seq <= v->ps.seq) {
+		v->stale_events++;
+		return;
+	}
+	if (seq != v->ps.seq + 1) {
+		log_info("card %u profile %s: state events %llu..%llu missed; fetching the state",
+			 v->ps.card, v->ps.name, (unsigned long long)v->ps.seq + 1,
+			 (unsigned long long)seq - 1);
+		persist_fetch_state(p, v);
+		return;
+	}
+	reg_apply(v, nlh, tb);
+	v->ps.seq = seq;
+	if (tb[VUICC_A_SQN_STATE] || !p->writeback_ms) {
+		/*
+		 * the SQN array when this batch of events ends, before
+		 * vuiccd waits again: a lost one would let a replay in
+		 */
+		v->sqn_dirty = true;
+		if (!v->dirty_since)
+			v->dirty_since = loop_now_ms();
+		if (++x->n >= VD_EVENT_BATCH)
+			save_sqn_batch(p, x);
+	} else if (!v->dirty) {
+		v->dirty = true;
+		v->dirty_since = loop_now_ms();
+		persist_arm_timer(p);
+	}
+}
+
 static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct ev_ctx *x = arg;
@@ -282,7 +321,6 @@ static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd,
 	struct registry *r = p->reg;
 	struct vprof *v = NULL;
 	uint32_t card = tb[VUICC_A_CARD_ID] ? nla_get_u32(tb[VUICC_A_CARD_ID]) : 0;
-	uint64_t seq;
 	uint32_t res;
 
 	if (tb[VUICC_A_CARD_ID] && !reg_mine(r, card))
@@ -291,41 +329,10 @@ static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd,
 		v = reg_find(r, card, nla_get_string(tb[VUICC_A_PROFILE_NAME]));
 	switch (cmd) {
 	case VUICC_CMD_STATE_NTF:
-		if (!v || !tb[VUICC_A_STATE_SEQ]) {
+		if (!v || !tb[VUICC_A_STATE_SEQ])
 			x->refresh = true;
-			return 0;
-		}
-		v->events++;
-		seq = nla_get_u64(tb[VUICC_A_STATE_SEQ]);
-		if (seq <= v->ps.seq) {
-			v->stale_events++;
-			return 0;
-		}
-		if (seq != v->ps.seq + 1) {
-			log_info("card %u profile %s: state events %llu..%llu missed; fetching the state",
-				 card, v->ps.name, (unsigned long long)v->ps.seq + 1,
-				 (unsigned long long)seq - 1);
-			persist_fetch_state(p, v);
-			return 0;
-		}
-		reg_apply(v, nlh, tb);
-		v->ps.seq = seq;
-		if (tb[VUICC_A_SQN_STATE] || !p->writeback_ms) {
-			/*
-			 * the SQN array when this batch of events ends, before
-			 * vuiccd waits again: a lost one would let a replay in
-			 */
-			v->sqn_dirty = true;
-			if (!v->dirty_since)
-				v->dirty_since = loop_now_ms();
-			if (++x->n >= VD_EVENT_BATCH)
-				save_sqn_batch(p, x);
-			return 0;
-		} else if (!v->dirty) {
-			v->dirty = true;
-			v->dirty_since = loop_now_ms();
-			persist_arm_timer(p);
-		}
+		else
+			state_ntf(x, v, nlh, tb);
 		return 0;
 	case VUICC_CMD_AUTH_NTF:
 		if (!v || !tb[VUICC_A_AUTH_RESULT])
