@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of vuiccd's registry, persistence and provisioning
- * (agent/vuiccd/registry.c, persist.c, provision.c) against a fake kernel:
+ * Host tests of vuiccd's registry, persistence, provisioning and status report
+ * (agent/vuiccd/registry.c, persist.c, provision.c, status.c) against a fake kernel:
  * this file defines the netlink client's functions (lib/nl.h) over an
  * in-memory card and profile table, and counts what reaches the store
  * through a store_io that wraps libc (and can fail on command).  The
@@ -22,10 +22,12 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+#include <json-c/json.h>
 
 #include "vuiccd/persist.h"
 #include "vuiccd/provision.h"
 #include "vuiccd/registry.h"
+#include "vuiccd/vuiccd.h"
 #include "../testlib.h"
 
 /* ---- the fake kernel ---- */
@@ -336,6 +338,12 @@ int vnl_events_read(struct vnl *v, vnl_handler fn, void *arg)
 	return (int)n;
 }
 
+int vnl_card_t0(struct vnl *v, uint32_t card, struct vuicc_t0_stats *st, char *tty,
+		size_t len)
+{
+	return 0;	/* no T=0 line holds a card here */
+}
+
 /* ---- a store_io that counts, and fails when told ---- */
 
 static struct {
@@ -384,12 +392,7 @@ static const struct store_io counting_io = {
 
 struct rig {
 	char dir[64], profiles[80], state[80];
-	struct config cfg;
-	struct vnl req, ev;
-	struct loop loop;
-	struct registry reg;
-	struct persist store;
-	struct provision prov;
+	struct vd d;		/* the parts this test uses, where main.c has them */
 };
 
 static void rig_parts(struct rig *g)
@@ -397,11 +400,11 @@ static void rig_parts(struct rig *g)
 	int dirfd = open(g->state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	CHECK(dirfd >= 0);
-	reg_init(&g->reg, &g->req, g->cfg.card_base, g->cfg.cards);
-	CHECK(!loop_init(&g->loop));
-	CHECK(!persist_init(&g->store, &g->reg, &g->req, &g->ev, &g->loop, &counting_io, dirfd,
-			    g->state, g->cfg.writeback_ms));
-	prov_init(&g->prov, &g->cfg, &g->reg, &g->store, &g->req, &g->loop);
+	reg_init(&g->d.reg, &g->d.req, g->d.cfg.card_base, g->d.cfg.cards);
+	CHECK(!loop_init(&g->d.loop));
+	CHECK(!persist_init(&g->d.store, &g->d.reg, &g->d.req, &g->d.ev, &g->d.loop, &counting_io, dirfd,
+			    g->state, g->d.cfg.writeback_ms));
+	prov_init(&g->d.prov, &g->d.cfg, &g->d.reg, &g->d.store, &g->d.req, &g->d.loop);
 }
 
 static void rig_open(struct rig *g, unsigned int cards, unsigned int writeback_ms)
@@ -412,10 +415,10 @@ static void rig_open(struct rig *g, unsigned int cards, unsigned int writeback_m
 	snprintf(g->profiles, sizeof(g->profiles), "%s/profiles", g->dir);
 	snprintf(g->state, sizeof(g->state), "%s/state", g->dir);
 	CHECK(!mkdir(g->profiles, 0700) && !mkdir(g->state, 0700));
-	g->cfg.cards = cards;
-	g->cfg.writeback_ms = writeback_ms;
-	snprintf(g->cfg.profiles_dir, sizeof(g->cfg.profiles_dir), "%s", g->profiles);
-	snprintf(g->cfg.state_dir, sizeof(g->cfg.state_dir), "%s", g->state);
+	g->d.cfg.cards = cards;
+	g->d.cfg.writeback_ms = writeback_ms;
+	snprintf(g->d.cfg.profiles_dir, sizeof(g->d.cfg.profiles_dir), "%s", g->profiles);
+	snprintf(g->d.cfg.state_dir, sizeof(g->d.cfg.state_dir), "%s", g->state);
 	memset(&io_count, 0, sizeof(io_count));
 	rig_parts(g);
 }
@@ -423,10 +426,10 @@ static void rig_open(struct rig *g, unsigned int cards, unsigned int writeback_m
 /* The parts stopped and started again on the same store: a reboot. */
 static void rig_restart(struct rig *g)
 {
-	close(g->store.dirfd);
-	persist_close(&g->store);
-	loop_close(&g->loop);
-	reg_free(&g->reg);
+	close(g->d.store.dirfd);
+	persist_close(&g->d.store);
+	loop_close(&g->d.loop);
+	reg_free(&g->d.reg);
 	rig_parts(g);
 }
 
@@ -451,10 +454,10 @@ static void rm_dir(const char *path)
 
 static void rig_close(struct rig *g)
 {
-	close(g->store.dirfd);
-	persist_close(&g->store);
-	loop_close(&g->loop);
-	reg_free(&g->reg);
+	close(g->d.store.dirfd);
+	persist_close(&g->d.store);
+	loop_close(&g->d.loop);
+	reg_free(&g->d.reg);
 	rm_dir(g->dir);
 	fk_reset();
 }
@@ -501,25 +504,25 @@ static void test_mirror(void)
 				   .kind = VUICC_PROFILE_KIND_SEED,
 				   .role = VUICC_PROFILE_ROLE_MASTER };
 	K.p[1] = (struct fk_prof){ .used = true, .card = 1, .name = "b" };
-	CHECK(reg_snapshot(&g.reg) == 0);
-	CHECK(g.reg.cards[0].exists && !g.reg.cards[1].exists);
-	CHECK(!strcmp(g.reg.cards[0].enabled, "a"));
-	v = reg_find(&g.reg, 0, "a");
+	CHECK(reg_snapshot(&g.d.reg) == 0);
+	CHECK(g.d.reg.cards[0].exists && !g.d.reg.cards[1].exists);
+	CHECK(!strcmp(g.d.reg.cards[0].enabled, "a"));
+	v = reg_find(&g.d.reg, 0, "a");
 	CHECK(v && v->installed && v->enabled && v->kind == VUICC_PROFILE_KIND_SEED &&
 	      v->role == VUICC_PROFILE_ROLE_MASTER);
-	CHECK(reg_find(&g.reg, 1, "b") == NULL);	/* another vuiccd's card */
-	CHECK(g.reg.n_profs == 1);
+	CHECK(reg_find(&g.d.reg, 1, "b") == NULL);	/* another vuiccd's card */
+	CHECK(g.d.reg.n_profs == 1);
 
 	/* gone from the kernel: still known, no longer installed */
 	K.p[0].used = false;
-	CHECK(reg_snapshot(&g.reg) == 0);
-	v = reg_find(&g.reg, 0, "a");
-	CHECK(v && !v->installed && !v->enabled && !g.reg.cards[0].enabled[0]);
+	CHECK(reg_snapshot(&g.d.reg) == 0);
+	v = reg_find(&g.d.reg, 0, "a");
+	CHECK(v && !v->installed && !v->enabled && !g.d.reg.cards[0].enabled[0]);
 
 	/* a kernel error is the caller's to see */
 	K.fail_cmd = VUICC_CMD_CARD_GET;
 	K.fail_err = -EIO;
-	CHECK(reg_snapshot(&g.reg) == -EIO);
+	CHECK(reg_snapshot(&g.d.reg) == -EIO);
 	rig_close(&g);
 }
 
@@ -534,44 +537,44 @@ static void test_provision(void)
 	write_profile(&g, "m", "master", 0, "18");
 	write_profile(&g, "s", "standby", 0, "26");
 	write_profile(&g, "other", "master", 5, "34");	/* not one of our cards */
-	CHECK(persist_resync(&g.store) == 0);
-	CHECK(prov_run(&g.prov, true) == 0);
+	CHECK(persist_resync(&g.d.store) == 0);
+	CHECK(prov_run(&g.d.prov, true) == 0);
 	CHECK(K.card[0] && K.card[1] && K.calls[VUICC_CMD_CARD_NEW] == 2);
 	CHECK(fk_find(0, "m") && fk_find(0, "s") && !fk_find(5, "other"));
 	CHECK(fk_find(0, "m") && fk_find(0, "s") && fk_find(0, "m")->enabled &&
 	      !fk_find(0, "s")->enabled);
-	CHECK(!strcmp(g.reg.cards[0].enabled, "m"));
+	CHECK(!strcmp(g.d.reg.cards[0].enabled, "m"));
 	/* each installed profile's state and the card's choice are stored */
 	CHECK(state_file(&g, "0-m.state") && state_file(&g, "0-s.state"));
 	CHECK(state_file(&g, "card0.state"));
-	v = reg_find(&g.reg, 0, "s");
+	v = reg_find(&g.d.reg, 0, "s");
 	CHECK(v && v->managed && v->installed && v->has_pol && v->pol.kind == POL_SEED_STANDBY);
 
 	/* run again, nothing changed: nothing re-installed */
 	K.calls[VUICC_CMD_PROFILE_ADD] = 0;
-	CHECK(prov_run(&g.prov, false) == 0);
+	CHECK(prov_run(&g.d.prov, false) == 0);
 	CHECK(K.calls[VUICC_CMD_PROFILE_ADD] == 0);
 
 	/* a changed file is installed again, and stays enabled */
 	write_profile(&g, "m", "master", 0, "42");
-	CHECK(prov_run(&g.prov, false) == 0);
+	CHECK(prov_run(&g.d.prov, false) == 0);
 	CHECK(K.calls[VUICC_CMD_PROFILE_ADD] == 1 && K.calls[VUICC_CMD_PROFILE_DEL] == 1);
 	CHECK(fk_find(0, "m") && fk_find(0, "m")->enabled);
 
 	/* a file removed: out of the kernel, its state kept (the SQN array matters) */
 	snprintf(path, sizeof(path), "%s/s.conf", g.profiles);
 	CHECK(!unlink(path));
-	CHECK(prov_run(&g.prov, false) == 0);
+	CHECK(prov_run(&g.d.prov, false) == 0);
 	CHECK(!fk_find(0, "s") && state_file(&g, "0-s.state"));
-	v = reg_find(&g.reg, 0, "s");
+	v = reg_find(&g.d.reg, 0, "s");
 	CHECK(v && !v->installed && !v->managed);
 
 	/* a kernel that refuses the add: the profile says why, the others go on */
 	write_profile(&g, "t", "standby", 1, "59");
 	K.fail_cmd = VUICC_CMD_PROFILE_ADD;
 	K.fail_err = -ENOSPC;
-	CHECK(prov_run(&g.prov, false) == 0);
-	v = reg_find(&g.reg, 1, "t");
+	CHECK(prov_run(&g.d.prov, false) == 0);
+	v = reg_find(&g.d.reg, 1, "t");
 	CHECK(v && !v->installed && strstr(v->last_error, "profile-add"));
 	rig_close(&g);
 }
@@ -585,7 +588,7 @@ static void test_restore(void)
 
 	rig_open(&g, 1, 1000);
 	write_profile(&g, "m", "master", 0, "18");
-	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
 	p = fk_find(0, "m");
 	CHECK(p != NULL);
 	if (!p) {
@@ -594,15 +597,15 @@ static void test_restore(void)
 	}
 	fk_event_state(p, true, false);
 	fk_event_state(p, true, false);
-	CHECK(persist_events(&g.store) == 0);
+	CHECK(persist_events(&g.d.store) == 0);
 	memcpy(want, p->sqn, sizeof(want));
 
 	/* the kernel loses everything (a reboot); the store does not */
 	memset(K.p, 0, sizeof(K.p));
 	memset(K.card, 0, sizeof(K.card));
 	rig_restart(&g);
-	CHECK(persist_load(&g.store) == 1);
-	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	CHECK(persist_load(&g.d.store) == 1);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
 	p = fk_find(0, "m");
 	CHECK(p && p->sqn_len == sizeof(want) && !memcmp(p->sqn, want, sizeof(want)));
 	CHECK(p && p->enabled);		/* the card's choice, from card0.state */
@@ -619,9 +622,9 @@ static void test_events(void)
 
 	rig_open(&g, 1, 1000);
 	write_profile(&g, "m", "master", 0, "18");
-	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
 	p = fk_find(0, "m");
-	v = reg_find(&g.reg, 0, "m");
+	v = reg_find(&g.d.reg, 0, "m");
 	CHECK(p && v);
 	if (!p || !v) {
 		rig_close(&g);
@@ -632,7 +635,7 @@ static void test_events(void)
 	renames = io_count.renames;
 	for (i = 0; i < 100; i++)
 		fk_event_state(p, true, false);
-	CHECK(persist_events(&g.store) == 0);
+	CHECK(persist_events(&g.d.store) == 0);
 	CHECK(v->ps.seq == p->seq && v->events == 100);
 	CHECK(io_count.renames - renames == 2);
 	CHECK(!v->dirty && !v->sqn_dirty);
@@ -641,21 +644,21 @@ static void test_events(void)
 	/* an event already seen is stale */
 	p->seq--;
 	fk_event_state(p, true, false);
-	CHECK(persist_events(&g.store) == 0);
+	CHECK(persist_events(&g.d.store) == 0);
 	CHECK(v->stale_events == 1);
 
 	/* a gap: the whole state is fetched */
 	p->seq += 3;
 	K.calls[VUICC_CMD_STATE_GET] = 0;
 	fk_event_state(p, false, false);
-	CHECK(persist_events(&g.store) == 0);
+	CHECK(persist_events(&g.d.store) == 0);
 	CHECK(K.calls[VUICC_CMD_STATE_GET] == 1 && v->ps.seq == p->seq);
 
 	/* events lost in the socket: a full resynchronisation */
 	K.overflow = true;
 	K.calls[VUICC_CMD_CARD_GET] = 0;
-	CHECK(persist_events(&g.store) == 0);
-	CHECK(g.store.overflows == 1 && g.store.resyncs >= 1 && K.calls[VUICC_CMD_CARD_GET] == 1);
+	CHECK(persist_events(&g.d.store) == 0);
+	CHECK(g.d.store.overflows == 1 && g.d.store.resyncs >= 1 && K.calls[VUICC_CMD_CARD_GET] == 1);
 	rig_close(&g);
 }
 
@@ -669,9 +672,9 @@ static void test_writeback(void)
 
 	rig_open(&g, 1, 60000);
 	write_profile(&g, "m", "master", 0, "18");
-	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
 	p = fk_find(0, "m");
-	v = reg_find(&g.reg, 0, "m");
+	v = reg_find(&g.d.reg, 0, "m");
 	CHECK(p && v);
 	if (!p || !v) {
 		rig_close(&g);
@@ -679,25 +682,25 @@ static void test_writeback(void)
 	}
 	renames = io_count.renames;
 	fk_event_state(p, false, true);
-	CHECK(persist_events(&g.store) == 0);
-	CHECK(v->dirty && g.store.timer_armed && io_count.renames == renames);
+	CHECK(persist_events(&g.d.store) == 0);
+	CHECK(v->dirty && g.d.store.timer_armed && io_count.renames == renames);
 	CHECK(v->ps.n_efs == 1 && v->ps.efs[0].len == 2 && v->ps.efs[0].data[0] == p->ef[0]);
-	persist_writeback(&g.store, false);		/* not due yet */
+	persist_writeback(&g.d.store, false);		/* not due yet */
 	CHECK(v->dirty && io_count.renames == renames);
 
 	/* the disk refuses: the change is kept, counted, and said */
 	io_count.fail_write = -EIO;
-	persist_writeback(&g.store, true);
+	persist_writeback(&g.d.store, true);
 	CHECK(v->dirty && v->write_errors == 1 && strstr(v->last_error, "writing"));
 	io_count.fail_write = 0;
-	persist_writeback(&g.store, true);
-	CHECK(!v->dirty && !g.store.timer_armed && !v->last_error[0]);
+	persist_writeback(&g.d.store, true);
+	CHECK(!v->dirty && !g.d.store.timer_armed && !v->last_error[0]);
 	CHECK(io_count.renames > renames);
 
 	/* read back as after a reboot: the EF is there */
 	rig_restart(&g);
-	CHECK(persist_load(&g.store) == 1);
-	v = reg_find(&g.reg, 0, "m");
+	CHECK(persist_load(&g.d.store) == 1);
+	v = reg_find(&g.d.reg, 0, "m");
 	CHECK(v && v->ps.n_efs == 1 && v->ps.efs[0].data[0] == p->ef[0]);
 	rig_close(&g);
 }
@@ -717,9 +720,9 @@ static void test_damaged(void)
 		fputs("not a state file at all", f);
 		fclose(f);
 	}
-	CHECK(persist_load(&g.store) == 0);
+	CHECK(persist_load(&g.d.store) == 0);
 	CHECK(!state_file(&g, "0-x.state") && state_file(&g, "0-x.state.damaged"));
-	CHECK(reg_find(&g.reg, 0, "x") == NULL);
+	CHECK(reg_find(&g.d.reg, 0, "x") == NULL);
 	rig_close(&g);
 }
 
@@ -735,25 +738,76 @@ static void test_remote(void)
 		return;
 	rig_open(&g, 1, 1000);
 	write_profile(&g, "m", "master", 0, "18");
-	CHECK(persist_resync(&g.store) == 0 && prov_run(&g.prov, true) == 0);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
 	snprintf(p->name, sizeof(p->name), "vsim-1");
 	p->kind = VUICC_PROFILE_KIND_VSIM;
-	CHECK(prov_install_remote(&g.prov, 0, p) == 0);
-	v = reg_find(&g.reg, 0, "vsim-1");
+	CHECK(prov_install_remote(&g.d.prov, 0, p) == 0);
+	v = reg_find(&g.d.reg, 0, "vsim-1");
 	CHECK(v && v->installed && !strcmp(v->file, "(SIM server)"));
 	CHECK(fk_find(0, "vsim-1") && state_file(&g, "0-vsim-1.state"));
-	CHECK(prov_enable(&g.prov, 0, "vsim-1", "test") == 0);
-	CHECK(!strcmp(g.reg.cards[0].enabled, "vsim-1"));
+	CHECK(prov_enable(&g.d.prov, 0, "vsim-1", "test") == 0);
+	CHECK(!strcmp(g.d.reg.cards[0].enabled, "vsim-1"));
 
 	/* a server profile may not take a profile file's name */
 	snprintf(p->name, sizeof(p->name), "m");
-	CHECK(prov_install_remote(&g.prov, 0, p) == -EEXIST);
+	CHECK(prov_install_remote(&g.d.prov, 0, p) == -EEXIST);
 
-	CHECK(prov_delete_remote(&g.prov, 0, "vsim-1") == 0);
+	CHECK(prov_delete_remote(&g.d.prov, 0, "vsim-1") == 0);
 	CHECK(!fk_find(0, "vsim-1") && !state_file(&g, "0-vsim-1.state"));
-	CHECK(reg_find(&g.reg, 0, "vsim-1") == NULL && !g.reg.cards[0].enabled[0]);
-	CHECK(prov_delete_remote(&g.prov, 0, "vsim-1") == -ENOENT);
+	CHECK(reg_find(&g.d.reg, 0, "vsim-1") == NULL && !g.d.reg.cards[0].enabled[0]);
+	CHECK(prov_delete_remote(&g.d.prov, 0, "vsim-1") == -ENOENT);
 	free(p);
+	rig_close(&g);
+}
+
+/* The status report: the registry's view, parseable JSON, no key in either form. */
+static void test_status(void)
+{
+	static const char *const keys[] = { "000102030405060708090a0b0c0d0e0f",
+					     "0f0e0d0c0b0a09080706050403020100" };
+	json_object *j, *a, *o, *x;
+	struct fk_prof *p;
+	struct nl_msg *m;
+	struct rig g;
+	char *txt;
+	size_t len, i;
+
+	rig_open(&g, 1, 1000);
+	write_profile(&g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
+	p = fk_find(0, "m");
+	CHECK(p != NULL);
+	if (p) {
+		fk_event_state(p, true, false);
+		m = fk_msg(VUICC_CMD_AUTH_NTF);
+		nla_put_u32(m, VUICC_A_CARD_ID, 0);
+		nla_put_string(m, VUICC_A_PROFILE_NAME, "m");
+		nla_put_u32(m, VUICC_A_AUTH_RESULT, 2);		/* mac-failure */
+		K.ev[K.n_ev++] = m;
+		CHECK(persist_events(&g.d.store) == 0);
+	}
+	CHECK(reg_snapshot(&g.d.reg) == 0);
+	txt = vd_status(&g.d, true, &len);
+	CHECK(txt && strlen(txt) == len);
+	j = txt ? json_tokener_parse(txt) : NULL;
+	CHECK(j != NULL);
+	CHECK(j && json_object_object_get_ex(j, "profiles", &a) && json_object_array_length(a) == 1);
+	o = j && json_object_object_get_ex(j, "profiles", &a) ? json_object_array_get_idx(a, 0) : NULL;
+	CHECK(o && json_object_object_get_ex(o, "name", &x) &&
+	      !strcmp(json_object_get_string(x), "m"));
+	CHECK(o && json_object_object_get_ex(o, "enabled", &x) && json_object_get_boolean(x));
+	CHECK(o && json_object_object_get_ex(o, "auth", &x) &&
+	      json_object_object_get_ex(x, "mac-failure", &x) && json_object_get_int(x) == 1);
+	CHECK(j && json_object_object_get_ex(j, "cards", &a) && json_object_array_length(a) >= 1);
+	for (i = 0; txt && i < 2; i++)
+		CHECK(!strstr(txt, keys[i]));
+	json_object_put(j);
+	free(txt);
+	txt = vd_status(&g.d, false, &len);
+	CHECK(txt && strstr(txt, "m") && strlen(txt) == len);
+	for (i = 0; txt && i < 2; i++)
+		CHECK(!strstr(txt, keys[i]));
+	free(txt);
 	rig_close(&g);
 }
 
@@ -766,5 +820,6 @@ int main(void)
 	RUN(test_writeback);
 	RUN(test_damaged);
 	RUN(test_remote);
+	RUN(test_status);
 	DONE();
 }
