@@ -209,82 +209,96 @@ static bool line_of(struct vd *d, unsigned int card, struct vuicc_t0_stats *st, 
 	return d->reg.cards[card].exists && vnl_card_t0(&d->req, card, st, tty, len) == 1;
 }
 
-static void status_json(struct vd *d, FILE *f)
+static void card_json(struct vd *d, unsigned int i, FILE *f)
 {
+	const struct vcard *c = &d->reg.cards[i];
 	struct vuicc_t0_stats st;
 	char tty[64];
+
+	fprintf(f, "{\"card\":%u,\"exists\":%s,\"configured\":%s,\"powered\":%s,"
+		"\"apdus\":%llu,\"resets\":%llu,\"switches\":%llu,\"enabled\":",
+		i, c->exists ? "true" : "false",
+		c->configured ? "true" : "false", c->powered ? "true" : "false",
+		(unsigned long long)c->apdus, (unsigned long long)c->resets,
+		(unsigned long long)c->switches);
+	if (c->enabled[0])
+		jstr(f, c->enabled);
+	else
+		fputs("null", f);
+	modem_json(d, i, f);
+	policy_json(d, i, f);
+	fputs(",\"t0\":", f);
+	if (line_of(d, i, &st, tty, sizeof(tty)))
+		t0_line_stats_json(f, &st, tty);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+static void profile_json(const struct vprof *v, uint64_t now, FILE *f)
+{
+	unsigned int k;
+
+	fprintf(f, "{\"card\":%u,\"name\":", v->ps.card);
+	jstr(f, v->ps.name);
+	fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"installed\":%s,\"enabled\":%s,"
+		"\"managed\":%s,\"health\":\"%s\",\"file\":",
+		kind_name(v->kind), role_name(v->role), v->installed ? "true" : "false",
+		v->enabled ? "true" : "false", v->managed ? "true" : "false", health(v));
+	if (v->managed)
+		jstr(f, v->file);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"store\":{\"stored\":%s,\"generation\":%llu,\"state_seq\":%llu,"
+		"\"efs\":%zu,\"sqn_slots\":%zu,\"pending\":%s,\"pending_ms\":%llu,"
+		"\"max_pending_ms\":%llu,"
+		"\"writes\":%lu,\"write_errors\":%lu,\"events\":%lu,\"stale_events\":%lu,"
+		"\"fetches\":%lu},",
+		v->in_store ? "true" : "false", (unsigned long long)v->ps.gen,
+		(unsigned long long)v->ps.seq, v->ps.n_efs, v->ps.sqn_len / 6,
+		v->dirty ? "true" : "false",
+		(unsigned long long)(v->dirty ? now - v->dirty_since : 0),
+		(unsigned long long)v->max_pending_ms,
+		v->writes, v->write_errors, v->events, v->stale_events, v->resyncs);
+	fprintf(f, "\"auth\":{");
+	for (k = 0; k < 4; k++)
+		fprintf(f, "\"%s\":%lu,", auth_results[k], v->auth[k]);
+	fprintf(f, "\"last\":");
+	if (v->last_auth >= 0)
+		fprintf(f, "\"%s\",\"last_time\":%ld", auth_results[v->last_auth],
+			(long)v->last_auth_time);
+	else
+		fputs("null", f);
+	fprintf(f, "},\"last_error\":");
+	if (v->last_error[0])
+		jstr(f, v->last_error);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+static void status_json(struct vd *d, FILE *f)
+{
 	uint64_t now = loop_now_ms();
-	unsigned int i, n, k;
+	unsigned int i, n;
 	bool first = true;
 
 	fprintf(f, "{\"uptime_s\":%ld,\"resyncs\":%lu,\"event_overflows\":%lu,\"writeback_ms\":%u,",
 		(long)(time(NULL) - d->started), d->store.resyncs, d->store.overflows, d->cfg.writeback_ms);
 	fprintf(f, "\"cards\":[");
 	for (i = 0; i < VUICC_CARDS_MAX; i++) {
-		const struct vcard *c = &d->reg.cards[i];
-
-		if (!c->exists && !c->configured)
+		if (!d->reg.cards[i].exists && !d->reg.cards[i].configured)
 			continue;
-		fprintf(f, "%s{\"card\":%u,\"exists\":%s,\"configured\":%s,\"powered\":%s,"
-			"\"apdus\":%llu,\"resets\":%llu,\"switches\":%llu,\"enabled\":",
-			first ? "" : ",", i, c->exists ? "true" : "false",
-			c->configured ? "true" : "false", c->powered ? "true" : "false",
-			(unsigned long long)c->apdus, (unsigned long long)c->resets,
-			(unsigned long long)c->switches);
-		if (c->enabled[0])
-			jstr(f, c->enabled);
-		else
-			fputs("null", f);
-		modem_json(d, i, f);
-		policy_json(d, i, f);
-		fputs(",\"t0\":", f);
-		if (line_of(d, i, &st, tty, sizeof(tty)))
-			t0_line_stats_json(f, &st, tty);
-		else
-			fputs("null", f);
-		fputc('}', f);
+		if (!first)
+			fputc(',', f);
+		card_json(d, i, f);
 		first = false;
 	}
 	fprintf(f, "],\"profiles\":[");
 	for (i = 0; i < d->reg.n_profs; i++) {
-		const struct vprof *v = d->reg.profs[i];
-
-		fprintf(f, "%s{\"card\":%u,\"name\":", i ? "," : "", v->ps.card);
-		jstr(f, v->ps.name);
-		fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"installed\":%s,\"enabled\":%s,"
-			"\"managed\":%s,\"health\":\"%s\",\"file\":",
-			kind_name(v->kind), role_name(v->role), v->installed ? "true" : "false",
-			v->enabled ? "true" : "false", v->managed ? "true" : "false", health(v));
-		if (v->managed)
-			jstr(f, v->file);
-		else
-			fputs("null", f);
-		fprintf(f, ",\"store\":{\"stored\":%s,\"generation\":%llu,\"state_seq\":%llu,"
-			"\"efs\":%zu,\"sqn_slots\":%zu,\"pending\":%s,\"pending_ms\":%llu,"
-			"\"max_pending_ms\":%llu,"
-			"\"writes\":%lu,\"write_errors\":%lu,\"events\":%lu,\"stale_events\":%lu,"
-			"\"fetches\":%lu},",
-			v->in_store ? "true" : "false", (unsigned long long)v->ps.gen,
-			(unsigned long long)v->ps.seq, v->ps.n_efs, v->ps.sqn_len / 6,
-			v->dirty ? "true" : "false",
-			(unsigned long long)(v->dirty ? now - v->dirty_since : 0),
-			(unsigned long long)v->max_pending_ms,
-			v->writes, v->write_errors, v->events, v->stale_events, v->resyncs);
-		fprintf(f, "\"auth\":{");
-		for (k = 0; k < 4; k++)
-			fprintf(f, "\"%s\":%lu,", auth_results[k], v->auth[k]);
-		fprintf(f, "\"last\":");
-		if (v->last_auth >= 0)
-			fprintf(f, "\"%s\",\"last_time\":%ld", auth_results[v->last_auth],
-				(long)v->last_auth_time);
-		else
-			fputs("null", f);
-		fprintf(f, "},\"last_error\":");
-		if (v->last_error[0])
-			jstr(f, v->last_error);
-		else
-			fputs("null", f);
-		fputc('}', f);
+		if (i)
+			fputc(',', f);
+		profile_json(d->reg.profs[i], now, f);
 	}
 	fprintf(f, "],\"events\":[");
 	n = loop_events(&d->loop);
