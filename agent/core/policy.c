@@ -64,6 +64,87 @@ void pol_config_defaults(struct pol_config *c)
 
 /* ---- events ---- */
 
+/* Data was up (or coming up): back to connecting, in the registration stage. */
+static void reconnect(struct policy *p)
+{
+	pol_clear_requests(p);
+	if (p->phase == POL_P_SEED_UP)
+		p->phase = POL_P_SEED;
+	else if (p->phase == POL_P_VSIM_UP)
+		p->phase = POL_P_VSIM;
+	pol_set_stage(p, POL_STAGE_REGISTER, p->cfg.t_register_ms);
+}
+
+/* A registration report with no attempt in progress. */
+static void reg_idle(struct policy *p, const struct pol_event *ev, bool registered)
+{
+	/* waiting: the enabled seed found coverage by itself */
+	if (registered && p->phase == POL_P_WAIT && p->enabled >= 0 && p->card_ok &&
+	    pol_is_seed(p, p->enabled)) {
+		p->phase = POL_P_SEED;
+		p->cur = p->enabled;
+		p->st[p->cur].attempts++;
+		p->attempts++;
+		pol_set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);
+		pol_emit(p, POL_ACT_DIAL, p->cur, "%s registered by itself while waiting: dial",
+			 p->prof[p->cur].name);
+	} else if (ev->stat == POL_REG_SEARCHING && p->phase == POL_P_WAIT &&
+		   !p->wait_broken) {
+		/* the modem searches by itself: coverage changed; once a wait */
+		p->wait_broken = true;
+		pol_start_round(p, "the modem searches again: coverage may have changed");
+		/* that search is the enabled seed's registration stage */
+		if (p->cur >= 0 && p->cur == p->enabled && p->stage == POL_STAGE_REGISTER)
+			p->searched = true;
+	}
+}
+
+/* A registration report in the registration stage. */
+static void reg_register(struct policy *p, const struct pol_event *ev, bool registered)
+{
+	/*
+	 * Just after a card switch, a denial or detach the modem reports
+	 * before it searched is the card before's (a late URC): ignored.
+	 */
+	if (ev->stat == POL_REG_SEARCHING) {
+		p->searched = true;
+		return;
+	}
+	if (!registered && p->new_card && !p->searched &&
+	    p->now - p->stage_since < STALE_REPORT_MS)
+		return;
+	if (registered) {
+		pol_set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);
+		pol_emit(p, POL_ACT_DIAL, p->cur, "%s registered on %s: dial",
+			 p->prof[p->cur].name, p->plmn);
+	} else if (ev->stat == POL_REG_DENIED) {
+		pol_attempt_failed(p, POL_STAGE_REGISTER, ev->cause, false, ev->plmn, ev->tac,
+				   ev->backoff_ms);
+	} else if (ev->stat == POL_REG_NOT_SEARCHING && p->searched) {
+		pol_attempt_failed(p, POL_STAGE_REGISTER, -1, false, "", 0, 0);
+	}
+}
+
+/* A registration report once registered (dial, data, up). */
+static void reg_registered(struct policy *p, const struct pol_event *ev, bool registered)
+{
+	if (registered)
+		return;
+	if (ev->stat == POL_REG_DENIED) {
+		pol_attempt_failed(p, POL_STAGE_REGISTER, ev->cause, false, ev->plmn, ev->tac,
+				   ev->backoff_ms);
+		return;
+	}
+	/* lost (moved, outage): the modem searches again; what was seen is old */
+	pol_emit_note(p, "%s: registration lost: waiting for it again",
+		      p->prof[p->cur].name);
+	p->n_scan = 0;
+	p->scan_ok = false;
+	p->scanned = false;
+	reconnect(p);
+	p->searched = ev->stat == POL_REG_SEARCHING;
+}
+
 static void on_reg(struct policy *p, const struct pol_event *ev)
 {
 	bool registered = ev->stat == POL_REG_HOME || ev->stat == POL_REG_ROAMING;
@@ -76,78 +157,60 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 		p->dbm = ev->dbm;
 	}
 	if (p->cur < 0) {
-		/* waiting: the enabled seed found coverage by itself */
-		if (registered && p->phase == POL_P_WAIT && p->enabled >= 0 && p->card_ok &&
-		    pol_is_seed(p, p->enabled)) {
-			p->phase = POL_P_SEED;
-			p->cur = p->enabled;
-			p->st[p->cur].attempts++;
-			p->attempts++;
-			pol_set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);
-			pol_emit(p, POL_ACT_DIAL, p->cur, "%s registered by itself while waiting: dial",
-			     p->prof[p->cur].name);
-		} else if (ev->stat == POL_REG_SEARCHING && p->phase == POL_P_WAIT &&
-			   !p->wait_broken) {
-			/* the modem searches by itself: coverage changed; once a wait */
-			p->wait_broken = true;
-			pol_start_round(p, "the modem searches again: coverage may have changed");
-			/* that search is the enabled seed's registration stage */
-			if (p->cur >= 0 && p->cur == p->enabled && p->stage == POL_STAGE_REGISTER)
-				p->searched = true;
-		}
+		reg_idle(p, ev, registered);
 		return;
 	}
 	switch (p->stage) {
 	case POL_STAGE_REGISTER:
-		/*
-		 * Just after a card switch, a denial or detach the modem reports
-		 * before it searched is the card before's (a late URC): ignored.
-		 */
-		if (ev->stat == POL_REG_SEARCHING) {
-			p->searched = true;
-			break;
-		}
-		if (!registered && p->new_card && !p->searched &&
-		    p->now - p->stage_since < STALE_REPORT_MS)
-			break;
-		if (registered) {
-			pol_set_stage(p, POL_STAGE_DIAL, p->cfg.t_dial_ms);
-			pol_emit(p, POL_ACT_DIAL, p->cur, "%s registered on %s: dial",
-			     p->prof[p->cur].name, p->plmn);
-		} else if (ev->stat == POL_REG_DENIED) {
-			pol_attempt_failed(p, POL_STAGE_REGISTER, ev->cause, false, ev->plmn, ev->tac,
-				       ev->backoff_ms);
-		} else if (ev->stat == POL_REG_NOT_SEARCHING && p->searched) {
-			pol_attempt_failed(p, POL_STAGE_REGISTER, -1, false, "", 0, 0);
-		}
+		reg_register(p, ev, registered);
 		break;
 	case POL_STAGE_DIAL:
 	case POL_STAGE_DATA:
 	case POL_STAGE_UP:
-		if (registered)
-			break;
-		if (ev->stat == POL_REG_DENIED) {
-			pol_attempt_failed(p, POL_STAGE_REGISTER, ev->cause, false, ev->plmn, ev->tac,
-				       ev->backoff_ms);
-			break;
-		}
-		/* lost (moved, outage): the modem searches again; what was seen is old */
-		pol_emit_note(p, "%s: registration lost: waiting for it again",
-			  p->prof[p->cur].name);
-		p->n_scan = 0;
-		p->scan_ok = false;
-		p->scanned = false;
-		pol_clear_requests(p);
-		if (p->phase == POL_P_SEED_UP)
-			p->phase = POL_P_SEED;
-		else if (p->phase == POL_P_VSIM_UP)
-			p->phase = POL_P_VSIM;
-		pol_set_stage(p, POL_STAGE_REGISTER, p->cfg.t_register_ms);
-		p->searched = ev->stat == POL_REG_SEARCHING;
+		reg_registered(p, ev, registered);
 		break;
 	default:
 		break;
 	}
+}
+
+static void server_seeds(struct policy *p, const struct pol_event *ev)
+{
+	unsigned int k;
+
+	if (ev->result != POL_SRV_OK)
+		return;
+	p->standbys_asked = true;
+	for (k = 0; k < ev->n_profiles && k < 4; k++) {
+		struct pol_profile pp = ev->profiles[k];
+
+		pp.kind = POL_SEED_STANDBY;
+		pol_add_profile(p, &pp);
+	}
+	pol_emit_note(p, "the server gave %u standby seeds", ev->n_profiles);
+}
+
+static void server_vsim(struct policy *p, const struct pol_event *ev)
+{
+	if (ev->result == POL_SRV_OK && ev->profile.name[0]) {
+		struct pol_profile pp = ev->profile;
+		int v;
+
+		pp.kind = POL_VSIM;
+		if (pol_add_profile(p, &pp) == 0) {
+			v = pol_find(p, pp.name);
+			pol_emit(p, POL_ACT_INSTALL, v, "%s: VSIM allocated: install",
+				 pp.name);
+			p->installing = true;
+			return;
+		}
+	}
+	p->vsim_retry_at = p->now + pol_jittered(p, p->cfg.vsim_retry_ms);
+	pol_emit_note(p, "no VSIM (%s): asking again in %u s, staying on %s",
+		      ev->result == POL_SRV_OK ? "empty answer" :
+		      ev->error[0] ? ev->error : "server unreachable",
+		      (unsigned int)((p->vsim_retry_at - p->now) / 1000),
+		      p->prof[p->cur].name);
 }
 
 static void on_server(struct policy *p, const struct pol_event *ev)
@@ -170,39 +233,10 @@ static void on_server(struct policy *p, const struct pol_event *ev)
 	}
 	switch (r) {
 	case POL_REQ_SEEDS:
-		if (ev->result == POL_SRV_OK) {
-			unsigned int k;
-
-			p->standbys_asked = true;
-			for (k = 0; k < ev->n_profiles && k < 4; k++) {
-				struct pol_profile pp = ev->profiles[k];
-
-				pp.kind = POL_SEED_STANDBY;
-				pol_add_profile(p, &pp);
-			}
-			pol_emit_note(p, "the server gave %u standby seeds", ev->n_profiles);
-		}
+		server_seeds(p, ev);
 		break;
 	case POL_REQ_VSIM:
-		if (ev->result == POL_SRV_OK && ev->profile.name[0]) {
-			struct pol_profile pp = ev->profile;
-			int v;
-
-			pp.kind = POL_VSIM;
-			if (pol_add_profile(p, &pp) == 0) {
-				v = pol_find(p, pp.name);
-				pol_emit(p, POL_ACT_INSTALL, v, "%s: VSIM allocated: install",
-				     pp.name);
-				p->installing = true;
-				break;
-			}
-		}
-		p->vsim_retry_at = p->now + pol_jittered(p, p->cfg.vsim_retry_ms);
-		pol_emit_note(p, "no VSIM (%s): asking again in %u s, staying on %s",
-			  ev->result == POL_SRV_OK ? "empty answer" :
-			  ev->error[0] ? ev->error : "server unreachable",
-			  (unsigned int)((p->vsim_retry_at - p->now) / 1000),
-			  p->prof[p->cur].name);
+		server_vsim(p, ev);
 		break;
 	default:
 		break;
@@ -231,6 +265,69 @@ static void on_installed(struct policy *p, const struct pol_event *ev)
 	pol_begin_attempt(p, v, POL_P_VSIM, "VSIM installed: enable it");
 }
 
+/* Data through a seed, nothing pending: switch back, or ask for a VSIM again. */
+static void timer_seed_up(struct policy *p)
+{
+	uint64_t now = p->now;
+	int m = pol_master(p);
+
+	if (p->switchback_at && now >= p->switchback_at && m >= 0 && !pol_gate(p, m, false)) {
+		p->switchback_try = true;
+		p->switchback_from = p->cur;
+		p->switchback_at = 0;
+		pol_clear_requests(p);
+		pol_begin_attempt(p, m, POL_P_SEED, "switch back to the master seed");
+		return;
+	}
+	if (p->switchback_at && now >= p->switchback_at)
+		p->switchback_at = now + p->switchback_period;
+	if (p->cfg.want_vsim && p->vsim_retry_at && now >= p->vsim_retry_at) {
+		p->vsim_retry_at = 0;
+		p->vsim_failures = 0;
+		pol_queue_request(p, POL_REQ_VSIM);
+		pol_send_next_request(p);
+	}
+}
+
+/* The VSIM in use expired: deleted, released once a seed is up. */
+static void vsim_expired(struct policy *p)
+{
+	int v = p->cur;
+	struct pol_action *a = &p->report;
+
+	pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM expired: deleted (keys wiped)",
+		 p->prof[v].name);
+	memset(a, 0, sizeof(*a));
+	a->kind = POL_ACT_SERVER;
+	a->req = POL_REQ_RELEASE;
+	a->cause = -1;
+	pol_str_copy(a->profile, sizeof(a->profile), p->prof[v].name);
+	snprintf(a->why, sizeof(a->why), "release the expired VSIM");
+	p->report_pending = true;
+	p->enabled = -1;
+	pol_remove_profile(p, p->prof[v].name);
+	p->cur = -1;
+	pol_clear_requests(p);
+	pol_fall_back_to_seed(p, "the VSIM expired: back to the seed");
+}
+
+/* Data through a VSIM that expires: renew it before, drop it at expiry. */
+static void timer_vsim_up(struct policy *p)
+{
+	uint64_t now = p->now, exp = p->prof[p->cur].expires_ms;
+
+	if (now >= exp) {
+		vsim_expired(p);
+		return;
+	}
+	if (!p->req_pending && !p->installing && now + p->cfg.vsim_renew_ms >= exp &&
+	    !p->renew_asked) {
+		p->renew_asked = true;
+		pol_queue_request(p, POL_REQ_VSIM);
+		pol_send_next_request(p);
+	}
+}
+
 static void on_timer(struct policy *p)
 {
 	uint64_t now = p->now;
@@ -238,7 +335,7 @@ static void on_timer(struct policy *p)
 	if ((p->phase == POL_P_SEED || p->phase == POL_P_VSIM) && p->stage_deadline &&
 	    now >= p->stage_deadline) {
 		pol_emit_note(p, "%s: no %s result within %u ms", p->prof[p->cur].name,
-			  pol_stage_name(p->stage), (unsigned int)(now - p->stage_since));
+			      pol_stage_name(p->stage), (unsigned int)(now - p->stage_since));
 		pol_attempt_failed(p, p->stage, -1, true, "", 0, 0);
 		return;
 	}
@@ -253,71 +350,93 @@ static void on_timer(struct policy *p)
 		return;
 	}
 	if (p->req_pending && p->req_deadline && now >= p->req_deadline) {
-		enum pol_event_kind k = POL_EV_SERVER;
 		struct pol_event ev;
 
 		memset(&ev, 0, sizeof(ev));
-		ev.kind = k;
+		ev.kind = POL_EV_SERVER;
 		ev.req = p->req_kind;
 		ev.result = POL_SRV_UNREACHABLE;
 		on_server(p, &ev);
 		return;
 	}
-	if (p->phase == POL_P_SEED_UP && !p->req_pending && !p->installing) {
-		int m = pol_master(p);
+	if (p->phase == POL_P_SEED_UP && !p->req_pending && !p->installing)
+		timer_seed_up(p);
+	else if (p->phase == POL_P_VSIM_UP && p->cur >= 0 && p->prof[p->cur].expires_ms)
+		timer_vsim_up(p);
+}
 
-		if (p->switchback_at && now >= p->switchback_at && m >= 0 && !pol_gate(p, m, false)) {
-			p->switchback_try = true;
-			p->switchback_from = p->cur;
-			p->switchback_at = 0;
-			pol_clear_requests(p);
-			pol_begin_attempt(p, m, POL_P_SEED, "switch back to the master seed");
+static void on_start(struct policy *p, const struct pol_event *ev)
+{
+	if (p->phase != POL_P_IDLE)
+		return;
+	if (ev->profile.name[0] && pol_find(p, ev->profile.name) >= 0) {
+		/* vuiccd restarted: the card keeps what it has */
+		p->enabled = pol_find(p, ev->profile.name);
+		p->card_ok = ev->ok;
+		if (p->prof[p->enabled].kind == POL_VSIM) {
+			p->st[p->enabled].tried = true;
+			pol_begin_attempt(p, p->enabled, POL_P_VSIM,
+					  "vuiccd restarted: carry on with the enabled VSIM");
 			return;
 		}
-		if (p->switchback_at && now >= p->switchback_at)
-			p->switchback_at = now + p->switchback_period;
-		if (p->cfg.want_vsim && p->vsim_retry_at && now >= p->vsim_retry_at) {
-			p->vsim_retry_at = 0;
-			p->vsim_failures = 0;
-			pol_queue_request(p, POL_REQ_VSIM);
-			pol_send_next_request(p);
+		if (pol_is_seed(p, p->enabled) && !pol_gate(p, p->enabled, false)) {
+			pol_begin_attempt(p, p->enabled, POL_P_SEED,
+					  "vuiccd restarted: carry on with the enabled seed");
 			return;
 		}
 	}
-	if (p->phase == POL_P_VSIM_UP && p->cur >= 0 && p->prof[p->cur].expires_ms) {
-		uint64_t exp = p->prof[p->cur].expires_ms;
+	pol_start_round(p, "power on");
+}
 
-		if (now >= exp) {
-			int v = p->cur;
-
-			pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM expired: deleted (keys wiped)",
-			     p->prof[v].name);
-			p->report_pending = false;
-			{
-				struct pol_action *a = &p->report;
-
-				memset(a, 0, sizeof(*a));
-				a->kind = POL_ACT_SERVER;
-				a->req = POL_REQ_RELEASE;
-				a->cause = -1;
-				pol_str_copy(a->profile, sizeof(a->profile), p->prof[v].name);
-				snprintf(a->why, sizeof(a->why), "release the expired VSIM");
-				p->report_pending = true;
-			}
-			p->enabled = -1;
-			pol_remove_profile(p, p->prof[v].name);
-			p->cur = -1;
-			pol_clear_requests(p);
-			pol_fall_back_to_seed(p, "the VSIM expired: back to the seed");
-			return;
-		}
-		if (!p->req_pending && !p->installing && now + p->cfg.vsim_renew_ms >= exp &&
-		    !p->renew_asked) {
-			p->renew_asked = true;
-			pol_queue_request(p, POL_REQ_VSIM);
-			pol_send_next_request(p);
-		}
+static void on_card(struct policy *p, const struct pol_event *ev)
+{
+	if (p->cur < 0 || p->stage != POL_STAGE_CARD || p->enabled != p->cur)
+		return;
+	if (!ev->ok) {
+		pol_attempt_failed(p, POL_STAGE_CARD, -1, false, "", 0, 0);
+		return;
 	}
+	p->card_ok = true;
+	pol_set_stage(p, POL_STAGE_REGISTER, p->cfg.t_register_ms);
+	pol_emit(p, POL_ACT_REGISTER, p->cur, "%s: card ready: register", p->prof[p->cur].name);
+}
+
+static void on_scan(struct policy *p, const struct pol_event *ev)
+{
+	if (p->phase != POL_P_SCAN)
+		return;
+	p->scanned = true;
+	p->scan_at = p->now;
+	p->scan_profile = p->enabled;
+	p->scan_ok = ev->ok;
+	p->n_scan = 0;
+	if (ev->ok) {
+		p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
+		memcpy(p->scan, ev->scan, p->n_scan * sizeof(p->scan[0]));
+	}
+	pol_emit_note(p, "scan: %u networks seen", ev->ok ? ev->n_scan : 0);
+	pol_next_candidate(p);
+}
+
+static void on_dial(struct policy *p, const struct pol_event *ev)
+{
+	if (p->cur < 0 || p->stage != POL_STAGE_DIAL)
+		return;
+	if (!ev->ok) {
+		pol_attempt_failed(p, POL_STAGE_DIAL, ev->cme, ev->cme < 0, "", 0, 0);
+		return;
+	}
+	pol_enter_data(p);
+}
+
+static void on_data_lost(struct policy *p)
+{
+	if (p->cur < 0 || p->stage < POL_STAGE_DATA)
+		return;
+	pol_emit_note(p, "%s: data connection lost", p->prof[p->cur].name);
+	reconnect(p);
+	pol_emit(p, POL_ACT_REGISTER, p->cur, "%s: register again after the data loss",
+		 p->prof[p->cur].name);
 }
 
 unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event *ev,
@@ -331,79 +450,25 @@ unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event 
 
 	switch (ev->kind) {
 	case POL_EV_START:
-		if (p->phase != POL_P_IDLE)
-			break;
-		if (ev->profile.name[0] && pol_find(p, ev->profile.name) >= 0) {
-			/* vuiccd restarted: the card keeps what it has */
-			p->enabled = pol_find(p, ev->profile.name);
-			p->card_ok = ev->ok;
-			if (p->prof[p->enabled].kind == POL_VSIM) {
-				p->st[p->enabled].tried = true;
-				pol_begin_attempt(p, p->enabled, POL_P_VSIM,
-					      "vuiccd restarted: carry on with the enabled VSIM");
-				break;
-			}
-			if (pol_is_seed(p, p->enabled) && !pol_gate(p, p->enabled, false)) {
-				pol_begin_attempt(p, p->enabled, POL_P_SEED,
-					      "vuiccd restarted: carry on with the enabled seed");
-				break;
-			}
-		}
-		pol_start_round(p, "power on");
+		on_start(p, ev);
 		break;
 	case POL_EV_TIMER:
 		on_timer(p);
 		break;
 	case POL_EV_CARD:
-		if (p->cur < 0 || p->stage != POL_STAGE_CARD || p->enabled != p->cur)
-			break;
-		if (!ev->ok) {
-			pol_attempt_failed(p, POL_STAGE_CARD, -1, false, "", 0, 0);
-			break;
-		}
-		p->card_ok = true;
-		pol_set_stage(p, POL_STAGE_REGISTER, p->cfg.t_register_ms);
-		pol_emit(p, POL_ACT_REGISTER, p->cur, "%s: card ready: register", p->prof[p->cur].name);
+		on_card(p, ev);
 		break;
 	case POL_EV_REG:
 		on_reg(p, ev);
 		break;
 	case POL_EV_SCAN:
-		if (p->phase != POL_P_SCAN)
-			break;
-		p->scanned = true;
-		p->scan_at = p->now;
-		p->scan_profile = p->enabled;
-		p->scan_ok = ev->ok;
-		p->n_scan = 0;
-		if (ev->ok) {
-			p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
-			memcpy(p->scan, ev->scan, p->n_scan * sizeof(p->scan[0]));
-		}
-		pol_emit_note(p, "scan: %u networks seen", ev->ok ? ev->n_scan : 0);
-		pol_next_candidate(p);
+		on_scan(p, ev);
 		break;
 	case POL_EV_DIAL:
-		if (p->cur < 0 || p->stage != POL_STAGE_DIAL)
-			break;
-		if (!ev->ok) {
-			pol_attempt_failed(p, POL_STAGE_DIAL, ev->cme, ev->cme < 0, "", 0, 0);
-			break;
-		}
-		pol_enter_data(p);
+		on_dial(p, ev);
 		break;
 	case POL_EV_DATA_LOST:
-		if (p->cur < 0 || p->stage < POL_STAGE_DATA)
-			break;
-		pol_emit_note(p, "%s: data connection lost", p->prof[p->cur].name);
-		pol_clear_requests(p);
-		if (p->phase == POL_P_SEED_UP)
-			p->phase = POL_P_SEED;
-		else if (p->phase == POL_P_VSIM_UP)
-			p->phase = POL_P_VSIM;
-		pol_set_stage(p, POL_STAGE_REGISTER, p->cfg.t_register_ms);
-		pol_emit(p, POL_ACT_REGISTER, p->cur, "%s: register again after the data loss",
-		     p->prof[p->cur].name);
+		on_data_lost(p);
 		break;
 	case POL_EV_SERVER:
 		on_server(p, ev);

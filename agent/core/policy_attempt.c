@@ -65,7 +65,7 @@ void pol_vsim_failed(struct policy *p, int v, enum pol_stage stage, int cause, b
 	p->report_pending = true;
 	/* its keys go now: a failed VSIM is never used again */
 	pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM failed at %s%s: deleted (keys wiped)",
-	     p->prof[v].name, pol_stage_name(stage), timeout ? " (timeout)" : "");
+		 p->prof[v].name, pol_stage_name(stage), timeout ? " (timeout)" : "");
 	if (p->enabled == v)
 		p->enabled = -1;
 	pol_remove_profile(p, p->prof[v].name);
@@ -74,7 +74,7 @@ void pol_vsim_failed(struct policy *p, int v, enum pol_stage stage, int cause, b
 }
 
 void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool timeout,
-			   const char *plmn, uint32_t tac, uint32_t backoff_ms)
+			const char *plmn, uint32_t tac, uint32_t backoff_ms)
 {
 	int i = p->cur;
 	struct pol_seed_state *s = &p->st[i];
@@ -105,7 +105,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 		break;
 	case CC_CONGESTION:
 		pol_set_congested(p, plmn[0] ? plmn : p->plmn,
-			      p->now + (backoff_ms ? backoff_ms : p->cfg.congestion_ms));
+				  p->now + (backoff_ms ? backoff_ms : p->cfg.congestion_ms));
 		what = ": network congested, its back-off is waited out";
 		break;
 	case CC_OTHER:
@@ -117,14 +117,14 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 		s->failures++;
 	if (cause >= 0)
 		pol_emit_note(p, "%s failed at %s: cause #%d%s", p->prof[i].name,
-			  pol_stage_name(stage), cause, what);
+			      pol_stage_name(stage), cause, what);
 	else
 		pol_emit_note(p, "%s failed at %s: %s", p->prof[i].name, pol_stage_name(stage),
-			  timeout ? "timeout" :
-			  stage == POL_STAGE_REGISTER ? "no network for it" :
-			  stage == POL_STAGE_DATA ? "the SIM server is unreachable" :
-			  stage == POL_STAGE_DIAL ? "the PDP context was refused" :
-			  "the card was not read");
+			      timeout ? "timeout" :
+			      stage == POL_STAGE_REGISTER ? "no network for it" :
+			      stage == POL_STAGE_DATA ? "the SIM server is unreachable" :
+			      stage == POL_STAGE_DIAL ? "the PDP context was refused" :
+			      "the card was not read");
 	pol_clear_requests(p);
 	p->cur = -1;
 	if (p->switchback_try) {
@@ -135,7 +135,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 		p->switchback_at = p->now + p->switchback_period;
 		if (p->switchback_from >= 0 && !pol_gate(p, p->switchback_from, false)) {
 			pol_begin_attempt(p, p->switchback_from, POL_P_SEED,
-				      "switch back failed: return to the standby seed");
+					  "switch back failed: return to the standby seed");
 			return;
 		}
 	}
@@ -171,7 +171,7 @@ void pol_attempt_up(struct policy *p)
 					 name);
 			}
 			pol_emit(p, POL_ACT_DELETE, old, "%s: replaced: deleted (keys wiped)",
-			     p->prof[old].name);
+				 p->prof[old].name);
 			pol_remove_profile(p, p->prof[old].name);
 			i = pol_find(p, p->prof[p->cur].name);
 			p->cur = i;

@@ -37,7 +37,7 @@ void pol_set_area(struct policy *p, const char *plmn, uint32_t tac)
 }
 
 const struct pol_memory *pol_recall(const struct policy *p, int i, const char *plmn,
-				       uint32_t tac)
+				    uint32_t tac)
 {
 	unsigned int k;
 
@@ -52,7 +52,7 @@ const struct pol_memory *pol_recall(const struct policy *p, int i, const char *p
 }
 
 void pol_remember(struct policy *p, int i, const char *plmn, uint32_t tac, bool ok,
-		     int cause)
+		  int cause)
 {
 	struct pol_memory *m = NULL;
 	unsigned int k, oldest = 0;
@@ -132,7 +132,7 @@ static const struct pol_scan_entry *best_network(const struct policy *p, int i,
 			strongest = e;
 		{
 			const struct pol_memory *m = pol_recall(p, i, e->plmn,
-							    area_of(p, e->plmn));
+								area_of(p, e->plmn));
 
 			if (m && !m->ok) {
 				refused = true;

@@ -44,8 +44,8 @@ void pol_queue_request(struct policy *p, enum pol_srv_req r)
 		if (p->phase == POL_P_VSIM_UP && p->cur >= 0)
 			pol_str_copy(a->current, sizeof(a->current), p->prof[p->cur].name);
 		pol_str_copy(a->why, sizeof(a->why), a->current[0] ?
-			 "the VSIM expires soon: ask for the next one" :
-			 "data is up: ask for a local VSIM");
+			     "the VSIM expires soon: ask for the next one" :
+			     "data is up: ask for a local VSIM");
 		break;
 	case POL_REQ_REPORT:
 		a->report_kind = p->cur >= 0 ? p->prof[p->cur].kind : POL_SEED_MASTER;

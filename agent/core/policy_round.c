@@ -121,10 +121,48 @@ static uint64_t earliest_retry(const struct policy *p)
 	return t;
 }
 
+/*
+ * Every seed failed or is gated: wait, never give up.  The wait doubles
+ * with each failed round (from backoff_base_ms to round_backoff_max_ms)
+ * unless a breaker or a congestion ends first; a round that starts after
+ * the longest wait lifts every gate but the RAT one.
+ */
+static void wait_round(struct policy *p)
+{
+	uint64_t t, cap;
+	unsigned int k;
+
+	p->rounds_failed++;
+	cap = p->cfg.backoff_base_ms;
+	for (k = 1; k < p->rounds_failed && cap < p->cfg.round_backoff_max_ms; k++)
+		cap *= 2;
+	if (cap >= p->cfg.round_backoff_max_ms)
+		cap = p->cfg.round_backoff_max_ms;
+	else
+		cap = pol_jittered(p, cap);
+	t = earliest_retry(p);
+	p->relax_next = false;
+	if (!t || t > p->now + cap) {
+		p->relax_next = cap >= p->cfg.round_backoff_max_ms;
+		t = p->now + cap;
+	}
+	if (t <= p->now)
+		t = p->now + 1000;
+	p->phase = POL_P_WAIT;
+	p->stage = POL_STAGE_NONE;
+	p->wait_until = t;
+	p->wait_broken = false;
+	p->scanned = false;
+	/* what the next round sees comes from a new scan */
+	p->n_scan = 0;
+	p->scan_ok = false;
+	pol_emit_note(p, "no seed can connect now: trying again in %llu ms (round %u)",
+		      (unsigned long long)(t - p->now), p->rounds_failed);
+}
+
 void pol_next_candidate(struct policy *p)
 {
 	int m = pol_master(p), i;
-	uint64_t t, cap;
 
 	if (m >= 0 && !p->st[m].tried) {
 		const char *g = pol_gate(p, m, p->relaxed);
@@ -153,44 +191,14 @@ void pol_next_candidate(struct policy *p)
 		struct pol_rank r;
 
 		pol_score(p, i, &r);
-		pol_begin_attempt(p, i, POL_P_SEED, p->relaxed ? "every gate lifted after a long wait" :
-			      "best standby seed by a*A1 + b*B1");
+		pol_begin_attempt(p, i, POL_P_SEED, p->relaxed ?
+				  "every gate lifted after a long wait" :
+				  "best standby seed by a*A1 + b*B1");
 		/* the reason with the numbers */
 		snprintf(p->out[p->n_out - 1].why + strlen(p->out[p->n_out - 1].why),
 			 POL_WHY_MAX - strlen(p->out[p->n_out - 1].why),
 			 " (%.3f = %.2f*%.3f + %.2f*%.3f)", r.score, p->cfg.a, r.a1, p->cfg.b, r.b1);
 		return;
 	}
-	/*
-	 * every seed failed or is gated: wait, never give up.  The wait doubles
-	 * with each failed round (from backoff_base_ms to round_backoff_max_ms)
-	 * unless a breaker or a congestion ends first; a round that starts
-	 * after the longest wait lifts every gate but the RAT one.
-	 */
-	p->rounds_failed++;
-	cap = p->cfg.backoff_base_ms;
-	for (i = 1; (unsigned int)i < p->rounds_failed && cap < p->cfg.round_backoff_max_ms; i++)
-		cap *= 2;
-	if (cap >= p->cfg.round_backoff_max_ms)
-		cap = p->cfg.round_backoff_max_ms;
-	else
-		cap = pol_jittered(p, cap);
-	t = earliest_retry(p);
-	p->relax_next = false;
-	if (!t || t > p->now + cap) {
-		p->relax_next = cap >= p->cfg.round_backoff_max_ms;
-		t = p->now + cap;
-	}
-	if (t <= p->now)
-		t = p->now + 1000;
-	p->phase = POL_P_WAIT;
-	p->stage = POL_STAGE_NONE;
-	p->wait_until = t;
-	p->wait_broken = false;
-	p->scanned = false;
-	/* what the next round sees comes from a new scan */
-	p->n_scan = 0;
-	p->scan_ok = false;
-	pol_emit_note(p, "no seed can connect now: trying again in %llu ms (round %u)",
-		  (unsigned long long)(t - p->now), p->rounds_failed);
+	wait_round(p);
 }
