@@ -328,7 +328,7 @@ static void timer_vsim_up(struct policy *p)
 	}
 }
 
-static void on_timer(struct policy *p)
+static void on_timer(struct policy *p, const struct pol_event *ev)
 {
 	uint64_t now = p->now;
 
@@ -350,13 +350,13 @@ static void on_timer(struct policy *p)
 		return;
 	}
 	if (p->req_pending && p->req_deadline && now >= p->req_deadline) {
-		struct pol_event ev;
+		struct pol_event lost;
 
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = POL_EV_SERVER;
-		ev.req = p->req_kind;
-		ev.result = POL_SRV_UNREACHABLE;
-		on_server(p, &ev);
+		memset(&lost, 0, sizeof(lost));
+		lost.kind = POL_EV_SERVER;
+		lost.req = p->req_kind;
+		lost.result = POL_SRV_UNREACHABLE;
+		on_server(p, &lost);
 		return;
 	}
 	if (p->phase == POL_P_SEED_UP && !p->req_pending && !p->installing)
@@ -429,7 +429,7 @@ static void on_dial(struct policy *p, const struct pol_event *ev)
 	pol_enter_data(p);
 }
 
-static void on_data_lost(struct policy *p)
+static void on_data_lost(struct policy *p, const struct pol_event *ev)
 {
 	if (p->cur < 0 || p->stage < POL_STAGE_DATA)
 		return;
@@ -438,6 +438,18 @@ static void on_data_lost(struct policy *p)
 	pol_emit(p, POL_ACT_REGISTER, p->cur, "%s: register again after the data loss",
 		 p->prof[p->cur].name);
 }
+
+static void (*const on_event[])(struct policy *p, const struct pol_event *ev) = {
+	[POL_EV_START] = on_start,
+	[POL_EV_TIMER] = on_timer,
+	[POL_EV_CARD] = on_card,
+	[POL_EV_REG] = on_reg,
+	[POL_EV_SCAN] = on_scan,
+	[POL_EV_DIAL] = on_dial,
+	[POL_EV_DATA_LOST] = on_data_lost,
+	[POL_EV_SERVER] = on_server,
+	[POL_EV_INSTALLED] = on_installed,
+};
 
 unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event *ev,
 		      struct pol_action *out, unsigned int max)
@@ -448,35 +460,8 @@ unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event 
 	p->n_out = 0;
 	p->max_out = max;
 
-	switch (ev->kind) {
-	case POL_EV_START:
-		on_start(p, ev);
-		break;
-	case POL_EV_TIMER:
-		on_timer(p);
-		break;
-	case POL_EV_CARD:
-		on_card(p, ev);
-		break;
-	case POL_EV_REG:
-		on_reg(p, ev);
-		break;
-	case POL_EV_SCAN:
-		on_scan(p, ev);
-		break;
-	case POL_EV_DIAL:
-		on_dial(p, ev);
-		break;
-	case POL_EV_DATA_LOST:
-		on_data_lost(p);
-		break;
-	case POL_EV_SERVER:
-		on_server(p, ev);
-		break;
-	case POL_EV_INSTALLED:
-		on_installed(p, ev);
-		break;
-	}
+	if ((unsigned int)ev->kind < sizeof(on_event) / sizeof(on_event[0]))
+		on_event[ev->kind](p, ev);
 	p->out = NULL;
 	return p->n_out < max ? p->n_out : max;
 }
