@@ -57,11 +57,11 @@ SVUICCD_A := $(BUILD)/lib-san/libvuicc-vuiccd.a
 LIBNL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 LIBNL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 NL_CFLAGS := $(LIBNL_CFLAGS)
-# the SIM-server client (agent/io/server.c): libcurl and json-c
+# the SIM-server client (agent/io/server*.c): libcurl and json-c
 NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
-# the sharing channel (agent/core/share_chan.c): libsodium
+# the sharing channel (agent/core/share_chan.c, share_pair.c): libsodium
 NL_CFLAGS += $(shell pkg-config --cflags libsodium 2>/dev/null)
-# what vuiccd and the tests link (server.c opens libcurl with dlopen: it is
+# what vuiccd and the tests link (server_curl.c opens libcurl with dlopen: it is
 # linked only into the tests that call it)
 NL_LIBS := $(LIBNL_LIBS) $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) \
 	-Wl,--push-state,--as-needed $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) \

@@ -333,6 +333,23 @@ unsigned int pol_ranking(const struct policy *p, uint64_t now_ms, struct pol_ran
 void pol_action_vset(struct pol_action *a, enum pol_action_kind k, const char *profile,
 		     const char *fmt, va_list ap);
 
+/*
+ * The next of the @max slots of @out (*@n used, counted up), or past them a
+ * spill slot whose contents are lost.
+ */
+struct pol_action *pol_action_next(struct pol_action *out, unsigned int *n, unsigned int max);
+
+/* The index of the profile named @name among @prof[0..@n), or -1. */
+int pol_find_profile(const struct pol_profile *prof, unsigned int n, const char *name);
+/* The index of the first master seed among @prof[0..@n), or -1. */
+int pol_find_master(const struct pol_profile *prof, unsigned int n);
+/* Whether @pp may attach to @plmn (no PLMN list: any network). */
+bool pol_allows_plmn(const struct pol_profile *pp, const char *plmn);
+/* The RATs both @pp (0: all) and the modem of @c (0: all) have. */
+unsigned int pol_profile_rats(const struct pol_config *c, const struct pol_profile *pp);
+/* The comprehensive evaluation index of CN105491555A: a*A1 + b*B1 with @c's weights. */
+double pol_index(const struct pol_config *c, double a1, double b1);
+
 /* A1 of @dbm on @rat's fixed bounds, 0..1 */
 double pol_signal_norm(enum pol_rat rat, int32_t dbm);
 /* B1 of @tariff on the configured range, 0..1 (cheaper higher) */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The profile-sharing secure channel: pairing (CPace), the handshake and
- * the record layer.  No I/O; see share_chan.h for the frames.
+ * The profile-sharing secure channel: the handshake and the record layer
+ * (the pairing, CPace, is share_pair.c).  No I/O; see share_chan.h for the
+ * frames.
  *
  * Handshake (I knows s_r; R has a set of pinned keys):
  *   h  = H(HS_LABEL | version) ; h = H(h | s_r) ; h = H(h | e_i)
@@ -14,28 +15,15 @@
  *   the holder of s_r makes it; M3: the same with conf_i, which needs
  *   DH(s_i, e_r): only the holder of s_i makes it, and a replayed M3 fails
  *   against a fresh e_r.  R takes no record before M3 has checked.
- *
- * Pairing (A and B share a short code): CPace.  Both derive the generator
- *   G = ristretto255_from_hash(H64(PAIR_LABEL | version | len | code | sid))
- * with sid = nonce_a | nonce_b, send Y = y * G for a random scalar y and
- * compute K = y * Y_peer.  The transcript sees only Y_a and Y_b: for a
- * guessed code the matching exponent is a discrete log, so a recorded
- * exchange gives no way to test guesses offline; an active attacker tests
- * one code per run (the code then serves no more).  ISK = BLAKE2b(key = K,
- * th) with th = H(label | version | sid | Y_b | Y_a); each side proves it
- * holds ISK with a tag and sends its static pk under ISK-derived AEAD.
- * B checks A's tag before it sends anything that depends on K, so a wrong
- * code fails at B, and A (which then gets no valid P4) learns no key.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "share_chan.h"
+#include "share_chan_int.h"
 
 #define HS_LABEL	"vuicc-share handshake"
-#define PAIR_LABEL	"vuicc-share pairing"
 
 enum {
 	HS_NONE,	/* zeroed: wiped, failed or finished */
@@ -46,20 +34,7 @@ enum {
 	HS_DONE,
 };
 
-enum {
-	PAIR_NONE,
-	PAIR_A_START,
-	PAIR_A_WAIT2,
-	PAIR_A_WAIT4,
-	PAIR_B_WAIT1,
-	PAIR_B_WAIT3,
-	PAIR_DONE,
-};
-
-enum {
-	T_HS1 = 0x01, T_HS2 = 0x02, T_HS3 = 0x03,
-	T_PAIR1 = 0x11, T_PAIR2 = 0x12, T_PAIR3 = 0x13, T_PAIR4 = 0x14,
-};
+enum { T_HS1 = 0x01, T_HS2 = 0x02, T_HS3 = 0x03 };
 
 static const uint8_t zero_nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
@@ -104,25 +79,25 @@ static void mix(uint8_t h[32], const uint8_t *a, size_t alen)
 	sodium_memzero(&st, sizeof(st));
 }
 
-static void mac(uint8_t out[32], const uint8_t key[32], const uint8_t *m, size_t mlen)
+void sc_mac(uint8_t out[32], const uint8_t key[32], const uint8_t *m, size_t mlen)
 {
 	crypto_generichash(out, 32, m, mlen, key, 32);
 }
 
-static void kdf(uint8_t out[32], const uint8_t key[32], const char *label)
+void sc_kdf(uint8_t out[32], const uint8_t key[32], const char *label)
 {
-	mac(out, key, (const uint8_t *)label, strlen(label));
+	sc_mac(out, key, (const uint8_t *)label, strlen(label));
 }
 
-static int aead_seal(uint8_t *ct, const uint8_t key[32], const uint8_t *pt, size_t len,
-		     const uint8_t *ad, size_t ad_len)
+int sc_aead_seal(uint8_t *ct, const uint8_t key[32], const uint8_t *pt, size_t len,
+		 const uint8_t *ad, size_t ad_len)
 {
 	return crypto_aead_chacha20poly1305_ietf_encrypt(ct, NULL, pt, len, ad, ad_len,
 							 NULL, zero_nonce, key);
 }
 
-static int aead_open(uint8_t *pt, const uint8_t key[32], const uint8_t *ct, size_t len,
-		     const uint8_t *ad, size_t ad_len)
+int sc_aead_open(uint8_t *pt, const uint8_t key[32], const uint8_t *ct, size_t len,
+		 const uint8_t *ad, size_t ad_len)
 {
 	return crypto_aead_chacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct, len, ad, ad_len,
 							 zero_nonce, key);
@@ -235,11 +210,11 @@ static int hs_derive(struct sc_hs *hs, const uint8_t e_peer[32])
 			goto out;
 	}
 	memcpy(dh + 64, hs->dh_es, 32);
-	mac(ck, hs->h, dh, sizeof(dh));
-	kdf(hs->k_i2r, ck, "i2r");
-	kdf(hs->k_r2i, ck, "r2i");
-	kdf(hs->conf_i, ck, "conf-i");
-	kdf(hs->conf_r, ck, "conf-r");
+	sc_mac(ck, hs->h, dh, sizeof(dh));
+	sc_kdf(hs->k_i2r, ck, "i2r");
+	sc_kdf(hs->k_r2i, ck, "r2i");
+	sc_kdf(hs->conf_i, ck, "conf-i");
+	sc_kdf(hs->conf_r, ck, "conf-r");
 	err = 0;
 out:
 	sodium_memzero(dh, sizeof(dh));
@@ -261,11 +236,11 @@ static int hs_write1(struct sc_hs *hs, uint8_t *out)
 	/* a low-order responder key gives an all-zero DH: refused */
 	if (crypto_scalarmult(hs->dh_es, hs->e_sk, hs->peer_pk))
 		goto out;
-	mac(k, hs->dh_es, hs->h, 32);
+	sc_mac(k, hs->dh_es, hs->h, 32);
 	out[0] = T_HS1;
 	out[1] = SC_VERSION;
 	memcpy(out + 2, hs->e_pk, 32);
-	aead_seal(out + 34, k, hs->self.pk, 32, hs->h, 32);
+	sc_aead_seal(out + 34, k, hs->self.pk, 32, hs->h, 32);
 	mix(hs->h, out + 34, 32 + SC_TAG_LEN);
 	hs->state = HS_I_WAIT2;
 	err = 0;
@@ -286,8 +261,8 @@ static int hs_read1(struct sc_hs *hs, const uint8_t *in, uint8_t *out)
 	mix(hs->h, e_i, 32);
 	if (crypto_scalarmult(hs->dh_es, hs->self.sk, e_i))
 		goto out;
-	mac(k, hs->dh_es, hs->h, 32);
-	if (aead_open(s_i, k, in + 34, 32 + SC_TAG_LEN, hs->h, 32))
+	sc_mac(k, hs->dh_es, hs->h, 32);
+	if (sc_aead_open(s_i, k, in + 34, 32 + SC_TAG_LEN, hs->h, 32))
 		goto out;
 	mix(hs->h, in + 34, 32 + SC_TAG_LEN);
 	err = -EACCES;
@@ -308,7 +283,7 @@ static int hs_read1(struct sc_hs *hs, const uint8_t *in, uint8_t *out)
 	out[0] = T_HS2;
 	out[1] = SC_VERSION;
 	memcpy(out + 2, hs->e_pk, 32);
-	mac(out + 34, hs->conf_r, hs->h, 32);
+	sc_mac(out + 34, hs->conf_r, hs->h, 32);
 	hs->state = HS_R_WAIT3;
 out:
 	sodium_memzero(k, sizeof(k));
@@ -327,14 +302,14 @@ static int hs_read2(struct sc_hs *hs, const uint8_t *in, uint8_t *out)
 	err = hs_derive(hs, e_r);
 	if (err)
 		return err;
-	mac(t, hs->conf_r, hs->h, 32);
+	sc_mac(t, hs->conf_r, hs->h, 32);
 	err = crypto_verify_32(t, in + 34) ? -EBADMSG : 0;
 	sodium_memzero(t, sizeof(t));
 	if (err)
 		return err;
 	out[0] = T_HS3;
 	out[1] = SC_VERSION;
-	mac(out + 2, hs->conf_i, hs->h, 32);
+	sc_mac(out + 2, hs->conf_i, hs->h, 32);
 	hs->state = HS_DONE;
 	return 1;
 }
@@ -344,7 +319,7 @@ static int hs_read3(struct sc_hs *hs, const uint8_t *in)
 	uint8_t t[32];
 	int err;
 
-	mac(t, hs->conf_i, hs->h, 32);
+	sc_mac(t, hs->conf_i, hs->h, 32);
 	err = crypto_verify_32(t, in + 2) ? -EBADMSG : 0;
 	sodium_memzero(t, sizeof(t));
 	if (err)
@@ -425,281 +400,6 @@ int sc_hs_finish(struct sc_hs *hs, struct sc_session *sess, int *peer_idx)
 }
 
 /* Pairing */
-
-void sc_pair_wipe(struct sc_pair *p)
-{
-	sodium_memzero(p, sizeof(*p));
-}
-
-static int pair_fail(struct sc_pair *p, int err)
-{
-	sc_pair_wipe(p);
-	return err;
-}
-
-int sc_pair_init(struct sc_pair *p, enum sc_role role,
-		 const uint8_t self_pk[SC_KEY_LEN], const char *code)
-{
-	size_t i, n = code ? strnlen(code, SC_CODE_MAX + 1) : 0;
-
-	sc_pair_wipe(p);
-	if (n < SC_CODE_MIN || n > SC_CODE_MAX)
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (code[i] < '0' || code[i] > '9')
-			return -EINVAL;
-	memcpy(p->code, code, n);
-	p->code_len = n;
-	memcpy(p->self_pk, self_pk, SC_KEY_LEN);
-	p->role = role;
-	p->state = role == SC_INITIATOR ? PAIR_A_START : PAIR_B_WAIT1;
-	return 0;
-}
-
-size_t sc_pair_expect(const struct sc_pair *p)
-{
-	switch (p->state) {
-	case PAIR_A_WAIT2:
-		return SC_PAIR2_LEN;
-	case PAIR_A_WAIT4:
-		return SC_PAIR4_LEN;
-	case PAIR_B_WAIT1:
-		return SC_PAIR1_LEN;
-	case PAIR_B_WAIT3:
-		return SC_PAIR3_LEN;
-	}
-	return 0;
-}
-
-/* once sid is whole: y and Y = y * G; the code is wiped */
-static int pair_share(struct sc_pair *p)
-{
-	static const uint8_t label[] = PAIR_LABEL;
-	crypto_generichash_state st;
-	uint8_t v = SC_VERSION, n = (uint8_t)p->code_len;
-	uint8_t hg[crypto_core_ristretto255_HASHBYTES], g[32];
-	int err = 0;
-
-	crypto_generichash_init(&st, NULL, 0, sizeof(hg));
-	crypto_generichash_update(&st, label, sizeof(label) - 1);
-	crypto_generichash_update(&st, &v, 1);
-	crypto_generichash_update(&st, &n, 1);
-	crypto_generichash_update(&st, (const uint8_t *)p->code, p->code_len);
-	crypto_generichash_update(&st, p->sid, sizeof(p->sid));
-	crypto_generichash_final(&st, hg, sizeof(hg));
-	crypto_core_ristretto255_from_hash(g, hg);
-	crypto_core_ristretto255_scalar_random(p->y);
-	if (crypto_scalarmult_ristretto255(p->Y, p->y, g))
-		err = -EIO;	/* G the identity: never, short of a broken hash */
-	sodium_memzero(&st, sizeof(st));
-	sodium_memzero(hg, sizeof(hg));
-	sodium_memzero(g, sizeof(g));
-	sodium_memzero(p->code, sizeof(p->code));
-	return err;
-}
-
-/*
- * From the peer's share: th and A's keys, B's kept in p.  Returns -EBADMSG
- * for a share that is no valid point or gives the identity.
- */
-static int pair_keys(struct sc_pair *p, const uint8_t *Y_peer,
-		     uint8_t k_conf_a[32], uint8_t k_enc_a[32])
-{
-	static const uint8_t label[] = PAIR_LABEL " transcript";
-	const uint8_t *Y_a = p->role == SC_INITIATOR ? p->Y : Y_peer;
-	const uint8_t *Y_b = p->role == SC_INITIATOR ? Y_peer : p->Y;
-	crypto_generichash_state st;
-	uint8_t v = SC_VERSION, K[32], isk[32];
-	int err = -EBADMSG;
-
-	if (!crypto_core_ristretto255_is_valid_point(Y_peer) ||
-	    crypto_scalarmult_ristretto255(K, p->y, Y_peer))
-		goto out;
-	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, label, sizeof(label) - 1);
-	crypto_generichash_update(&st, &v, 1);
-	crypto_generichash_update(&st, p->sid, sizeof(p->sid));
-	crypto_generichash_update(&st, Y_b, 32);
-	crypto_generichash_update(&st, Y_a, 32);
-	crypto_generichash_final(&st, p->th, 32);
-	mac(isk, K, p->th, 32);
-	kdf(k_conf_a, isk, "conf-a");
-	kdf(k_enc_a, isk, "enc-a");
-	kdf(p->k_conf_b, isk, "conf-b");
-	kdf(p->k_enc_b, isk, "enc-b");
-	err = 0;
-out:
-	sodium_memzero(K, sizeof(K));
-	sodium_memzero(isk, sizeof(isk));
-	sodium_memzero(p->y, sizeof(p->y));
-	return err;
-}
-
-static int pair_read2(struct sc_pair *p, const uint8_t *in, uint8_t *out)
-{
-	uint8_t k_conf_a[32], k_enc_a[32];
-	int err;
-
-	memcpy(p->sid + SC_NONCE_LEN, in + 2, SC_NONCE_LEN);
-	/* refuse a bad Y_b before spending the code on it */
-	if (!crypto_core_ristretto255_is_valid_point(in + 2 + SC_NONCE_LEN))
-		return -EBADMSG;
-	err = pair_share(p);
-	if (err)
-		return err;
-	err = pair_keys(p, in + 2 + SC_NONCE_LEN, k_conf_a, k_enc_a);
-	if (err)
-		goto out;
-	out[0] = T_PAIR3;
-	out[1] = SC_VERSION;
-	memcpy(out + 2, p->Y, 32);
-	mac(out + 34, k_conf_a, p->th, 32);
-	aead_seal(out + 66, k_enc_a, p->self_pk, 32, p->th, 32);
-	p->state = PAIR_A_WAIT4;
-out:
-	sodium_memzero(k_conf_a, sizeof(k_conf_a));
-	sodium_memzero(k_enc_a, sizeof(k_enc_a));
-	return err;
-}
-
-static int pair_read3(struct sc_pair *p, const uint8_t *in, uint8_t *out)
-{
-	uint8_t k_conf_a[32], k_enc_a[32], t[32];
-	int err;
-
-	err = pair_keys(p, in + 2, k_conf_a, k_enc_a);
-	if (err)
-		goto out;
-	err = -EBADMSG;
-	mac(t, k_conf_a, p->th, 32);
-	if (crypto_verify_32(t, in + 34) ||
-	    aead_open(p->peer_pk, k_enc_a, in + 66, 32 + SC_TAG_LEN, p->th, 32))
-		goto out;
-	out[0] = T_PAIR4;
-	out[1] = SC_VERSION;
-	mac(out + 2, p->k_conf_b, p->th, 32);
-	aead_seal(out + 34, p->k_enc_b, p->self_pk, 32, p->th, 32);
-	p->state = PAIR_DONE;
-	err = 1;
-out:
-	sodium_memzero(k_conf_a, sizeof(k_conf_a));
-	sodium_memzero(k_enc_a, sizeof(k_enc_a));
-	sodium_memzero(t, sizeof(t));
-	return err;
-}
-
-static int pair_read4(struct sc_pair *p, const uint8_t *in)
-{
-	uint8_t t[32];
-	int err = -EBADMSG;
-
-	mac(t, p->k_conf_b, p->th, 32);
-	if (crypto_verify_32(t, in + 2) ||
-	    aead_open(p->peer_pk, p->k_enc_b, in + 34, 32 + SC_TAG_LEN, p->th, 32))
-		goto out;
-	p->state = PAIR_DONE;
-	err = 1;
-out:
-	sodium_memzero(t, sizeof(t));
-	return err;
-}
-
-int sc_pair_step(struct sc_pair *p, const uint8_t *in, size_t in_len,
-		 uint8_t *out, size_t out_cap, size_t *out_len)
-{
-	static const uint8_t types[] = {
-		[PAIR_A_WAIT2] = T_PAIR2, [PAIR_A_WAIT4] = T_PAIR4,
-		[PAIR_B_WAIT1] = T_PAIR1, [PAIR_B_WAIT3] = T_PAIR3,
-	};
-	size_t need = sc_pair_expect(p), olen;
-	int ret;
-
-	*out_len = 0;
-	switch (p->state) {
-	case PAIR_A_START:
-		olen = SC_PAIR1_LEN;
-		break;
-	case PAIR_A_WAIT2:
-		olen = SC_PAIR3_LEN;
-		break;
-	case PAIR_A_WAIT4:
-		olen = 0;
-		break;
-	case PAIR_B_WAIT1:
-		olen = SC_PAIR2_LEN;
-		break;
-	case PAIR_B_WAIT3:
-		olen = SC_PAIR4_LEN;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (in_len < need)
-		return -EAGAIN;
-	if (out_cap < olen)
-		return -ENOBUFS;
-	if (in_len > need)
-		return pair_fail(p, -EPROTO);
-	if (need && (in[0] != types[p->state] || in[1] != SC_VERSION))
-		return pair_fail(p, -EPROTO);
-
-	ret = 0;
-	switch (p->state) {
-	case PAIR_A_START:
-		randombytes_buf(p->sid, SC_NONCE_LEN);
-		out[0] = T_PAIR1;
-		out[1] = SC_VERSION;
-		memcpy(out + 2, p->sid, SC_NONCE_LEN);
-		p->state = PAIR_A_WAIT2;
-		break;
-	case PAIR_A_WAIT2:
-		ret = pair_read2(p, in, out);
-		break;
-	case PAIR_A_WAIT4:
-		ret = pair_read4(p, in);
-		break;
-	case PAIR_B_WAIT1:
-		memcpy(p->sid, in + 2, SC_NONCE_LEN);
-		randombytes_buf(p->sid + SC_NONCE_LEN, SC_NONCE_LEN);
-		ret = pair_share(p);
-		if (ret)
-			break;
-		out[0] = T_PAIR2;
-		out[1] = SC_VERSION;
-		memcpy(out + 2, p->sid + SC_NONCE_LEN, SC_NONCE_LEN);
-		memcpy(out + 2 + SC_NONCE_LEN, p->Y, 32);
-		p->state = PAIR_B_WAIT3;
-		break;
-	default:
-		ret = pair_read3(p, in, out);
-		break;
-	}
-	if (ret < 0)
-		return pair_fail(p, ret);
-	if (ret == 1) {
-		/* done: keep the two public keys, nothing secret */
-		uint8_t self_pk[32], peer_pk[32];
-		int role = p->role;
-
-		memcpy(self_pk, p->self_pk, 32);
-		memcpy(peer_pk, p->peer_pk, 32);
-		sc_pair_wipe(p);
-		memcpy(p->self_pk, self_pk, 32);
-		memcpy(p->peer_pk, peer_pk, 32);
-		p->role = role;
-		p->state = PAIR_DONE;
-	}
-	*out_len = olen;
-	return ret;
-}
-
-int sc_pair_peer(const struct sc_pair *p, uint8_t pk[SC_KEY_LEN])
-{
-	if (p->state != PAIR_DONE)
-		return -EINVAL;
-	memcpy(pk, p->peer_pk, SC_KEY_LEN);
-	return 0;
-}
 
 /* Records */
 

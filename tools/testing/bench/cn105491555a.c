@@ -16,35 +16,13 @@ static struct pol_action *emit(struct cn105 *c, enum pol_action_kind k, int prof
 static struct pol_action *emit(struct cn105 *c, enum pol_action_kind k, int prof,
 			       const char *fmt, ...)
 {
-	static struct pol_action spill;
-	struct pol_action *a;
+	struct pol_action *a = pol_action_next(c->out, &c->n_out, c->max_out);
 	va_list ap;
 
-	a = c->n_out < c->max_out ? &c->out[c->n_out++] : &spill;
 	va_start(ap, fmt);
 	pol_action_vset(a, k, prof >= 0 ? c->prof[prof].name : NULL, fmt, ap);
 	va_end(ap);
 	return a;
-}
-
-static int find(const struct cn105 *c, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->n; i++)
-		if (!strcmp(c->prof[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static int master(const struct cn105 *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->n; i++)
-		if (c->prof[i].kind == POL_SEED_MASTER)
-			return (int)i;
-	return -1;
 }
 
 void cn_init(struct cn105 *c, const struct pol_config *cfg)
@@ -59,7 +37,7 @@ void cn_init(struct cn105 *c, const struct pol_config *cfg)
 
 int cn_add_profile(struct cn105 *c, const struct pol_profile *pp)
 {
-	int i = find(c, pp->name);
+	int i = pol_find_profile(c->prof, c->n, pp->name);
 
 	if (i < 0) {
 		if (c->n >= POL_PROFILES_MAX)
@@ -89,7 +67,7 @@ static void connect(struct cn105 *c, int i, const char *why)
 
 static void start_over(struct cn105 *c, const char *why)
 {
-	int m = master(c);
+	int m = pol_find_master(c->prof, c->n);
 
 	c->rounds++;
 	c->n_order = c->next = 0;
@@ -98,34 +76,22 @@ static void start_over(struct cn105 *c, const char *why)
 	connect(c, m, why);
 }
 
-static bool allows(const struct pol_profile *pp, const char *plmn)
-{
-	unsigned int i;
-
-	if (!pp->n_plmns)
-		return true;
-	for (i = 0; i < pp->n_plmns; i++)
-		if (!strcmp(pp->plmns[i], plmn))
-			return true;
-	return false;
-}
-
 /*
  * Claim 2: index = A1*a + B1*b, A1 the normalised signal (the best the
  * scan saw of the seed's networks on its RATs), B1 the normalised charge
- * (cheaper higher), with vuiccd's normalisation.  The patent knows no
+ * (cheaper higher), with vuiccd's normalisation and index (pol_index():
+ * the configured a and b, 0.5/0.5 in the benchmark).  The patent knows no
  * forbidden-network flag: the signal is the signal.
  */
 static void rank(struct cn105 *c, const struct pol_event *ev)
 {
 	unsigned int i, k, j;
-	unsigned int modem = c->cfg.modem_rats ? c->cfg.modem_rats : POL_RATS_ALL;
 
 	c->n_order = 0;
 	c->next = 0;
 	for (i = 0; i < c->n; i++) {
 		const struct pol_profile *pp = &c->prof[i];
-		unsigned int rats = (pp->rats ? pp->rats : POL_RATS_ALL) & modem;
+		unsigned int rats = pol_profile_rats(&c->cfg, pp);
 		double a1 = 0, b1;
 
 		if (pp->kind != POL_SEED_STANDBY)
@@ -134,14 +100,14 @@ static void rank(struct cn105 *c, const struct pol_event *ev)
 			const struct pol_scan_entry *e = &ev->scan[k];
 			double x;
 
-			if (!(rats & POL_RAT_BIT(e->rat)) || !allows(pp, e->plmn))
+			if (!(rats & POL_RAT_BIT(e->rat)) || !pol_allows_plmn(pp, e->plmn))
 				continue;
 			x = pol_signal_norm(e->rat, e->dbm);
 			if (x > a1)
 				a1 = x;
 		}
 		b1 = pp->has_tariff ? pol_tariff_norm(&c->cfg, pp->tariff) : 0;
-		c->score[i] = 0.5 * a1 + 0.5 * b1;
+		c->score[i] = pol_index(&c->cfg, a1, b1);
 		/* descending, stable */
 		for (j = c->n_order; j > 0 && c->score[c->order[j - 1]] < c->score[i]; j--)
 			c->order[j] = c->order[j - 1];
@@ -247,7 +213,7 @@ static void on_server(struct cn105 *c, const struct pol_event *ev)
 		pp.kind = POL_VSIM;
 		if (cn_add_profile(c, &pp))
 			return;
-		v = find(c, pp.name);
+		v = pol_find_profile(c->prof, c->n, pp.name);
 	}
 	c->vsim = v;
 	c->deadline = c->now + c->cfg.t_card_ms;
