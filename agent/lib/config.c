@@ -233,7 +233,8 @@ static int set_share_key(struct lines *p, struct config *c, const char *key, con
 		for (i = 0; i < 32; i++) {
 			if (sscanf(v + 2 * i, "%2x", &b) != 1 || !isxdigit((unsigned char)v[2 * i]) ||
 			    !isxdigit((unsigned char)v[2 * i + 1]))
-				return lines_err(p, key, "not 64 hex digits (an X25519 public key)");
+				return lines_err(p, key,
+						 "not 64 hex digits (an X25519 public key)");
 			c->share_peer_key[c->n_share_peers][i] = (unsigned char)b;
 		}
 		c->n_share_peers++;
@@ -322,8 +323,8 @@ static int set_key(struct lines *p, struct config *c, const char *key, const cha
 		unsigned long card = strtoul(v, &end, 10);
 
 		if (end == v || (*end != ' ' && *end != '\t') || card >= VUICC_CARDS_MAX)
-			return lines_err(p, key, "'%s' is not 'CARD TTY' (a card number, then a path)",
-				    v);
+			return lines_err(p, key,
+					 "'%s' is not 'CARD TTY' (a card number, then a path)", v);
 		while (*end == ' ' || *end == '\t')
 			end++;
 		if (*end != '/')
@@ -337,8 +338,8 @@ static int set_key(struct lines *p, struct config *c, const char *key, const cha
 	}
 	if (!strcmp(key, "apn")) {
 		if (!*v || strlen(v) >= sizeof(c->apn) || strpbrk(v, "\",; \t"))
-			return lines_err(p, key, "'%s' is not an APN (at most %zu characters, no quotes,"
-				    " commas or spaces)", v, sizeof(c->apn) - 1);
+			return lines_err(p, key, "'%s' is not an APN (at most %zu characters,"
+					 " no quotes, commas or spaces)", v, sizeof(c->apn) - 1);
 		strcpy(c->apn, v);
 		return 0;
 	}
@@ -407,7 +408,8 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		return lines_err(&p, "share", "a slave needs share_connect and at most one"
 				 " share_peer_key (the master's)");
 	if (c->share && 2 * c->share_guard_ms >= c->share_lease_ms)
-		return lines_err(&p, "share_guard_ms", "%u ms is not less than half the %u ms lease",
+		return lines_err(&p, "share_guard_ms",
+				 "%u ms is not less than half the %u ms lease",
 				 c->share_guard_ms, c->share_lease_ms);
 	if (c->policy && !c->server_url[0])
 		return lines_err(&p, "policy", "the data stage needs the SIM server (server_url)");

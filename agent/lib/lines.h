@@ -41,7 +41,8 @@ struct lines {
 	char *buf;		/* one line: a line of @size characters or more is an error */
 	size_t size;
 	unsigned int flags;	/* LINES_* */
-	const char *no_equals;	/* the message for a line without '='; NULL: "not 'key = value'" */
+	const char *no_equals;	/* the message for a line without '=' (NULL:
+				 * "not 'key = value'") */
 
 	/* set by lines_start() and lines_next() */
 	unsigned int line;	/* the line just read (from 1); 0: the whole file */

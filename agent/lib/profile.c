@@ -276,7 +276,8 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 			return -1;
 		for (n = 0; p->name[n]; n++)
 			if (!isalnum((unsigned char)p->name[n]) && !strchr("._-", p->name[n]))
-				return lines_err(&ps->l, key, "use only letters, digits, '.', '_' and '-'");
+				return lines_err(&ps->l, key,
+						 "use only letters, digits, '.', '_' and '-'");
 		if (!n)
 			return lines_err(&ps->l, key, "empty");
 		return 0;
@@ -474,11 +475,13 @@ static int start_file(struct parser *ps, struct profile *p, const char *name)
 	f = &p->files[p->n_files];
 	memset(f, 0, sizeof(*f));
 	if (ef_path_parse(name, f->path, &f->path_len))
-		return lines_err(&ps->l, NULL, "[file %s]: not a file this card knows (e.g. ADF.USIM/EF.FPLMN, or FIDs from 3F00 in hex)", name);
+		return lines_err(&ps->l, NULL, "[file %s]: not a file this card knows"
+				 " (e.g. ADF.USIM/EF.FPLMN, or FIDs from 3F00 in hex)", name);
 	for (i = 0; i < p->n_files; i++)
 		if (p->files[i].path_len == f->path_len &&
 		    !memcmp(p->files[i].path, f->path, f->path_len))
-			return lines_err(&ps->l, NULL, "[file %s]: given twice (also line %d)", name, p->files[i].line);
+			return lines_err(&ps->l, NULL, "[file %s]: given twice (also line %d)",
+					 name, p->files[i].line);
 	f->line = ps->l.line;
 	f->len = (size_t)-1;
 	p->n_files++;
@@ -578,7 +581,8 @@ int profile_parse(const char *text, size_t len, const char *fname,
 				lines_err(&ps.l, key, "given twice");
 				goto out;
 			}
-			if (get_hex(&ps, key, val, ps.file->data, sizeof(ps.file->data), &ps.file->len))
+			if (get_hex(&ps, key, val, ps.file->data, sizeof(ps.file->data),
+				    &ps.file->len))
 				goto out;
 			continue;
 		}

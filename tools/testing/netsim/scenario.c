@@ -24,6 +24,9 @@ struct parse {
 	unsigned int ev_line[NS_EVENTS_MAX];
 };
 
+/* an error about the line being read (or, at line 0, about the whole file) */
+#define perr(p, ...) lines_err(&(p)->l, NULL, __VA_ARGS__)
+
 static int num(struct parse *p, const char *key, const char *v, long long lo, long long hi,
 	       long long *out)
 {
@@ -32,7 +35,7 @@ static int num(struct parse *p, const char *key, const char *v, long long lo, lo
 	errno = 0;
 	*out = strtoll(v, &end, 0);
 	if (errno || end == v || *end || *out < lo || *out > hi)
-		return lines_err(&p->l, NULL, "key '%s': '%s' is not a number in %lld..%lld", key, v, lo, hi);
+		return perr(p, "key '%s': '%s' is not a number in %lld..%lld", key, v, lo, hi);
 	return 0;
 }
 
@@ -50,7 +53,7 @@ static int uint_key(struct parse *p, const char *key, const char *v, unsigned in
 static int copy(struct parse *p, const char *key, const char *v, char *dst, size_t len)
 {
 	if (!*v || strlen(v) >= len)
-		return lines_err(&p->l, NULL, "key '%s': empty or longer than %zu characters", key, len - 1);
+		return perr(p, "key '%s': empty or longer than %zu characters", key, len - 1);
 	strcpy(dst, v);
 	return 0;
 }
@@ -70,7 +73,7 @@ static bool is_plmn(const char *v)
 static int plmn_key(struct parse *p, const char *key, const char *v, char *dst)
 {
 	if (!is_plmn(v))
-		return lines_err(&p->l, NULL, "key '%s': '%s' is not a PLMN (MCC and MNC, 5 or 6 digits)",
+		return perr(p, "key '%s': '%s' is not a PLMN (MCC and MNC, 5 or 6 digits)",
 			    key, v);
 	strcpy(dst, v);
 	return 0;
@@ -81,11 +84,11 @@ static int hex16(struct parse *p, const char *key, const char *v, uint8_t *out)
 	unsigned int i, b;
 
 	if (strlen(v) != 32)
-		return lines_err(&p->l, NULL, "key '%s': 16 bytes in hex (32 digits)", key);
+		return perr(p, "key '%s': 16 bytes in hex (32 digits)", key);
 	for (i = 0; i < 16; i++) {
 		if (!isxdigit((unsigned char)v[2 * i]) || !isxdigit((unsigned char)v[2 * i + 1]) ||
 		    sscanf(v + 2 * i, "%2x", &b) != 1)
-			return lines_err(&p->l, NULL, "key '%s': not hex", key);
+			return perr(p, "key '%s': not hex", key);
 		out[i] = (uint8_t)b;
 	}
 	return 0;
@@ -108,17 +111,17 @@ static int rats_key(struct parse *p, const char *key, const char *v, unsigned in
 	int r;
 
 	if (strlen(v) >= sizeof(buf))
-		return lines_err(&p->l, NULL, "key '%s': too long", key);
+		return perr(p, "key '%s': too long", key);
 	strcpy(buf, v);
 	*out = 0;
 	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		r = rat_of(tok);
 		if (r < 0)
-			return lines_err(&p->l, NULL, "key '%s': '%s' is not gsm, umts or lte", key, tok);
+			return perr(p, "key '%s': '%s' is not gsm, umts or lte", key, tok);
 		*out |= RAT_BIT(r);
 	}
 	if (!*out)
-		return lines_err(&p->l, NULL, "key '%s': no RAT", key);
+		return perr(p, "key '%s': no RAT", key);
 	return 0;
 }
 
@@ -131,13 +134,13 @@ static int operator_key(struct parse *p, struct ns_location *l, char *v)
 	int r;
 
 	if (l->n_ops >= NS_OPS_MAX)
-		return lines_err(&p->l, NULL, "key 'operator': more than %d operators here", NS_OPS_MAX);
+		return perr(p, "key 'operator': more than %d operators here", NS_OPS_MAX);
 	o = &l->ops[l->n_ops];
 	memset(o, 0, sizeof(*o));
 	for (tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		eq = strchr(tok, '=');
 		if (!eq)
-			return lines_err(&p->l, NULL, "key 'operator': '%s' is not name=value", tok);
+			return perr(p, "key 'operator': '%s' is not name=value", tok);
 		*eq++ = 0;
 		if (!strcmp(tok, "plmn")) {
 			if (plmn_key(p, "operator plmn", eq, o->plmn))
@@ -155,18 +158,18 @@ static int operator_key(struct parse *p, struct ns_location *l, char *v)
 			unsigned long u = strtoul(eq, &end, 16);
 
 			if (!*eq || *end || u > (!strcmp(tok, "tac") ? 0xFFFFul : 0xFFFFFFFul))
-				return lines_err(&p->l, NULL, "key 'operator': %s '%s' is not hex in range", tok,
+				return perr(p, "key 'operator': %s '%s' is not hex in range", tok,
 					    eq);
 			if (!strcmp(tok, "tac"))
 				o->tac = (uint32_t)u;
 			else
 				o->ci = (uint32_t)u;
 		} else {
-			return lines_err(&p->l, NULL, "key 'operator': unknown field '%s'", tok);
+			return perr(p, "key 'operator': unknown field '%s'", tok);
 		}
 	}
 	if (!o->plmn[0] || !o->rats)
-		return lines_err(&p->l, NULL, "key 'operator': needs plmn= and a signal (gsm=, umts=, lte=)");
+		return perr(p, "key 'operator': needs plmn= and a signal (gsm=, umts=, lte=)");
 	if (!o->name[0])
 		strcpy(o->name, o->plmn);
 	if (!o->tac)
@@ -196,7 +199,7 @@ static int fail_key(struct parse *p, struct ns_fail *f, const char *key, const c
 	if (!strcmp(key, "stage")) {
 		i = stage_of(v);
 		if (i < 0)
-			return lines_err(&p->l, NULL, "key 'stage': auth, register, dial or data");
+			return perr(p, "key 'stage': auth, register, dial or data");
 		f->stage = i;
 	} else if (!strcmp(key, "mode")) {
 		if (!strcmp(v, "reject"))
@@ -208,7 +211,7 @@ static int fail_key(struct parse *p, struct ns_fail *f, const char *key, const c
 		else if (!strcmp(v, "flap"))
 			f->mode = FAIL_FLAP;
 		else
-			return lines_err(&p->l, NULL, "key 'mode': reject, silence, delay or flap");
+			return perr(p, "key 'mode': reject, silence, delay or flap");
 	} else if (!strcmp(key, "cause")) {
 		if (num(p, key, v, 1, 255, &x))
 			return -1;
@@ -222,7 +225,7 @@ static int fail_key(struct parse *p, struct ns_fail *f, const char *key, const c
 	} else if (!strcmp(key, "count")) {
 		return uint_key(p, key, v, 1000000, &f->count);
 	} else {
-		return lines_err(&p->l, NULL, "unknown key '%s' in [fail]", key);
+		return perr(p, "unknown key '%s' in [fail]", key);
 	}
 	return 0;
 }
@@ -237,7 +240,7 @@ static int sub_key(struct parse *p, struct ns_subscriber *u, const char *key, ch
 		else if (!strcmp(v, "xor"))
 			u->algo = ALGO_XOR;
 		else
-			return lines_err(&p->l, NULL, "key 'algorithm': milenage or xor");
+			return perr(p, "key 'algorithm': milenage or xor");
 	} else if (!strcmp(key, "k")) {
 		return hex16(p, key, v, u->k);
 	} else if (!strcmp(key, "opc")) {
@@ -258,7 +261,7 @@ static int sub_key(struct parse *p, struct ns_subscriber *u, const char *key, ch
 		else if (!strcmp(v, "barred"))
 			u->status = SUB_BARRED;
 		else
-			return lines_err(&p->l, NULL, "key 'status': active, expired or barred");
+			return perr(p, "key 'status': active, expired or barred");
 	} else if (!strcmp(key, "home")) {
 		return plmn_key(p, key, v, u->home);
 	} else if (!strcmp(key, "roaming")) {
@@ -266,12 +269,12 @@ static int sub_key(struct parse *p, struct ns_subscriber *u, const char *key, ch
 
 		for (tok = strtok_r(v, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 			if (u->n_roam >= NS_ROAM_MAX)
-				return lines_err(&p->l, NULL, "key 'roaming': more than %d PLMNs", NS_ROAM_MAX);
+				return perr(p, "key 'roaming': more than %d PLMNs", NS_ROAM_MAX);
 			if (plmn_key(p, key, tok, u->roam[u->n_roam++]))
 				return -1;
 		}
 	} else {
-		return lines_err(&p->l, NULL, "unknown key '%s' in [subscriber]", key);
+		return perr(p, "unknown key '%s' in [subscriber]", key);
 	}
 	return 0;
 }
@@ -300,13 +303,13 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 		return uint_key(p, key, v, 63, &m->card);
 	if (!strcmp(key, "sim")) {
 		if (strcmp(v, "t0") && strcmp(v, "chardev"))
-			return lines_err(&p->l, NULL, "key 'sim': t0 or chardev, not '%s'", v);
+			return perr(p, "key 'sim': t0 or chardev, not '%s'", v);
 		m->sim_t0 = !strcmp(v, "t0");
 		return 0;
 	}
 	if (!strcmp(key, "sim_pps")) {
 		if (strcmp(v, "yes") && strcmp(v, "no"))
-			return lines_err(&p->l, NULL, "key 'sim_pps': yes or no, not '%s'", v);
+			return perr(p, "key 'sim_pps': yes or no, not '%s'", v);
 		m->sim_pps = !strcmp(v, "yes");
 		return 0;
 	}
@@ -314,7 +317,7 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 		if (uint_key(p, key, v, 20000000, &m->sim_clock))
 			return -1;
 		if (m->sim_clock < 1000000)
-			return lines_err(&p->l, NULL, "key 'sim_clock': 1000000 to 20000000 Hz");
+			return perr(p, "key 'sim_clock': 1000000 to 20000000 Hz");
 		return 0;
 	}
 	if (!strcmp(key, "sim_poll_ms"))
@@ -327,7 +330,7 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 		return copy(p, key, v, p->modem_loc[p->s->n_modems - 1], NS_NAME_MAX);
 	if (!strcmp(key, "rats"))
 		return rats_key(p, key, v, &m->rats);
-	return lines_err(&p->l, NULL, "unknown key '%s' in [modem]", key);
+	return perr(p, "unknown key '%s' in [modem]", key);
 }
 
 /* event = MS move MODEM LOCATION | MS signal LOCATION PLMN RAT DBM | MS end */
@@ -339,19 +342,19 @@ static int event_key(struct parse *p, char *v)
 	long long x;
 
 	if (p->s->n_events >= NS_EVENTS_MAX)
-		return lines_err(&p->l, NULL, "more than %d events", NS_EVENTS_MAX);
+		return perr(p, "more than %d events", NS_EVENTS_MAX);
 	e = &p->s->events[p->s->n_events];
 	memset(e, 0, sizeof(*e));
 	for (a[n] = strtok_r(v, " \t", &save); a[n] && n < 5; a[n] = strtok_r(NULL, " \t", &save))
 		n++;
 	if (n < 2 || num(p, "event", a[0], 0, 86400000, &x))
-		return n < 2 ? lines_err(&p->l, NULL, "key 'event': 'MS move|signal|end ...'") : -1;
+		return n < 2 ? perr(p, "key 'event': 'MS move|signal|end ...'") : -1;
 	e->at_ms = (uint64_t)x;
 	e->modem = -1;
 	if (!strcmp(a[1], "move") && n == 4) {
 		e->kind = EV_MOVE;
 		if (strlen(a[2]) >= NS_NAME_MAX || strlen(a[3]) >= NS_NAME_MAX)
-			return lines_err(&p->l, NULL, "key 'event': name too long");
+			return perr(p, "key 'event': name too long");
 		strcpy(p->ev_modem[p->s->n_events], a[2]);
 		strcpy(e->loc, a[3]);
 	} else if (!strcmp(a[1], "signal") && n == 5) {
@@ -359,19 +362,19 @@ static int event_key(struct parse *p, char *v)
 
 		e->kind = EV_SIGNAL;
 		if (strlen(a[2]) >= NS_NAME_MAX || plmn_key(p, "event", a[3], e->plmn))
-			return lines_err(&p->l, NULL, "key 'event': MS signal LOCATION PLMN RAT=DBM");
+			return perr(p, "key 'event': MS signal LOCATION PLMN RAT=DBM");
 		strcpy(e->loc, a[2]);
 		if (!rat)
-			return lines_err(&p->l, NULL, "key 'event': MS signal LOCATION PLMN RAT=DBM");
+			return perr(p, "key 'event': MS signal LOCATION PLMN RAT=DBM");
 		*rat++ = 0;
 		e->rat = rat_of(a[4]);
 		if (e->rat < 0 || num(p, "event", rat, -150, -20, &x))
-			return lines_err(&p->l, NULL, "key 'event': MS signal LOCATION PLMN RAT=DBM");
+			return perr(p, "key 'event': MS signal LOCATION PLMN RAT=DBM");
 		e->dbm = (int)x;
 	} else if (!strcmp(a[1], "end") && n == 2) {
 		e->kind = EV_END;
 	} else {
-		return lines_err(&p->l, NULL, "key 'event': 'MS move MODEM LOCATION', "
+		return perr(p, "key 'event': 'MS move MODEM LOCATION', "
 			    "'MS signal LOCATION PLMN RAT=DBM' or 'MS end'");
 	}
 	p->ev_line[p->s->n_events++] = p->l.line;
@@ -389,17 +392,17 @@ static int section(struct parse *p, char *h)
 	}
 	if (!strcmp(h, "netsim") || !strcmp(h, "events")) {
 		if (name)
-			return lines_err(&p->l, NULL, "[%s] takes no name", h);
+			return perr(p, "[%s] takes no name", h);
 		p->sec = !strcmp(h, "netsim") ? SEC_NETSIM : SEC_EVENTS;
 		return 0;
 	}
 	if (!name || !*name || strlen(name) >= NS_NAME_MAX)
-		return lines_err(&p->l, NULL, "[%s] needs a name of at most %d characters", h, NS_NAME_MAX - 1);
+		return perr(p, "[%s] needs a name of at most %d characters", h, NS_NAME_MAX - 1);
 	if (!strcmp(h, "modem")) {
 		struct ns_modem_cfg *m;
 
 		if (s->n_modems >= NS_MODEMS_MAX)
-			return lines_err(&p->l, NULL, "more than %d modems", NS_MODEMS_MAX);
+			return perr(p, "more than %d modems", NS_MODEMS_MAX);
 		m = &s->modems[s->n_modems++];
 		strcpy(m->name, name);
 		m->card = s->n_modems - 1;
@@ -419,7 +422,7 @@ static int section(struct parse *p, char *h)
 		p->sec = SEC_MODEM;
 	} else if (!strcmp(h, "location")) {
 		if (s->n_locs >= NS_LOCS_MAX)
-			return lines_err(&p->l, NULL, "more than %d locations", NS_LOCS_MAX);
+			return perr(p, "more than %d locations", NS_LOCS_MAX);
 		strcpy(s->locs[s->n_locs++].name, name);
 		p->sec = SEC_LOCATION;
 	} else if (!strcmp(h, "subscriber")) {
@@ -427,12 +430,12 @@ static int section(struct parse *p, char *h)
 		size_t i;
 
 		if (s->n_subs >= NS_SUBS_MAX)
-			return lines_err(&p->l, NULL, "more than %d subscribers", NS_SUBS_MAX);
+			return perr(p, "more than %d subscribers", NS_SUBS_MAX);
 		if (strlen(name) < 6 || strlen(name) > 15)
-			return lines_err(&p->l, NULL, "[subscriber IMSI]: '%s' is not an IMSI", name);
+			return perr(p, "[subscriber IMSI]: '%s' is not an IMSI", name);
 		for (i = 0; name[i]; i++)
 			if (!isdigit((unsigned char)name[i]))
-				return lines_err(&p->l, NULL, "[subscriber IMSI]: '%s' is not an IMSI", name);
+				return perr(p, "[subscriber IMSI]: '%s' is not an IMSI", name);
 		u = &s->subs[s->n_subs++];
 		strcpy(u->imsi, name);
 		u->ind_bits = 5;
@@ -441,12 +444,12 @@ static int section(struct parse *p, char *h)
 		p->sec = SEC_SUB;
 	} else if (!strcmp(h, "fail")) {
 		if (s->n_fails >= NS_FAILS_MAX)
-			return lines_err(&p->l, NULL, "more than %d failures", NS_FAILS_MAX);
+			return perr(p, "more than %d failures", NS_FAILS_MAX);
 		strcpy(s->fails[s->n_fails].name, name);
 		s->fails[s->n_fails++].cause = -1;
 		p->sec = SEC_FAIL;
 	} else {
-		return lines_err(&p->l, NULL, "unknown section [%s]", h);
+		return perr(p, "unknown section [%s]", h);
 	}
 	return 0;
 }
@@ -459,12 +462,12 @@ static int line(struct parse *p, int kind)
 
 	if (kind == LINES_SECTION) {
 		if (!p->l.section)
-			return lines_err(&p->l, NULL, "a section header is '[kind NAME]'");
+			return perr(p, "a section header is '[kind NAME]'");
 		return section(p, lines_trim(p->l.section));
 	}
 	switch (p->sec) {
 	case SEC_NONE:
-		return lines_err(&p->l, NULL, "key '%s' before any section", key);
+		return perr(p, "key '%s' before any section", key);
 	case SEC_NETSIM:
 		if (!strcmp(key, "duration_ms"))
 			return uint_key(p, key, v, 86400000, &s->duration_ms);
@@ -474,16 +477,16 @@ static int line(struct parse *p, int kind)
 			return copy(p, key, v, s->server, sizeof(s->server));
 		if (!strcmp(key, "datalink")) {
 			if (strcmp(v, "yes") && strcmp(v, "no"))
-				return lines_err(&p->l, NULL, "key 'datalink': yes or no");
+				return perr(p, "key 'datalink': yes or no");
 			s->datalink = !strcmp(v, "yes");
 			return 0;
 		}
-		return lines_err(&p->l, NULL, "unknown key '%s' in [netsim]", key);
+		return perr(p, "unknown key '%s' in [netsim]", key);
 	case SEC_MODEM:
 		return modem_key(p, &s->modems[s->n_modems - 1], key, v);
 	case SEC_LOCATION:
 		if (strcmp(key, "operator"))
-			return lines_err(&p->l, NULL, "unknown key '%s' in [location]", key);
+			return perr(p, "unknown key '%s' in [location]", key);
 		return operator_key(p, &s->locs[s->n_locs - 1], v);
 	case SEC_SUB:
 		return sub_key(p, &s->subs[s->n_subs - 1], key, v);
@@ -491,7 +494,7 @@ static int line(struct parse *p, int kind)
 		return fail_key(p, &s->fails[s->n_fails - 1], key, v);
 	case SEC_EVENTS:
 		if (strcmp(key, "event"))
-			return lines_err(&p->l, NULL, "unknown key '%s' in [events]", key);
+			return perr(p, "unknown key '%s' in [events]", key);
 		return event_key(p, v);
 	}
 	return 0;
@@ -514,13 +517,13 @@ static int resolve(struct parse *p)
 
 	p->l.line = 0;
 	if (!s->n_modems)
-		return lines_err(&p->l, NULL, "no [modem] section");
+		return perr(p, "no [modem] section");
 	if (!s->n_locs)
-		return lines_err(&p->l, NULL, "no [location] section");
+		return perr(p, "no [location] section");
 	for (i = 0; i < s->n_modems; i++) {
 		s->modems[i].loc = p->modem_loc[i][0] ? ns_find_loc(s, p->modem_loc[i]) : 0;
 		if (s->modems[i].loc < 0)
-			return lines_err(&p->l, NULL, "modem %s: no location '%s'", s->modems[i].name,
+			return perr(p, "modem %s: no location '%s'", s->modems[i].name,
 				    p->modem_loc[i]);
 		if (!s->modems[i].at_link[0])
 			snprintf(s->modems[i].at_link, sizeof(s->modems[i].at_link),
@@ -531,20 +534,20 @@ static int resolve(struct parse *p)
 		for (j = 0; j < i; j++)
 			if (!strcmp(s->modems[i].name, s->modems[j].name) ||
 			    s->modems[i].card == s->modems[j].card)
-				return lines_err(&p->l, NULL, "modems %s and %s: same name or card",
+				return perr(p, "modems %s and %s: same name or card",
 					    s->modems[j].name, s->modems[i].name);
 	}
 	for (i = 0; i < s->n_subs; i++) {
 		if (s->subs[i].ind >= (1u << s->subs[i].ind_bits))
-			return lines_err(&p->l, NULL, "subscriber %s: ind does not fit ind_bits", s->subs[i].imsi);
+			return perr(p, "subscriber %s: ind does not fit ind_bits", s->subs[i].imsi);
 		for (j = 0; j < i; j++)
 			if (!strcmp(s->subs[i].imsi, s->subs[j].imsi))
-				return lines_err(&p->l, NULL, "subscriber %s twice", s->subs[i].imsi);
+				return perr(p, "subscriber %s twice", s->subs[i].imsi);
 	}
 	for (i = 0; i < s->n_fails; i++)
 		if (s->fails[i].mode == FAIL_REJECT && s->fails[i].cause < 0 &&
 		    s->fails[i].stage != STAGE_DATA)
-			return lines_err(&p->l, NULL, "fail %s: mode reject needs a cause", s->fails[i].name);
+			return perr(p, "fail %s: mode reject needs a cause", s->fails[i].name);
 	for (i = 0; i < s->n_events; i++) {
 		struct ns_event *e = &s->events[i];
 
@@ -554,10 +557,10 @@ static int resolve(struct parse *p)
 				if (!strcmp(s->modems[j].name, p->ev_modem[i]))
 					e->modem = (int)j;
 			if (e->modem < 0)
-				return lines_err(&p->l, NULL, "key 'event': no modem '%s'", p->ev_modem[i]);
+				return perr(p, "key 'event': no modem '%s'", p->ev_modem[i]);
 		}
 		if (e->kind != EV_END && ns_find_loc(s, e->loc) < 0)
-			return lines_err(&p->l, NULL, "key 'event': no location '%s'", e->loc);
+			return perr(p, "key 'event': no location '%s'", e->loc);
 	}
 	return 0;
 }
