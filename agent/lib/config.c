@@ -4,7 +4,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "lines.h"
 
 #define CONFIG_TEXT_MAX	(64 * 1024)
 
@@ -42,44 +42,7 @@ void config_defaults(struct config *c)
 	c->share_retry_ms = 2000;
 }
 
-struct cparser {
-	const char *fname;
-	int line;
-	char *err;
-	size_t errlen;
-};
-
-static int cerr(struct cparser *p, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int cerr(struct cparser *p, const char *key, const char *fmt, ...)
-{
-	char what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (key)
-		snprintf(p->err, p->errlen, "%s:%d: key '%s': %s", p->fname, p->line, key, what);
-	else
-		snprintf(p->err, p->errlen, "%s:%d: %s", p->fname, p->line, what);
-	return -1;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static int get_uint(struct cparser *p, const char *key, const char *v, unsigned long min,
+static int get_uint(struct lines *p, const char *key, const char *v, unsigned long min,
 		    unsigned long max, unsigned int *out)
 {
 	unsigned long u;
@@ -87,36 +50,36 @@ static int get_uint(struct cparser *p, const char *key, const char *v, unsigned 
 
 	errno = 0;
 	if (!isdigit((unsigned char)*v))
-		return cerr(p, key, "'%s' is not a number", v);
+		return lines_err(p, key, "'%s' is not a number", v);
 	u = strtoul(v, &end, 10);
 	if (errno || *end || u < min || u > max)
-		return cerr(p, key, "'%s' is not a number from %lu to %lu", v, min, max);
+		return lines_err(p, key, "'%s' is not a number from %lu to %lu", v, min, max);
 	*out = (unsigned int)u;
 	return 0;
 }
 
-static int get_path(struct cparser *p, const char *key, const char *v, char *out)
+static int get_path(struct lines *p, const char *key, const char *v, char *out)
 {
 	if (v[0] != '/')
-		return cerr(p, key, "'%s' is not an absolute path", v);
+		return lines_err(p, key, "'%s' is not an absolute path", v);
 	if (strlen(v) >= CONFIG_PATH_MAX)
-		return cerr(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
+		return lines_err(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
 	strcpy(out, v);
 	return 0;
 }
 
-static int get_bool(struct cparser *p, const char *key, const char *v, bool *out)
+static int get_bool(struct lines *p, const char *key, const char *v, bool *out)
 {
 	if (!strcmp(v, "yes"))
 		*out = true;
 	else if (!strcmp(v, "no"))
 		*out = false;
 	else
-		return cerr(p, key, "'%s' is not yes or no", v);
+		return lines_err(p, key, "'%s' is not yes or no", v);
 	return 0;
 }
 
-static int get_double(struct cparser *p, const char *key, const char *v, double max,
+static int get_double(struct lines *p, const char *key, const char *v, double max,
 		      double *out)
 {
 	char *end;
@@ -125,23 +88,23 @@ static int get_double(struct cparser *p, const char *key, const char *v, double 
 	errno = 0;
 	d = strtod(v, &end);
 	if (errno || *end || end == v || !(d >= 0) || d > max)
-		return cerr(p, key, "'%s' is not a number from 0 to %g", v, max);
+		return lines_err(p, key, "'%s' is not a number from 0 to %g", v, max);
 	*out = d;
 	return 0;
 }
 
-static int get_text(struct cparser *p, const char *key, const char *v, char *out, size_t max)
+static int get_text(struct lines *p, const char *key, const char *v, char *out, size_t max)
 {
 	if (strlen(v) >= max)
-		return cerr(p, key, "longer than %zu characters", max - 1);
+		return lines_err(p, key, "longer than %zu characters", max - 1);
 	strcpy(out, v);
 	return 0;
 }
 
-static int set_share_key(struct cparser *p, struct config *c, const char *key, const char *v);
+static int set_share_key(struct lines *p, struct config *c, const char *key, const char *v);
 
 /* The policy's and the SIM server's keys. */
-static int set_policy_key(struct cparser *p, struct config *c, const char *key, const char *v)
+static int set_policy_key(struct lines *p, struct config *c, const char *key, const char *v)
 {
 	static const struct {
 		const char *key;
@@ -182,7 +145,7 @@ static int set_policy_key(struct cparser *p, struct config *c, const char *key, 
 		return get_double(p, key, v, 1e9, &c->tariff_max);
 	if (!strcmp(key, "server_url")) {
 		if (strncmp(v, "https://", 8))
-			return cerr(p, key, "'%s' is not an https:// URL", v);
+			return lines_err(p, key, "'%s' is not an https:// URL", v);
 		return get_text(p, key, v, c->server_url, sizeof(c->server_url));
 	}
 	if (!strcmp(key, "device_id"))
@@ -207,7 +170,7 @@ static const struct {
 	{ "share_embodiment", "share_mode" },
 };
 
-static char *renamed(struct cparser *p, struct config *c, char *key)
+static char *renamed(struct lines *p, struct config *c, char *key)
 {
 	size_t i, n = strlen(c->warnings);
 
@@ -216,7 +179,7 @@ static char *renamed(struct cparser *p, struct config *c, char *key)
 			continue;
 		if (n < sizeof(c->warnings) - 1)
 			snprintf(c->warnings + n, sizeof(c->warnings) - n,
-				 "%s:%d: key '%s' is deprecated: use '%s'\n", p->fname, p->line,
+				 "%s:%u: key '%s' is deprecated: use '%s'\n", p->fname, p->line,
 				 renames[i].old, renames[i].now);
 		return (char *)renames[i].now;
 	}
@@ -230,7 +193,7 @@ static int share_addr_ok(const char *v)
 	return !strncmp(v, "tcp:", 4) || !strncmp(v, "rfcomm:", 7);
 }
 
-static int set_share_key(struct cparser *p, struct config *c, const char *key, const char *v)
+static int set_share_key(struct lines *p, struct config *c, const char *key, const char *v)
 {
 	unsigned int i, b;
 
@@ -242,19 +205,19 @@ static int set_share_key(struct cparser *p, struct config *c, const char *key, c
 		else if (!strcmp(v, "slave"))
 			c->share = CONFIG_SHARE_SLAVE;
 		else
-			return cerr(p, key, "'%s' is not off, master or slave", v);
+			return lines_err(p, key, "'%s' is not off, master or slave", v);
 		return 0;
 	}
 	if (!strcmp(key, "share_profile")) {
 		if (!name_ok(v))
-			return cerr(p, key, "'%s' is not a profile name", v);
+			return lines_err(p, key, "'%s' is not a profile name", v);
 		return get_text(p, key, v, c->share_profile, sizeof(c->share_profile));
 	}
 	if (!strcmp(key, "share_profile_file"))
 		return get_path(p, key, v, c->share_profile_file);
 	if (!strcmp(key, "share_listen") || !strcmp(key, "share_connect")) {
 		if (!share_addr_ok(v))
-			return cerr(p, key, "'%s' is not tcp:HOST:PORT or rfcomm:...", v);
+			return lines_err(p, key, "'%s' is not tcp:HOST:PORT or rfcomm:...", v);
 		return get_text(p, key, v, key[6] == 'l' ? c->share_listen : c->share_connect,
 				CONFIG_PATH_MAX);
 	}
@@ -264,13 +227,14 @@ static int set_share_key(struct cparser *p, struct config *c, const char *key, c
 		return get_path(p, key, v, c->share_key_file);
 	if (!strcmp(key, "share_peer_key")) {
 		if (c->n_share_peers >= CONFIG_SHARE_PEERS)
-			return cerr(p, key, "more than %d peers", CONFIG_SHARE_PEERS);
+			return lines_err(p, key, "more than %d peers", CONFIG_SHARE_PEERS);
 		if (strlen(v) != 64)
-			return cerr(p, key, "not 64 hex digits (an X25519 public key)");
+			return lines_err(p, key, "not 64 hex digits (an X25519 public key)");
 		for (i = 0; i < 32; i++) {
 			if (sscanf(v + 2 * i, "%2x", &b) != 1 || !isxdigit((unsigned char)v[2 * i]) ||
 			    !isxdigit((unsigned char)v[2 * i + 1]))
-				return cerr(p, key, "not 64 hex digits (an X25519 public key)");
+				return lines_err(p, key,
+						 "not 64 hex digits (an X25519 public key)");
 			c->share_peer_key[c->n_share_peers][i] = (unsigned char)b;
 		}
 		c->n_share_peers++;
@@ -282,7 +246,7 @@ static int set_share_key(struct cparser *p, struct config *c, const char *key, c
 		else if (!strcmp(v, "compare"))
 			c->share_compare = true;
 		else
-			return cerr(p, key, "'%s' is not push or compare", v);
+			return lines_err(p, key, "'%s' is not push or compare", v);
 		return 0;
 	}
 	if (!strcmp(key, "share_want"))
@@ -302,7 +266,7 @@ static int name_ok(const char *s)
 	return 1;
 }
 
-static int set_key(struct cparser *p, struct config *c, const char *key, const char *v)
+static int set_key(struct lines *p, struct config *c, const char *key, const char *v)
 {
 	static const char *const levels[] = {
 		[LOG_ERR] = "err", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
@@ -319,19 +283,15 @@ static int set_key(struct cparser *p, struct config *c, const char *key, const c
 		return get_path(p, key, v, c->state_dir);
 	if (!strcmp(key, "socket"))
 		return get_path(p, key, v, c->socket);
-	if (!strcmp(key, "socket_group")) {
-		if (strlen(v) >= sizeof(c->socket_group))
-			return cerr(p, key, "longer than %zu characters", sizeof(c->socket_group) - 1);
-		strcpy(c->socket_group, v);
-		return 0;
-	}
+	if (!strcmp(key, "socket_group"))
+		return get_text(p, key, v, c->socket_group, sizeof(c->socket_group));
 	if (!strcmp(key, "log")) {
 		if (!strcmp(v, "stderr"))
 			c->log = LOG_TO_STDERR;
 		else if (!strcmp(v, "syslog"))
 			c->log = LOG_TO_SYSLOG;
 		else
-			return cerr(p, key, "'%s' is not stderr or syslog", v);
+			return lines_err(p, key, "'%s' is not stderr or syslog", v);
 		return 0;
 	}
 	if (!strcmp(key, "log_level")) {
@@ -341,27 +301,20 @@ static int set_key(struct cparser *p, struct config *c, const char *key, const c
 				return 0;
 			}
 		}
-		return cerr(p, key, "'%s' is not err, warning, notice, info or debug", v);
+		return lines_err(p, key, "'%s' is not err, warning, notice, info or debug", v);
 	}
 	if (!strcmp(key, "writeback_ms"))
 		return get_uint(p, key, v, 0, 600000, &c->writeback_ms);
-	if (!strcmp(key, "keep_enabled")) {
-		if (!strcmp(v, "yes"))
-			c->keep_enabled = true;
-		else if (!strcmp(v, "no"))
-			c->keep_enabled = false;
-		else
-			return cerr(p, key, "'%s' is not yes or no", v);
-		return 0;
-	}
+	if (!strcmp(key, "keep_enabled"))
+		return get_bool(p, key, v, &c->keep_enabled);
 	if (!strcmp(key, "enable")) {
 		if (!name_ok(v))
-			return cerr(p, key, "'%s' is not a profile name", v);
+			return lines_err(p, key, "'%s' is not a profile name", v);
 		if (c->n_enable >= CONFIG_ENABLE_MAX)
-			return cerr(p, key, "more than %d", CONFIG_ENABLE_MAX);
+			return lines_err(p, key, "more than %d", CONFIG_ENABLE_MAX);
 		for (u = 0; u < c->n_enable; u++)
 			if (!strcmp(c->enable[u], v))
-				return cerr(p, key, "'%s' given twice", v);
+				return lines_err(p, key, "'%s' given twice", v);
 		strcpy(c->enable[c->n_enable++], v);
 		return 0;
 	}
@@ -370,49 +323,42 @@ static int set_key(struct cparser *p, struct config *c, const char *key, const c
 		unsigned long card = strtoul(v, &end, 10);
 
 		if (end == v || (*end != ' ' && *end != '\t') || card >= VUICC_CARDS_MAX)
-			return cerr(p, key, "'%s' is not 'CARD TTY' (a card number, then a path)",
-				    v);
+			return lines_err(p, key,
+					 "'%s' is not 'CARD TTY' (a card number, then a path)", v);
 		while (*end == ' ' || *end == '\t')
 			end++;
 		if (*end != '/')
-			return cerr(p, key, "'%s': the tty must be an absolute path", end);
+			return lines_err(p, key, "'%s': the tty must be an absolute path", end);
 		if (strlen(end) >= CONFIG_PATH_MAX)
-			return cerr(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
+			return lines_err(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
 		if (c->modem[card][0])
-			return cerr(p, key, "card %lu has a modem already", card);
+			return lines_err(p, key, "card %lu has a modem already", card);
 		strcpy(c->modem[card], end);
 		return 0;
 	}
 	if (!strcmp(key, "apn")) {
 		if (!*v || strlen(v) >= sizeof(c->apn) || strpbrk(v, "\",; \t"))
-			return cerr(p, key, "'%s' is not an APN (at most %zu characters, no quotes,"
-				    " commas or spaces)", v, sizeof(c->apn) - 1);
+			return lines_err(p, key, "'%s' is not an APN (at most %zu characters,"
+					 " no quotes, commas or spaces)", v, sizeof(c->apn) - 1);
 		strcpy(c->apn, v);
 		return 0;
 	}
-	if (!strcmp(key, "connect")) {
-		if (!strcmp(v, "yes"))
-			c->connect = true;
-		else if (!strcmp(v, "no"))
-			c->connect = false;
-		else
-			return cerr(p, key, "'%s' is not yes or no", v);
-		return 0;
-	}
+	if (!strcmp(key, "connect"))
+		return get_bool(p, key, v, &c->connect);
 	(void)u;
 	i = set_policy_key(p, c, key, v);
 	if (i <= 0)
 		return i;
-	return cerr(p, key, "unknown key");
+	return lines_err(p, key, "unknown key");
 }
 
 int config_parse(const char *text, size_t len, const char *fname, struct config *c,
 		 char *err, size_t errlen)
 {
-	struct cparser p = { .fname = fname, .err = err, .errlen = errlen };
-	const char *s = text, *end = text + len, *nl;
+	char line[1024], *key;
+	struct lines p = { .fname = fname, .err = err, .errlen = errlen,
+			   .buf = line, .size = sizeof(line) };
 	unsigned long long seen = 0;
-	char line[1024], *l, *eq, *key, *val;
 	static const char *const once[] = {
 		"cards", "profiles_dir", "state_dir", "socket", "socket_group", "log",
 		"log_level", "writeback_ms", "keep_enabled", "apn", "connect",
@@ -426,98 +372,56 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		"share_want", "share_lease_ms", "share_drift_ms", "share_guard_ms",
 		"share_answer_ms", "share_retry_ms",
 	};
-	size_t n, i;
+	size_t i;
+	int k;
 
 	config_defaults(c);
-	err[0] = '\0';
-	if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "%s: not a text file (NUL byte)", fname);
+	if (lines_start(&p, text, len))
 		return -1;
-	}
-	while (s < end) {
-		p.line++;
-		nl = memchr(s, '\n', (size_t)(end - s));
-		n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		if (n >= sizeof(line))
-			return cerr(&p, NULL, "line longer than %zu characters", sizeof(line) - 1);
-		memcpy(line, s, n);
-		line[n] = '\0';
-		s += n + (nl ? 1 : 0);
-		l = trim(line);
-		if (!*l || *l == '#')
-			continue;
-		eq = strchr(l, '=');
-		if (!eq)
-			return cerr(&p, NULL, "not 'key = value'");
-		*eq = '\0';
-		key = trim(l);
-		val = trim(eq + 1);
-		if (!*val)
-			return cerr(&p, key, "no value");
-		key = renamed(&p, c, key);
+	while ((k = lines_next(&p)) == LINES_KEY) {
+		key = renamed(&p, c, p.key);
 		for (i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
 			if (strcmp(key, once[i]))
 				continue;
 			if (seen & (1ULL << i))
-				return cerr(&p, key, "given twice");
+				return lines_err(&p, key, "given twice");
 			seen |= 1ULL << i;
 		}
-		if (set_key(&p, c, key, val))
+		if (set_key(&p, c, key, p.value))
 			return -1;
 	}
-	if (c->card_base + c->cards > VUICC_CARDS_MAX) {
-		snprintf(err, errlen, "%s: key 'card_base': cards %u..%u: there are only %d",
-			 fname, c->card_base, c->card_base + c->cards - 1, VUICC_CARDS_MAX);
+	if (k < 0)
 		return -1;
-	}
+	p.line = 0;	/* from here on, about the whole file */
+	if (c->card_base + c->cards > VUICC_CARDS_MAX)
+		return lines_err(&p, "card_base", "cards %u..%u: there are only %d",
+				 c->card_base, c->card_base + c->cards - 1, VUICC_CARDS_MAX);
 	for (i = 0; i < VUICC_CARDS_MAX; i++)
-		if (c->modem[i][0] && (i < c->card_base || i >= c->card_base + c->cards)) {
-			p.line = 0;
-			snprintf(err, errlen, "%s: key 'modem': card %zu is not one of cards %u..%u",
-				 fname, i, c->card_base, c->card_base + c->cards - 1);
-			return -1;
-		}
-	if (c->share && (!c->share_profile[0] || !c->share_key_file[0])) {
-		snprintf(err, errlen, "%s: key 'share': needs share_profile and share_key_file",
-			 fname);
-		return -1;
-	}
-	if (c->share == CONFIG_SHARE_MASTER && (!c->share_listen[0] || !c->share_profile_file[0])) {
-		snprintf(err, errlen, "%s: key 'share': a master needs share_listen and share_profile_file",
-			 fname);
-		return -1;
-	}
-	if (c->share == CONFIG_SHARE_SLAVE && (!c->share_connect[0] || c->n_share_peers > 1)) {
-		snprintf(err, errlen, "%s: key 'share': a slave needs share_connect and at most one share_peer_key (the master's)",
-			 fname);
-		return -1;
-	}
-	if (c->share && 2 * c->share_guard_ms >= c->share_lease_ms) {
-		snprintf(err, errlen, "%s: key 'share_guard_ms': %u ms is not less than half the %u ms lease",
-			 fname, c->share_guard_ms, c->share_lease_ms);
-		return -1;
-	}
-	if (c->policy && !c->server_url[0]) {
-		snprintf(err, errlen, "%s: key 'policy': the data stage needs the SIM server"
-			 " (server_url)", fname);
-		return -1;
-	}
-	if (c->device_secret[0] && c->device_secret_file[0]) {
-		snprintf(err, errlen, "%s: key 'device_secret_file': device_secret is given too",
-			 fname);
-		return -1;
-	}
+		if (c->modem[i][0] && (i < c->card_base || i >= c->card_base + c->cards))
+			return lines_err(&p, "modem", "card %zu is not one of cards %u..%u",
+					 i, c->card_base, c->card_base + c->cards - 1);
+	if (c->share && (!c->share_profile[0] || !c->share_key_file[0]))
+		return lines_err(&p, "share", "needs share_profile and share_key_file");
+	if (c->share == CONFIG_SHARE_MASTER && (!c->share_listen[0] || !c->share_profile_file[0]))
+		return lines_err(&p, "share", "a master needs share_listen and share_profile_file");
+	if (c->share == CONFIG_SHARE_SLAVE && (!c->share_connect[0] || c->n_share_peers > 1))
+		return lines_err(&p, "share", "a slave needs share_connect and at most one"
+				 " share_peer_key (the master's)");
+	if (c->share && 2 * c->share_guard_ms >= c->share_lease_ms)
+		return lines_err(&p, "share_guard_ms",
+				 "%u ms is not less than half the %u ms lease",
+				 c->share_guard_ms, c->share_lease_ms);
+	if (c->policy && !c->server_url[0])
+		return lines_err(&p, "policy", "the data stage needs the SIM server (server_url)");
+	if (c->device_secret[0] && c->device_secret_file[0])
+		return lines_err(&p, "device_secret_file", "device_secret is given too");
 	if (c->server_url[0] && (!c->device_id[0] || (!c->device_secret[0] &&
 						       !c->device_secret_file[0] &&
-						       !c->device_cert[0]))) {
-		snprintf(err, errlen, "%s: key 'server_url': needs device_id and device_secret,"
-			 " device_secret_file or device_cert", fname);
-		return -1;
-	}
-	if (c->tariff_max < c->tariff_min) {
-		snprintf(err, errlen, "%s: key 'tariff_max': below tariff_min", fname);
-		return -1;
-	}
+						       !c->device_cert[0])))
+		return lines_err(&p, "server_url", "needs device_id and device_secret,"
+				 " device_secret_file or device_cert");
+	if (c->tariff_max < c->tariff_min)
+		return lines_err(&p, "tariff_max", "below tariff_min");
 	return 0;
 }
 
@@ -573,17 +477,13 @@ int config_load(const char *path, bool optional, struct config *c, char *err, si
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	text = malloc(CONFIG_TEXT_MAX + 1);
-	if (!text) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	n = fread(text, 1, CONFIG_TEXT_MAX + 1, f);
+	text = lines_read(f, CONFIG_TEXT_MAX, &n);
 	fclose(f);
-	if (n > CONFIG_TEXT_MAX) {
-		free(text);
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_TEXT_MAX);
+	if (!text) {
+		if (errno == EFBIG)
+			snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_TEXT_MAX);
+		else
+			snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
 	ret = config_parse(text, n, path, c, err, errlen);

@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "hex.h"
+#include "lines.h"
 #include "profile.h"
 #include "store.h"
 
@@ -152,31 +152,10 @@ int ef_path_parse(const char *s, uint8_t *path, size_t *len)
 /* ---- the parser ---- */
 
 struct parser {
-	const char *fname;
-	int line;
-	char *err;
-	size_t errlen;
+	struct lines l;
 	unsigned long long seen;	/* keys already given, by index */
 	struct profile_file *file;	/* the [file] section being read */
 };
-
-static int perr(struct parser *ps, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int perr(struct parser *ps, const char *key, const char *fmt, ...)
-{
-	char what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (key)
-		snprintf(ps->err, ps->errlen, "%s:%d: key '%s': %s", ps->fname, ps->line, key, what);
-	else
-		snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->fname, ps->line, what);
-	return -1;
-}
 
 static bool all_digits(const char *s, size_t min, size_t max)
 {
@@ -202,8 +181,8 @@ static int get_hex(struct parser *ps, const char *key, const char *v,
 
 		memset(scratch, 0, sizeof(scratch));
 		if (m > (long)max)
-			return perr(ps, key, "%ld bytes; at most %zu", m, max);
-		return perr(ps, key, "not hex (an even number of 0-9 a-f digits)");
+			return lines_err(&ps->l, key, "%ld bytes; at most %zu", m, max);
+		return lines_err(&ps->l, key, "not hex (an even number of 0-9 a-f digits)");
 	}
 	*len = (size_t)n;
 	return 0;
@@ -216,10 +195,10 @@ static int get_uint(struct parser *ps, const char *key, const char *v,
 
 	errno = 0;
 	if (!isdigit((unsigned char)*v))
-		return perr(ps, key, "'%s' is not a number", v);
+		return lines_err(&ps->l, key, "'%s' is not a number", v);
 	*out = strtoull(v, &end, 0);
 	if (errno || *end || *out > max)
-		return perr(ps, key, "'%s' is not a number from 0 to %llu", v, max);
+		return lines_err(&ps->l, key, "'%s' is not a number from 0 to %llu", v, max);
 	return 0;
 }
 
@@ -230,14 +209,14 @@ static int get_bool(struct parser *ps, const char *key, const char *v, int *out)
 	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
 		*out = 0;
 	else
-		return perr(ps, key, "'%s' is not yes or no", v);
+		return lines_err(&ps->l, key, "'%s' is not yes or no", v);
 	return 0;
 }
 
 static int get_str(struct parser *ps, const char *key, const char *v, char *out, size_t size)
 {
 	if (strlen(v) >= size)
-		return perr(ps, key, "longer than %zu characters", size - 1);
+		return lines_err(&ps->l, key, "longer than %zu characters", size - 1);
 	strcpy(out, v);
 	return 0;
 }
@@ -266,11 +245,11 @@ static int set_op(struct parser *ps, struct profile *p, const char *key,
 	size_t n;
 
 	if (p->op_attr)
-		return perr(ps, key, "give only one of op, opc, top and topc");
+		return lines_err(&ps->l, key, "give only one of op, opc, top and topc");
 	if (get_hex(ps, key, v, p->op, sizeof(p->op), &n))
 		return -1;
 	if (n != want)
-		return perr(ps, key, "%zu bytes; %s is %zu bytes", n, key, want);
+		return lines_err(&ps->l, key, "%zu bytes; %s is %zu bytes", n, key, want);
 	p->op_len = n;
 	p->op_attr = attr;
 	return 0;
@@ -286,9 +265,9 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		if (!strcmp(key, pkeys[k]))
 			break;
 	if (k == K_COUNT)
-		return perr(ps, key, "unknown key");
+		return lines_err(&ps->l, key, "unknown key");
 	if (ps->seen & (1ULL << k))
-		return perr(ps, key, "given twice");
+		return lines_err(&ps->l, key, "given twice");
 	ps->seen |= 1ULL << k;
 
 	switch (k) {
@@ -297,9 +276,10 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 			return -1;
 		for (n = 0; p->name[n]; n++)
 			if (!isalnum((unsigned char)p->name[n]) && !strchr("._-", p->name[n]))
-				return perr(ps, key, "use only letters, digits, '.', '_' and '-'");
+				return lines_err(&ps->l, key,
+						 "use only letters, digits, '.', '_' and '-'");
 		if (!n)
-			return perr(ps, key, "empty");
+			return lines_err(&ps->l, key, "empty");
 		return 0;
 	case K_KIND:
 		if (!strcmp(v, "seed"))
@@ -307,7 +287,7 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		else if (!strcmp(v, "vsim"))
 			p->kind = VUICC_PROFILE_KIND_VSIM;
 		else
-			return perr(ps, key, "'%s': seed or vsim", v);
+			return lines_err(&ps->l, key, "'%s': seed or vsim", v);
 		return 0;
 	case K_ROLE:
 		if (!strcmp(v, "master"))
@@ -315,21 +295,21 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		else if (!strcmp(v, "standby"))
 			p->role = VUICC_PROFILE_ROLE_STANDBY;
 		else
-			return perr(ps, key, "'%s': master or standby", v);
+			return lines_err(&ps->l, key, "'%s': master or standby", v);
 		return 0;
 	case K_ICCID:
 		if (!all_digits(v, 18, 20))
-			return perr(ps, key, "18 to 20 digits");
+			return lines_err(&ps->l, key, "18 to 20 digits");
 		strcpy(p->iccid, v);
 		return 0;
 	case K_IMSI:
 		if (!all_digits(v, 6, 15))
-			return perr(ps, key, "6 to 15 digits");
+			return lines_err(&ps->l, key, "6 to 15 digits");
 		strcpy(p->imsi, v);
 		return 0;
 	case K_MNC_LEN:
 		if (strcmp(v, "2") && strcmp(v, "3"))
-			return perr(ps, key, "2 or 3");
+			return lines_err(&ps->l, key, "2 or 3");
 		p->mnc_len = (uint8_t)(v[0] - '0');
 		return 0;
 	case K_ALGORITHM:
@@ -340,13 +320,13 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		else if (!strcmp(v, "xor"))
 			p->algorithm = VUICC_ALGORITHM_XOR;
 		else
-			return perr(ps, key, "'%s': milenage, tuak or xor", v);
+			return lines_err(&ps->l, key, "'%s': milenage, tuak or xor", v);
 		return 0;
 	case K_K:
 		if (get_hex(ps, key, v, p->k, sizeof(p->k), &n))
 			return -1;
 		if (n != 16 && n != 32)
-			return perr(ps, key, "%zu bytes; K is 16 bytes (32 for TUAK)", n);
+			return lines_err(&ps->l, key, "%zu bytes; K is 16 bytes (32 for TUAK)", n);
 		p->k_len = n;
 		return 0;
 	case K_OP:
@@ -361,31 +341,31 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		if (get_hex(ps, key, v, p->milenage_c, sizeof(p->milenage_c), &n))
 			return -1;
 		if (n != 80)
-			return perr(ps, key, "%zu bytes; c1..c5 are 80 bytes", n);
+			return lines_err(&ps->l, key, "%zu bytes; c1..c5 are 80 bytes", n);
 		p->has_milenage_c = true;
 		return 0;
 	case K_MILENAGE_R:
 		if (get_hex(ps, key, v, p->milenage_r, sizeof(p->milenage_r), &n))
 			return -1;
 		if (n != 5)
-			return perr(ps, key, "%zu bytes; r1..r5 are 5 bytes", n);
+			return lines_err(&ps->l, key, "%zu bytes; r1..r5 are 5 bytes", n);
 		for (n = 0; n < 5; n++)
 			if (p->milenage_r[n] > 127)
-				return perr(ps, key, "rotations are 0 to 127 bits");
+				return lines_err(&ps->l, key, "rotations are 0 to 127 bits");
 		p->has_milenage_r = true;
 		return 0;
 	case K_TUAK_RES_BITS:
 		if (get_uint(ps, key, v, 256, &u))
 			return -1;
 		if (u != 32 && u != 64 && u != 128 && u != 256)
-			return perr(ps, key, "32, 64, 128 or 256");
+			return lines_err(&ps->l, key, "32, 64, 128 or 256");
 		p->tuak_res_bits = (uint16_t)u;
 		return 0;
 	case K_TUAK_MAC_BITS:
 		if (get_uint(ps, key, v, 256, &u))
 			return -1;
 		if (u != 64 && u != 128 && u != 256)
-			return perr(ps, key, "64, 128 or 256");
+			return lines_err(&ps->l, key, "64, 128 or 256");
 		p->tuak_mac_bits = (uint16_t)u;
 		return 0;
 	case K_TUAK_CK_BITS:
@@ -393,7 +373,7 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		if (get_uint(ps, key, v, 256, &u))
 			return -1;
 		if (u != 128 && u != 256)
-			return perr(ps, key, "128 or 256");
+			return lines_err(&ps->l, key, "128 or 256");
 		if (k == K_TUAK_CK_BITS)
 			p->tuak_ck_bits = (uint16_t)u;
 		else
@@ -403,12 +383,12 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		if (get_uint(ps, key, v, 255, &u))
 			return -1;
 		if (!u)
-			return perr(ps, key, "1 to 255");
+			return lines_err(&ps->l, key, "1 to 255");
 		p->tuak_iterations = (uint16_t)u;
 		return 0;
 	case K_GSM_DERIVATION:
 		if (strcmp(v, "1") && strcmp(v, "2"))
-			return perr(ps, key, "1 or 2");
+			return lines_err(&ps->l, key, "1 or 2");
 		p->gsm_derivation = (uint8_t)(v[0] - '0');
 		return 0;
 	case K_IND_BITS:
@@ -431,19 +411,19 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 	case K_PIN1:
 	case K_PIN2:
 		if (!all_digits(v, 4, 8))
-			return perr(ps, key, "4 to 8 digits");
+			return lines_err(&ps->l, key, "4 to 8 digits");
 		strcpy(k == K_PIN1 ? p->pin1 : p->pin2, v);
 		return 0;
 	case K_PUK1:
 	case K_PUK2:
 		if (!all_digits(v, 8, 8))
-			return perr(ps, key, "8 digits");
+			return lines_err(&ps->l, key, "8 digits");
 		strcpy(k == K_PUK1 ? p->puk1 : p->puk2, v);
 		return 0;
 	case K_ADM1:
 		if (!all_digits(v, 8, 8) &&
 		    !(strlen(v) == 16 && hex_decode(v, (uint8_t[8]){ 0 }, 8) == 8))
-			return perr(ps, key, "8 digits or 16 hex digits");
+			return lines_err(&ps->l, key, "8 digits or 16 hex digits");
 		strcpy(p->adm1, v);
 		return 0;
 	case K_PIN1_ENABLED:
@@ -454,7 +434,7 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		errno = 0;
 		p->tariff = strtod(v, &end);
 		if (errno || *end || end == v || p->tariff < 0)
-			return perr(ps, key, "'%s' is not a price (a number >= 0)", v);
+			return lines_err(&ps->l, key, "'%s' is not a price (a number >= 0)", v);
 		p->has_tariff = true;
 		return 0;
 	}
@@ -462,14 +442,14 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 		if (get_uint(ps, key, v, 16, &u))
 			return -1;
 		if (u < 4)
-			return perr(ps, key, "4 to 16 bytes");
+			return lines_err(&ps->l, key, "4 to 16 bytes");
 		p->xor_res_len = (uint8_t)u;
 		return 0;
 	case K_SQN_STATE:
 		if (get_hex(ps, key, v, p->sqn_state, sizeof(p->sqn_state), &n))
 			return -1;
 		if (!n || n % 6)
-			return perr(ps, key, "6 bytes per IND slot");
+			return lines_err(&ps->l, key, "6 bytes per IND slot");
 		p->sqn_state_len = n;
 		return 0;
 	case K_CARD:
@@ -482,7 +462,7 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 	case K_PLMNS:
 		return get_str(ps, key, v, p->plmns, sizeof(p->plmns));
 	}
-	return perr(ps, key, "unknown key");
+	return lines_err(&ps->l, key, "unknown key");
 }
 
 static int start_file(struct parser *ps, struct profile *p, const char *name)
@@ -491,39 +471,29 @@ static int start_file(struct parser *ps, struct profile *p, const char *name)
 	size_t i;
 
 	if (p->n_files >= VUICC_FILES_MAX)
-		return perr(ps, NULL, "more than %d [file] sections", VUICC_FILES_MAX);
+		return lines_err(&ps->l, NULL, "more than %d [file] sections", VUICC_FILES_MAX);
 	f = &p->files[p->n_files];
 	memset(f, 0, sizeof(*f));
 	if (ef_path_parse(name, f->path, &f->path_len))
-		return perr(ps, NULL, "[file %s]: not a file this card knows (e.g. ADF.USIM/EF.FPLMN, or FIDs from 3F00 in hex)", name);
+		return lines_err(&ps->l, NULL, "[file %s]: not a file this card knows"
+				 " (e.g. ADF.USIM/EF.FPLMN, or FIDs from 3F00 in hex)", name);
 	for (i = 0; i < p->n_files; i++)
 		if (p->files[i].path_len == f->path_len &&
 		    !memcmp(p->files[i].path, f->path, f->path_len))
-			return perr(ps, NULL, "[file %s]: given twice (also line %d)", name, p->files[i].line);
-	f->line = ps->line;
+			return lines_err(&ps->l, NULL, "[file %s]: given twice (also line %d)",
+					 name, p->files[i].line);
+	f->line = ps->l.line;
 	f->len = (size_t)-1;
 	p->n_files++;
 	ps->file = f;
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 static int end_file(struct parser *ps)
 {
 	if (ps->file && ps->file->len == (size_t)-1) {
-		ps->line = ps->file->line;
-		return perr(ps, NULL, "[file] section without 'data ='");
+		ps->l.line = ps->file->line;
+		return lines_err(&ps->l, NULL, "[file] section without 'data ='");
 	}
 	return 0;
 }
@@ -533,42 +503,41 @@ static int check_whole(struct parser *ps, struct profile *p)
 	static const enum pkey required[] = { K_NAME, K_KIND, K_ICCID, K_IMSI, K_ALGORITHM, K_K };
 	size_t i;
 
-	ps->line = 0;
+	ps->l.line = 0;		/* about the whole file */
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!(ps->seen & (1ULL << required[i])))
-			return snprintf(ps->err, ps->errlen, "%s: missing key '%s'",
-					ps->fname, pkeys[required[i]]), -1;
-#define WHOLE(cond, ...) do { if (cond) { snprintf(ps->err, ps->errlen, __VA_ARGS__); return -1; } } while (0)
+			return lines_err(&ps->l, NULL, "missing key '%s'", pkeys[required[i]]);
+#define WHOLE(cond, ...) do { if (cond) return lines_err(&ps->l, NULL, __VA_ARGS__); } while (0)
 	WHOLE(p->kind == VUICC_PROFILE_KIND_SEED && !p->role,
-	      "%s: missing key 'role' (a seed is master or standby)", ps->fname);
+	      "missing key 'role' (a seed is master or standby)");
 	WHOLE(p->kind == VUICC_PROFILE_KIND_VSIM && p->role,
-	      "%s: key 'role': only seeds have a role", ps->fname);
+	      "key 'role': only seeds have a role");
 	WHOLE(p->k_len == 32 && p->algorithm != VUICC_ALGORITHM_TUAK,
-	      "%s: key 'k': 32 bytes is for TUAK; K is 16 bytes", ps->fname);
+	      "key 'k': 32 bytes is for TUAK; K is 16 bytes");
 	WHOLE(p->algorithm == VUICC_ALGORITHM_MILENAGE &&
 	      p->op_attr != VUICC_A_OP && p->op_attr != VUICC_A_OPC,
-	      "%s: milenage needs 'op' or 'opc'", ps->fname);
+	      "milenage needs 'op' or 'opc'");
 	WHOLE(p->algorithm == VUICC_ALGORITHM_TUAK &&
 	      p->op_attr != VUICC_A_TOP && p->op_attr != VUICC_A_TOPC,
-	      "%s: tuak needs 'top' or 'topc'", ps->fname);
+	      "tuak needs 'top' or 'topc'");
 	WHOLE(p->algorithm == VUICC_ALGORITHM_XOR && p->op_attr,
-	      "%s: xor takes no op, opc, top or topc", ps->fname);
+	      "xor takes no op, opc, top or topc");
 	WHOLE(p->has_milenage_c != p->has_milenage_r,
-	      "%s: milenage_c and milenage_r go together", ps->fname);
+	      "milenage_c and milenage_r go together");
 	WHOLE(p->has_milenage_c && p->algorithm != VUICC_ALGORITHM_MILENAGE,
-	      "%s: milenage_c and milenage_r are for milenage", ps->fname);
+	      "milenage_c and milenage_r are for milenage");
 	WHOLE((p->tuak_res_bits || p->tuak_mac_bits || p->tuak_ck_bits ||
 	       p->tuak_ik_bits || p->tuak_iterations) && p->algorithm != VUICC_ALGORITHM_TUAK,
-	      "%s: tuak_* keys are for tuak", ps->fname);
+	      "tuak_* keys are for tuak");
 	WHOLE(p->xor_res_len && p->algorithm != VUICC_ALGORITHM_XOR,
-	      "%s: xor_res_len is for xor", ps->fname);
+	      "xor_res_len is for xor");
 	WHOLE(p->sqn_state_len &&
 	      p->sqn_state_len != (size_t)6 << (p->ind_bits >= 0 ? p->ind_bits : 5),
-	      "%s: key 'sqn_state': 6 bytes for each of the 2^ind_bits slots", ps->fname);
+	      "key 'sqn_state': 6 bytes for each of the 2^ind_bits slots");
 	WHOLE(p->pin1_enabled == 1 && !p->pin1[0],
-	      "%s: pin1_enabled needs pin1", ps->fname);
+	      "pin1_enabled needs pin1");
 	WHOLE(p->mnc_len && strlen(p->imsi) < 3u + p->mnc_len + 1,
-	      "%s: key 'imsi': too short for MCC, a %u-digit MNC and an MSIN", ps->fname, p->mnc_len);
+	      "key 'imsi': too short for MCC, a %u-digit MNC and an MSIN", p->mnc_len);
 #undef WHOLE
 	return 0;
 }
@@ -576,80 +545,51 @@ static int check_whole(struct parser *ps, struct profile *p)
 int profile_parse(const char *text, size_t len, const char *fname,
 		  struct profile *p, char *err, size_t errlen)
 {
-	struct parser ps = { .fname = fname, .err = err, .errlen = errlen };
 	char line[2 * VUICC_FILE_DATA_MAX + 256];
-	const char *s = text, *end = text + len, *nl;
-	char *l, *eq, *key, *val;
-	size_t n;
-	int ret = -1;
+	struct parser ps = {
+		.l = { .fname = fname, .err = err, .errlen = errlen, .buf = line,
+		       .size = sizeof(line), .flags = LINES_SEMICOLON | LINES_SECTIONS },
+	};
+	char *key, *val;
+	int k, ret = -1;
 
 	memset(p, 0, sizeof(*p));
 	p->ind_bits = -1;
 	p->pin1_enabled = -1;
-	err[0] = '\0';
-	if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "%s: not a text file (NUL byte)", fname);
+	if (lines_start(&ps.l, text, len))
 		goto out;
-	}
-	while (s < end) {
-		ps.line++;
-		nl = memchr(s, '\n', end - s);
-		n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		if (n >= sizeof(line)) {
-			perr(&ps, NULL, "line longer than %zu characters", sizeof(line) - 1);
-			goto out;
-		}
-		memcpy(line, s, n);
-		line[n] = '\0';
-		s += n + (nl ? 1 : 0);
-		if (n && line[n - 1] == '\r')
-			line[n - 1] = '\0';
-		l = trim(line);
-		if (!*l || *l == '#' || *l == ';')
-			continue;
-		if (*l == '[') {
-			char *close = strchr(l, ']');
-
+	while ((k = lines_next(&ps.l)) > 0) {
+		if (k == LINES_SECTION) {
 			if (end_file(&ps))
 				goto out;
-			if (!close || trim(close + 1)[0] || strncmp(l, "[file ", 6)) {
-				perr(&ps, NULL, "sections are [file NAME]");
+			if (!ps.l.section || strncmp(ps.l.section, "file ", 5)) {
+				lines_err(&ps.l, NULL, "sections are [file NAME]");
 				goto out;
 			}
-			*close = '\0';
-			if (start_file(&ps, p, trim(l + 6)))
+			if (start_file(&ps, p, lines_trim(ps.l.section + 5)))
 				goto out;
 			continue;
 		}
-		eq = strchr(l, '=');
-		if (!eq) {
-			perr(&ps, NULL, "not 'key = value'");
-			goto out;
-		}
-		*eq = '\0';
-		key = trim(l);
-		val = trim(eq + 1);
-		if (!*val) {
-			perr(&ps, key, "no value");
-			goto out;
-		}
+		key = ps.l.key;
+		val = ps.l.value;
 		if (ps.file) {
 			if (strcmp(key, "data")) {
-				perr(&ps, key, "a [file] section takes only 'data'");
+				lines_err(&ps.l, key, "a [file] section takes only 'data'");
 				goto out;
 			}
 			if (ps.file->len != (size_t)-1) {
-				perr(&ps, key, "given twice");
+				lines_err(&ps.l, key, "given twice");
 				goto out;
 			}
-			if (get_hex(&ps, key, val, ps.file->data, sizeof(ps.file->data), &ps.file->len))
+			if (get_hex(&ps, key, val, ps.file->data, sizeof(ps.file->data),
+				    &ps.file->len))
 				goto out;
 			continue;
 		}
 		if (set_key(&ps, p, key, val))
 			goto out;
 	}
-	if (end_file(&ps) || check_whole(&ps, p))
+	if (k < 0 || end_file(&ps) || check_whole(&ps, p))
 		goto out;
 	ret = 0;
 out:

@@ -6,19 +6,16 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netsim.h"
+#include "lib/lines.h"
 
 struct parse {
 	struct ns_scenario *s;
-	const char *file;
-	unsigned int line;
-	char *err;
-	size_t errlen;
+	struct lines l;
 	enum { SEC_NONE, SEC_NETSIM, SEC_MODEM, SEC_LOCATION, SEC_SUB, SEC_FAIL,
 	       SEC_EVENTS } sec;
 	/* names to resolve after the whole file is read */
@@ -27,35 +24,8 @@ struct parse {
 	unsigned int ev_line[NS_EVENTS_MAX];
 };
 
-static int perr(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int perr(struct parse *p, const char *fmt, ...)
-{
-	size_t n;
-	va_list ap;
-
-	if (p->line)
-		n = (size_t)snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
-	else
-		n = (size_t)snprintf(p->err, p->errlen, "%s: ", p->file);
-	if (n < p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
+/* an error about the line being read (or, at line 0, about the whole file) */
+#define perr(p, ...) lines_err(&(p)->l, NULL, __VA_ARGS__)
 
 static int num(struct parse *p, const char *key, const char *v, long long lo, long long hi,
 	       long long *out)
@@ -407,7 +377,7 @@ static int event_key(struct parse *p, char *v)
 		return perr(p, "key 'event': 'MS move MODEM LOCATION', "
 			    "'MS signal LOCATION PLMN RAT=DBM' or 'MS end'");
 	}
-	p->ev_line[p->s->n_events++] = p->line;
+	p->ev_line[p->s->n_events++] = p->l.line;
 	return 0;
 }
 
@@ -418,7 +388,7 @@ static int section(struct parse *p, char *h)
 
 	if (name) {
 		*name++ = 0;
-		name = trim(name);
+		name = lines_trim(name);
 	}
 	if (!strcmp(h, "netsim") || !strcmp(h, "events")) {
 		if (name)
@@ -484,28 +454,17 @@ static int section(struct parse *p, char *h)
 	return 0;
 }
 
-static int line(struct parse *p, char *l)
+/* a line from lines_next(): a section or a key */
+static int line(struct parse *p, int kind)
 {
 	struct ns_scenario *s = p->s;
-	char *key, *v, *eq;
+	char *key = p->l.key, *v = p->l.value;
 
-	l = trim(l);
-	if (!*l || *l == '#')
-		return 0;
-	if (*l == '[') {
-		char *e = strchr(l, ']');
-
-		if (!e || e[1])
+	if (kind == LINES_SECTION) {
+		if (!p->l.section)
 			return perr(p, "a section header is '[kind NAME]'");
-		*e = 0;
-		return section(p, trim(l + 1));
+		return section(p, lines_trim(p->l.section));
 	}
-	eq = strchr(l, '=');
-	if (!eq)
-		return perr(p, "expected 'key = value'");
-	*eq = 0;
-	key = trim(l);
-	v = trim(eq + 1);
 	switch (p->sec) {
 	case SEC_NONE:
 		return perr(p, "key '%s' before any section", key);
@@ -556,7 +515,7 @@ static int resolve(struct parse *p)
 	struct ns_scenario *s = p->s;
 	unsigned int i, j;
 
-	p->line = 0;
+	p->l.line = 0;
 	if (!s->n_modems)
 		return perr(p, "no [modem] section");
 	if (!s->n_locs)
@@ -592,7 +551,7 @@ static int resolve(struct parse *p)
 	for (i = 0; i < s->n_events; i++) {
 		struct ns_event *e = &s->events[i];
 
-		p->line = p->ev_line[i];
+		p->l.line = p->ev_line[i];
 		if (e->kind == EV_MOVE) {
 			for (j = 0; j < s->n_modems; j++)
 				if (!strcmp(s->modems[j].name, p->ev_modem[i]))
@@ -609,9 +568,11 @@ static int resolve(struct parse *p)
 int ns_scenario_load(const char *path, struct ns_scenario *s, char *err, size_t errlen)
 {
 	struct parse *p;
-	char buf[1024];
+	char buf[1023];		/* lines of up to 1022 characters */
+	char *text;
+	size_t len;
 	FILE *f;
-	int rc = 0;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->file, sizeof(s->file), "%s", path);
@@ -623,29 +584,25 @@ int ns_scenario_load(const char *path, struct ns_scenario *s, char *err, size_t 
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	text = lines_read(f, 0, &len);
+	fclose(f);
 	p = calloc(1, sizeof(*p));
-	if (!p) {
-		fclose(f);
+	if (!p || !text) {
+		free(p);
+		free(text);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	p->s = s;
-	p->file = path;
-	p->err = err;
-	p->errlen = errlen;
-	while (fgets(buf, sizeof(buf), f)) {
-		p->line++;
-		if (!strchr(buf, '\n') && !feof(f)) {
-			rc = perr(p, "line longer than %zu characters", sizeof(buf) - 2);
-			break;
-		}
-		rc = line(p, buf);
-		if (rc)
-			break;
-	}
+	p->l = (struct lines){ .fname = path, .err = err, .errlen = errlen, .buf = buf,
+			       .size = sizeof(buf), .flags = LINES_SECTIONS | LINES_EMPTY,
+			       .no_equals = "expected 'key = value'" };
+	rc = lines_start(&p->l, text, len);
+	while (!rc && (rc = lines_next(&p->l)) > 0)
+		rc = line(p, rc);
 	if (!rc)
 		rc = resolve(p);
+	free(text);
 	free(p);
-	fclose(f);
 	return rc;
 }
