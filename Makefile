@@ -59,7 +59,7 @@ LIBNL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-
 NL_CFLAGS := $(LIBNL_CFLAGS)
 # the SIM-server client (agent/io/server*.c): libcurl and json-c
 NL_CFLAGS += $(shell pkg-config --cflags libcurl json-c 2>/dev/null)
-# the sharing channel (agent/core/share_chan.c, share_pair.c): libsodium
+# the sharing channel (agent/core/share_chan.c, share_chan_pair.c): libsodium
 NL_CFLAGS += $(shell pkg-config --cflags libsodium 2>/dev/null)
 # what vuiccd and the tests link (server_curl.c opens libcurl with dlopen: it is
 # linked only into the tests that call it)
@@ -98,6 +98,9 @@ $(SOBJ)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) -MMD -MP -c -o $@ $<
 
+# objects and libraries reached through pattern rules are kept, not
+# deleted as intermediates (an incremental build recompiles only what changed)
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/lib/libvuicc-%.a: $$(call layer_obj,$$*,$(OBJ))
 	@mkdir -p $(@D)

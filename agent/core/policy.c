@@ -30,7 +30,8 @@
  * A registration report of stat 0 (not searching) ends the registration
  * stage only once the modem searched (stat 2) in it: a card switch reports
  * the old card's detach (stat 0) late, after the new stage began.
- *//* How late a registration report of the card before a switch may come. */
+ */
+/* How late a registration report of the card before a switch may come. */
 #define STALE_REPORT_MS		5000
 
 void pol_config_defaults(struct pol_config *c)

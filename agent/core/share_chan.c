@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The profile-sharing secure channel: the handshake and the record layer
- * (the pairing, CPace, is share_pair.c).  No I/O; see share_chan.h for the
+ * (the pairing, CPace, is share_chan_pair.c).  No I/O; see share_chan.h for the
  * frames.
  *
  * Handshake (I knows s_r; R has a set of pinned keys):

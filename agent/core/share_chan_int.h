@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What share_chan.c (the handshake and the records) gives share_pair.c
+ * What share_chan.c (the handshake and the records) gives share_chan_pair.c
  * (the pairing); share_chan.h is the API.
  */
 #ifndef VUICC_SHARE_CHAN_INT_H
