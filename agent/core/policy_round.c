@@ -188,15 +188,19 @@ void pol_next_candidate(struct policy *p)
 	}
 	i = pick(p, true);
 	if (i >= 0) {
+		unsigned int before = p->n_out;
 		struct pol_rank r;
+		char *why;
 
 		pol_score(p, i, &r);
 		pol_begin_attempt(p, i, POL_P_SEED, p->relaxed ?
 				  "every gate lifted after a long wait" :
 				  "best standby seed by a*A1 + b*B1");
-		/* the reason with the numbers */
-		snprintf(p->out[p->n_out - 1].why + strlen(p->out[p->n_out - 1].why),
-			 POL_WHY_MAX - strlen(p->out[p->n_out - 1].why),
+		/* the reason with the numbers (unless the action found no room) */
+		if (p->n_out <= before)
+			return;
+		why = p->out[p->n_out - 1].why;
+		snprintf(why + strlen(why), POL_WHY_MAX - strlen(why),
 			 " (%.3f = %.2f*%.3f + %.2f*%.3f)", r.score, p->cfg.a, r.a1, p->cfg.b, r.b1);
 		return;
 	}
