@@ -371,27 +371,47 @@ static u16 vuicc_target_ef(struct vuicc_ctx *c, u8 sfi, bool records, struct vui
 	return VUICC_SW_OK;
 }
 
-/* READ BINARY, TS 102 221 §11.1.3 */
-u16 vuicc_cmd_read_binary(struct vuicc_ctx *c)
+/*
+ * READ and UPDATE BINARY's common part: the APDU case, the EF (the current
+ * one, or by SFI in P1) with the access its operation needs, and the
+ * offset in it (P1-P2, or P2 after an SFI).
+ */
+static u16 binary_target(struct vuicc_ctx *c, u8 apdu_case, bool update,
+			 struct vuicc_file **fp, u16 *offp)
 {
 	const struct vuicc_apdu *a = c->a;
 	u8 sfi = (a->p1 & 0x80) ? a->p1 & 0x1F : 0;
 	u16 off = (a->p1 & 0x80) ? a->p2 : ((a->p1 & 0x7F) << 8 | a->p2);
 	struct vuicc_file *f;
-	size_t avail, n;
 	u16 sw;
 
-	if (a->apdu_case != VUICC_APDU_CASE_2)
+	if (a->apdu_case != apdu_case)
 		return VUICC_SW_WRONG_LENGTH;
 	if (c->gsm && sfi)
 		return VUICC_SW_WRONG_P1P2;
 	sw = vuicc_target_ef(c, sfi, false, &f);
 	if (sw != VUICC_SW_OK)
 		return sw;
-	if (!vuicc_access_ok(c, f->rd))
+	if (!vuicc_access_ok(c, update ? f->upd : f->rd))
 		return VUICC_SW_SECURITY_STATUS;
 	if (off >= f->size)
 		return VUICC_SW_WRONG_OFFSET;
+	*fp = f;
+	*offp = off;
+	return VUICC_SW_OK;
+}
+
+/* READ BINARY, TS 102 221 §11.1.3 */
+u16 vuicc_cmd_read_binary(struct vuicc_ctx *c)
+{
+	const struct vuicc_apdu *a = c->a;
+	struct vuicc_file *f;
+	size_t avail, n;
+	u16 off, sw;
+
+	sw = binary_target(c, VUICC_APDU_CASE_2, false, &f, &off);
+	if (sw != VUICC_SW_OK)
+		return sw;
 	avail = f->size - off;
 	/* Le = 00 asks for what there is, up to 256 bytes */
 	n = a->ne == VUICC_APDU_NE_SHORT_MAX ? min_t(size_t, avail, VUICC_RDATA_MAX) : a->ne;
@@ -407,22 +427,12 @@ u16 vuicc_cmd_read_binary(struct vuicc_ctx *c)
 u16 vuicc_cmd_update_binary(struct vuicc_ctx *c)
 {
 	const struct vuicc_apdu *a = c->a;
-	u8 sfi = (a->p1 & 0x80) ? a->p1 & 0x1F : 0;
-	u16 off = (a->p1 & 0x80) ? a->p2 : ((a->p1 & 0x7F) << 8 | a->p2);
 	struct vuicc_file *f;
-	u16 sw;
+	u16 off, sw;
 
-	if (a->apdu_case != VUICC_APDU_CASE_3)
-		return VUICC_SW_WRONG_LENGTH;
-	if (c->gsm && sfi)
-		return VUICC_SW_WRONG_P1P2;
-	sw = vuicc_target_ef(c, sfi, false, &f);
+	sw = binary_target(c, VUICC_APDU_CASE_3, true, &f, &off);
 	if (sw != VUICC_SW_OK)
 		return sw;
-	if (!vuicc_access_ok(c, f->upd))
-		return VUICC_SW_SECURITY_STATUS;
-	if (off >= f->size)
-		return VUICC_SW_WRONG_OFFSET;
 	if (off + a->nc > f->size)
 		return VUICC_SW_WRONG_LENGTH;
 	memcpy(f->data + off, a->data, a->nc);
@@ -478,6 +488,30 @@ static u16 vuicc_record_number(struct vuicc_ctx *c, struct vuicc_file *f, u8 mod
 	return VUICC_SW_OK;
 }
 
+/*
+ * READ and UPDATE RECORD's common part: the APDU case, and the record EF
+ * (the current one, or by SFI in P2) with the access its operation needs.
+ */
+static u16 record_target(struct vuicc_ctx *c, u8 apdu_case, bool update,
+			 struct vuicc_file **fp)
+{
+	const struct vuicc_apdu *a = c->a;
+	struct vuicc_file *f;
+	u16 sw;
+
+	if (a->apdu_case != apdu_case)
+		return VUICC_SW_WRONG_LENGTH;
+	if (c->gsm && (a->p2 >> 3))
+		return VUICC_SW_WRONG_P1P2;
+	sw = vuicc_target_ef(c, a->p2 >> 3, true, &f);
+	if (sw != VUICC_SW_OK)
+		return sw;
+	if (!vuicc_access_ok(c, update ? f->upd : f->rd))
+		return VUICC_SW_SECURITY_STATUS;
+	*fp = f;
+	return VUICC_SW_OK;
+}
+
 /* READ RECORD, TS 102 221 §11.1.5 */
 u16 vuicc_cmd_read_record(struct vuicc_ctx *c)
 {
@@ -486,15 +520,9 @@ u16 vuicc_cmd_read_record(struct vuicc_ctx *c)
 	unsigned int n;
 	u16 sw;
 
-	if (a->apdu_case != VUICC_APDU_CASE_2)
-		return VUICC_SW_WRONG_LENGTH;
-	if (c->gsm && (a->p2 >> 3))
-		return VUICC_SW_WRONG_P1P2;
-	sw = vuicc_target_ef(c, a->p2 >> 3, true, &f);
+	sw = record_target(c, VUICC_APDU_CASE_2, false, &f);
 	if (sw != VUICC_SW_OK)
 		return sw;
-	if (!vuicc_access_ok(c, f->rd))
-		return VUICC_SW_SECURITY_STATUS;
 	sw = vuicc_record_number(c, f, a->p2 & 0x07, a->p1, &n);
 	if (sw != VUICC_SW_OK)
 		return sw;
@@ -512,15 +540,9 @@ u16 vuicc_cmd_update_record(struct vuicc_ctx *c)
 	unsigned int n;
 	u16 sw;
 
-	if (a->apdu_case != VUICC_APDU_CASE_3)
-		return VUICC_SW_WRONG_LENGTH;
-	if (c->gsm && (a->p2 >> 3))
-		return VUICC_SW_WRONG_P1P2;
-	sw = vuicc_target_ef(c, a->p2 >> 3, true, &f);
+	sw = record_target(c, VUICC_APDU_CASE_3, true, &f);
 	if (sw != VUICC_SW_OK)
 		return sw;
-	if (!vuicc_access_ok(c, f->upd))
-		return VUICC_SW_SECURITY_STATUS;
 	if (a->nc != f->rec_len)
 		return VUICC_SW_WRONG_LENGTH;
 	if (f->structure == VUICC_EF_CYCLIC) {
