@@ -490,6 +490,22 @@ static bool state_file(struct rig *g, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/* A rig with master seed "m" installed and enabled on card 0; false (closed) if not. */
+static bool rig_master(struct rig *g, unsigned int writeback_ms, struct fk_prof **p,
+		       struct vprof **v)
+{
+	rig_open(g, 1, writeback_ms);
+	write_profile(g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g->d.store) == 0 && prov_run(&g->d.prov, true) == 0);
+	*p = fk_find(0, "m");
+	*v = reg_find(&g->d.reg, 0, "m");
+	CHECK(*p && *v);
+	if (*p && *v)
+		return true;
+	rig_close(g);
+	return false;
+}
+
 /* ---- the tests ---- */
 
 /* The mirror: the kernel's cards and profiles, only the cards this vuiccd manages. */
@@ -620,16 +636,8 @@ static void test_events(void)
 	struct vprof *v;
 	unsigned int i, renames;
 
-	rig_open(&g, 1, 1000);
-	write_profile(&g, "m", "master", 0, "18");
-	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
-	p = fk_find(0, "m");
-	v = reg_find(&g.d.reg, 0, "m");
-	CHECK(p && v);
-	if (!p || !v) {
-		rig_close(&g);
+	if (!rig_master(&g, 1000, &p, &v))
 		return;
-	}
 
 	/* 100 challenges in one read: two writes (a batch is 64), not 100 */
 	renames = io_count.renames;
@@ -670,16 +678,8 @@ static void test_writeback(void)
 	struct vprof *v;
 	unsigned int renames;
 
-	rig_open(&g, 1, 60000);
-	write_profile(&g, "m", "master", 0, "18");
-	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
-	p = fk_find(0, "m");
-	v = reg_find(&g.d.reg, 0, "m");
-	CHECK(p && v);
-	if (!p || !v) {
-		rig_close(&g);
+	if (!rig_master(&g, 60000, &p, &v))
 		return;
-	}
 	renames = io_count.renames;
 	fk_event_state(p, false, true);
 	CHECK(persist_events(&g.d.store) == 0);
