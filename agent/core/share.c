@@ -264,107 +264,130 @@ static void deny(struct share_master *m, const struct share_msg *in, struct shar
 		m->denies++;
 }
 
-int share_master_recv(struct share_master *m, uint64_t now, int peer, const struct share_msg *in,
-	     struct share_msg *out, char *why, size_t whylen)
+/* a REQUEST: a DENY while the profile is not free, else a GRANT (push or activate) */
+static int master_request(struct share_master *m, uint64_t now, int peer,
+			  const struct share_msg *in, struct share_msg *out, char *why,
+			  size_t whylen)
+{
+	if (!m->ready) {
+		deny(m, in, out, DENY_NOT_READY);
+		snprintf(why, whylen, "no profile to share");
+		return SHARE_MASTER_DENY;
+	}
+	if (m->state == MST_SELF) {
+		deny(m, in, out, DENY_MASTER_USE);
+		snprintf(why, whylen, "the master uses the profile (epoch %llu)",
+			 (unsigned long long)m->epoch);
+		return SHARE_MASTER_DENY;
+	}
+	if (m->state == MST_GRANTED) {
+		deny(m, in, out, DENY_BUSY);
+		if (m->holder == SHARE_PEER_UNKNOWN)
+			snprintf(why, whylen, "a lease from before the restart may run for %llu ms",
+				 (unsigned long long)(m->held_until - now));
+		else
+			snprintf(why, whylen, "peer %d holds lease %llu for %llu ms more",
+				 m->holder, (unsigned long long)m->epoch,
+				 (unsigned long long)(m->held_until - now));
+		return SHARE_MASTER_DENY;
+	}
+	m->epoch++;
+	m->state = MST_GRANTED;
+	m->holder = peer;
+	m->held_until = now + m->lease_ms + m->drift_ms;
+	memset(out, 0, sizeof(*out));
+	out->type = GRANT;
+	out->epoch = m->epoch;
+	out->nonce = in->nonce;
+	out->lease_ms = m->lease_ms;
+	out->version = m->version;
+	out->mode = GRANT_PUSH;
+	if (m->compare && m->version && in->version == m->version &&
+	    !memcmp(in->digest, m->digest, SHARE_DIGEST_LEN))
+		out->mode = GRANT_ACTIVATE;
+	m->grants++;
+	if (out->mode == GRANT_PUSH)
+		m->pushes++;
+	else
+		m->activations++;
+	snprintf(why, whylen, "lease %llu to peer %d for %u ms (%s)",
+		 (unsigned long long)m->epoch, peer, m->lease_ms,
+		 out->mode == GRANT_PUSH ? (m->compare ? "its copy differs: push" : "push")
+					 : "its copy is current: activate");
+	return SHARE_MASTER_GRANT;
+}
+
+/* a RENEW: RENEWED to the holder of the current lease, a stale DENY to anyone else */
+static int master_renew(struct share_master *m, uint64_t now, int peer,
+			const struct share_msg *in, struct share_msg *out, char *why,
+			size_t whylen)
+{
+	/* after a restart the holder of the stored epoch makes itself known */
+	if (m->state == MST_GRANTED && m->holder == SHARE_PEER_UNKNOWN &&
+	    in->epoch == m->epoch) {
+		m->holder = peer;
+		snprintf(why, whylen, "peer %d renews lease %llu granted before the restart",
+			 peer, (unsigned long long)m->epoch);
+	}
+	if (m->state == MST_GRANTED && m->holder == peer && in->epoch == m->epoch) {
+		m->held_until = now + m->lease_ms + m->drift_ms;
+		memset(out, 0, sizeof(*out));
+		out->type = RENEWED;
+		out->epoch = m->epoch;
+		out->nonce = in->nonce;
+		out->lease_ms = m->lease_ms;
+		return SHARE_MASTER_RENEWED;
+	}
+	deny(m, in, out, DENY_STALE);
+	snprintf(why, whylen, "RENEW of epoch %llu from peer %d: stale (epoch %llu, %s)",
+		 (unsigned long long)in->epoch, peer, (unsigned long long)m->epoch,
+		 share_master_state_name(m->state));
+	return SHARE_MASTER_STALE;
+}
+
+/* a RELEASE: RELEASED (a new version) for the current lease, a stale DENY otherwise */
+static int master_release(struct share_master *m, int peer, const struct share_msg *in,
+			  struct share_msg *out, char *why, size_t whylen)
 {
 	bool current;
 
+	current = in->epoch == m->epoch &&
+		  ((m->state == MST_GRANTED &&
+		    (m->holder == peer || m->holder == SHARE_PEER_UNKNOWN)) ||
+		   (m->state == MST_FREE && m->last_holder == peer));
+	if (!current) {
+		deny(m, in, out, DENY_STALE);
+		snprintf(why, whylen, "RELEASE of epoch %llu from peer %d: stale (epoch %llu); only its SQN array is merged",
+			 (unsigned long long)in->epoch, peer, (unsigned long long)m->epoch);
+		return SHARE_MASTER_STALE;
+	}
+	if (m->state == MST_GRANTED)
+		m->releases++;
+	m->state = MST_FREE;
+	m->holder = SHARE_PEER_NONE;
+	m->last_holder = SHARE_PEER_NONE;
+	m->version++;
+	memset(out, 0, sizeof(*out));
+	out->type = RELEASED;
+	out->epoch = in->epoch;
+	out->version = m->version;
+	snprintf(why, whylen, "peer %d released lease %llu; its state is version %llu",
+		 peer, (unsigned long long)in->epoch, (unsigned long long)m->version);
+	return SHARE_MASTER_RELEASED;
+}
+
+int share_master_recv(struct share_master *m, uint64_t now, int peer, const struct share_msg *in,
+	     struct share_msg *out, char *why, size_t whylen)
+{
 	share_master_timer(m, now);
 	why[0] = '\0';
 	switch (in->type) {
 	case REQUEST:
-		if (!m->ready) {
-			deny(m, in, out, DENY_NOT_READY);
-			snprintf(why, whylen, "no profile to share");
-			return SHARE_MASTER_DENY;
-		}
-		if (m->state == MST_SELF) {
-			deny(m, in, out, DENY_MASTER_USE);
-			snprintf(why, whylen, "the master uses the profile (epoch %llu)",
-				 (unsigned long long)m->epoch);
-			return SHARE_MASTER_DENY;
-		}
-		if (m->state == MST_GRANTED) {
-			deny(m, in, out, DENY_BUSY);
-			if (m->holder == SHARE_PEER_UNKNOWN)
-				snprintf(why, whylen, "a lease from before the restart may run for %llu ms",
-					 (unsigned long long)(m->held_until - now));
-			else
-				snprintf(why, whylen, "peer %d holds lease %llu for %llu ms more",
-					 m->holder, (unsigned long long)m->epoch,
-					 (unsigned long long)(m->held_until - now));
-			return SHARE_MASTER_DENY;
-		}
-		m->epoch++;
-		m->state = MST_GRANTED;
-		m->holder = peer;
-		m->held_until = now + m->lease_ms + m->drift_ms;
-		memset(out, 0, sizeof(*out));
-		out->type = GRANT;
-		out->epoch = m->epoch;
-		out->nonce = in->nonce;
-		out->lease_ms = m->lease_ms;
-		out->version = m->version;
-		out->mode = GRANT_PUSH;
-		if (m->compare && m->version && in->version == m->version &&
-		    !memcmp(in->digest, m->digest, SHARE_DIGEST_LEN))
-			out->mode = GRANT_ACTIVATE;
-		m->grants++;
-		if (out->mode == GRANT_PUSH)
-			m->pushes++;
-		else
-			m->activations++;
-		snprintf(why, whylen, "lease %llu to peer %d for %u ms (%s)",
-			 (unsigned long long)m->epoch, peer, m->lease_ms,
-			 out->mode == GRANT_PUSH ? (m->compare ? "its copy differs: push" : "push")
-						 : "its copy is current: activate");
-		return SHARE_MASTER_GRANT;
+		return master_request(m, now, peer, in, out, why, whylen);
 	case RENEW:
-		/* after a restart the holder of the stored epoch makes itself known */
-		if (m->state == MST_GRANTED && m->holder == SHARE_PEER_UNKNOWN &&
-		    in->epoch == m->epoch) {
-			m->holder = peer;
-			snprintf(why, whylen, "peer %d renews lease %llu granted before the restart",
-				 peer, (unsigned long long)m->epoch);
-		}
-		if (m->state == MST_GRANTED && m->holder == peer && in->epoch == m->epoch) {
-			m->held_until = now + m->lease_ms + m->drift_ms;
-			memset(out, 0, sizeof(*out));
-			out->type = RENEWED;
-			out->epoch = m->epoch;
-			out->nonce = in->nonce;
-			out->lease_ms = m->lease_ms;
-			return SHARE_MASTER_RENEWED;
-		}
-		deny(m, in, out, DENY_STALE);
-		snprintf(why, whylen, "RENEW of epoch %llu from peer %d: stale (epoch %llu, %s)",
-			 (unsigned long long)in->epoch, peer, (unsigned long long)m->epoch,
-			 share_master_state_name(m->state));
-		return SHARE_MASTER_STALE;
+		return master_renew(m, now, peer, in, out, why, whylen);
 	case RELEASE:
-		current = in->epoch == m->epoch &&
-			  ((m->state == MST_GRANTED &&
-			    (m->holder == peer || m->holder == SHARE_PEER_UNKNOWN)) ||
-			   (m->state == MST_FREE && m->last_holder == peer));
-		if (!current) {
-			deny(m, in, out, DENY_STALE);
-			snprintf(why, whylen, "RELEASE of epoch %llu from peer %d: stale (epoch %llu); only its SQN array is merged",
-				 (unsigned long long)in->epoch, peer, (unsigned long long)m->epoch);
-			return SHARE_MASTER_STALE;
-		}
-		if (m->state == MST_GRANTED)
-			m->releases++;
-		m->state = MST_FREE;
-		m->holder = SHARE_PEER_NONE;
-		m->last_holder = SHARE_PEER_NONE;
-		m->version++;
-		memset(out, 0, sizeof(*out));
-		out->type = RELEASED;
-		out->epoch = in->epoch;
-		out->version = m->version;
-		snprintf(why, whylen, "peer %d released lease %llu; its state is version %llu",
-			 peer, (unsigned long long)in->epoch, (unsigned long long)m->version);
-		return SHARE_MASTER_RELEASED;
+		return master_release(m, peer, in, out, why, whylen);
 	default:
 		snprintf(why, whylen, "%s from peer %d: not a slave's message",
 			 share_msg_name(in->type), peer);
@@ -460,66 +483,90 @@ void share_slave_offline(struct share_slave *s, uint64_t now)
 		s->next_at = now;
 }
 
+/* a master's message that does not fit the slave's state: say so, change nothing */
+static int slave_ignored(const struct share_slave *s, const struct share_msg *in,
+			 struct share_slv_out *out)
+{
+	snprintf(out->why, sizeof(out->why), "%s (epoch %llu) in %s: not for this request, ignored",
+		 share_msg_name(in->type), (unsigned long long)in->epoch,
+		 share_slave_state_name(s->state));
+	return -EPROTO;
+}
+
+/* a GRANT: the answer to the REQUEST in flight makes the slave active */
+static int slave_grant(struct share_slave *s, uint64_t now, const struct share_msg *in,
+		       struct share_slv_out *out)
+{
+	if (s->state != SLV_REQUESTING || in->nonce != s->nonce)
+		return slave_ignored(s, in, out);
+	if (in->lease_ms <= 2 * s->guard_ms || in->lease_ms <= s->answer_ms) {
+		s->state = SLV_IDLE;
+		s->next_at = now + s->retry_ms;
+		snprintf(out->why, sizeof(out->why),
+			 "GRANT of a %u ms lease: too short for the %u ms guard",
+			 in->lease_ms, s->guard_ms);
+		return -EPROTO;
+	}
+	if (in->mode == GRANT_ACTIVATE && !s->version) {
+		s->state = SLV_IDLE;
+		s->next_at = now + s->retry_ms;
+		snprintf(out->why, sizeof(out->why), "activation without a copy held");
+		return -EPROTO;
+	}
+	s->state = SLV_ACTIVE;
+	s->epoch = in->epoch;
+	s->version = in->version;
+	/* from when the REQUEST went: the master's count began after it */
+	s->lease_end = s->sent_at + in->lease_ms;
+	s->next_at = s->sent_at + in->lease_ms / 3;
+	s->grants++;
+	out->activate = true;
+	snprintf(out->why, sizeof(out->why), "lease %llu for %u ms (%s)",
+		 (unsigned long long)in->epoch, in->lease_ms,
+		 in->mode == GRANT_PUSH ? "profile pushed" : "activate the copy held");
+	return 0;
+}
+
+/* a DENY: of the REQUEST in flight, of the active lease, or of a late RELEASE */
+static int slave_deny(struct share_slave *s, uint64_t now, const struct share_msg *in,
+		      struct share_slv_out *out)
+{
+	if (s->state == SLV_REQUESTING && in->nonce == s->nonce) {
+		s->state = SLV_IDLE;
+		s->next_at = now + s->retry_ms;
+		s->denies++;
+		snprintf(out->why, sizeof(out->why), "refused: %s",
+			 share_deny_name(in->reason));
+		return 0;
+	}
+	if (s->state == SLV_ACTIVE && in->nonce == s->nonce && in->epoch == s->epoch) {
+		s->stale++;
+		deactivate(s, now, out, "the master says the lease is over (stale)");
+		return 0;
+	}
+	if (s->state == SLV_RELEASING && in->epoch == s->epoch &&
+	    in->reason == DENY_STALE) {
+		/* someone held it since: the master keeps only the SQN array */
+		s->state = SLV_IDLE;
+		s->pending_state = false;
+		s->version = 0;
+		s->next_at = now;
+		snprintf(out->why, sizeof(out->why),
+			 "state of lease %llu returned too late: only its SQN array counted",
+			 (unsigned long long)s->epoch);
+		return 0;
+	}
+	return slave_ignored(s, in, out);
+}
+
 static int slave_msg(struct share_slave *s, uint64_t now, const struct share_msg *in,
 		     struct share_slv_out *out)
 {
 	switch (in->type) {
 	case GRANT:
-		if (s->state != SLV_REQUESTING || in->nonce != s->nonce)
-			break;
-		if (in->lease_ms <= 2 * s->guard_ms || in->lease_ms <= s->answer_ms) {
-			s->state = SLV_IDLE;
-			s->next_at = now + s->retry_ms;
-			snprintf(out->why, sizeof(out->why),
-				 "GRANT of a %u ms lease: too short for the %u ms guard",
-				 in->lease_ms, s->guard_ms);
-			return -EPROTO;
-		}
-		if (in->mode == GRANT_ACTIVATE && !s->version) {
-			s->state = SLV_IDLE;
-			s->next_at = now + s->retry_ms;
-			snprintf(out->why, sizeof(out->why), "activation without a copy held");
-			return -EPROTO;
-		}
-		s->state = SLV_ACTIVE;
-		s->epoch = in->epoch;
-		s->version = in->version;
-		/* from when the REQUEST went: the master's count began after it */
-		s->lease_end = s->sent_at + in->lease_ms;
-		s->next_at = s->sent_at + in->lease_ms / 3;
-		s->grants++;
-		out->activate = true;
-		snprintf(out->why, sizeof(out->why), "lease %llu for %u ms (%s)",
-			 (unsigned long long)in->epoch, in->lease_ms,
-			 in->mode == GRANT_PUSH ? "profile pushed" : "activate the copy held");
-		return 0;
+		return slave_grant(s, now, in, out);
 	case DENY:
-		if (s->state == SLV_REQUESTING && in->nonce == s->nonce) {
-			s->state = SLV_IDLE;
-			s->next_at = now + s->retry_ms;
-			s->denies++;
-			snprintf(out->why, sizeof(out->why), "refused: %s",
-				 share_deny_name(in->reason));
-			return 0;
-		}
-		if (s->state == SLV_ACTIVE && in->nonce == s->nonce && in->epoch == s->epoch) {
-			s->stale++;
-			deactivate(s, now, out, "the master says the lease is over (stale)");
-			return 0;
-		}
-		if (s->state == SLV_RELEASING && in->epoch == s->epoch &&
-		    in->reason == DENY_STALE) {
-			/* someone held it since: the master keeps only the SQN array */
-			s->state = SLV_IDLE;
-			s->pending_state = false;
-			s->version = 0;
-			s->next_at = now;
-			snprintf(out->why, sizeof(out->why),
-				 "state of lease %llu returned too late: only its SQN array counted",
-				 (unsigned long long)s->epoch);
-			return 0;
-		}
-		break;
+		return slave_deny(s, now, in, out);
 	case RENEWED:
 		if (s->state != SLV_ACTIVE || in->nonce != s->nonce || in->epoch != s->epoch)
 			break;
@@ -542,10 +589,7 @@ static int slave_msg(struct share_slave *s, uint64_t now, const struct share_msg
 			 share_msg_name(in->type));
 		return -EPROTO;
 	}
-	snprintf(out->why, sizeof(out->why), "%s (epoch %llu) in %s: not for this request, ignored",
-		 share_msg_name(in->type), (unsigned long long)in->epoch,
-		 share_slave_state_name(s->state));
-	return -EPROTO;
+	return slave_ignored(s, in, out);
 }
 
 int share_slave_step(struct share_slave *s, uint64_t now, const struct share_msg *in,

@@ -417,10 +417,71 @@ static int path_valid(const uint8_t *path, size_t n)
 	       path[1] == 0x00;
 }
 
+/* an EF record (path length, path, data) into ps: new paths only, up to files-max */
+static int pstate_decode_ef(struct pstate *ps, const uint8_t *v, size_t n, const char **why)
+{
+	int ret;
+
+	if (!n || !path_valid(v + 1, v[0]) || n < 1u + v[0] ||
+	    n - 1 - v[0] > VUICC_FILE_DATA_MAX)
+		return bad(why, "bad EF record");
+	if (pstate_find_ef(ps, v + 1, v[0]))
+		return bad(why, "an EF recorded twice");
+	ret = pstate_set_ef(ps, v + 1, v[0], v + 1 + v[0], n - 1 - v[0]);
+	if (ret)
+		*why = ret == -ENOSPC ? "more EFs than files-max" : "out of memory";
+	return ret;
+}
+
+/* one record of a profile's state into ps; records of unknown types are skipped */
+static int pstate_decode_record(struct pstate *ps, uint16_t type, const uint8_t *v, size_t n,
+				int *have_name, int *have_card, const char **why)
+{
+	size_t slots;
+
+	switch (type) {
+	case T_NAME:
+		if (*have_name || !name_valid(v, n))
+			return bad(why, "bad or repeated profile name");
+		memcpy(ps->name, v, n);
+		ps->name[n] = '\0';
+		*have_name = 1;
+		break;
+	case T_CARD:
+		if (*have_card || n != 4 || get32(v) >= VUICC_CARDS_MAX)
+			return bad(why, "bad or repeated card number");
+		ps->card = get32(v);
+		*have_card = 1;
+		break;
+	case T_SEQ:
+	case T_FPR:
+		if (n != 8)
+			return bad(why, "a 64-bit record of another length");
+		if (type == T_SEQ)
+			ps->seq = get64(v);
+		else
+			ps->fingerprint = get64(v);
+		break;
+	case T_SQN:
+		slots = n / 6;
+		if (ps->sqn_len || !n || n % 6 || n > STORE_SQN_MAX || (slots & (slots - 1)))
+			return bad(why, "bad or repeated SQN array");
+		memcpy(ps->sqn, v, n);
+		ps->sqn_len = n;
+		break;
+	case T_EF:
+		return pstate_decode_ef(ps, v, n, why);
+	default:
+		/* a record of a newer minor revision: skipped */
+		break;
+	}
+	return 0;
+}
+
 int pstate_decode(const uint8_t *in, size_t len, struct pstate *ps, const char **why)
 {
-	size_t off = 0, n, slots;
-	int have_name = 0, have_card = 0, ret = -EBADMSG;
+	size_t off = 0, n;
+	int have_name = 0, have_card = 0, ret;
 	const uint8_t *v;
 	uint16_t type;
 
@@ -438,65 +499,9 @@ int pstate_decode(const uint8_t *in, size_t len, struct pstate *ps, const char *
 		}
 		v = in + off + 6;
 		off += 6 + n;
-		switch (type) {
-		case T_NAME:
-			if (have_name || !name_valid(v, n)) {
-				ret = bad(why, "bad or repeated profile name");
-				goto fail;
-			}
-			memcpy(ps->name, v, n);
-			ps->name[n] = '\0';
-			have_name = 1;
-			break;
-		case T_CARD:
-			if (have_card || n != 4 || get32(v) >= VUICC_CARDS_MAX) {
-				ret = bad(why, "bad or repeated card number");
-				goto fail;
-			}
-			ps->card = get32(v);
-			have_card = 1;
-			break;
-		case T_SEQ:
-		case T_FPR:
-			if (n != 8) {
-				ret = bad(why, "a 64-bit record of another length");
-				goto fail;
-			}
-			if (type == T_SEQ)
-				ps->seq = get64(v);
-			else
-				ps->fingerprint = get64(v);
-			break;
-		case T_SQN:
-			slots = n / 6;
-			if (ps->sqn_len || !n || n % 6 || n > STORE_SQN_MAX || (slots & (slots - 1))) {
-				ret = bad(why, "bad or repeated SQN array");
-				goto fail;
-			}
-			memcpy(ps->sqn, v, n);
-			ps->sqn_len = n;
-			break;
-		case T_EF:
-			if (!n || !path_valid(v + 1, v[0]) || n < 1u + v[0] ||
-			    n - 1 - v[0] > VUICC_FILE_DATA_MAX) {
-				ret = bad(why, "bad EF record");
-				goto fail;
-			}
-			if (pstate_find_ef(ps, v + 1, v[0])) {
-				ret = bad(why, "an EF recorded twice");
-				goto fail;
-			}
-			ret = pstate_set_ef(ps, v + 1, v[0], v + 1 + v[0], n - 1 - v[0]);
-			if (ret) {
-				*why = ret == -ENOSPC ? "more EFs than files-max" : "out of memory";
-				goto fail;
-			}
-			ret = -EBADMSG;
-			break;
-		default:
-			/* a record of a newer minor revision: skipped */
-			break;
-		}
+		ret = pstate_decode_record(ps, type, v, n, &have_name, &have_card, why);
+		if (ret)
+			goto fail;
 	}
 	if (!have_name || !have_card) {
 		ret = bad(why, "no profile name or card");

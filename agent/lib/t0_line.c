@@ -41,14 +41,10 @@ void t0_line_dev_path(const char *name, char *path, size_t len)
 		snprintf(path, len, "/dev/%s", name);
 }
 
-int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t len,
-		   char *info, size_t info_len)
+/* the tty, non-blocking; returns its fd, or -errno with msg set */
+static int t0_line_open(const char *tty, char *msg, size_t len)
 {
-	uint32_t clock = o->clock_hz ? o->clock_hz : 3571200, want, got, base;
-	struct vuicc_t0_attach a = { .card_id = o->card, .flags = o->flags, .clock_hz = clock };
-	struct serial_struct ss;
-	struct termios tio;
-	int fd, ldisc = VUICC_T0_LDISC, saved = -1, err;
+	int fd, err;
 
 	fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -61,6 +57,50 @@ int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t l
 		close(fd);
 		return -ENOTTY;
 	}
+	return fd;
+}
+
+/* DCD edges reported, for RST on DCD; returns 0, or an errno with msg set */
+static int t0_line_dcd_irq(int fd, const char *tty, char *msg, size_t len)
+{
+	struct serial_struct ss;
+	int err;
+
+	/*
+	 * The line runs with CLOCAL (DCD is RST, not carrier); serial
+	 * drivers report DCD edges then only with ASYNC_HARDPPS_CD, as
+	 * for the PPS discipline.  After TIOCSETD: the 8250 driver
+	 * clears the flag when a discipline other than N_PPS is set.
+	 * The attach's termios then turns the DCD interrupt on.
+	 */
+	if (ioctl(fd, TIOCGSERIAL, &ss)) {
+		err = errno;
+		snprintf(msg, len, "%s: --reset dcd needs a serial port (TIOCGSERIAL: %s)",
+			 tty, strerror(err));
+		return err;
+	}
+	ss.flags |= ASYNC_HARDPPS_CD;
+	if (ioctl(fd, TIOCSSERIAL, &ss)) {
+		err = errno;
+		snprintf(msg, len, "%s: cannot enable DCD interrupts (TIOCSSERIAL: %s)",
+			 tty, strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t len,
+		   char *info, size_t info_len)
+{
+	uint32_t clock = o->clock_hz ? o->clock_hz : 3571200, want, got, base;
+	struct vuicc_t0_attach a = { .card_id = o->card, .flags = o->flags, .clock_hz = clock };
+	struct serial_struct ss;
+	struct termios tio;
+	int fd, ldisc = VUICC_T0_LDISC, saved = -1, err;
+
+	fd = t0_line_open(tty, msg, len);
+	if (fd < 0)
+		return fd;
 	if (o->baud_base >= 0)
 		base = (uint32_t)o->baud_base;
 	else
@@ -88,26 +128,9 @@ int t0_line_attach(const char *tty, const struct t0_line *o, char *msg, size_t l
 		return -err;
 	}
 	if (o->flags & VUICC_T0_RESET_DCD) {
-		/*
-		 * The line runs with CLOCAL (DCD is RST, not carrier); serial
-		 * drivers report DCD edges then only with ASYNC_HARDPPS_CD, as
-		 * for the PPS discipline.  After TIOCSETD: the 8250 driver
-		 * clears the flag when a discipline other than N_PPS is set.
-		 * The attach's termios then turns the DCD interrupt on.
-		 */
-		if (ioctl(fd, TIOCGSERIAL, &ss)) {
-			err = errno;
-			snprintf(msg, len, "%s: --reset dcd needs a serial port (TIOCGSERIAL: %s)",
-				 tty, strerror(err));
+		err = t0_line_dcd_irq(fd, tty, msg, len);
+		if (err)
 			goto err_ldisc;
-		}
-		ss.flags |= ASYNC_HARDPPS_CD;
-		if (ioctl(fd, TIOCSSERIAL, &ss)) {
-			err = errno;
-			snprintf(msg, len, "%s: cannot enable DCD interrupts (TIOCSSERIAL: %s)",
-				 tty, strerror(err));
-			goto err_ldisc;
-		}
 	}
 	a.baud_base = base;
 	if (ioctl(fd, VUICC_T0_IOC_ATTACH, &a)) {
