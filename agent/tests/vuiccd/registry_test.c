@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of vuiccd's registry, persistence, provisioning and status report
+ * Host tests of vuiccd's registry, persistence, provisioning, status report and
+ * sharing glue (a slave's activation and deactivation)
  * (agent/vuiccd/registry.c, persist.c, provision.c, status.c) against a fake kernel:
  * this file defines the netlink client's functions (lib/nl.h) over an
  * in-memory card and profile table, and counts what reaches the store
@@ -27,6 +28,7 @@
 #include "vuiccd/persist.h"
 #include "vuiccd/provision.h"
 #include "vuiccd/registry.h"
+#include "vuiccd/share_glue.h"
 #include "vuiccd/vuiccd.h"
 #include "../testlib.h"
 
@@ -811,6 +813,80 @@ static void test_status(void)
 	rig_close(&g);
 }
 
+/*
+ * The sharing glue on a slave: a GRANT that pushes the profile installs and
+ * enables it on the card; the lease running out deletes it from the kernel
+ * and the store and keeps its dynamic state to return with the RELEASE.
+ */
+static void test_share_slave(void)
+{
+	static const char text[] = "name = shared\nkind = seed\nrole = standby\n"
+		"iccid = 8988211000000000042\nimsi = 001010000000004\nmnc_len = 2\n"
+		"algorithm = milenage\nk = 000102030405060708090a0b0c0d0e0f\n"
+		"opc = 0f0e0d0c0b0a09080706050403020100\n";
+	struct vshare *v = calloc(1, sizeof(*v));
+	struct pstate *ps = calloc(1, sizeof(*ps));
+	uint8_t *blob = malloc(SHARE_BLOB_MAX);
+	struct share_msg grant;
+	struct fk_prof *p;
+	struct rig g;
+	size_t n;
+	int i;
+
+	CHECK(v && ps && blob);
+	if (!v || !ps || !blob)
+		goto out;
+	rig_open(&g, 1, 1000);
+	snprintf(g.d.cfg.share_profile, sizeof(g.d.cfg.share_profile), "shared");
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
+	v->d = &g.d;
+	v->card = 0;
+	v->role = CONFIG_SHARE_SLAVE;
+	v->last_denied = -1;
+	for (i = 0; i < SHARE_CONNS; i++)
+		v->c[i].fd = -1;
+	share_slave_init(&v->s, 1, 2000, 5000, 1000);
+	v->s.want = true;
+	v->s.link = true;
+	vs_slave_run(v, NULL);			/* the REQUEST (no link to carry it here) */
+	CHECK(v->s.state == SLV_REQUESTING);
+
+	snprintf(ps->name, sizeof(ps->name), "shared");
+	n = vs_push_blob(text, sizeof(text) - 1, ps, blob, SHARE_BLOB_MAX);
+	CHECK(n > sizeof(text));
+	memset(&grant, 0, sizeof(grant));
+	grant.type = GRANT;
+	grant.mode = GRANT_PUSH;
+	grant.epoch = 1;
+	grant.nonce = v->s.nonce;
+	grant.lease_ms = 60000;
+	grant.version = 1;
+	grant.blob = blob;
+	grant.blob_len = n;
+	vs_slave_run(v, &grant);
+	CHECK(v->s.state == SLV_ACTIVE);
+	p = fk_find(0, "shared");
+	CHECK(p && p->enabled && !strcmp(g.d.reg.cards[0].enabled, "shared"));
+	CHECK(state_file(&g, "0-shared.state"));
+
+	/* the lease runs out (its guard time reached) */
+	v->s.lease_end = vs_now();
+	v->s.next_at = vs_now();
+	vs_slave_run(v, NULL);
+	CHECK(v->s.state != SLV_ACTIVE);
+	CHECK(!fk_find(0, "shared") && !state_file(&g, "0-shared.state"));
+	CHECK(reg_find(&g.d.reg, 0, "shared") == NULL && !g.d.reg.cards[0].enabled[0]);
+	CHECK(v->pending && v->pending_len > 0);	/* for the RELEASE */
+	free(v->pending);
+	free(v->held_text);
+	free(v->sealed);
+	rig_close(&g);
+out:
+	free(blob);
+	free(ps);
+	free(v);
+}
+
 int main(void)
 {
 	RUN(test_mirror);
@@ -821,5 +897,6 @@ int main(void)
 	RUN(test_damaged);
 	RUN(test_remote);
 	RUN(test_status);
+	RUN(test_share_slave);
 	DONE();
 }
