@@ -26,8 +26,8 @@ for dev in /dev/vuicc0 /dev/vuicc1; do
 done
 # (make soak sets VUICC_FUZZ_COUNT=1000000, VUICC_T0_FUZZ_COUNT=10000000)
 export VUICC_FUZZ_COUNT=${VUICC_FUZZ_COUNT:-100000}
-export VUICC_T0_FUZZ_COUNT=${VUICC_T0_FUZZ_COUNT:-100000}
-export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-10000}
+export VUICC_T0_FUZZ_COUNT=${VUICC_T0_FUZZ_COUNT:-50000}
+export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-3000}
 
 abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py"
      "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/conformance.py")
