@@ -18,10 +18,6 @@
 #include "lib/log.h"
 #include "persist.h"
 
-static const char *const auth_results[] = {
-	"success", "mac-failure", "sync-failure", "unsupported-context",
-};
-
 int persist_init(struct persist *p, struct registry *reg, struct vnl *req, struct vnl *ev,
 		 struct loop *loop, const struct store_io *io, int dirfd,
 		 const char *state_dir, unsigned int writeback_ms)
@@ -345,7 +341,7 @@ static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd,
 			v->last_auth_time = time(NULL);
 			if (res)
 				loop_event(p->loop, "card %u: %s: authentication %s", card, v->ps.name,
-					 auth_results[res]);
+					 reg_auth_names[res]);
 		}
 		return 0;
 	case VUICC_CMD_CARD_RESET_NTF:

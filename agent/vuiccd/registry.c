@@ -14,6 +14,10 @@
 #include "lib/log.h"
 #include "registry.h"
 
+const char *const reg_auth_names[4] = {
+	"success", "mac-failure", "sync-failure", "unsupported-context",
+};
+
 void reg_init(struct registry *r, struct vnl *nl, uint32_t base, uint32_t n)
 {
 	memset(r, 0, sizeof(*r));

@@ -48,6 +48,9 @@ struct vprof {
 	struct pol_profile pol;
 };
 
+/* The names of vprof.auth[]'s results (enum vuicc_auth_result - 1). */
+extern const char *const reg_auth_names[4];
+
 struct vcard {
 	bool exists;
 	bool configured;

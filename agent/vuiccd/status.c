@@ -10,10 +10,6 @@
 #include "lib/t0_line.h"
 #include "vuiccd.h"
 
-static const char *const auth_results[] = {
-	"success", "mac-failure", "sync-failure", "unsupported-context",
-};
-
 static const char *kind_name(uint32_t k)
 {
 	return k == VUICC_PROFILE_KIND_SEED ? "seed" : k == VUICC_PROFILE_KIND_VSIM ? "vsim" : "?";
@@ -262,10 +258,10 @@ static void profile_json(const struct vprof *v, uint64_t now, FILE *f)
 		v->writes, v->write_errors, v->events, v->stale_events, v->resyncs);
 	fprintf(f, "\"auth\":{");
 	for (k = 0; k < 4; k++)
-		fprintf(f, "\"%s\":%lu,", auth_results[k], v->auth[k]);
+		fprintf(f, "\"%s\":%lu,", reg_auth_names[k], v->auth[k]);
 	fprintf(f, "\"last\":");
 	if (v->last_auth >= 0)
-		fprintf(f, "\"%s\",\"last_time\":%ld", auth_results[v->last_auth],
+		fprintf(f, "\"%s\",\"last_time\":%ld", reg_auth_names[v->last_auth],
 			(long)v->last_auth_time);
 	else
 		fputs("null", f);
