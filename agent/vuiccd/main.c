@@ -274,10 +274,10 @@ static char *request(void *arg, const char *req, size_t *len)
 
 	if (!strcmp(req, "status") || !strcmp(req, "status json")) {
 		reg_snapshot(&d->reg);
-		return vd_status(d, req[6] != '\0', len);
+		return status_report(&d->status, req[6] != '\0', len);
 	}
 	if (!strncmp(req, "share ", 6))
-		vd_share_command(d, req + 6, msg, sizeof(msg));
+		vd_share_command(d->share, req + 6, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s", bad);
 	out = strdup(msg);
@@ -389,6 +389,12 @@ static int start(struct vd *d)
 	sigset_t mask;
 	int dirfd, evfd;
 
+	/* the report reads the parts; they are all in place once the loop runs */
+	d->status = (struct status){
+		.cfg = &d->cfg, .req = &d->req, .reg = &d->reg, .store = &d->store,
+		.modems = &d->modems, .pol = &d->pol, .loop = &d->loop, .share = &d->share,
+		.started = d->started,
+	};
 	dirfd = open_state_dir(d);
 	if (dirfd < 0)
 		return -1;
@@ -434,7 +440,7 @@ static int start(struct vd *d)
 		log_err("start-up failed: the policy");
 		return -1;
 	}
-	if (vd_share_start(d)) {
+	if (vd_share_start(&d->share, &d->cfg, &d->loop, &d->reg, &d->store, &d->prov)) {
 		log_err("start-up failed: sharing");
 		return -1;
 	}
@@ -444,7 +450,7 @@ static int start(struct vd *d)
 /* Top down; what waits for write-back goes to the disk now. */
 static void stop(struct vd *d)
 {
-	vd_share_stop(d);
+	vd_share_stop(&d->share);
 	vd_policy_stop(&d->pol);
 	modems_stop(&d->modems);
 	persist_events(&d->store);

@@ -30,11 +30,9 @@ static void on_timer(void *arg, uint32_t events)
 	struct vshare *v = arg;
 	struct sconn *c;
 	uint64_t tick, now = vs_now();
-	struct vd *d;
 
 	if (!v)
 		return;
-	d = v->d;
 	if (read(v->tfd, &tick, sizeof(tick)) < 0 && errno != EAGAIN)
 		log_debug("share timer: %s", strerror(errno));
 	if (v->role == CONFIG_SHARE_MASTER) {
@@ -49,7 +47,7 @@ static void on_timer(void *arg, uint32_t events)
 	 * and connect again (the lease goes on counting meanwhile)
 	 */
 	if (c->fd >= 0 && c->up && c->last_tx > c->last_rx &&
-	    now - c->wait_since > 2ull * d->cfg.share_answer_ms)
+	    now - c->wait_since > 2ull * v->cfg->share_answer_ms)
 		vs_conn_close(v, c, "no answer");
 	vs_conns_expire(v, now);
 	if (c->fd < 0 && v->connect_at && now >= v->connect_at)
@@ -59,9 +57,8 @@ static void on_timer(void *arg, uint32_t events)
 
 /* ---- the master's own use, the slave's wish (vuiccctl share) ---- */
 
-int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max)
+int vd_share_command(struct vshare *v, const char *cmd, char *msg, size_t max)
 {
-	struct vshare *v = d->share;
 
 	if (!v) {
 		snprintf(msg, max, "error: sharing is off (share = off)\n");
@@ -85,9 +82,9 @@ int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max)
 
 /* ---- start, stop, status ---- */
 
-static int load_identity(struct vd *d, struct sc_identity *id)
+static int load_identity(struct vshare *v, struct sc_identity *id)
 {
-	return vd_share_key_file(d->cfg.share_key_file, id, true);
+	return vd_share_key_file(v->cfg->share_key_file, id, true);
 }
 
 static int read_text(const char *path, char **text, size_t *len)
@@ -117,14 +114,12 @@ static int read_text(const char *path, char **text, size_t *len)
 }
 
 /* The parts both roles have: the identity, the timer. */
-static int share_init(struct vd *d, struct vshare *v)
+static int share_init(struct vshare *v)
 {
 	int i, ret;
 
-	d->share = v;
-	v->d = d;
-	v->role = d->cfg.share;
-	v->card = d->cfg.card_base;
+	v->role = v->cfg->share;
+	v->card = v->cfg->card_base;
 	v->lfd = -1;
 	v->last_denied = -1;
 	v->news = vs_news;
@@ -132,58 +127,58 @@ static int share_init(struct vd *d, struct vshare *v)
 		v->c[i].fd = -1;
 		v->c[i].owner = v;
 	}
-	ret = load_identity(d, &v->id);
+	ret = load_identity(v, &v->id);
 	if (ret) {
-		log_err("share: key %s: %s", d->cfg.share_key_file, strerror(-ret));
+		log_err("share: key %s: %s", v->cfg->share_key_file, strerror(-ret));
 		return ret;
 	}
 	v->tfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (v->tfd < 0)
 		return -errno;
-	return loop_add(&d->loop, v->tfd, EPOLLIN, on_timer, v);
+	return loop_add(v->loop, v->tfd, EPOLLIN, on_timer, v);
 }
 
-static int slave_start(struct vd *d, struct vshare *v)
+static int slave_start(struct vshare *v)
 {
 	struct vprof *vp;
 
 	share_slave_init(&v->s, randombytes_random() | (uint64_t)randombytes_random() << 32,
-		 d->cfg.share_guard_ms, d->cfg.share_answer_ms, d->cfg.share_retry_ms);
-	v->s.want = d->cfg.share_want;
+		 v->cfg->share_guard_ms, v->cfg->share_answer_ms, v->cfg->share_retry_ms);
+	v->s.want = v->cfg->share_want;
 	vs_sealed_load(v);
 	v->keep_copy = v->sealed != NULL;
 	/* a slave that starts holds no lease: whatever a share left goes */
-	vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
+	vp = reg_find(v->reg, v->card, v->cfg->share_profile);
 	if (vp && !vp->managed) {
 		log_notice("share: profile %s was left from a lease before this start: deleted",
-			   d->cfg.share_profile);
-		prov_delete_remote(&d->prov, v->card, d->cfg.share_profile);
+			   v->cfg->share_profile);
+		prov_delete_remote(v->prov, v->card, v->cfg->share_profile);
 	}
-	log_notice("share: slave of %s, profile %s, %s", d->cfg.share_connect,
-		   d->cfg.share_profile, v->s.want ? "wanted" : "not wanted");
+	log_notice("share: slave of %s, profile %s, %s", v->cfg->share_connect,
+		   v->cfg->share_profile, v->s.want ? "wanted" : "not wanted");
 	vs_slave_connect(v);
 	vs_arm(v);
 	return 0;
 }
 
 /* The master: the profile shared must parse and carry the name given. */
-static int master_read_profile(struct vd *d, struct vshare *v)
+static int master_read_profile(struct vshare *v)
 {
 	char err[PROFILE_ERR_MAX];
 	struct profile *p;
 	int ret;
 
-	ret = read_text(d->cfg.share_profile_file, &v->text, &v->text_len);
+	ret = read_text(v->cfg->share_profile_file, &v->text, &v->text_len);
 	if (ret) {
-		log_err("share: %s: %s", d->cfg.share_profile_file, strerror(-ret));
+		log_err("share: %s: %s", v->cfg->share_profile_file, strerror(-ret));
 		return ret;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	ret = profile_parse(v->text, v->text_len, d->cfg.share_profile_file, p, err, sizeof(err));
-	if (!ret && strcmp(p->name, d->cfg.share_profile)) {
-		snprintf(err, sizeof(err), "it is profile %s, not %s", p->name, d->cfg.share_profile);
+	ret = profile_parse(v->text, v->text_len, v->cfg->share_profile_file, p, err, sizeof(err));
+	if (!ret && strcmp(p->name, v->cfg->share_profile)) {
+		snprintf(err, sizeof(err), "it is profile %s, not %s", p->name, v->cfg->share_profile);
 		ret = -1;
 	}
 	profile_wipe(p);
@@ -195,29 +190,29 @@ static int master_read_profile(struct vd *d, struct vshare *v)
 	return 0;
 }
 
-static int master_start(struct vd *d, struct vshare *v)
+static int master_start(struct vshare *v)
 {
 	struct vprof *vp;
 	uint64_t epoch;
 	int ret;
 
-	ret = master_read_profile(d, v);
+	ret = master_read_profile(v);
 	if (ret)
 		return ret;
-	snprintf(v->ps.name, sizeof(v->ps.name), "%s", d->cfg.share_profile);
+	snprintf(v->ps.name, sizeof(v->ps.name), "%s", v->cfg->share_profile);
 	v->ps.card = v->card;
 	if (vs_lease_load(v, &epoch))
 		return -EBADMSG;
-	share_master_init(&v->m, vs_now(), epoch, d->cfg.share_lease_ms, d->cfg.share_drift_ms);
-	vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
+	share_master_init(&v->m, vs_now(), epoch, v->cfg->share_lease_ms, v->cfg->share_drift_ms);
+	vp = reg_find(v->reg, v->card, v->cfg->share_profile);
 	if (vp && vp->installed && epoch) {
 		/* its own use went on while no vuiccd ran (share take before a restart) */
 		v->m.state = MST_SELF;
 		v->m.holder = SHARE_PEER_NONE;
 		log_notice("share: card %u still holds %s: the master's own use goes on (share give ends it)",
-			   v->card, d->cfg.share_profile);
+			   v->card, v->cfg->share_profile);
 	}
-	v->m.compare = d->cfg.share_compare;
+	v->m.compare = v->cfg->share_compare;
 	crypto_generichash(v->wrap, sizeof(v->wrap), (const uint8_t *)"vuicc share wrap 1", 18,
 			   v->id.sk, sizeof(v->id.sk));
 	crypto_generichash(v->m.digest, SHARE_DIGEST_LEN, (const uint8_t *)v->text,
@@ -227,33 +222,41 @@ static int master_start(struct vd *d, struct vshare *v)
 	if (ret)
 		return ret;
 	log_notice("share: master of profile %s on %s; lease %u ms, margin %u ms, %s%s",
-		   d->cfg.share_profile, d->cfg.share_listen, d->cfg.share_lease_ms,
-		   d->cfg.share_drift_ms, d->cfg.share_compare ? "share_mode compare" :
+		   v->cfg->share_profile, v->cfg->share_listen, v->cfg->share_lease_ms,
+		   v->cfg->share_drift_ms, v->cfg->share_compare ? "share_mode compare" :
 		   "share_mode push", epoch ? "; waiting out a lease from before the restart" : "");
 	vs_arm(v);
 	return 0;
 }
 
-int vd_share_start(struct vd *d)
+int vd_share_start(struct vshare **out, const struct config *cfg, struct loop *loop,
+		   struct registry *reg, struct persist *store, struct provision *prov)
 {
 	struct vshare *v;
 	int ret;
 
-	if (!d->cfg.share)
+	*out = NULL;
+	if (!cfg->share)
 		return 0;
-	if (!d->cfg.n_share_peers) {
+	if (!cfg->n_share_peers) {
 		log_err("share: no share_peer_key: pair with a peer first (vuiccd --share-pair CODE)");
 		return -ENOKEY;
 	}
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	ret = share_init(d, v);
+	*out = v;
+	v->cfg = cfg;
+	v->loop = loop;
+	v->reg = reg;
+	v->store = store;
+	v->prov = prov;
+	ret = share_init(v);
 	if (ret)
 		return ret;
 	if (v->role == CONFIG_SHARE_SLAVE)
-		return slave_start(d, v);
-	return master_start(d, v);
+		return slave_start(v);
+	return master_start(v);
 }
 
 /*
@@ -263,8 +266,8 @@ int vd_share_start(struct vd *d)
  */
 static void slave_stop(struct vshare *v)
 {
-	struct timespec guard = { .tv_sec = v->d->cfg.share_guard_ms / 1000,
-				  .tv_nsec = (long)(v->d->cfg.share_guard_ms % 1000) * 1000000 };
+	struct timespec guard = { .tv_sec = v->cfg->share_guard_ms / 1000,
+				  .tv_nsec = (long)(v->cfg->share_guard_ms % 1000) * 1000000 };
 	struct sconn *c = &v->c[0];
 	struct pollfd pfd;
 	uint64_t end;
@@ -279,7 +282,7 @@ static void slave_stop(struct vshare *v)
 		return;
 	nanosleep(&guard, NULL);
 	vs_slave_run(v, NULL);
-	end = vs_now() + v->d->cfg.share_answer_ms;
+	end = vs_now() + v->cfg->share_answer_ms;
 	while (c->fd >= 0 && v->s.pending_state && vs_now() < end) {
 		pfd.fd = c->fd;
 		pfd.events = POLLIN | (c->out_len ? POLLOUT : 0);
@@ -294,9 +297,9 @@ static void slave_stop(struct vshare *v)
 			 (unsigned long long)v->s.epoch);
 }
 
-void vd_share_stop(struct vd *d)
+void vd_share_stop(struct vshare **vp)
 {
-	struct vshare *v = d->share;
+	struct vshare *v = *vp;
 	int i;
 
 	if (!v)
@@ -305,13 +308,13 @@ void vd_share_stop(struct vd *d)
 		slave_stop(v);
 	for (i = 0; i < SHARE_CONNS; i++)
 		if (v->c[i].fd >= 0) {
-			loop_del(&d->loop, v->c[i].fd);
+			loop_del(v->loop, v->c[i].fd);
 			close(v->c[i].fd);
 			sc_session_wipe(&v->c[i].sess);
 			sc_hs_wipe(&v->c[i].hs);
 		}
 	if (v->lfd >= 0) {
-		loop_del(&d->loop, v->lfd);
+		loop_del(v->loop, v->lfd);
 		close(v->lfd);
 	}
 	if (v->text) {
@@ -334,15 +337,14 @@ void vd_share_stop(struct vd *d)
 	sodium_memzero(v->grant_key, sizeof(v->grant_key));
 	pstate_clear(&v->ps);
 	sc_identity_wipe(&v->id);
-	loop_del(&d->loop, v->tfd);
+	loop_del(v->loop, v->tfd);
 	close(v->tfd);
 	free(v);
-	d->share = NULL;
+	*vp = NULL;
 }
 
-static void master_status(struct vshare *v, FILE *f, bool json, uint64_t now, int links)
+static void master_status(const struct vshare *v, FILE *f, bool json, uint64_t now, int links)
 {
-	struct vd *d = v->d;
 	char holder[32];
 
 	if (v->m.state == MST_SELF)
@@ -359,7 +361,7 @@ static void master_status(struct vshare *v, FILE *f, bool json, uint64_t now, in
 			"\"links\":%d,\"grants\":%lu,\"pushes\":%lu,\"activations\":%lu,"
 			"\"denies\":%lu,\"stale\":%lu,\"expiries\":%lu,\"releases\":%lu,"
 			"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu,\"refused\":%lu}",
-			d->cfg.share_profile, share_master_state_name(v->m.state), holder,
+			v->cfg->share_profile, share_master_state_name(v->m.state), holder,
 			(unsigned long long)v->m.epoch, (unsigned long long)v->m.version,
 			(unsigned long long)(v->m.state == MST_GRANTED && v->m.held_until > now ?
 					     v->m.held_until - now : 0),
@@ -369,7 +371,7 @@ static void master_status(struct vshare *v, FILE *f, bool json, uint64_t now, in
 		return;
 	}
 	fprintf(f, "\nshare: master of %s (%s)\n  lease: %s, holder %s, epoch %llu",
-		d->cfg.share_profile, d->cfg.share_compare ? "compare" : "push",
+		v->cfg->share_profile, v->cfg->share_compare ? "compare" : "push",
 		share_master_state_name(v->m.state), holder, (unsigned long long)v->m.epoch);
 	if (v->m.state == MST_GRANTED && v->m.held_until > now)
 		fprintf(f, ", held for %llu ms more", (unsigned long long)(v->m.held_until - now));
@@ -379,16 +381,15 @@ static void master_status(struct vshare *v, FILE *f, bool json, uint64_t now, in
 		v->m.expiries, v->m.releases, v->tampered, v->replayed, v->malformed, v->refused);
 }
 
-static void slave_status(struct vshare *v, FILE *f, bool json, uint64_t now)
+static void slave_status(const struct vshare *v, FILE *f, bool json, uint64_t now)
 {
-	struct vd *d = v->d;
 
 	if (json) {
 		fprintf(f, ",\"share\":{\"role\":\"slave\",\"profile\":\"%s\",\"state\":\"%s\","
 			"\"epoch\":%llu,\"lease_ms\":%llu,\"link\":%s,\"want\":%s,\"requests\":%lu,"
 			"\"grants\":%lu,\"denies\":%lu,\"renewals\":%lu,\"expiries\":%lu,\"stale\":%lu,"
 			"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu}",
-			d->cfg.share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch,
+			v->cfg->share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch,
 			(unsigned long long)(v->s.state == SLV_ACTIVE && v->s.lease_end > now ?
 					     v->s.lease_end - now : 0),
 			v->s.link ? "true" : "false", v->s.want ? "true" : "false", v->s.requests,
@@ -396,8 +397,8 @@ static void slave_status(struct vshare *v, FILE *f, bool json, uint64_t now)
 			v->tampered, v->replayed, v->malformed);
 		return;
 	}
-	fprintf(f, "\nshare: slave of %s, profile %s\n  lease: %s, epoch %llu", d->cfg.share_connect,
-		d->cfg.share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch);
+	fprintf(f, "\nshare: slave of %s, profile %s\n  lease: %s, epoch %llu", v->cfg->share_connect,
+		v->cfg->share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch);
 	if (v->s.state == SLV_ACTIVE && v->s.lease_end > now)
 		fprintf(f, ", %llu ms left", (unsigned long long)(v->s.lease_end - now));
 	fprintf(f, "\n  link %s; requests %lu, grants %lu, refused %lu, renewals %lu, expired %lu, stale %lu\n"
@@ -406,9 +407,8 @@ static void slave_status(struct vshare *v, FILE *f, bool json, uint64_t now)
 		v->s.expiries, v->s.stale, v->tampered, v->replayed, v->malformed);
 }
 
-void vd_share_status(struct vd *d, FILE *f, bool json)
+void vd_share_status(const struct vshare *v, FILE *f, bool json)
 {
-	struct vshare *v = d->share;
 	uint64_t now = vs_now();
 	int i, links = 0;
 

@@ -21,7 +21,13 @@
 
 #include "core/share.h"
 #include "core/share_chan.h"
-#include "vuiccd.h"
+#include "lib/config.h"
+#include "lib/store.h"
+#include "loop.h"
+#include "persist.h"
+#include "provision.h"
+#include "registry.h"
+#include "sharing.h"
 
 #define SHARE_CONNS		CONFIG_SHARE_PEERS
 
@@ -43,7 +49,12 @@ struct sconn {
 };
 
 struct vshare {
-	struct vd *d;
+	/* the parts it uses (vd_share_start()) */
+	const struct config *cfg;
+	struct loop *loop;
+	struct registry *reg;
+	struct persist *store;
+	struct provision *prov;
 	int role;
 	uint32_t card;
 	struct sc_identity id;

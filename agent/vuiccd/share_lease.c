@@ -41,9 +41,9 @@ static int lease_save(struct vshare *v)
 		buf[8 + i] = (uint8_t)(v->m.version >> (56 - 8 * i));
 	}
 	n = pstate_encode(&v->ps, buf + 16, sizeof(buf) - 16);
-	snprintf(name, sizeof(name), "share-%s.lease", v->d->cfg.share_profile);
-	ret = store_write_blob(v->d->store.dirfd, name, STORE_KIND_SHARE, ++v->gen, buf, 16 + n,
-			       v->d->store.io);
+	snprintf(name, sizeof(name), "share-%s.lease", v->cfg->share_profile);
+	ret = store_write_blob(v->store->dirfd, name, STORE_KIND_SHARE, ++v->gen, buf, 16 + n,
+			       v->store->io);
 	sodium_memzero(buf, 16 + n);
 	if (ret)
 		log_err("share: cannot write %s: %s", name, strerror(-ret));
@@ -59,8 +59,8 @@ int vs_lease_load(struct vshare *v, uint64_t *epoch)
 	int i, ret;
 
 	*epoch = 0;
-	snprintf(name, sizeof(name), "share-%s.lease", v->d->cfg.share_profile);
-	ret = store_read_blob(v->d->store.dirfd, name, STORE_KIND_SHARE, &buf, &n, &v->gen, note,
+	snprintf(name, sizeof(name), "share-%s.lease", v->cfg->share_profile);
+	ret = store_read_blob(v->store->dirfd, name, STORE_KIND_SHARE, &buf, &n, &v->gen, note,
 			      sizeof(note));
 	if (ret == -ENOENT)
 		return 0;
@@ -93,7 +93,7 @@ static void master_expire(struct vshare *v)
 	lease_save(v);
 	log_notice("share: lease %llu ran out (its holder neither renewed nor released it); the profile is free",
 		   (unsigned long long)v->m.epoch);
-	loop_event(&v->d->loop, "share: lease %llu expired", (unsigned long long)v->m.epoch);
+	loop_event(v->loop, "share: lease %llu expired", (unsigned long long)v->m.epoch);
 }
 
 /* GRANT: the epoch on disk first, then the copy's key (compare) or the push. */
@@ -123,7 +123,7 @@ static void master_grant(struct vshare *v, struct sconn *c, const struct share_m
 	}
 	v->last_denied = -1;
 	log_notice("share: GRANT: %s", why);
-	loop_event(&v->d->loop, "share: lease %llu granted to peer %d", (unsigned long long)out->epoch,
+	loop_event(v->loop, "share: lease %llu granted to peer %d", (unsigned long long)out->epoch,
 		 c->peer);
 	vs_send_msg(v, c, out);
 	sodium_memzero(blob, sizeof(blob));
@@ -166,11 +166,11 @@ static void master_released(struct vshare *v, struct sconn *c, const struct shar
 	if (r == SHARE_MASTER_STALE) {
 		v->stale++;
 		log_warn("share: peer %d: %s", c->peer, why);
-		loop_event(&v->d->loop, "share: stale %s from peer %d rejected",
+		loop_event(v->loop, "share: stale %s from peer %d rejected",
 			 share_msg_name(in->type), c->peer);
 	} else {
 		log_notice("share: %s", why);
-		loop_event(&v->d->loop, "share: peer %d released lease %llu", c->peer,
+		loop_event(v->loop, "share: peer %d released lease %llu", c->peer,
 			 (unsigned long long)in->epoch);
 	}
 	vs_send_msg(v, c, out);
@@ -192,7 +192,7 @@ static void master_recv(struct vshare *v, struct sconn *c, const struct share_ms
 		/* a slave asks again every few seconds: the first refusal said it */
 		if (v->last_denied != c->peer) {
 			log_notice("share: DENY peer %d: %s", c->peer, why);
-			loop_event(&v->d->loop, "share: peer %d refused: %s", c->peer,
+			loop_event(v->loop, "share: peer %d refused: %s", c->peer,
 				 share_deny_name(out.reason));
 		} else {
 			log_info("share: DENY peer %d again: %s", c->peer, why);
@@ -294,7 +294,6 @@ static int slave_install(struct vshare *v, const struct share_msg *g)
 
 static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 {
-	struct vd *d = v->d;
 	struct profile *p = NULL;
 	struct pstate *t = NULL;
 	const char *bad = NULL;
@@ -319,9 +318,9 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 		log_err("share: the pushed profile does not parse: %s", err);
 		goto out;
 	}
-	if (strcmp(p->name, d->cfg.share_profile)) {
+	if (strcmp(p->name, v->cfg->share_profile)) {
 		log_err("share: the master pushed profile %s, not %s", p->name,
-			d->cfg.share_profile);
+			v->cfg->share_profile);
 		goto out;
 	}
 	if (d_compare(v))
@@ -332,15 +331,15 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 		goto out;
 	}
 	p->card = (int)v->card;
-	vp = reg_get(&d->reg, v->card, p->name);
+	vp = reg_get(v->reg, v->card, p->name);
 	if (!vp) {
 		ret = -ENOSPC;
 		goto out;
 	}
 	card_take_state(v, vp, p->name, t);
-	ret = prov_install_remote(&d->prov, v->card, p);
+	ret = prov_install_remote(v->prov, v->card, p);
 	if (!ret)
-		ret = prov_enable(&d->prov, v->card, p->name, "shared by the master");
+		ret = prov_enable(v->prov, v->card, p->name, "shared by the master");
 out:
 	if (p) {
 		profile_wipe(p);
@@ -356,15 +355,14 @@ out:
 static void slave_deactivate(struct vshare *v, const char *why)
 {
 	static uint8_t blob[SHARE_BLOB_MAX];
-	struct vd *d = v->d;
-	struct vprof *vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
+	struct vprof *vp = reg_find(v->reg, v->card, v->cfg->share_profile);
 	size_t n = 0;
 
 	if (vp) {
 		/* the card's state as it is now, then the profile out of kernel and store */
-		persist_fetch_state(&d->store, vp);
+		persist_fetch_state(v->store, vp);
 		n = vs_state_blob(&vp->ps, blob, sizeof(blob));
-		if (prov_delete_remote(&d->prov, v->card, d->cfg.share_profile))
+		if (prov_delete_remote(v->prov, v->card, v->cfg->share_profile))
 			log_err("share: cannot delete the shared profile; it stays disabled");
 	}
 	free(v->pending);
@@ -380,8 +378,8 @@ static void slave_deactivate(struct vshare *v, const char *why)
 	sodium_memzero(blob, n);
 	v->deactivated_at = vs_now();
 	log_notice("share: lease %llu: %s; profile %s deleted from the card and the store",
-		   (unsigned long long)v->s.epoch, why, d->cfg.share_profile);
-	loop_event(&d->loop, "share: deactivated (%s)", why);
+		   (unsigned long long)v->s.epoch, why, v->cfg->share_profile);
+	loop_event(v->loop, "share: deactivated (%s)", why);
 }
 
 void vs_slave_run(struct vshare *v, const struct share_msg *in)
@@ -396,7 +394,7 @@ void vs_slave_run(struct vshare *v, const struct share_msg *in)
 		if (o.activate) {
 			v->activated_at = vs_now();
 			log_notice("share: %s", o.why);
-			loop_event(&v->d->loop, "share: active under lease %llu", (unsigned long long)v->s.epoch);
+			loop_event(v->loop, "share: active under lease %llu", (unsigned long long)v->s.epoch);
 			if (slave_install(v, in)) {
 				log_err("share: cannot activate the shared profile; giving the lease up");
 				v->s.lease_end = vs_now();
@@ -443,15 +441,14 @@ void vs_news(struct vshare *v, struct sconn *c, const struct share_msg *m)
 /* The master's timer: its own use ends, a lease runs out. */
 void vs_master_tick(struct vshare *v, uint64_t now)
 {
-	struct vd *d = v->d;
 
 	if (v->give_at && now >= v->give_at) {
 		v->give_at = 0;
 		share_master_give(&v->m);
 		lease_save(v);
 		log_notice("share: the master's own use of %s ended; the profile is free",
-			   d->cfg.share_profile);
-		loop_event(&d->loop, "share: master's own use ended");
+			   v->cfg->share_profile);
+		loop_event(v->loop, "share: master's own use ended");
 	}
 	master_expire(v);
 }
@@ -460,7 +457,6 @@ void vs_master_tick(struct vshare *v, uint64_t now)
 
 int vs_master_take(struct vshare *v, char *msg, size_t max)
 {
-	struct vd *d = v->d;
 	struct share_msg g = { .type = GRANT, .mode = GRANT_PUSH };
 	static uint8_t blob[SHARE_BLOB_MAX];
 	size_t n;
@@ -484,26 +480,25 @@ int vs_master_take(struct vshare *v, char *msg, size_t max)
 	sodium_memzero(blob, n);
 	if (ret) {
 		/* out again; free only a guard time later, as after a give */
-		if (reg_find(&d->reg, v->card, d->cfg.share_profile))
-			prov_delete_remote(&d->prov, v->card, d->cfg.share_profile);
-		v->give_at = vs_now() + d->cfg.share_guard_ms;
+		if (reg_find(v->reg, v->card, v->cfg->share_profile))
+			prov_delete_remote(v->prov, v->card, v->cfg->share_profile);
+		v->give_at = vs_now() + v->cfg->share_guard_ms;
 		vs_arm(v);
-		snprintf(msg, max, "error: cannot install %s on card %u: %s\n", d->cfg.share_profile,
+		snprintf(msg, max, "error: cannot install %s on card %u: %s\n", v->cfg->share_profile,
 			 v->card, strerror(-ret));
 		return ret;
 	}
 	log_notice("share: the master uses %s itself (epoch %llu): slaves are refused",
-		   d->cfg.share_profile, (unsigned long long)v->m.epoch);
-	loop_event(&d->loop, "share: master's own use, epoch %llu", (unsigned long long)v->m.epoch);
-	snprintf(msg, max, "ok: card %u uses %s (epoch %llu)\n", v->card, d->cfg.share_profile,
+		   v->cfg->share_profile, (unsigned long long)v->m.epoch);
+	loop_event(v->loop, "share: master's own use, epoch %llu", (unsigned long long)v->m.epoch);
+	snprintf(msg, max, "ok: card %u uses %s (epoch %llu)\n", v->card, v->cfg->share_profile,
 		 (unsigned long long)v->m.epoch);
 	return 0;
 }
 
 int vs_master_give(struct vshare *v, char *msg, size_t max)
 {
-	struct vd *d = v->d;
-	struct vprof *vp = reg_find(&d->reg, v->card, d->cfg.share_profile);
+	struct vprof *vp = reg_find(v->reg, v->card, v->cfg->share_profile);
 	struct pstate *t;
 	size_t i;
 
@@ -513,7 +508,7 @@ int vs_master_give(struct vshare *v, char *msg, size_t max)
 	}
 	if (vp) {
 		/* its state for the next holder, then out of the card and the store */
-		persist_fetch_state(&d->store, vp);
+		persist_fetch_state(v->store, vp);
 		t = &vp->ps;
 		pstate_merge_sqn(&v->ps, t->sqn, t->sqn_len);
 		for (i = 0; i < t->n_efs; i++)
@@ -521,15 +516,15 @@ int vs_master_give(struct vshare *v, char *msg, size_t max)
 				pstate_set_ef(&v->ps, t->efs[i].path, t->efs[i].path_len,
 					      t->efs[i].data, t->efs[i].len);
 		lease_save(v);
-		prov_delete_remote(&d->prov, v->card, d->cfg.share_profile);
+		prov_delete_remote(v->prov, v->card, v->cfg->share_profile);
 	}
 	/* free once the card has surely left the network: the guard time */
-	v->give_at = vs_now() + d->cfg.share_guard_ms;
+	v->give_at = vs_now() + v->cfg->share_guard_ms;
 	vs_arm(v);
-	log_notice("share: the master stops using %s; free in %u ms", d->cfg.share_profile,
-		   d->cfg.share_guard_ms);
+	log_notice("share: the master stops using %s; free in %u ms", v->cfg->share_profile,
+		   v->cfg->share_guard_ms);
 	snprintf(msg, max, "ok: %s off card %u; free for the slaves in %u ms\n",
-		 d->cfg.share_profile, v->card, d->cfg.share_guard_ms);
+		 v->cfg->share_profile, v->card, v->cfg->share_guard_ms);
 	return 0;
 }
 

@@ -179,14 +179,14 @@ static void conn_poll(struct vshare *v, struct sconn *c)
 
 	if (c->connecting || c->out_len)
 		ev.events |= EPOLLOUT;
-	loop_add(&v->d->loop, c->fd, ev.events, on_conn, c);
+	loop_add(v->loop, c->fd, ev.events, on_conn, c);
 }
 
 void vs_conn_close(struct vshare *v, struct sconn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
-	loop_del(&v->d->loop, c->fd);
+	loop_del(v->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
 	if (c->up) {
@@ -196,7 +196,7 @@ void vs_conn_close(struct vshare *v, struct sconn *c, const char *why)
 				   c->peer, why);
 		else
 			log_notice("share: link to the master lost (%s)", why);
-		loop_event(&v->d->loop, "share: link %s lost (%s)",
+		loop_event(v->loop, "share: link %s lost (%s)",
 			 v->role == CONFIG_SHARE_MASTER ? "to a slave" : "to the master", why);
 	} else {
 		log_info("share: connection closed before the handshake ended (%s)", why);
@@ -207,7 +207,7 @@ void vs_conn_close(struct vshare *v, struct sconn *c, const char *why)
 	c->in_len = c->out_len = 0;
 	c->bad = 0;
 	if (v->role == CONFIG_SHARE_SLAVE) {
-		v->connect_at = vs_now() + v->d->cfg.share_retry_ms;
+		v->connect_at = vs_now() + v->cfg->share_retry_ms;
 		v->s.link = false;
 		v->news(v, NULL, NULL);
 	}
@@ -281,15 +281,15 @@ int vs_slave_connect(struct vshare *v)
 	int ret;
 
 	v->connect_at = 0;
-	if (vs_parse_addr(v->d->cfg.share_connect, &a))
+	if (vs_parse_addr(v->cfg->share_connect, &a))
 		return -EINVAL;
-	ret = vs_open(&v->d->cfg, &a);
+	ret = vs_open(v->cfg, &a);
 	if (ret) {
 		if (!v->connect_failing)
 			log_notice("share: connecting to %s: %s; trying every %u ms",
-				   v->d->cfg.share_connect, strerror(-ret), v->d->cfg.share_retry_ms);
+				   v->cfg->share_connect, strerror(-ret), v->cfg->share_retry_ms);
 		v->connect_failing = true;
-		v->connect_at = vs_now() + v->d->cfg.share_retry_ms;
+		v->connect_at = vs_now() + v->cfg->share_retry_ms;
 		return ret;
 	}
 	memset(c, 0, offsetof(struct sconn, in));
@@ -306,22 +306,21 @@ static void on_listen(void *arg, uint32_t events);
 /* The master's listening socket (share_listen), in the loop. */
 int vs_listen(struct vshare *v)
 {
-	struct vd *d = v->d;
 	struct vs_addr a;
 	int ret;
 
-	if (vs_parse_addr(d->cfg.share_listen, &a)) {
-		log_err("share: share_listen %s: not an address", d->cfg.share_listen);
+	if (vs_parse_addr(v->cfg->share_listen, &a)) {
+		log_err("share: share_listen %s: not an address", v->cfg->share_listen);
 		return -EINVAL;
 	}
 	a.listen = true;
-	ret = vs_open(&d->cfg, &a);
+	ret = vs_open(v->cfg, &a);
 	if (ret) {
-		log_err("share: listening on %s: %s", d->cfg.share_listen, strerror(-ret));
+		log_err("share: listening on %s: %s", v->cfg->share_listen, strerror(-ret));
 		return ret;
 	}
 	v->lfd = a.fd;
-	return loop_add(&d->loop, v->lfd, EPOLLIN, on_listen, v);
+	return loop_add(v->loop, v->lfd, EPOLLIN, on_listen, v);
 }
 
 /* ---- input ---- */
@@ -353,7 +352,7 @@ static void conn_records(struct vshare *v, struct sconn *c)
 			log_warn("share: peer %d: a record %s: dropped", c->peer,
 				 ret == -EBADMSG ? "failed its tag (tampered or forged)" :
 						   "was replayed (counter seen or too old)");
-			loop_event(&v->d->loop, "share: %s record from peer %d dropped",
+			loop_event(v->loop, "share: %s record from peer %d dropped",
 				 ret == -EBADMSG ? "tampered" : "replayed", c->peer);
 			memmove(c->in, c->in + used, c->in_len - used);
 			c->in_len -= used;
@@ -400,7 +399,7 @@ static void conn_handshake(struct vshare *v, struct sconn *c)
 				 "the peer's key is not pinned (share_peer_key)" :
 				 ret == -EBADMSG ? "a key check failed (wrong key, or tampered)" :
 				 strerror(-ret));
-			loop_event(&v->d->loop, "share: handshake refused");
+			loop_event(v->loop, "share: handshake refused");
 			vs_conn_close(v, c, "handshake failed");
 			return;
 		}
@@ -444,7 +443,7 @@ static void conn_start_hs(struct vshare *v, struct sconn *c)
 	int ret;
 
 	if (v->role == CONFIG_SHARE_SLAVE) {
-		ret = sc_hs_init_initiator(&c->hs, &v->id, v->d->cfg.share_peer_key[0]);
+		ret = sc_hs_init_initiator(&c->hs, &v->id, v->cfg->share_peer_key[0]);
 		if (!ret)
 			ret = sc_hs_step(&c->hs, NULL, 0, out, sizeof(out), &olen);
 		if (ret < 0) {
@@ -454,8 +453,8 @@ static void conn_start_hs(struct vshare *v, struct sconn *c)
 		conn_queue(v, c, out, olen);
 	} else {
 		sc_hs_init_responder(&c->hs, &v->id,
-				     (const uint8_t (*)[SC_KEY_LEN])v->d->cfg.share_peer_key,
-				     v->d->cfg.n_share_peers);
+				     (const uint8_t (*)[SC_KEY_LEN])v->cfg->share_peer_key,
+				     v->cfg->n_share_peers);
 	}
 }
 
@@ -497,21 +496,20 @@ static void conn_accept(struct vshare *v)
 /* The slave's non-blocking connect() ended: the handshake, or a retry later. */
 static void conn_connected(struct vshare *v, struct sconn *c)
 {
-	struct vd *d = v->d;
 	socklen_t sl = sizeof(int);
 	int err = 0;
 
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
 	if (err) {
-		loop_del(&v->d->loop, c->fd);
+		loop_del(v->loop, c->fd);
 		close(c->fd);
 		c->fd = -1;
 		c->connecting = false;
 		if (!v->connect_failing)
 			log_notice("share: connecting to %s: %s; trying every %u ms",
-				   d->cfg.share_connect, strerror(err), d->cfg.share_retry_ms);
+				   v->cfg->share_connect, strerror(err), v->cfg->share_retry_ms);
 		v->connect_failing = true;
-		v->connect_at = vs_now() + d->cfg.share_retry_ms;
+		v->connect_at = vs_now() + v->cfg->share_retry_ms;
 		vs_arm(v);
 		return;
 	}
@@ -610,7 +608,7 @@ void vs_arm(struct vshare *v)
 			t = v->connect_at;
 		/* a link that answers nothing while we wait for answers: looked at again */
 		if (v->c[0].fd >= 0 && v->c[0].up && v->c[0].last_tx > v->c[0].last_rx) {
-			x = v->c[0].wait_since + 2ull * v->d->cfg.share_answer_ms + 1;
+			x = v->c[0].wait_since + 2ull * v->cfg->share_answer_ms + 1;
 			if (!t || x < t)
 				t = x;
 		}

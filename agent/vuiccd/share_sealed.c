@@ -77,7 +77,7 @@ void vs_copy_key(struct vshare *v, int peer, uint64_t epoch, uint8_t key[SHARE_K
 	uint8_t msg[SC_KEY_LEN + 8];
 	int i;
 
-	memcpy(msg, v->d->cfg.share_peer_key[peer], SC_KEY_LEN);
+	memcpy(msg, v->cfg->share_peer_key[peer], SC_KEY_LEN);
 	for (i = 0; i < 8; i++)
 		msg[SC_KEY_LEN + i] = (uint8_t)(epoch >> (56 - 8 * i));
 	crypto_generichash(key, SHARE_KEY_LEN, msg, sizeof(msg), v->wrap, sizeof(v->wrap));
@@ -85,7 +85,7 @@ void vs_copy_key(struct vshare *v, int peer, uint64_t epoch, uint8_t key[SHARE_K
 
 static void sealed_name(struct vshare *v, char *name, size_t max)
 {
-	snprintf(name, max, "share-%s.sealed", v->d->cfg.share_profile);
+	snprintf(name, max, "share-%s.sealed", v->cfg->share_profile);
 }
 
 void vs_sealed_drop(struct vshare *v)
@@ -107,7 +107,7 @@ void vs_sealed_drop(struct vshare *v)
 	sealed_name(v, name, sizeof(name));
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s%s", name, suffix[i]);
-		unlinkat(v->d->store.dirfd, path, 0);
+		unlinkat(v->store->dirfd, path, 0);
 	}
 }
 
@@ -129,7 +129,7 @@ void vs_sealed_save(struct vshare *v)
 	memcpy(buf + 16, v->s.digest, 32);
 	memcpy(buf + 48, v->sealed, v->sealed_len);
 	sealed_name(v, name, sizeof(name));
-	if (!store_write_blob(v->d->store.dirfd, name, STORE_KIND_SEALED, v->s.version, buf, n, v->d->store.io))
+	if (!store_write_blob(v->store->dirfd, name, STORE_KIND_SEALED, v->s.version, buf, n, v->store->io))
 		v->sealed_saved_version = v->s.version;
 	free(buf);
 }
@@ -143,7 +143,7 @@ void vs_sealed_load(struct vshare *v)
 	int i;
 
 	sealed_name(v, name, sizeof(name));
-	if (store_read_blob(v->d->store.dirfd, name, STORE_KIND_SEALED, &buf, &n, &gen, NULL, 0) ||
+	if (store_read_blob(v->store->dirfd, name, STORE_KIND_SEALED, &buf, &n, &gen, NULL, 0) ||
 	    n <= 48 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
 		free(buf);
 		return;
@@ -162,7 +162,7 @@ void vs_sealed_load(struct vshare *v)
 	v->sealed_saved_version = v->s.version;
 	free(buf);
 	log_info("share: a sealed copy of %s is held (state version %llu)",
-		 v->d->cfg.share_profile, (unsigned long long)v->s.version);
+		 v->cfg->share_profile, (unsigned long long)v->s.version);
 }
 
 /* After a deactivation: profile and state sealed under the lease's key, the key gone. */

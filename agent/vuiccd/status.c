@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "lib/t0_line.h"
-#include "vuiccd.h"
+#include "sharing.h"
+#include "status.h"
 
 static const char *kind_name(uint32_t k)
 {
@@ -61,17 +62,17 @@ static const char *modem_operator(const struct modem *m)
 	return m->cops.oper[0] && m->state >= MODEM_DIALING ? m->cops.oper : NULL;
 }
 
-static void modem_json(struct vd *d, unsigned int c, FILE *f)
+static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 {
-	const struct modem *m = &d->modems.m[c];
+	const struct modem *m = &rep->modems->m[c];
 	const struct at_signal *s = &m->signal;
 
-	if (!d->cfg.modem[c][0]) {
+	if (!rep->cfg->modem[c][0]) {
 		fputs(",\"modem\":null", f);
 		return;
 	}
 	fputs(",\"modem\":{\"tty\":", f);
-	jstr(f, d->cfg.modem[c]);
+	jstr(f, rep->cfg->modem[c]);
 	fprintf(f, ",\"state\":\"%s\",\"creg\":%d,\"cgreg\":%d,\"cereg\":%d",
 		modem_state_name(m->state), m->stat[0], m->stat[1], m->stat[2]);
 	jint(f, "reject_cause", m->reg.reject_cause, m->reg.stat == AT_REG_DENIED &&
@@ -100,9 +101,9 @@ static void modem_json(struct vd *d, unsigned int c, FILE *f)
 }
 
 /* The policy of card @c: its phase and every seed's score with its parts. */
-static void policy_json(struct vd *d, unsigned int c, FILE *f)
+static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 {
-	const struct policy *p = vd_policy_of(&d->pol, c);
+	const struct policy *p = vd_policy_of(rep->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
 	unsigned int n, k;
 
@@ -110,7 +111,7 @@ static void policy_json(struct vd *d, unsigned int c, FILE *f)
 		fputs(",\"policy\":null", f);
 		return;
 	}
-	n = pol_ranking(p, vd_policy_now(&d->pol, c), r, POL_PROFILES_MAX);
+	n = pol_ranking(p, vd_policy_now(rep->pol, c), r, POL_PROFILES_MAX);
 	fprintf(f, ",\"policy\":{\"phase\":\"%s\",\"stage\":\"%s\",\"current\":",
 		pol_phase_name(p->phase), pol_stage_name(p->stage));
 	if (p->cur >= 0)
@@ -142,15 +143,15 @@ static void policy_json(struct vd *d, unsigned int c, FILE *f)
 	fputs("]}", f);
 }
 
-static void policy_text(struct vd *d, unsigned int c, FILE *f)
+static void policy_text(const struct status *rep, unsigned int c, FILE *f)
 {
-	const struct policy *p = vd_policy_of(&d->pol, c);
+	const struct policy *p = vd_policy_of(rep->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
 	unsigned int n, k;
 
 	if (!p)
 		return;
-	n = pol_ranking(p, vd_policy_now(&d->pol, c), r, POL_PROFILES_MAX);
+	n = pol_ranking(p, vd_policy_now(rep->pol, c), r, POL_PROFILES_MAX);
 	fprintf(f, "  policy: %s, %s%s%s; index = %.2f*A1 + %.2f*B1; %lu attempts, %lu switches,"
 		" %lu timeouts, %lu rejects\n", pol_phase_name(p->phase),
 		p->cur >= 0 ? p->prof[p->cur].name : "(none)", p->cur >= 0 ? " at " : "",
@@ -175,14 +176,14 @@ static void policy_text(struct vd *d, unsigned int c, FILE *f)
 	}
 }
 
-static void modem_text(struct vd *d, unsigned int c, FILE *f)
+static void modem_text(const struct status *rep, unsigned int c, FILE *f)
 {
-	const struct modem *m = &d->modems.m[c];
+	const struct modem *m = &rep->modems->m[c];
 
-	if (!d->cfg.modem[c][0])
+	if (!rep->cfg->modem[c][0])
 		return;
 	fprintf(f, "  modem %s: %s, registration %d/%d/%d (CREG/CGREG/CEREG)",
-		d->cfg.modem[c], modem_state_name(m->state), m->stat[0], m->stat[1], m->stat[2]);
+		rep->cfg->modem[c], modem_state_name(m->state), m->stat[0], m->stat[1], m->stat[2]);
 	if (m->reg.stat == AT_REG_DENIED && m->reg.reject_cause >= 0)
 		fprintf(f, ", reject cause #%d", m->reg.reject_cause);
 	if (m->signal.rsrp_dbm != INT32_MIN)
@@ -199,15 +200,15 @@ static void modem_text(struct vd *d, unsigned int c, FILE *f)
 }
 
 /* The card's T=0 line, asked of the kernel when the report is made. */
-static bool line_of(struct vd *d, unsigned int card, struct vuicc_t0_stats *st, char *tty,
+static bool line_of(const struct status *rep, unsigned int card, struct vuicc_t0_stats *st, char *tty,
 		    size_t len)
 {
-	return d->reg.cards[card].exists && vnl_card_t0(&d->req, card, st, tty, len) == 1;
+	return rep->reg->cards[card].exists && vnl_card_t0(rep->req, card, st, tty, len) == 1;
 }
 
-static void card_json(struct vd *d, unsigned int i, FILE *f)
+static void card_json(const struct status *rep, unsigned int i, FILE *f)
 {
-	const struct vcard *c = &d->reg.cards[i];
+	const struct vcard *c = &rep->reg->cards[i];
 	struct vuicc_t0_stats st;
 	char tty[64];
 
@@ -221,10 +222,10 @@ static void card_json(struct vd *d, unsigned int i, FILE *f)
 		jstr(f, c->enabled);
 	else
 		fputs("null", f);
-	modem_json(d, i, f);
-	policy_json(d, i, f);
+	modem_json(rep, i, f);
+	policy_json(rep, i, f);
 	fputs(",\"t0\":", f);
-	if (line_of(d, i, &st, tty, sizeof(tty)))
+	if (line_of(rep, i, &st, tty, sizeof(tty)))
 		t0_line_stats_json(f, &st, tty);
 	else
 		fputs("null", f);
@@ -273,44 +274,44 @@ static void profile_json(const struct vprof *v, uint64_t now, FILE *f)
 	fputc('}', f);
 }
 
-static void status_json(struct vd *d, FILE *f)
+static void status_json(const struct status *rep, FILE *f)
 {
 	uint64_t now = loop_now_ms();
 	unsigned int i, n;
 	bool first = true;
 
 	fprintf(f, "{\"uptime_s\":%ld,\"resyncs\":%lu,\"event_overflows\":%lu,\"writeback_ms\":%u,",
-		(long)(time(NULL) - d->started), d->store.resyncs, d->store.overflows, d->cfg.writeback_ms);
+		(long)(time(NULL) - rep->started), rep->store->resyncs, rep->store->overflows, rep->cfg->writeback_ms);
 	fprintf(f, "\"cards\":[");
 	for (i = 0; i < VUICC_CARDS_MAX; i++) {
-		if (!d->reg.cards[i].exists && !d->reg.cards[i].configured)
+		if (!rep->reg->cards[i].exists && !rep->reg->cards[i].configured)
 			continue;
 		if (!first)
 			fputc(',', f);
-		card_json(d, i, f);
+		card_json(rep, i, f);
 		first = false;
 	}
 	fprintf(f, "],\"profiles\":[");
-	for (i = 0; i < d->reg.n_profs; i++) {
+	for (i = 0; i < rep->reg->n_profs; i++) {
 		if (i)
 			fputc(',', f);
-		profile_json(d->reg.profs[i], now, f);
+		profile_json(rep->reg->profs[i], now, f);
 	}
 	fprintf(f, "],\"events\":[");
-	n = loop_events(&d->loop);
+	n = loop_events(rep->loop);
 	for (i = 0; i < n; i++) {
-		const struct loop_event *e = loop_event_at(&d->loop, i);
+		const struct loop_event *e = loop_event_at(rep->loop, i);
 
 		fprintf(f, "%s{\"time\":%ld,\"what\":", i ? "," : "", (long)e->t);
 		jstr(f, e->what);
 		fputc('}', f);
 	}
 	fputc(']', f);
-	vd_share_status(d, f, true);
+	vd_share_status(*rep->share, f, true);
 	fprintf(f, "}\n");
 }
 
-static void status_text(struct vd *d, FILE *f)
+static void status_text(const struct status *rep, FILE *f)
 {
 	struct vuicc_t0_stats st;
 	char tty[64];
@@ -318,9 +319,9 @@ static void status_text(struct vd *d, FILE *f)
 	char when[32];
 
 	fprintf(f, "vuiccd: up %lds, %lu resynchronisations, %lu event overflows, write-back %u ms\n",
-		(long)(time(NULL) - d->started), d->store.resyncs, d->store.overflows, d->cfg.writeback_ms);
+		(long)(time(NULL) - rep->started), rep->store->resyncs, rep->store->overflows, rep->cfg->writeback_ms);
 	for (i = 0; i < VUICC_CARDS_MAX; i++) {
-		const struct vcard *c = &d->reg.cards[i];
+		const struct vcard *c = &rep->reg->cards[i];
 
 		if (!c->exists && !c->configured)
 			continue;
@@ -328,15 +329,15 @@ static void status_text(struct vd *d, FILE *f)
 			c->exists ? "present" : "MISSING", c->powered ? "powered" : "off",
 			c->enabled[0] ? c->enabled : "(none)", (unsigned long long)c->apdus,
 			(unsigned long long)c->resets);
-		if (line_of(d, i, &st, tty, sizeof(tty))) {
+		if (line_of(rep, i, &st, tty, sizeof(tty))) {
 			fputs("  ", f);
 			t0_line_stats_text(f, &st, tty);
 		}
-		modem_text(d, i, f);
-		policy_text(d, i, f);
+		modem_text(rep, i, f);
+		policy_text(rep, i, f);
 	}
-	for (i = 0; i < d->reg.n_profs; i++) {
-		const struct vprof *v = d->reg.profs[i];
+	for (i = 0; i < rep->reg->n_profs; i++) {
+		const struct vprof *v = rep->reg->profs[i];
 
 		fprintf(f, "  card %u %-20s %-4s %-7s %s%s %s: stored gen %llu seq %llu (%zu EFs)%s",
 			v->ps.card, v->ps.name, kind_name(v->kind), role_name(v->role),
@@ -349,12 +350,12 @@ static void status_text(struct vd *d, FILE *f)
 			fprintf(f, "; last error: %s", v->last_error);
 		fputc('\n', f);
 	}
-	vd_share_status(d, f, false);
-	n = loop_events(&d->loop);
+	vd_share_status(*rep->share, f, false);
+	n = loop_events(rep->loop);
 	if (n)
 		fprintf(f, "last events:\n");
 	for (i = 0; i < n; i++) {
-		const struct loop_event *e = loop_event_at(&d->loop, i);
+		const struct loop_event *e = loop_event_at(rep->loop, i);
 		struct tm tm;
 
 		gmtime_r(&e->t, &tm);
@@ -363,7 +364,7 @@ static void status_text(struct vd *d, FILE *f)
 	}
 }
 
-char *vd_status(struct vd *d, bool json, size_t *len)
+char *status_report(const struct status *rep, bool json, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
@@ -371,9 +372,9 @@ char *vd_status(struct vd *d, bool json, size_t *len)
 	if (!f)
 		return NULL;
 	if (json)
-		status_json(d, f);
+		status_json(rep, f);
 	else
-		status_text(d, f);
+		status_text(rep, f);
 	if (fclose(f)) {
 		free(buf);
 		return NULL;

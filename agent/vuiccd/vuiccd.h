@@ -8,10 +8,11 @@
  *   provision.c  profiles_dir into the kernel
  *   modems.c   the modems of the cards (modems.h)
  *   policy.c   the policy core and the SIM server, by card (policy.h)
- *   share*.c   sharing a profile between devices (share_glue.h): the link
+ *   share*.c   sharing a profile between devices (sharing.h; inside,
+ *              share_glue.h): the link
  *              (share_link.c), the lease glue (share_lease.c), sealed
  *              copies (share_sealed.c), pairing (share_pair.c)
- *   status.c   the status report
+ *   status.c   the status report (status.h)
  *   control.c  the control socket
  *   main.c     options, start-up and shut-down order
  */
@@ -35,9 +36,8 @@
 #include "persist.h"
 #include "provision.h"
 #include "registry.h"
-
-struct vd;
-struct vshare;
+#include "sharing.h"
+#include "status.h"
 
 struct vd {
 	struct config cfg;
@@ -50,21 +50,10 @@ struct vd {
 	struct modems modems;	/* the modems, by card (modems.h) */
 	time_t started;
 	struct polglue pol;	/* the policy glue (policy.h) */
-	struct vshare *share;	/* share.c's, NULL with sharing off */
+	struct vshare *share;	/* the sharing glue (sharing.h), NULL with sharing off */
+	struct status status;	/* the status report (status.h) */
 };
 
 #define VD_CARD_END(d)	REG_CARD_END(&(d)->reg)
-
-/* share*.c: sharing (share_glue.h); the link's fds and its timer in the loop */
-struct sc_identity;
-int vd_share_start(struct vd *d);
-void vd_share_stop(struct vd *d);
-void vd_share_status(struct vd *d, FILE *f, bool json);
-int vd_share_key_file(const char *path, struct sc_identity *id, bool create);
-int vd_share_pair(const struct config *cfg, const char *code, unsigned int timeout_s);
-int vd_share_command(struct vd *d, const char *cmd, char *msg, size_t max);
-
-/* status.c */
-char *vd_status(struct vd *d, bool json, size_t *len);
 
 #endif

@@ -770,6 +770,7 @@ static void test_status(void)
 	json_object *j, *a, *o, *x;
 	struct fk_prof *p;
 	struct nl_msg *m;
+	struct status rep;
 	struct rig g;
 	char *txt;
 	size_t len, i;
@@ -789,7 +790,10 @@ static void test_status(void)
 		CHECK(persist_events(&g.d.store) == 0);
 	}
 	CHECK(reg_snapshot(&g.d.reg) == 0);
-	txt = vd_status(&g.d, true, &len);
+	rep = (struct status){ .cfg = &g.d.cfg, .req = &g.d.req, .reg = &g.d.reg, .store = &g.d.store,
+			       .modems = &g.d.modems, .pol = &g.d.pol, .loop = &g.d.loop,
+			       .share = &g.d.share };
+	txt = status_report(&rep, true, &len);
 	CHECK(txt && strlen(txt) == len);
 	j = txt ? json_tokener_parse(txt) : NULL;
 	CHECK(j != NULL);
@@ -805,7 +809,7 @@ static void test_status(void)
 		CHECK(!strstr(txt, keys[i]));
 	json_object_put(j);
 	free(txt);
-	txt = vd_status(&g.d, false, &len);
+	txt = status_report(&rep, false, &len);
 	CHECK(txt && strstr(txt, "m") && strlen(txt) == len);
 	for (i = 0; txt && i < 2; i++)
 		CHECK(!strstr(txt, keys[i]));
@@ -839,7 +843,11 @@ static void test_share_slave(void)
 	rig_open(&g, 1, 1000);
 	snprintf(g.d.cfg.share_profile, sizeof(g.d.cfg.share_profile), "shared");
 	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
-	v->d = &g.d;
+	v->cfg = &g.d.cfg;
+	v->loop = &g.d.loop;
+	v->reg = &g.d.reg;
+	v->store = &g.d.store;
+	v->prov = &g.d.prov;
 	v->card = 0;
 	v->role = CONFIG_SHARE_SLAVE;
 	v->last_denied = -1;

@@ -185,6 +185,7 @@ EOS
 # One case: start netsim, the server, vuiccd; wait for EXPR; stop.
 start_case() {	# NAME
 	local i
+	case_failed=$failed
 	clear_cards
 	rm -rf $d/state
 	: >$d/vuiccd-$1.log
@@ -236,6 +237,10 @@ end_case() {	# NAME
 		"! grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf|$secret' \
 		$d/vuiccd-$1.log $d/server-$1.log $d/netsim-$1.log"
 	echo "# $1: $ms ms to the end state"
+	# a failed case shows what the modem and the network did
+	if [ $failed -gt $case_failed ]; then
+		sed 's/^/# netsim: /' $d/netsim-$1.log | tail -n 80
+	fi
 }
 want() { case " ${POLICY_CASES:-all} " in *" all "* | *" $1 "*) return 0 ;; esac; return 1; }
 

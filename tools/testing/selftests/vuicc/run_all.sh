@@ -5,13 +5,15 @@
 # on after a failure, and fails if any did.  Tiered by what each needs:
 #   every kernel   the ABI: /dev/vuiccN, netlink, the T=0 line, vuiccctl
 #                  (make check: on debug, 6.12 with the sanitizers, and on
-#                  6.1; distro-6.12, the same release as debug, runs only
-#                  chardev and netlink of it; make soak runs it all there)
+#                  6.1; not on distro-6.12, the same release as debug;
+#                  make soak runs it there too)
 #   debug          what needs the sanitizers: the APDU and T=0 byte fuzzes
 #   distro-6.12    what needs only a real kernel (once, on the fastest):
 #                  the kernel's YNL CLI on the spec, PC/SC, libosmocore,
-#                  vuiccd, netsim (on /dev/vuiccN and on a T=0 line), the
-#                  trace read by tshark, the benchmarks
+#                  vuiccd, netsim on /dev/vuiccN, the trace read by tshark,
+#                  the benchmarks (netsim on a T=0 line: make check's
+#                  e2e_policy and e2e_share run on T=0 lines; make soak
+#                  runs netsim.sh and netsim_at.py on one too)
 # VUICC_SOAK=1 (make soak) runs every test on every kernel.
 #   tools/testing/vm/run --kernel K --modargs cards=2 -- tools/testing/selftests/vuicc/run_all.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,15 +35,15 @@ abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py
      "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/conformance.py")
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
 once=("$here/ynl_cli.py" "$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
-      "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "sim=t0:$here/netsim.sh"
-      "$here/netsim_at.py" "sim=t0:$here/netsim_at.py" "$here/trace.sh")
+      "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "$here/netsim_at.py" "$here/trace.sh")
+soak_only=("sim=t0:$here/netsim.sh" "sim=t0:$here/netsim_at.py")
 
 tests=("${abi[@]}")
 if [ -n "${VUICC_SOAK:-}" ]; then
-	tests+=("${sanitized[@]}" "${once[@]}")
+	tests+=("${sanitized[@]}" "${once[@]}" "${soak_only[@]}")
 else
 	[ "$kernel" = debug ] && tests+=("${sanitized[@]}")
-	[ "$kernel" = distro-6.12 ] && tests=("$bin/chardev" "$bin/netlink" "${once[@]}")
+	[ "$kernel" = distro-6.12 ] && tests=("${once[@]}")
 fi
 echo "selftests on $kernel: ${#tests[@]} tests"
 
