@@ -48,7 +48,7 @@ static void vuicc_card_free(struct kref *kref)
 	struct vuicc_card *card = container_of(kref, struct vuicc_card, kref);
 
 	pr_debug("%s destroyed\n", card->name);
-	kvfree(card->rsp);
+	kvfree_sensitive(card->rsp, VUICC_RAPDU_MAX);
 	mutex_destroy(&card->lock);
 	kfree(card);
 }
@@ -159,7 +159,7 @@ static void vuicc_card_unlist(struct vuicc_card *card)
 	mutex_lock(&card->lock);
 	card->dead = true;
 	card->powered = false;
-	card->rsp_ready = false;
+	vuicc_card_rsp_clear(card);
 	card->enabled = NULL;
 	vuicc_engine_reset(card);
 	list_splice_init(&card->profiles, &gone);
@@ -181,11 +181,37 @@ static void vuicc_card_unlist(struct vuicc_card *card)
 }
 
 /**
- * vuicc_card_destroy() - remove a card
+ * vuicc_card_remove() - remove a card that was looked up
+ * @card: the card, with a reference the caller keeps
+ *
+ * Removes this card, not whatever card has its number now: between a
+ * lookup and the removal, another operation may have removed it and created
+ * a new card with the same number, which stays.  An opener of the card's
+ * device gets ENODEV from then on and EPOLLHUP from poll(); the memory is
+ * freed when it closes.
+ *
+ * Return: 0, or -ENOENT when the card was removed meanwhile.
+ */
+int vuicc_card_remove(struct vuicc_card *card)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&vuicc_cards_lock);
+	if (xa_load(&vuicc_cards, card->id) == card) {
+		vuicc_card_unlist(card);
+		ret = 0;
+	}
+	mutex_unlock(&vuicc_cards_lock);
+	return ret;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_remove);
+
+/**
+ * vuicc_card_destroy() - remove a card by number
  * @id: the card number
  *
- * An opener of the card's device gets ENODEV from then on and EPOLLHUP from
- * poll(); the memory is freed when it closes.
+ * As vuicc_card_remove() for the card that has number @id now.
  *
  * Return: 0, or -ENOENT when there is no such card.
  */
@@ -221,6 +247,8 @@ struct vuicc_card *vuicc_card_lookup(u32 id)
 	return card;
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_lookup);
+
 void vuicc_card_destroy_all(void)
 {
 	struct vuicc_card *card;
@@ -238,8 +266,7 @@ static void vuicc_card_deactivate(struct vuicc_card *card)
 	if (card->powered)
 		vuicc_trace_event(card, VUICC_TRACE_EVENT_POWER_OFF);
 	card->powered = false;
-	card->rsp_ready = false;
-	card->rsp_len = 0;
+	vuicc_card_rsp_clear(card);
 	vuicc_engine_reset(card);
 }
 
@@ -249,8 +276,7 @@ static void vuicc_card_activate(struct vuicc_card *card, struct vuicc_atr *atr,
 {
 	vuicc_engine_reset(card);
 	card->powered = true;
-	card->rsp_ready = false;
-	card->rsp_len = 0;
+	vuicc_card_rsp_clear(card);
 	card->resets++;
 	vuicc_engine_atr(card, atr);
 	vuicc_trace_event(card, event);
@@ -307,6 +333,8 @@ int vuicc_card_power_off(struct vuicc_card *card)
 	return ret;
 }
 
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_power_off);
+
 /**
  * vuicc_card_reset() - cold or warm reset
  * @card: the card
@@ -334,7 +362,7 @@ int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr)
 
 		/* (a cold reset of a card that is off is its power-on) */
 		card->powered = false;
-		card->rsp_ready = false;
+		vuicc_card_rsp_clear(card);
 		if (flags == VUICC_RESET_COLD && was_on)
 			vuicc_trace_event(card, VUICC_TRACE_EVENT_POWER_OFF);
 		vuicc_card_activate(card, atr, flags == VUICC_RESET_WARM ?
@@ -403,6 +431,23 @@ static int vuicc_card_process(struct vuicc_card *card, const struct vuicc_apdu *
 }
 
 /**
+ * vuicc_card_rsp_clear() - drop the response, wiping what it held
+ * @card: the card, with @card->lock held
+ *
+ * A response may carry RES, CK, IK or Kc: once read or dropped, nothing of
+ * it stays in the buffer for a later, shorter answer to leave behind.
+ */
+void vuicc_card_rsp_clear(struct vuicc_card *card)
+{
+	lockdep_assert_held(&card->lock);
+	memzero_explicit(card->rsp, card->rsp_len);
+	card->rsp_len = 0;
+	card->rsp_ready = false;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_rsp_clear);
+
+/**
  * vuicc_card_transact() - hand one command APDU to the card
  * @card: the card
  * @capdu: the command APDU
@@ -427,8 +472,10 @@ int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len)
 		ret = -EBUSY;
 	else
 		ret = vuicc_card_process(card, &apdu, capdu, len, &card->rsp_len);
-	if (!ret)
+	if (!ret) {
 		card->rsp_ready = true;
+		card->rsp_seq++;
+	}
 	mutex_unlock(&card->lock);
 	if (!ret)
 		wake_up_interruptible(&card->wait);
@@ -499,7 +546,7 @@ void vuicc_card_opened(struct vuicc_card *card)
 {
 	mutex_lock(&card->lock);
 	card->events = 0;
-	card->rsp_ready = false;
+	vuicc_card_rsp_clear(card);
 	mutex_unlock(&card->lock);
 }
 
@@ -546,7 +593,7 @@ int vuicc_card_line_attach(struct vuicc_card *card, struct vuicc_card_line *line
 	if (!ret) {
 		card->line = line;
 		card->events = 0;
-		card->rsp_ready = false;
+		vuicc_card_rsp_clear(card);
 	}
 	mutex_unlock(&card->lock);
 	return ret;

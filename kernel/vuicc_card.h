@@ -66,8 +66,14 @@ struct vuicc_card_line {
  * @powered: the card is activated
  * @rsp_ready: @rsp holds a response that has not been read
  * @events: pending &enum vuicc_event bits for the opener
- * @rsp: the response buffer, %VUICC_RAPDU_MAX bytes
+ * @rsp: the response buffer, %VUICC_RAPDU_MAX bytes; only the unread
+ *	response is ever in it (vuicc_card_rsp_clear() wipes it when read or
+ *	dropped: it may hold RES, CK, IK or Kc)
  * @rsp_len: length of the response in @rsp
+ * @rsp_seq: counts responses, so a reader that copied one out of @rsp
+ *	knows whether it is still the one to consume
+ * @rsp_reading: a reader copies the response to its user outside @lock;
+ *	another reader waits until it is done
  * @apdus: command APDUs answered
  * @resets: activations and resets
  * @profiles: the installed &struct vuicc_profile, in order of installation
@@ -92,6 +98,8 @@ struct vuicc_card {
 	u32 events;
 	u8 *rsp;
 	size_t rsp_len;
+	u64 rsp_seq;
+	bool rsp_reading;
 	u64 apdus;
 	u64 resets;
 	struct list_head profiles;
@@ -104,6 +112,7 @@ struct vuicc_card {
 
 struct vuicc_card *vuicc_card_create(u32 id);
 int vuicc_card_destroy(u32 id);
+int vuicc_card_remove(struct vuicc_card *card);
 void vuicc_card_destroy_all(void);
 void vuicc_card_put(struct vuicc_card *card);
 void vuicc_card_get(struct vuicc_card *card);
@@ -117,6 +126,7 @@ int vuicc_card_reset(struct vuicc_card *card, u32 flags, struct vuicc_atr *atr);
 int vuicc_card_status(struct vuicc_card *card, struct vuicc_status *st);
 int vuicc_card_take_events(struct vuicc_card *card, u32 *events);
 int vuicc_card_transact(struct vuicc_card *card, const u8 *capdu, size_t len);
+void vuicc_card_rsp_clear(struct vuicc_card *card);
 int vuicc_card_exchange(struct vuicc_card *card, const u8 *capdu, size_t len,
 			u8 *rsp, size_t max, size_t *rsp_len);
 void vuicc_card_opened(struct vuicc_card *card);

@@ -59,24 +59,56 @@ static ssize_t vuicc_chrdev_write(struct file *file, const char __user *ubuf,
 	if (IS_ERR(capdu))
 		return PTR_ERR(capdu);
 	ret = vuicc_card_transact(card, capdu, count);
-	kvfree(capdu);
+	/* (a VERIFY or CHANGE PIN carries a PIN, PUK or ADM value) */
+	kvfree_sensitive(capdu, count);
 	return ret ? ret : count;
+}
+
+/* Responses up to this size (every short APDU's) are copied out on the stack. */
+#define VUICC_RSP_SMALL		(256 + 2)
+
+/*
+ * Called with card->lock held, a response ready: a copy of it in @small or
+ * in an allocation, so that it reaches the user after the lock is dropped
+ * (a reader whose buffer faults slowly must not hold up the card).
+ */
+static u8 *vuicc_chrdev_take(struct vuicc_card *card, u8 *small, size_t *len, u64 *seq)
+{
+	u8 *buf = small;
+
+	if (card->rsp_len > VUICC_RSP_SMALL) {
+		buf = kvmalloc(card->rsp_len, GFP_KERNEL);
+		if (!buf)
+			return NULL;
+	}
+	memcpy(buf, card->rsp, card->rsp_len);
+	*len = card->rsp_len;
+	*seq = card->rsp_seq;
+	return buf;
+}
+
+/* A response for this reader: one is ready and no other reader is copying it. */
+static bool vuicc_chrdev_readable(struct vuicc_card *card)
+{
+	return (READ_ONCE(card->rsp_ready) && !READ_ONCE(card->rsp_reading)) ||
+	       READ_ONCE(card->dead);
 }
 
 static ssize_t vuicc_chrdev_read(struct file *file, char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
 	struct vuicc_card *card = file->private_data;
+	u8 small[VUICC_RSP_SMALL], *buf = NULL;
+	size_t len = 0;
 	ssize_t ret;
+	u64 seq = 0;
 
 	mutex_lock(&card->lock);
-	while (!card->rsp_ready && !card->dead) {
+	while (!vuicc_chrdev_readable(card)) {
 		mutex_unlock(&card->lock);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_event_interruptible(card->wait,
-					     READ_ONCE(card->rsp_ready) ||
-					     READ_ONCE(card->dead)))
+		if (wait_event_interruptible(card->wait, vuicc_chrdev_readable(card)))
 			return -ERESTARTSYS;
 		mutex_lock(&card->lock);
 	}
@@ -86,15 +118,32 @@ static ssize_t vuicc_chrdev_read(struct file *file, char __user *ubuf,
 	} else if (count < card->rsp_len) {
 		/* The response stays for a read with a large enough buffer. */
 		ret = -EMSGSIZE;
-	} else if (copy_to_user(ubuf, card->rsp, card->rsp_len)) {
-		ret = -EFAULT;
 	} else {
-		ret = card->rsp_len;
-		card->rsp_ready = false;
+		buf = vuicc_chrdev_take(card, small, &len, &seq);
+		ret = buf ? 0 : -ENOMEM;
+		card->rsp_reading = !!buf;
 	}
 	mutex_unlock(&card->lock);
-	if (ret > 0)
-		wake_up_interruptible(&card->wait);
+	if (ret)
+		return ret;
+
+	/*
+	 * Outside the lock, so that a reader whose buffer faults slowly holds
+	 * up nothing but other readers of this card.  The response is
+	 * consumed once it reached the user (after EFAULT it stays), and only
+	 * if it is still the card's (no reset came between).
+	 */
+	ret = copy_to_user(ubuf, buf, len) ? -EFAULT : (ssize_t)len;
+	mutex_lock(&card->lock);
+	card->rsp_reading = false;
+	if (ret > 0 && card->rsp_ready && card->rsp_seq == seq)
+		vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	wake_up_interruptible(&card->wait);
+	if (buf == small)
+		memzero_explicit(small, len);
+	else
+		kvfree_sensitive(buf, len);
 	return ret;
 }
 

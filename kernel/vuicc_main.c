@@ -49,8 +49,9 @@ static int __init vuicc_init(void)
 	return 0;
 
 err_cards:
-	vuicc_card_destroy_all();
+	/* the family first: no card-new can run once the cards are gone */
 	vuicc_nl_exit();
+	vuicc_card_destroy_all();
 	return ret;
 }
 
@@ -58,8 +59,13 @@ static void __exit vuicc_exit(void)
 {
 	/* no tty holds the discipline: each would hold the module */
 	vuicc_ldisc_exit();
-	vuicc_card_destroy_all();
+	/*
+	 * The family before the cards: unregistering it waits for the
+	 * operations under way, so no card-new racing rmmod can create a card
+	 * (and its misc device) after the cards are destroyed.
+	 */
 	vuicc_nl_exit();
+	vuicc_card_destroy_all();
 }
 
 module_init(vuicc_init);

@@ -221,7 +221,8 @@ int vuicc_nl_card_del_doit(struct sk_buff *skb, struct genl_info *info)
 			ntf = NULL;
 		}
 	}
-	ret = vuicc_card_destroy(card->id);
+	/* the card looked up: not a card created with its number meanwhile */
+	ret = vuicc_card_remove(card);
 	vuicc_card_put(card);
 	if (ret) {
 		/* someone else removed it meanwhile */

@@ -279,7 +279,9 @@ static void vuicc_engine_test(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, vuicc_test_match(tc->io[i][1], card->rsp,
 							     card->rsp_len, gothex),
 				      "> %s\n< %s\nwant %s", tc->io[i][0], gothex, tc->io[i][1]);
-		card->rsp_ready = false;
+		mutex_lock(&card->lock);
+		vuicc_card_rsp_clear(card);
+		mutex_unlock(&card->lock);
 	}
 	vuicc_card_put(card);
 	KUNIT_EXPECT_EQ(test, vuicc_card_destroy(TEST_CARD), 0);
@@ -417,12 +419,119 @@ static void vuicc_fs_export_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, out, "AAABBBCCC", 9);
 }
 
+/*
+ * card-del removes the card it looked up: a card created meanwhile with
+ * the same number (another card-del and card-new in parallel) stays.
+ */
+static void vuicc_card_remove_test(struct kunit *test)
+{
+	struct vuicc_card *old, *again, *now;
+
+	vuicc_card_destroy(TEST_CARD);
+	old = vuicc_card_create(TEST_CARD);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(old));
+	/* another operation: removes it and creates card TEST_CARD again */
+	KUNIT_ASSERT_EQ(test, vuicc_card_destroy(TEST_CARD), 0);
+	again = vuicc_card_create(TEST_CARD);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(again));
+	/* the first operation goes on with the card it looked up */
+	KUNIT_EXPECT_EQ(test, vuicc_card_remove(old), -ENOENT);
+	now = vuicc_card_lookup(TEST_CARD);
+	KUNIT_EXPECT_PTR_EQ(test, now, again);
+	if (now)
+		vuicc_card_put(now);
+	KUNIT_EXPECT_EQ(test, vuicc_card_remove(again), 0);
+	KUNIT_EXPECT_EQ(test, vuicc_card_remove(again), -ENOENT);
+	vuicc_card_put(again);
+	vuicc_card_put(old);
+}
+
+/* One command on @card; the length of its response. */
+static size_t vuicc_test_cmd(struct kunit *test, struct vuicc_card *card, const char *hex)
+{
+	u8 capdu[64];
+	size_t n = strlen(hex) / 2;
+
+	KUNIT_ASSERT_LE(test, n, sizeof(capdu));
+	KUNIT_ASSERT_EQ(test, hex2bin(capdu, hex, n), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_transact(card, capdu, n), 0);
+	return card->rsp_len;
+}
+
+/*
+ * A response may carry RES, CK, IK or Kc: once read (vuicc_chrdev's read()
+ * clears it), dropped by a reset or power-off, or the card removed, none of
+ * its bytes stays in the buffer for a later, shorter answer to leave behind.
+ */
+static void vuicc_card_rsp_wiped_test(struct kunit *test)
+{
+	struct vuicc_card *card;
+	struct vuicc_atr atr;
+	size_t n;
+
+	vuicc_card_destroy(TEST_CARD);
+	card = vuicc_card_create(TEST_CARD);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(card));
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, vuicc_test_profile(test)), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
+
+	/* read: the FCP (42 bytes), then a short answer; nothing of the FCP after it */
+	vuicc_test_cmd(test, card, "00A40004023F00");
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	n = vuicc_test_cmd(test, card, "00C0000028");
+	KUNIT_ASSERT_EQ(test, n, (size_t)42);
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
+	KUNIT_EXPECT_FALSE(test, card->rsp_ready);
+	KUNIT_EXPECT_EQ(test, vuicc_test_cmd(test, card, "00A4000C023F00"), (size_t)2);
+	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp + 2, 0, n - 2));
+
+	/* a reset drops an unread answer, wiped */
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	vuicc_test_cmd(test, card, "00A40004023F00");
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	n = vuicc_test_cmd(test, card, "00C0000028");
+	KUNIT_ASSERT_EQ(test, vuicc_card_reset(card, VUICC_RESET_COLD, &atr), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
+
+	/* power-off too */
+	vuicc_test_cmd(test, card, "00A40004023F00");
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	n = vuicc_test_cmd(test, card, "00C0000028");
+	KUNIT_ASSERT_EQ(test, vuicc_card_power_off(card), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
+
+	/* and the removal of the card, while an answer is unread */
+	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
+	vuicc_test_cmd(test, card, "00A40004023F00");
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	n = vuicc_test_cmd(test, card, "00C0000028");
+	KUNIT_EXPECT_EQ(test, vuicc_card_remove(card), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
+	vuicc_card_put(card);
+}
+
 static struct kunit_case vuicc_engine_test_cases[] = {
 	KUNIT_CASE_PARAM(vuicc_engine_test, vuicc_engine_gen_params),
 	KUNIT_CASE(vuicc_encode_test),
 	KUNIT_CASE(vuicc_fs_template_test),
 	KUNIT_CASE(vuicc_fs_override_test),
 	KUNIT_CASE(vuicc_fs_export_test),
+	KUNIT_CASE(vuicc_card_remove_test),
+	KUNIT_CASE(vuicc_card_rsp_wiped_test),
 	{}
 };
 

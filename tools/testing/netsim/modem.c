@@ -408,6 +408,20 @@ static void urc(struct ns_modem *m, const char *fmt, ...)
 	if (n < 0 || (size_t)n > sizeof(b) - 5)
 		return;
 	memcpy(b + 2 + n, "\r\n", 2);
+	/*
+	 * As modems do (Quectel's AT manuals, "URC output"), a URC raised
+	 * while a command is answered waits for its final result: an answer
+	 * read before a change never arrives after the change's URC.
+	 */
+	if (m->busy) {
+		if (m->urcs_len + (size_t)n + 4 > sizeof(m->urcs)) {
+			m->urcs_lost++;
+			return;
+		}
+		memcpy(m->urcs + m->urcs_len, b, (size_t)n + 4);
+		m->urcs_len += (size_t)n + 4;
+		return;
+	}
 	at_out(m, b, (size_t)n + 4);
 }
 
@@ -690,6 +704,8 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		at_out(m, m->resp, m->resp_len);
 		m->resp_len = 0;
 		m->busy = false;
+		at_out(m, m->urcs, m->urcs_len);
+		m->urcs_len = 0;
 		if (m->in_len)
 			modem_at_input(m);
 	}

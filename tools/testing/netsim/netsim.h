@@ -163,6 +163,10 @@ struct ns_modem {
 	uint64_t resp_at;
 	char resp[8192];
 	size_t resp_len;
+	/* URCs held while a command is answered, sent after its final result */
+	char urcs[2048];
+	size_t urcs_len;
+	unsigned long urcs_lost;	/* held URCs that did not fit */
 	char ceer[80];
 	/* the card */
 	bool card_present, card_ready;

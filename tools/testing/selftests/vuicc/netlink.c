@@ -3,7 +3,8 @@
  * kselftests of the vuicc Generic Netlink family, with libmnl: every
  * operation, malformed attributes, privileges, events, that no reply or
  * event ever carries a key, the card device's view of profile switches,
- * and dumps under concurrent change.
+ * dumps under concurrent change, a reader of the card device stalled on a
+ * page fault holding up no operation, and card-new/card-del racing rmmod.
  *
  *   tools/testing/vm/run -- build/selftests/vuicc/netlink
  */
@@ -16,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@
 #include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/userfaultfd.h>
 #include <linux/vuicc.h>
 
 #include "kselftest_harness.h"
@@ -1200,6 +1204,222 @@ TEST_F_TIMEOUT(nl, dumps_while_others_change_things, 300)
 	EXPECT_LT(0, atomic_load(&c.ops));
 	TH_LOG("%d dumps (%d flagged NLM_F_DUMP_INTR) during %ld changes",
 	       dumps, intr, atomic_load(&c.ops));
+}
+
+/* ---- a reader stalled on a page fault holds up no operation ---- */
+
+struct stalled_reader {
+	int fd;
+	void *page;
+	ssize_t ret;
+	int err;
+};
+
+static void *stalled_reader(void *arg)
+{
+	struct stalled_reader *r = arg;
+
+	r->ret = read(r->fd, r->page, 4096);
+	r->err = errno;
+	return NULL;
+}
+
+struct control_ops {
+	atomic_int done;
+	int dump, card_get[3], del;
+};
+
+/* What an agent does meanwhile: profile-list and card-get on every card, card-del. */
+static void *control_ops(void *arg)
+{
+	static const uint32_t cards[3] = { 0, 1, TCARD };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct control_ops *c = arg;
+	struct nlmsghdr *nlh;
+	struct nl n;
+	int i;
+
+	if (nl_open(&n)) {
+		c->dump = c->del = -1;
+		atomic_store(&c->done, 1);
+		return NULL;
+	}
+	nlh = req(&n, buf, n.family, VUICC_CMD_PROFILE_GET, NLM_F_DUMP);
+	c->dump = transact(&n, nlh, NULL, NULL);
+	for (i = 0; i < 3; i++) {
+		nlh = req(&n, buf, n.family, VUICC_CMD_CARD_GET, 0);
+		mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, cards[i]);
+		c->card_get[i] = transact(&n, nlh, NULL, NULL);
+	}
+	c->del = card_del(&n, TCARD);
+	atomic_store(&c->done, 1);
+	nl_close(&n);
+	return NULL;
+}
+
+/*
+ * read() of /dev/vuiccN copies the response to a buffer whose page faults
+ * and is never served (userfaultfd): the reader waits, and nothing else
+ * may.  On a kernel that copies under the card lock, card-del waits for
+ * that lock while holding the card list's, and every card's operations
+ * after it.
+ */
+TEST_F_TIMEOUT(nl, a_stalled_reader_holds_up_no_operation, 120)
+{
+	static const uint8_t apdu[] = { 0x00, 0x02, 0x00, 0x00 };	/* 6D00 */
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { .mode = 0 };
+	struct control_ops c = { 0 };
+	struct stalled_reader r = { .fd = -1 };
+	struct vuicc_atr atr;
+	struct pollfd pfd;
+	pthread_t tr, tc;
+	int uffd, i, done;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s (the kernel needs CONFIG_USERFAULTFD)",
+				  strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	r.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r.page);
+	reg.range.start = (unsigned long)r.page;
+	reg.range.len = 4096;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg)) TH_LOG("UFFDIO_REGISTER: %s", strerror(errno));
+
+	r.fd = open("/dev/vuicc20", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, ioctl(r.fd, VUICC_IOC_POWER_ON, &atr));
+	ASSERT_EQ(4, write(r.fd, apdu, sizeof(apdu)));
+	ASSERT_EQ(0, pthread_create(&tr, NULL, stalled_reader, &r));
+	/* the fault arrives: the reader is inside its copy to the page */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 30000)) TH_LOG("the reader did not fault on the page");
+
+	ASSERT_EQ(0, pthread_create(&tc, NULL, control_ops, &c));
+	for (i = 0; i < 300 && !atomic_load(&c.done); i++)
+		usleep(100 * 1000);
+	done = atomic_load(&c.done);
+	/* the page comes: the reader gets its response and goes */
+	zero.range.start = (unsigned long)r.page;
+	zero.range.len = 4096;
+	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	pthread_join(tr, NULL);
+	pthread_join(tc, NULL);
+
+	EXPECT_TRUE(done) TH_LOG("card-get, profile-list and card-del waited 30 s for a reader "
+				 "stalled on a page fault");
+	EXPECT_EQ(0, c.dump);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, c.card_get[i]) TH_LOG("card-get %d", i);
+	EXPECT_EQ(0, c.del);
+	EXPECT_EQ(2, r.ret) TH_LOG("read: %s", strerror(r.err));
+	EXPECT_EQ(0x6D, ((uint8_t *)r.page)[0]);
+	close(r.fd);
+	munmap(r.page, 4096);
+	close(uffd);
+}
+
+/* ---- card-new and card-del racing rmmod ---- */
+
+#define STORM_CARD	30
+
+struct storm {
+	atomic_int stop;
+	atomic_long created;
+};
+
+/* card-new and card-del of STORM_CARD, over and over, as the module comes and goes */
+static void *storm_thread(void *arg)
+{
+	struct storm *st = arg;
+	struct nl n;
+
+	while (!atomic_load(&st->stop)) {
+		if (nl_open(&n)) {	/* the family is gone (or going) */
+			nl_close(&n);
+			sched_yield();
+			continue;
+		}
+		while (!atomic_load(&st->stop)) {
+			int ret = card_new(&n, STORM_CARD);
+
+			if (ret == 0)
+				atomic_fetch_add(&st->created, 1);
+			else if (ret != -EEXIST)
+				break;	/* the family went: look it up again */
+			card_del(&n, STORM_CARD);
+		}
+		nl_close(&n);
+	}
+	return NULL;
+}
+
+/* Any misc device of a card (/sys/class/misc/vuiccN) left while the module is out. */
+static int cards_left(void)
+{
+	return system("ls /sys/class/misc 2>/dev/null | grep -q '^vuicc'") == 0;
+}
+
+/*
+ * rmmod while card-new and card-del storm: unloading unregisters the
+ * family first (waiting for the operations under way), so no card-new
+ * creates a card after the cards are destroyed, with a misc device that
+ * would outlive the module's code.  Each unload leaves no card; each
+ * reload is clean.
+ */
+/* (a fixture for the harness's timeout; the module is what it works on) */
+FIXTURE(module)
+{
+	int unused;
+};
+
+FIXTURE_SETUP(module)
+{
+}
+
+FIXTURE_TEARDOWN(module)
+{
+}
+
+TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
+{
+	const char *dir = getenv("VUICC_MODDIR");
+	int i, unloaded = 0, left = 0, reload_failed = 0;
+	struct storm st = { 0 };
+	char cmd[512];
+	pthread_t t[2];
+
+	ASSERT_NE(NULL, dir) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
+	snprintf(cmd, sizeof(cmd), "insmod %s/vuicc.ko cards=2", dir);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_thread, &st));
+	for (i = 0; i < 20; i++) {
+		usleep(50000);
+		if (system("rmmod vuicc 2>/dev/null"))
+			continue;
+		unloaded++;
+		if (cards_left()) {
+			TH_LOG("unload %d: a card outlived the module", i);
+			left++;
+			break;	/* reloading would meet its name */
+		}
+		if (system(cmd)) {
+			reload_failed++;
+			break;
+		}
+	}
+	atomic_store(&st.stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	if (access("/sys/module/vuicc", F_OK) && !left)
+		EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(0, reload_failed);
+	EXPECT_LT(0, unloaded);
+	EXPECT_LT(0, atomic_load(&st.created));
+	TH_LOG("%d unloads during %ld card-new", unloaded, atomic_load(&st.created));
 }
 
 TEST_HARNESS_MAIN
