@@ -166,7 +166,12 @@ int vuicc_auth_f2345(const struct vuicc_profile *p, const u8 *rand,
 		out->ik_len = p->tuak_ik_bits / 8;
 		ret = vuicc_tuak_f2345(&t, rand, out->res, out->res_len, out->ck, out->ck_len,
 				       out->ik, out->ik_len, out->ak);
-		return ret ? ret : vuicc_tuak_f5star(&t, rand, out->akstar);
+		if (!ret)
+			ret = vuicc_tuak_f5star(&t, rand, out->akstar);
+		/* (an allocation failing in f5* leaves no RES, CK or IK behind) */
+		if (ret)
+			memzero_explicit(out, sizeof(*out));
+		return ret;
 	case VUICC_ALGORITHM_XOR:
 		/* RES = XDOUT[0..n-1], CK = XDOUT <<< 8, IK = XDOUT <<< 16, AK = XDOUT[24..71] */
 		vuicc_xor_xdout(p, rand, x);

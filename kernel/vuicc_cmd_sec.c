@@ -197,8 +197,10 @@ static u16 vuicc_auth_3g(struct vuicc_ctx *c, const u8 *rand, const u8 *autn, si
 
 	if (autn_len != 8 + mac_len)
 		return VUICC_SW_WRONG_LENGTH;
-	if (vuicc_auth_f2345(p, rand, &o))
-		return VUICC_SW_TECHNICAL_PROBLEM;
+	if (vuicc_auth_f2345(p, rand, &o)) {
+		sw = VUICC_SW_TECHNICAL_PROBLEM;
+		goto out;
+	}
 	for (i = 0; i < 6; i++)
 		sqn[i] = autn[i] ^ o.ak[i];
 	if (vuicc_auth_f1(p, rand, sqn, autn + 6, false, mac)) {
@@ -310,6 +312,7 @@ u16 vuicc_cmd_authenticate(struct vuicc_ctx *c)
 			c->len = 14;
 			vuicc_news_auth(c, VUICC_AUTH_CONTEXT_GSM, VUICC_AUTH_RESULT_SUCCESS);
 		}
+		memzero_explicit(sres, sizeof(sres));
 		memzero_explicit(kc, sizeof(kc));
 		return sw;
 	default:

@@ -125,8 +125,9 @@ static u16 vuicc_cmd_get_response(struct vuicc_ctx *c)
 	c->len = n;
 	c->le_done = true;
 	c->secret = s->gr_secret;
-	/* what is left stays for the next GET RESPONSE */
+	/* what is left stays for the next GET RESPONSE; what was sent goes */
 	memmove(s->gr, s->gr + n, s->gr_len - n);
+	memzero_explicit(s->gr + s->gr_len - n, n);
 	s->gr_len -= n;
 	if (s->gr_len)
 		return VUICC_SW1_MORE_DATA << 8 | s->gr_len;
@@ -422,9 +423,11 @@ size_t vuicc_engine_process(struct vuicc_card *card, const struct vuicc_apdu *cm
 	news->p = card->enabled;
 	sw = vuicc_dispatch(&c, apdu);
 	s->rsp_secret = c.secret;
-	/* data for GET RESPONSE lasts until the next command */
-	if (apdu->ins != VUICC_INS_GET_RESPONSE)
+	/* data for GET RESPONSE lasts until the next command (it may hold RES, CK, IK) */
+	if (apdu->ins != VUICC_INS_GET_RESPONSE && s->gr_len) {
+		memzero_explicit(s->gr, s->gr_len);
 		s->gr_len = 0;
+	}
 	if (sw == VUICC_SW_OK && c.len) {
 		if (apdu->apdu_case == VUICC_APDU_CASE_2) {
 			if (c.le_done || apdu->ne == c.len ||
@@ -446,5 +449,12 @@ size_t vuicc_engine_process(struct vuicc_card *card, const struct vuicc_apdu *cm
 		n = c.len;
 	}
 	vuicc_put_be16(sw, rsp + n);
+	/*
+	 * A command that handled secrets may have written more than it
+	 * answers (data kept for GET RESPONSE behind a 61xx, or an error
+	 * after a partial answer): none of it stays behind the response.
+	 */
+	if (c.secret)
+		memzero_explicit(rsp + n + 2, VUICC_RDATA_MAX);
 	return n + 2;
 }

@@ -524,6 +524,51 @@ static void vuicc_card_rsp_wiped_test(struct kunit *test)
 	vuicc_card_put(card);
 }
 
+/*
+ * An AUTHENTICATE in GSM context answers SRES and Kc behind a 61xx: they
+ * wait in the session for GET RESPONSE, never in the response buffer
+ * behind the status word, and not in the session once fetched.
+ */
+static void vuicc_card_auth_wiped_test(struct kunit *test)
+{
+	struct vuicc_card *card;
+	struct vuicc_atr atr;
+	size_t n;
+
+	vuicc_card_destroy(TEST_CARD);
+	card = vuicc_card_create(TEST_CARD);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(card));
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, vuicc_test_profile(test)), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
+	vuicc_test_cmd(test, card, SEL_USIM);
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	vuicc_test_cmd(test, card, "002000010831323334FFFFFFFF");
+	KUNIT_ASSERT_EQ(test, card->rsp[0], 0x90);
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+
+	n = vuicc_test_cmd(test, card, "008800801110000102030405060708090A0B0C0D0E0F");
+	KUNIT_ASSERT_EQ(test, n, (size_t)2);
+	KUNIT_EXPECT_EQ(test, card->rsp[0], 0x61);
+	KUNIT_EXPECT_EQ(test, card->rsp[1], 0x0E);
+	KUNIT_EXPECT_NULL_MSG(test, memchr_inv(card->rsp + 2, 0, VUICC_RDATA_MAX),
+			      "SRES or Kc behind the status word");
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+	n = vuicc_test_cmd(test, card, "00C000000E");
+	KUNIT_EXPECT_EQ(test, n, (size_t)16);
+	KUNIT_EXPECT_EQ(test, card->rsp[0], 0x04);
+	KUNIT_EXPECT_NULL_MSG(test, memchr_inv(card->session.gr, 0, sizeof(card->session.gr)),
+			      "SRES or Kc left in the session after GET RESPONSE");
+	vuicc_card_put(card);
+	KUNIT_EXPECT_EQ(test, vuicc_card_destroy(TEST_CARD), 0);
+}
+
 static struct kunit_case vuicc_engine_test_cases[] = {
 	KUNIT_CASE_PARAM(vuicc_engine_test, vuicc_engine_gen_params),
 	KUNIT_CASE(vuicc_encode_test),
@@ -532,6 +577,7 @@ static struct kunit_case vuicc_engine_test_cases[] = {
 	KUNIT_CASE(vuicc_fs_export_test),
 	KUNIT_CASE(vuicc_card_remove_test),
 	KUNIT_CASE(vuicc_card_rsp_wiped_test),
+	KUNIT_CASE(vuicc_card_auth_wiped_test),
 	{}
 };
 
