@@ -10,6 +10,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/list.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -22,10 +23,16 @@
 #include "vuicc_nl.h"
 #include "vuicc_profile.h"
 
-/* Called with card->lock held.  Reads no secret. */
+/*
+ * Called with card->lock held.  Reads no secret; the subscriber's
+ * identities (ICCID, IMSI) only with @ids, for a caller with CAP_NET_ADMIN
+ * and for the monitor group, which needs it to join
+ * (Documentation/netlink/vuicc.rst, "Who reads what").
+ */
 static int vuicc_nl_fill_profile(struct sk_buff *skb, struct vuicc_card *card,
 				 struct vuicc_profile *p, u8 cmd, u32 portid,
-				 u32 seq, int flags, struct netlink_callback *cb)
+				 u32 seq, int flags, struct netlink_callback *cb,
+				 bool ids)
 {
 	void *hdr;
 
@@ -40,8 +47,8 @@ static int vuicc_nl_fill_profile(struct sk_buff *skb, struct vuicc_card *card,
 	    nla_put_u32(skb, VUICC_A_PROFILE_KIND, p->kind) ||
 	    (p->role && nla_put_u32(skb, VUICC_A_PROFILE_ROLE, p->role)) ||
 	    nla_put_u8(skb, VUICC_A_PROFILE_ENABLED, card->enabled == p) ||
-	    nla_put_string(skb, VUICC_A_ICCID, p->iccid) ||
-	    nla_put_string(skb, VUICC_A_IMSI, p->imsi) ||
+	    (ids && nla_put_string(skb, VUICC_A_ICCID, p->iccid)) ||
+	    (ids && nla_put_string(skb, VUICC_A_IMSI, p->imsi)) ||
 	    nla_put_u8(skb, VUICC_A_MNC_LEN, p->mnc_len) ||
 	    nla_put_u32(skb, VUICC_A_ALGORITHM, p->algorithm) ||
 	    nla_put_u8(skb, VUICC_A_GSM_DERIVATION, p->gsm_derivation) ||
@@ -75,7 +82,7 @@ void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (vuicc_nl_fill_profile(skb, card, p, cmd, 0, 0, 0, NULL)) {
+	if (vuicc_nl_fill_profile(skb, card, p, cmd, 0, 0, 0, NULL, true)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -261,7 +268,8 @@ int vuicc_nl_profile_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    nla_data(info->attrs[VUICC_A_PROFILE_NAME]));
 	if (p)
 		ret = vuicc_nl_fill_profile(msg, card, p, VUICC_CMD_PROFILE_GET,
-					    info->snd_portid, info->snd_seq, 0, NULL);
+					    info->snd_portid, info->snd_seq, 0, NULL,
+					    netlink_capable(skb, CAP_NET_ADMIN));
 	mutex_unlock(&card->lock);
 	vuicc_card_put(card);
 	if (!p) {
@@ -340,6 +348,7 @@ int vuicc_nl_profile_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	struct vuicc_profile *p;
 	struct vuicc_card *card;
 	unsigned long id, last = VUICC_CARDS_MAX;
+	bool ids = netlink_capable(cb->skb, CAP_NET_ADMIN);
 	long skip;
 	int ret = 0;
 
@@ -369,7 +378,7 @@ int vuicc_nl_profile_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 				continue;
 			ret = vuicc_nl_fill_profile(skb, card, p, VUICC_CMD_PROFILE_GET,
 						    NETLINK_CB(cb->skb).portid,
-						    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+						    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb, ids);
 			if (ret)
 				break;
 			cb->args[1]++;

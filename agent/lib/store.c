@@ -121,6 +121,35 @@ const struct store_io store_libc_io = {
 	.renameat = io_renameat,
 };
 
+int store_unlink_wiped(int dirfd, const char *name, const struct store_io *io)
+{
+	static const uint8_t zero[4096];
+	struct stat st;
+	off_t off;
+	ssize_t n;
+	int fd;
+
+	fd = io->openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return -1;
+	/* (a file with another name still reachable keeps its content) */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+		for (off = 0; off < st.st_size; off += n) {
+			n = io->write(fd, zero, (size_t)(st.st_size - off) < sizeof(zero) ?
+				      (size_t)(st.st_size - off) : sizeof(zero));
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (n <= 0)
+				break;
+		}
+		io->fsync(fd);
+	}
+	io->close(fd);
+	return io->unlinkat(dirfd, name, 0) ? -1 : 0;
+}
+
 int store_write_blob(int dirfd, const char *name, uint16_t kind, uint64_t gen,
 		     const uint8_t *payload, size_t len, const struct store_io *io)
 {
@@ -171,8 +200,8 @@ int store_write_blob(int dirfd, const char *name, uint16_t kind, uint64_t gen,
 	}
 	if (io->close(fd))
 		return -errno;
-	/* 5-6: the current file stays reachable as NAME.prev */
-	if (io->unlinkat(dirfd, prev, 0) && errno != ENOENT)
+	/* 5-6: the current file stays reachable as NAME.prev (the one before, wiped) */
+	if (store_unlink_wiped(dirfd, prev, io) && errno != ENOENT)
 		return -errno;
 	if (io->linkat(dirfd, name, dirfd, prev, 0) && errno != ENOENT)
 		return -errno;

@@ -78,6 +78,15 @@ extern const struct store_io store_libc_io;
 uint32_t store_crc32(uint32_t crc, const void *buf, size_t len);
 
 /*
+ * Unlinks @name in @dirfd (0, or -1 with errno), first overwriting its
+ * content with zeros and syncing it when no other name reaches the file:
+ * state files may hold session keys (EF_KEYS, EF_Kc).  Where the storage
+ * remaps writes (flash translation layers, copy-on-write file systems) the
+ * old blocks may survive: Documentation/admin-guide/vuiccd.rst.
+ */
+int store_unlink_wiped(int dirfd, const char *name, const struct store_io *io);
+
+/*
  * Writes @payload under @name in @dirfd crash-safely, with @gen in the
  * header.  Returns 0 or -errno.
  */

@@ -240,10 +240,14 @@ static int print_profile(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t
 			printf("\"%s\"", role_name(nla_get_u32(tb[VUICC_A_PROFILE_ROLE])));
 		else
 			printf("null");
-		printf(",\"enabled\":%s,\"iccid\":\"%s\",\"imsi\":\"%s\",\"mnc_len\":%u,"
+		/* (the kernel gives ICCID and IMSI to CAP_NET_ADMIN only: null without) */
+		printf(",\"enabled\":%s,\"iccid\":%s%s%s,\"imsi\":%s%s%s,\"mnc_len\":%u,"
 		       "\"algorithm\":\"%s\",\"ind_bits\":%u,\"files\":%u}",
 		       u8_or(tb[VUICC_A_PROFILE_ENABLED], 0) ? "true" : "false",
-		       str_or(tb[VUICC_A_ICCID], ""), str_or(tb[VUICC_A_IMSI], ""),
+		       tb[VUICC_A_ICCID] ? "\"" : "", str_or(tb[VUICC_A_ICCID], "null"),
+		       tb[VUICC_A_ICCID] ? "\"" : "",
+		       tb[VUICC_A_IMSI] ? "\"" : "", str_or(tb[VUICC_A_IMSI], "null"),
+		       tb[VUICC_A_IMSI] ? "\"" : "",
 		       u8_or(tb[VUICC_A_MNC_LEN], 0),
 		       algorithm_name(u32_or(tb[VUICC_A_ALGORITHM], 0)),
 		       u8_or(tb[VUICC_A_SQN_IND_BITS], 0), u32_or(tb[VUICC_A_PROFILE_FILES], 0));
@@ -256,7 +260,7 @@ static int print_profile(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t
 		       kind_name(u32_or(tb[VUICC_A_PROFILE_KIND], 0)),
 		       role_name(u32_or(tb[VUICC_A_PROFILE_ROLE], 0)),
 		       u8_or(tb[VUICC_A_PROFILE_ENABLED], 0) ? "yes" : "no",
-		       str_or(tb[VUICC_A_ICCID], ""), str_or(tb[VUICC_A_IMSI], ""),
+		       str_or(tb[VUICC_A_ICCID], "-"), str_or(tb[VUICC_A_IMSI], "-"),
 		       algorithm_name(u32_or(tb[VUICC_A_ALGORITHM], 0)));
 	}
 	c->n++;

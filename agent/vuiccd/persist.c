@@ -468,7 +468,7 @@ int persist_forget(struct persist *p, uint32_t card, const char *name)
 	pstate_filename(card, name, base, sizeof(base));
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", base, suffix[i]);
-		if (unlinkat(p->dirfd, path, 0) && errno != ENOENT) {
+		if (store_unlink_wiped(p->dirfd, path, p->io) && errno != ENOENT) {
 			log_err("card %u profile %s: %s: %s", card, name, path, strerror(errno));
 			ret = -errno;
 		}

@@ -107,7 +107,7 @@ void vs_sealed_drop(struct vshare *v)
 	sealed_name(v, name, sizeof(name));
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s%s", name, suffix[i]);
-		unlinkat(v->store->dirfd, path, 0);
+		store_unlink_wiped(v->store->dirfd, path, v->store->io);
 	}
 }
 

@@ -379,6 +379,60 @@ static void test_crash_every_step(void)
 	CHECK(got_new > 0 && got_old > 0);
 }
 
+/* All of @fd's file is zero bytes (and it has some). */
+static int all_zero(int fd)
+{
+	uint8_t b[512];
+	ssize_t n, i, total = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, b, sizeof(b))) > 0) {
+		for (i = 0; i < n; i++)
+			if (b[i])
+				return 0;
+		total += n;
+	}
+	return total > 0;
+}
+
+/*
+ * What the store drops is overwritten before it is unlinked: the copy
+ * before the last (NAME.prev) at each write, and a file unlinked on
+ * purpose; a file still reachable by another name keeps its content.
+ */
+static void test_unlink_wiped(void)
+{
+	static const uint8_t key[16] = { 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8,
+					 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd0 };
+	int first, cur, other;
+
+	clean_dir();
+	CHECK(store_write_blob(dirfd_, "w", 1, 1, key, sizeof(key), &store_libc_io) == 0);
+	first = openat(dirfd_, "w", O_RDONLY | O_CLOEXEC);
+	CHECK(first >= 0);
+	CHECK(store_write_blob(dirfd_, "w", 1, 2, key, sizeof(key), &store_libc_io) == 0);
+	/* the first write is NAME.prev now, intact */
+	CHECK(!all_zero(first));
+	CHECK(store_write_blob(dirfd_, "w", 1, 3, key, sizeof(key), &store_libc_io) == 0);
+	/* the third write dropped it: zeros before the unlink */
+	CHECK(all_zero(first));
+	close(first);
+
+	cur = openat(dirfd_, "w", O_RDONLY | O_CLOEXEC);
+	CHECK(cur >= 0);
+	CHECK(linkat(dirfd_, "w", dirfd_, "w.other", 0) == 0);
+	CHECK(store_unlink_wiped(dirfd_, "w", &store_libc_io) == 0);
+	CHECK(!all_zero(cur));		/* "w.other" reaches it: kept */
+	CHECK(faccessat(dirfd_, "w", F_OK, 0) != 0);
+	other = openat(dirfd_, "w.other", O_RDONLY | O_CLOEXEC);
+	CHECK(other >= 0);
+	CHECK(store_unlink_wiped(dirfd_, "w.other", &store_libc_io) == 0);
+	CHECK(all_zero(cur) && all_zero(other));
+	close(cur);
+	close(other);
+	CHECK(store_unlink_wiped(dirfd_, "w.none", &store_libc_io) == -1 && errno == ENOENT);
+}
+
 static void test_merge_and_limits(void)
 {
 	struct pstate ps = { 0 };
@@ -422,6 +476,7 @@ int main(void)
 	RUN(test_damaged_files);
 	RUN(test_crash_every_step);
 	RUN(test_merge_and_limits);
+	RUN(test_unlink_wiped);
 	clean_dir();
 	rmdir(dir);
 	DONE();

@@ -823,11 +823,37 @@ TEST_F(nl, unprivileged_caller)
 	struct got g = {};
 	int grp;
 
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "ids")) TH_LOG("%s", self->n.msg);
+	/* with CAP_NET_ADMIN, a profile's identities */
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_PROFILE_GET, 0);
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, "ids");
+	ASSERT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_STRNE("", g.imsi);
+	EXPECT_STRNE("", g.iccid);
+
 	ASSERT_EQ(0, drop_caps());
 	/* reading is allowed */
+	memset(&g, 0, sizeof(g));
 	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_CARD_GET, NLM_F_DUMP);
 	EXPECT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
 	EXPECT_LE(1, g.count);
+	/* but not the subscriber's identities: get and dump leave them out */
+	memset(&g, 0, sizeof(g));
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_PROFILE_GET, 0);
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, "ids");
+	EXPECT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_EQ(1, g.count);
+	EXPECT_STREQ("ids", g.name);
+	EXPECT_STREQ("", g.imsi);
+	EXPECT_STREQ("", g.iccid);
+	memset(&g, 0, sizeof(g));
+	nlh = req(&self->n, buf, self->n.family, VUICC_CMD_PROFILE_GET, NLM_F_DUMP);
+	EXPECT_EQ(0, transact(&self->n, nlh, keep_reply, &g));
+	EXPECT_LE(1, g.count);
+	EXPECT_STREQ("", g.imsi);
+	EXPECT_STREQ("", g.iccid);
 	/* changing is not */
 	EXPECT_EQ(-EPERM, card_new(&self->n, TCARD + 1));
 	EXPECT_EQ(-EPERM, card_del(&self->n, TCARD));
