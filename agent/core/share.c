@@ -470,11 +470,21 @@ static void deactivate(struct share_slave *s, uint64_t now, struct share_slv_out
 	snprintf(out->why, sizeof(out->why), "%s", why);
 	s->state = SLV_IDLE;
 	s->pending_state = true;
+	s->held = true;
 	/*
 	 * RELEASE only once the device is off the network: the guard time,
 	 * or sooner when the caller sees the detach (share_slave_offline())
 	 */
 	s->next_at = now + s->guard_ms;
+}
+
+void share_slave_deleted(struct share_slave *s, uint64_t now)
+{
+	if (!s->held)
+		return;
+	s->held = false;
+	if (s->state == SLV_IDLE && s->pending_state && s->next_at < now + s->guard_ms)
+		s->next_at = now + s->guard_ms;
 }
 
 void share_slave_offline(struct share_slave *s, uint64_t now)
@@ -645,6 +655,14 @@ int share_slave_step(struct share_slave *s, uint64_t now, const struct share_msg
 	case SLV_IDLE:
 		break;
 	}
+	/* the profile may still serve the modem: no RELEASE until it is out */
+	if (s->state == SLV_IDLE && s->held) {
+		if (now >= s->next_at && !out->deactivate) {
+			out->delete_again = true;
+			s->next_at = now + s->retry_ms;
+		}
+		return ret;
+	}
 	if (!s->link || now < s->next_at || out->send)
 		return ret;
 	memset(&out->msg, 0, sizeof(out->msg));
@@ -687,6 +705,8 @@ uint64_t share_slave_deadline(const struct share_slave *s)
 	case SLV_RELEASING:
 		return s->next_at;
 	case SLV_IDLE:
+		if (s->held)
+			return s->next_at;
 		if (!s->link || (!s->want && !s->pending_state))
 			return 0;
 		return s->next_at;

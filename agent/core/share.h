@@ -187,6 +187,7 @@ struct share_slave {
 	bool want;		/* the profile is wanted (config or vuiccctl) */
 	bool link;		/* the secure channel is up */
 	bool pending_state;	/* dynamic state not yet returned */
+	bool held;		/* deactivated, but the profile is not yet out of the kernel */
 	uint64_t epoch, nonce;	/* the lease held (or last held), the last nonce sent */
 	uint64_t sent_at;	/* the time the last REQUEST/RENEW went */
 	uint64_t lease_end;	/* SLV_ACTIVE: by this clock */
@@ -206,7 +207,9 @@ struct share_slv_out {
 	struct share_msg msg;
 	bool send;		/* send msg */
 	bool activate;		/* install (GRANT_PUSH: from the GRANT) and enable */
-	bool deactivate;	/* disable, delete from kernel and store, keep the state to return */
+	bool deactivate;	/* disable, delete from kernel and store, keep the state to return;
+				 * then share_slave_deleted() */
+	bool delete_again;	/* the deletion failed: try it again (then share_slave_deleted()) */
 	char why[160];
 };
 
@@ -240,6 +243,17 @@ int share_slave_step(struct share_slave *s, uint64_t now, const struct share_msg
  * modem reports it detached): the RELEASE may go before the guard time.
  */
 void share_slave_offline(struct share_slave *s, uint64_t now);
+
+/*
+ * The profile of a deactivation is out of the kernel (deleted, or gone):
+ * until this is said, no RELEASE goes, whatever the time (the next holder
+ * must not come on the network while this device may still be on it);
+ * share_slave_step() asks for the deletion again meanwhile (@delete_again).
+ * A deletion that comes late restarts the guard time: the modem detaches
+ * after it, not after the first attempt.  (A device that never manages it
+ * is still bounded by the lease's end at the master.)
+ */
+void share_slave_deleted(struct share_slave *s, uint64_t now);
 
 /* The next time share_slave_step() has something to do; 0: none. */
 uint64_t share_slave_deadline(const struct share_slave *s);

@@ -363,7 +363,12 @@ static void slave_deactivate(struct vshare *v, const char *why)
 		persist_fetch_state(v->store, vp);
 		n = vs_state_blob(&vp->ps, blob, sizeof(blob));
 		if (prov_delete_remote(v->prov, v->card, v->cfg->share_profile))
-			log_err("share: cannot delete the shared profile; it stays disabled");
+			log_err("share: cannot delete the shared profile: no RELEASE until it is "
+				"deleted (tried again every %u ms)", v->cfg->share_retry_ms);
+		else
+			share_slave_deleted(&v->s, vs_now());
+	} else {
+		share_slave_deleted(&v->s, vs_now());
 	}
 	free(v->pending);
 	v->pending = n ? malloc(n) : NULL;
@@ -380,6 +385,18 @@ static void slave_deactivate(struct vshare *v, const char *why)
 	log_notice("share: lease %llu: %s; profile %s deleted from the card and the store",
 		   (unsigned long long)v->s.epoch, why, v->cfg->share_profile);
 	loop_event(v->loop, "share: deactivated (%s)", why);
+}
+
+/* A deactivation whose deletion failed: again; the RELEASE waits for it. */
+static void slave_delete_again(struct vshare *v)
+{
+	if (reg_find(v->reg, v->card, v->cfg->share_profile) &&
+	    prov_delete_remote(v->prov, v->card, v->cfg->share_profile)) {
+		log_warn("share: the shared profile is still not deleted; RELEASE waits");
+		return;
+	}
+	log_notice("share: the shared profile is deleted now; the RELEASE goes after the guard time");
+	share_slave_deleted(&v->s, vs_now());
 }
 
 void vs_slave_run(struct vshare *v, const struct share_msg *in)
@@ -402,6 +419,8 @@ void vs_slave_run(struct vshare *v, const struct share_msg *in)
 		}
 		if (o.deactivate)
 			slave_deactivate(v, o.why);
+		if (o.delete_again)
+			slave_delete_again(v);
 		if (o.send) {
 			if (o.msg.type == RELEASE) {
 				o.msg.blob = v->pending;
@@ -410,7 +429,7 @@ void vs_slave_run(struct vshare *v, const struct share_msg *in)
 			vs_send_msg(v, &v->c[0], &o.msg);
 		}
 		in = NULL;
-		if (!o.send && !o.activate && !o.deactivate)
+		if (!o.send && !o.activate && !o.deactivate && !o.delete_again)
 			break;
 	}
 	if (!v->s.pending_state && v->pending) {

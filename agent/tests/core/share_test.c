@@ -438,11 +438,23 @@ static void test_slave_rules(void)
 	CHECK(!o.deactivate && s.state == SLV_ACTIVE);
 	share_slave_step(&s, 36000, NULL, &o);
 	CHECK(o.deactivate && s.state == SLV_IDLE && s.pending_state && s.expiries == 1);
+	/* the deletion failed (the profile may still serve the modem) */
 
 	/* the link back: the state goes back first, then a new request */
 	s.link = true;
 	share_slave_step(&s, 36999, NULL, &o);
 	CHECK(!o.send);		/* off the network only after the guard */
+	/* no RELEASE while the profile is not deleted: the deletion again, every retry_ms */
+	share_slave_step(&s, 41000, NULL, &o);
+	CHECK(!o.send && o.delete_again && share_slave_deadline(&s) == 43000);
+	share_slave_step(&s, 42999, NULL, &o);
+	CHECK(!o.send && !o.delete_again);
+	share_slave_step(&s, 43000, NULL, &o);
+	CHECK(!o.send && o.delete_again);
+	/* deleted at 44000: the guard counts from then */
+	share_slave_deleted(&s, 44000);
+	share_slave_step(&s, 48999, NULL, &o);
+	CHECK(!o.send && !o.delete_again && share_slave_deadline(&s) == 49000);
 	share_slave_step(&s, 50000, NULL, &o);
 	CHECK(o.send && o.msg.type == RELEASE && o.msg.epoch == 1 && s.state == SLV_RELEASING);
 	memset(&g, 0, sizeof(g));
@@ -512,6 +524,7 @@ static void test_slave_stale_and_short(void)
 	s.want = false;
 	share_slave_step(&s, 20, NULL, &o);
 	CHECK(o.deactivate);
+	share_slave_deleted(&s, 20);
 	share_slave_step(&s, 20, NULL, &o);
 	CHECK(!o.send);
 	/* the modem says it is off the network: the RELEASE goes at once */
@@ -667,6 +680,8 @@ act:
 					w->off_at[i] = 0;
 					w->last_on = i;
 				}
+				if (o.deactivate)
+					share_slave_deleted(&w->s[i], sc);
 				if (o.deactivate && w->on[i] && !w->off_at[i])
 					w->off_at[i] = t + 1 + rnd() % detach_ms;
 				if (o.send && w->s[i].link)
@@ -686,6 +701,8 @@ act:
 				w->on[i] = true;
 				w->last_on = i;
 			}
+			if (o.deactivate)
+				share_slave_deleted(&w->s[i], sc);
 			if (o.deactivate && w->on[i] && !w->off_at[i])
 				w->off_at[i] = t + 1 + rnd() % detach_ms;
 			if (o.send && w->s[i].link)

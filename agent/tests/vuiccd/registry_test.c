@@ -877,11 +877,22 @@ static void test_share_slave(void)
 	CHECK(p && p->enabled && !strcmp(g.d.reg.cards[0].enabled, "shared"));
 	CHECK(state_file(&g, "0-shared.state"));
 
-	/* the lease runs out (its guard time reached) */
+	/* the lease runs out (its guard time reached); the kernel refuses the deletion */
+	K.fail_cmd = VUICC_CMD_PROFILE_DEL;
+	K.fail_err = -EIO;
 	v->s.lease_end = vs_now();
 	v->s.next_at = vs_now();
 	vs_slave_run(v, NULL);
-	CHECK(v->s.state != SLV_ACTIVE);
+	CHECK(v->s.state != SLV_ACTIVE && v->s.held);
+	CHECK(fk_find(0, "shared") != NULL);
+	/* after the guard, no RELEASE (no link here, and none asked for): the deletion again */
+	v->s.next_at = vs_now();
+	vs_slave_run(v, NULL);
+	CHECK(v->s.held && fk_find(0, "shared") != NULL);
+	K.fail_cmd = 0;
+	v->s.next_at = vs_now();
+	vs_slave_run(v, NULL);
+	CHECK(!v->s.held);
 	CHECK(!fk_find(0, "shared") && !state_file(&g, "0-shared.state"));
 	CHECK(reg_find(&g.d.reg, 0, "shared") == NULL && !g.d.reg.cards[0].enabled[0]);
 	CHECK(v->pending && v->pending_len > 0);	/* for the RELEASE */
