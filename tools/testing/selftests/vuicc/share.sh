@@ -257,6 +257,12 @@ handover() {	# ROUND
 	else
 		nok "round $1: B activated after A's lease and the margin"
 		t_b=$(now_ms)
+		# what the master and B did meanwhile (the place to look for a stall)
+		for x in m b; do
+			grep -h 'share' $d/$x.log | tail -n 40 | sed "s/^/# $x log: /"
+		done
+		timeout 5 vuiccctl status --socket $d/m.sock | sed -n '/^share:/,/^last/p' | sed 's/^/# M /'
+		timeout 5 vuiccctl status --socket $d/b.sock | sed -n '/^share:/,/^last/p' | sed 's/^/# B /'
 	fi
 	check "round $1: M says B (peer 1) holds a newer epoch" \
 		js m "h['holder'] == 'peer1' and h['epoch'] >= 2"
