@@ -458,6 +458,29 @@ static size_t vuicc_test_cmd(struct kunit *test, struct vuicc_card *card, const 
 	return card->rsp_len;
 }
 
+/* What read() does once the response reached the user: the response goes. */
+static void vuicc_test_read(struct vuicc_card *card)
+{
+	mutex_lock(&card->lock);
+	vuicc_card_rsp_clear(card);
+	mutex_unlock(&card->lock);
+}
+
+/* Card TEST_CARD afresh, with the test profile enabled, powered on. */
+static struct vuicc_card *vuicc_test_card_on(struct kunit *test)
+{
+	struct vuicc_card *card;
+	struct vuicc_atr atr;
+
+	vuicc_card_destroy(TEST_CARD);
+	card = vuicc_card_create(TEST_CARD);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(card));
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, vuicc_test_profile(test)), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
+	return card;
+}
+
 /*
  * A response may carry RES, CK, IK or Kc: once read (vuicc_chrdev's read()
  * clears it), dropped by a reset or power-off, or the card removed, none of
@@ -469,45 +492,30 @@ static void vuicc_card_rsp_wiped_test(struct kunit *test)
 	struct vuicc_atr atr;
 	size_t n;
 
-	vuicc_card_destroy(TEST_CARD);
-	card = vuicc_card_create(TEST_CARD);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(card));
-	KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, vuicc_test_profile(test)), 0);
-	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
-	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
+	card = vuicc_test_card_on(test);
 
 	/* read: the FCP (42 bytes), then a short answer; nothing of the FCP after it */
 	vuicc_test_cmd(test, card, "00A40004023F00");
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	n = vuicc_test_cmd(test, card, "00C0000028");
 	KUNIT_ASSERT_EQ(test, n, (size_t)42);
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
 	KUNIT_EXPECT_FALSE(test, card->rsp_ready);
 	KUNIT_EXPECT_EQ(test, vuicc_test_cmd(test, card, "00A4000C023F00"), (size_t)2);
 	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp + 2, 0, n - 2));
 
 	/* a reset drops an unread answer, wiped */
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	vuicc_test_cmd(test, card, "00A40004023F00");
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	n = vuicc_test_cmd(test, card, "00C0000028");
 	KUNIT_ASSERT_EQ(test, vuicc_card_reset(card, VUICC_RESET_COLD, &atr), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
 
 	/* power-off too */
 	vuicc_test_cmd(test, card, "00A40004023F00");
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	n = vuicc_test_cmd(test, card, "00C0000028");
 	KUNIT_ASSERT_EQ(test, vuicc_card_power_off(card), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
@@ -515,9 +523,7 @@ static void vuicc_card_rsp_wiped_test(struct kunit *test)
 	/* and the removal of the card, while an answer is unread */
 	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
 	vuicc_test_cmd(test, card, "00A40004023F00");
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	n = vuicc_test_cmd(test, card, "00C0000028");
 	KUNIT_EXPECT_EQ(test, vuicc_card_remove(card), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(card->rsp, 0, n));
@@ -532,24 +538,14 @@ static void vuicc_card_rsp_wiped_test(struct kunit *test)
 static void vuicc_card_auth_wiped_test(struct kunit *test)
 {
 	struct vuicc_card *card;
-	struct vuicc_atr atr;
 	size_t n;
 
-	vuicc_card_destroy(TEST_CARD);
-	card = vuicc_card_create(TEST_CARD);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(card));
-	KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, vuicc_test_profile(test)), 0);
-	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
-	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
+	card = vuicc_test_card_on(test);
 	vuicc_test_cmd(test, card, SEL_USIM);
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	vuicc_test_cmd(test, card, "002000010831323334FFFFFFFF");
 	KUNIT_ASSERT_EQ(test, card->rsp[0], 0x90);
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 
 	n = vuicc_test_cmd(test, card, "008800801110000102030405060708090A0B0C0D0E0F");
 	KUNIT_ASSERT_EQ(test, n, (size_t)2);
@@ -557,9 +553,7 @@ static void vuicc_card_auth_wiped_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, card->rsp[1], 0x0E);
 	KUNIT_EXPECT_NULL_MSG(test, memchr_inv(card->rsp + 2, 0, VUICC_RDATA_MAX),
 			      "SRES or Kc behind the status word");
-	mutex_lock(&card->lock);
-	vuicc_card_rsp_clear(card);
-	mutex_unlock(&card->lock);
+	vuicc_test_read(card);
 	n = vuicc_test_cmd(test, card, "00C000000E");
 	KUNIT_EXPECT_EQ(test, n, (size_t)16);
 	KUNIT_EXPECT_EQ(test, card->rsp[0], 0x04);
