@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -90,6 +91,16 @@ static int vuicc_card_pick_id(u32 *id)
 	return -ENOSPC;
 }
 
+static void vuicc_card_deadline_work(struct work_struct *work);
+
+static enum hrtimer_restart vuicc_card_deadline_fire(struct hrtimer *timer)
+{
+	struct vuicc_card *card = container_of(timer, struct vuicc_card, deadline_timer);
+
+	schedule_work(&card->deadline_work);
+	return HRTIMER_NORESTART;
+}
+
 /**
  * vuicc_card_create() - create a card and its /dev/vuiccN
  * @id: the card number, or %VUICC_CARD_ID_ANY for the lowest free one
@@ -115,6 +126,9 @@ struct vuicc_card *vuicc_card_create(u32 id)
 	mutex_init(&card->lock);
 	init_waitqueue_head(&card->wait);
 	INIT_LIST_HEAD(&card->profiles);
+	INIT_WORK(&card->deadline_work, vuicc_card_deadline_work);
+	hrtimer_init(&card->deadline_timer, CLOCK_BOOTTIME, HRTIMER_MODE_ABS);
+	card->deadline_timer.function = vuicc_card_deadline_fire;
 	vuicc_engine_reset(card);
 
 	mutex_lock(&vuicc_cards_lock);
@@ -166,7 +180,11 @@ static void vuicc_card_unlist(struct vuicc_card *card)
 	card->n_profiles = 0;
 	if (card->line)
 		card->line->ops->changed(card->line);
+	card->deadline = 0;
 	mutex_unlock(&card->lock);
+	/* @dead: nothing arms the timer again; the work finds nothing to do */
+	hrtimer_cancel(&card->deadline_timer);
+	cancel_work_sync(&card->deadline_work);
 	list_for_each_entry_safe(p, tmp, &gone, node) {
 		list_del(&p->node);
 		vuicc_profile_free(p);
@@ -700,6 +718,9 @@ static void vuicc_card_switch(struct vuicc_card *card, struct vuicc_profile *nex
 
 	if (prev)
 		card->events |= VUICC_EVENT_REMOVED;
+	/* a deadline belongs to one enabling; the work finds it gone */
+	card->deadline = 0;
+	hrtimer_try_to_cancel(&card->deadline_timer);
 	/* the engine drops its session, and with it any hold on @prev */
 	card->enabled = next;
 	vuicc_card_deactivate(card);
@@ -716,34 +737,106 @@ static void vuicc_card_switch(struct vuicc_card *card, struct vuicc_profile *nex
 		vuicc_nl_notify_profile(card, next, VUICC_CMD_PROFILE_ENABLE_NTF);
 }
 
+/* Called with card->lock held; @deadline 0 clears it. */
+static void vuicc_card_set_deadline(struct vuicc_card *card, ktime_t deadline)
+{
+	card->deadline = deadline;
+	if (deadline)
+		hrtimer_start(&card->deadline_timer, deadline, HRTIMER_MODE_ABS);
+	else
+		hrtimer_try_to_cancel(&card->deadline_timer);
+}
+
+static bool vuicc_deadline_passed(ktime_t deadline)
+{
+	return ktime_compare(ktime_get_boottime(), deadline) >= 0;
+}
+
+static void vuicc_card_deadline_work(struct work_struct *work)
+{
+	struct vuicc_card *card = container_of(work, struct vuicc_card, deadline_work);
+	struct vuicc_profile *p;
+
+	mutex_lock(&card->lock);
+	p = card->enabled;
+	/* renewed, disabled or replaced since the timer fired: nothing to do */
+	if (!card->dead && p && card->deadline && vuicc_deadline_passed(card->deadline)) {
+		card->expiries++;
+		vuicc_card_switch(card, NULL);
+		pr_info("%s: profile %s disabled: its deadline passed\n", card->name, p->name);
+		vuicc_nl_notify_profile(card, p, VUICC_CMD_PROFILE_EXPIRE_NTF);
+	}
+	mutex_unlock(&card->lock);
+}
+
 /**
  * vuicc_card_profile_enable() - enable a profile in place of the enabled one
  * @card: the card
  * @name: the profile
+ * @deadline: when the kernel disables it on its own unless
+ *	vuicc_card_profile_renew() moves it first (CLOCK_BOOTTIME); 0: never
  *
  * Atomic for the modem side: it sees the old profile removed and the new
- * one inserted, never a mix.  Enabling the enabled profile changes nothing.
+ * one inserted, never a mix.  Enabling the enabled profile changes nothing
+ * but its deadline.
  *
- * Return: 0, -ENODEV for a removed card, -ENOENT for no such profile.
+ * Return: 0, -ENODEV for a removed card, -ENOENT for no such profile,
+ * -EINVAL for a deadline that has passed.
  */
-int vuicc_card_profile_enable(struct vuicc_card *card, const char *name)
+int vuicc_card_profile_enable(struct vuicc_card *card, const char *name, ktime_t deadline)
 {
 	struct vuicc_profile *p;
 	int ret = 0;
 
 	mutex_lock(&card->lock);
 	p = card->dead ? NULL : vuicc_card_profile_find(card, name);
-	if (card->dead)
+	if (card->dead) {
 		ret = -ENODEV;
-	else if (!p)
+	} else if (!p) {
 		ret = -ENOENT;
-	else if (card->enabled != p)
-		vuicc_card_switch(card, p);
+	} else if (deadline && vuicc_deadline_passed(deadline)) {
+		ret = -EINVAL;
+	} else {
+		if (card->enabled != p)
+			vuicc_card_switch(card, p);
+		vuicc_card_set_deadline(card, deadline);
+	}
 	mutex_unlock(&card->lock);
 	return ret;
 }
 
 VUICC_EXPORT_FOR_KUNIT(vuicc_card_profile_enable);
+
+/**
+ * vuicc_card_profile_renew() - move the deadline of the enabled profile
+ * @card: the card
+ * @name: the profile, which must be the enabled one
+ * @deadline: its new deadline (CLOCK_BOOTTIME), earlier or later
+ *
+ * Return: 0, -ENODEV for a removed card, -ESTALE when @name is not enabled
+ * with a deadline that is still ahead (it passed, and the profile is or is
+ * about to be disabled; or the profile was disabled or replaced), -EINVAL
+ * for a @deadline that has passed.
+ */
+int vuicc_card_profile_renew(struct vuicc_card *card, const char *name, ktime_t deadline)
+{
+	int ret = 0;
+
+	mutex_lock(&card->lock);
+	if (card->dead)
+		ret = -ENODEV;
+	else if (!card->enabled || strcmp(card->enabled->name, name) || !card->deadline ||
+		 vuicc_deadline_passed(card->deadline))
+		ret = -ESTALE;
+	else if (vuicc_deadline_passed(deadline))
+		ret = -EINVAL;
+	else
+		vuicc_card_set_deadline(card, deadline);
+	mutex_unlock(&card->lock);
+	return ret;
+}
+
+VUICC_EXPORT_FOR_KUNIT(vuicc_card_profile_renew);
 
 /**
  * vuicc_card_profile_disable() - disable the enabled profile

@@ -5,12 +5,14 @@
 #ifndef _VUICC_CARD_H
 #define _VUICC_CARD_H
 
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <uapi/linux/vuicc.h>
 
@@ -80,6 +82,12 @@ struct vuicc_card_line {
  * @n_profiles: entries in @profiles
  * @enabled: the enabled profile, or NULL
  * @switches: profile enables and disables
+ * @deadline: when the kernel disables @enabled unless it is renewed first
+ *	(CLOCK_BOOTTIME); 0: no deadline
+ * @deadline_timer: fires at @deadline and queues @deadline_work
+ * @deadline_work: disables @enabled if @deadline has passed (the timer
+ *	cannot take @lock)
+ * @expiries: profiles disabled because their deadline passed
  * @session: the engine's state while powered
  * @line: the line that holds the card in place of an opener, or NULL
  */
@@ -106,6 +114,10 @@ struct vuicc_card {
 	unsigned int n_profiles;
 	struct vuicc_profile *enabled;
 	u64 switches;
+	ktime_t deadline;
+	struct hrtimer deadline_timer;
+	struct work_struct deadline_work;
+	u64 expiries;
 	struct vuicc_session session;
 	struct vuicc_card_line *line;
 };
@@ -140,7 +152,8 @@ struct vuicc_profile *vuicc_card_profile_find(struct vuicc_card *card,
 					      const char *name);
 int vuicc_card_profile_add(struct vuicc_card *card, struct vuicc_profile *p);
 int vuicc_card_profile_del(struct vuicc_card *card, const char *name);
-int vuicc_card_profile_enable(struct vuicc_card *card, const char *name);
+int vuicc_card_profile_enable(struct vuicc_card *card, const char *name, ktime_t deadline);
+int vuicc_card_profile_renew(struct vuicc_card *card, const char *name, ktime_t deadline);
 int vuicc_card_profile_disable(struct vuicc_card *card, const char *name);
 void vuicc_card_closed(struct vuicc_card *card);
 

@@ -87,6 +87,7 @@ static int vuicc_nl_fill_card(struct sk_buff *skb, struct vuicc_card *card,
 	    nla_put_u64_64bit(skb, VUICC_A_CARD_RESETS, card->resets, VUICC_A_PAD) ||
 	    nla_put_u64_64bit(skb, VUICC_A_CARD_SWITCHES, card->switches,
 			      VUICC_A_PAD) ||
+	    nla_put_u64_64bit(skb, VUICC_A_CARD_EXPIRIES, card->expiries, VUICC_A_PAD) ||
 	    vuicc_nl_fill_t0(skb, card)) {
 		mutex_unlock(&card->lock);
 		genlmsg_cancel(skb, hdr);

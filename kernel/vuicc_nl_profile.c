@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "vuicc" family's profiles once on a card: profile-get (do and dump),
- * state-get, profile-del, -enable and -disable, and the profile, state and
- * authentication events, with the fill functions they share.  Adding a
+ * state-get, profile-del, -enable, -renew and -disable, and the profile,
+ * state and authentication events, with the fill functions they share.  Adding a
  * profile is vuicc_nl_profile_add.c's.
  *
  * No fill function reads a key, an operator key or a PIN.
@@ -47,6 +47,9 @@ static int vuicc_nl_fill_profile(struct sk_buff *skb, struct vuicc_card *card,
 	    nla_put_u32(skb, VUICC_A_PROFILE_KIND, p->kind) ||
 	    (p->role && nla_put_u32(skb, VUICC_A_PROFILE_ROLE, p->role)) ||
 	    nla_put_u8(skb, VUICC_A_PROFILE_ENABLED, card->enabled == p) ||
+	    (card->enabled == p && card->deadline &&
+	     nla_put_u64_64bit(skb, VUICC_A_PROFILE_DEADLINE, ktime_to_ns(card->deadline),
+			       VUICC_A_PAD)) ||
 	    (ids && nla_put_string(skb, VUICC_A_ICCID, p->iccid)) ||
 	    (ids && nla_put_string(skb, VUICC_A_IMSI, p->imsi)) ||
 	    nla_put_u8(skb, VUICC_A_MNC_LEN, p->mnc_len) ||
@@ -423,9 +426,54 @@ int vuicc_nl_profile_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return vuicc_nl_profile_op(info, true, vuicc_card_profile_del);
 }
 
+/* profile-enable and profile-renew: a profile and an optional deadline */
+static int vuicc_nl_profile_deadline_op(struct genl_info *info, bool renew)
+{
+	struct nlattr *name = info->attrs[VUICC_A_PROFILE_NAME];
+	struct nlattr *dl = info->attrs[VUICC_A_PROFILE_DEADLINE];
+	struct vuicc_card *card;
+	ktime_t deadline = 0;
+	int ret;
+
+	ret = vuicc_nl_check_duplicates(info);
+	if (ret)
+		return ret;
+	if (VUICC_NL_REQUIRE(info, VUICC_A_PROFILE_NAME, "profile-name") ||
+	    (renew && VUICC_NL_REQUIRE(info, VUICC_A_PROFILE_DEADLINE, "profile-deadline")))
+		return -EINVAL;
+	if (dl) {
+		deadline = ns_to_ktime(nla_get_u64(dl));
+		if (deadline <= 0) {
+			NL_SET_ERR_MSG_ATTR(info->extack, dl, "ns of CLOCK_BOOTTIME, > 0");
+			return -EINVAL;
+		}
+	}
+	card = vuicc_nl_card(info);
+	if (IS_ERR(card))
+		return PTR_ERR(card);
+	if (renew)
+		ret = vuicc_card_profile_renew(card, nla_data(name), deadline);
+	else
+		ret = vuicc_card_profile_enable(card, nla_data(name), deadline);
+	vuicc_card_put(card);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "no such profile on this card");
+	else if (ret == -ESTALE)
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "not enabled with a deadline ahead (it passed, or was disabled)");
+	else if (ret == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(info->extack, dl, "the deadline has passed");
+	return ret;
+}
+
 int vuicc_nl_profile_enable_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return vuicc_nl_profile_op(info, true, vuicc_card_profile_enable);
+	return vuicc_nl_profile_deadline_op(info, false);
+}
+
+int vuicc_nl_profile_renew_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vuicc_nl_profile_deadline_op(info, true);
 }
 
 int vuicc_nl_profile_disable_doit(struct sk_buff *skb, struct genl_info *info)

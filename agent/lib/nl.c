@@ -75,6 +75,8 @@ static const char *const vnl_attr_names[VUICC_A_MAX + 1] = {
 	[VUICC_A_TRACE_COMMAND] = "trace-command",
 	[VUICC_A_TRACE_RESPONSE] = "trace-response",
 	[VUICC_A_TRACE_REDACTED] = "trace-redacted",
+	[VUICC_A_PROFILE_DEADLINE] = "profile-deadline",
+	[VUICC_A_CARD_EXPIRIES] = "card-expiries",
 };
 
 const char *vnl_attr_name(int type)

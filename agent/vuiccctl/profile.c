@@ -4,9 +4,11 @@
  * the control plane, over the vuicc Generic Netlink family.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -38,6 +40,14 @@ static const char *algorithm_name(uint32_t a)
 	return "?";
 }
 
+static uint64_t boottime_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
 static const char *ntf_name(uint8_t cmd)
 {
 	switch (cmd) {
@@ -48,6 +58,7 @@ static const char *ntf_name(uint8_t cmd)
 	case VUICC_CMD_PROFILE_ADD_NTF: return "profile-add";
 	case VUICC_CMD_PROFILE_DEL_NTF: return "profile-del";
 	case VUICC_CMD_PROFILE_ENABLE_NTF: return "profile-enable";
+	case VUICC_CMD_PROFILE_EXPIRE_NTF: return "profile-expire";
 	case VUICC_CMD_AUTH_NTF: return "auth";
 	case VUICC_CMD_STATE_NTF: return "state";
 	}
@@ -124,9 +135,9 @@ static int print_card(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cm
 		else
 			printf("null");
 		printf(",\"profiles\":%u,\"apdus\":%llu,\"resets\":%llu,\"switches\":%llu,"
-		       "\"t0\":", u32_or(tb[VUICC_A_CARD_PROFILES], 0),
+		       "\"expiries\":%llu,\"t0\":", u32_or(tb[VUICC_A_CARD_PROFILES], 0),
 		       u64_or(tb[VUICC_A_CARD_APDUS], 0), u64_or(tb[VUICC_A_CARD_RESETS], 0),
-		       u64_or(tb[VUICC_A_CARD_SWITCHES], 0));
+		       u64_or(tb[VUICC_A_CARD_SWITCHES], 0), u64_or(tb[VUICC_A_CARD_EXPIRIES], 0));
 		if (line)
 			t0_line_stats_json(stdout, &st, tty);
 		else
@@ -241,6 +252,10 @@ static int print_profile(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t
 		else
 			printf("null");
 		/* (the kernel gives ICCID and IMSI to CAP_NET_ADMIN only: null without) */
+		if (tb[VUICC_A_PROFILE_DEADLINE])
+			printf(",\"deadline_ms\":%llu", (unsigned long long)
+			       (nla_get_u64(tb[VUICC_A_PROFILE_DEADLINE]) / 1000000 > boottime_ms() ?
+				nla_get_u64(tb[VUICC_A_PROFILE_DEADLINE]) / 1000000 - boottime_ms() : 0));
 		printf(",\"enabled\":%s,\"iccid\":%s%s%s,\"imsi\":%s%s%s,\"mnc_len\":%u,"
 		       "\"algorithm\":\"%s\",\"ind_bits\":%u,\"files\":%u}",
 		       u8_or(tb[VUICC_A_PROFILE_ENABLED], 0) ? "true" : "false",
@@ -355,15 +370,29 @@ static int profile_add(int argc, char **argv, const struct ctl_opts *o)
 	return ret ? 1 : 0;
 }
 
+/* enable, renew, disable, del: a profile (and for the first two a deadline, --for MS) */
 static int profile_simple(int argc, char **argv, const char *what, uint8_t cmd,
 			  bool name_required)
 {
+	bool timed = cmd == VUICC_CMD_PROFILE_ENABLE || cmd == VUICC_CMD_PROFILE_RENEW;
 	const char *name = NULL;
+	unsigned long long ms = 0;
 	struct nl_msg *msg;
 	int card = 0, i, r, ret;
+	char *end;
 	struct vnl v;
 
 	for (i = 0; i < argc; i++) {
+		if (timed && !strcmp(argv[i], "--for")) {
+			if (++i == argc)
+				return ctl_err("profile %s: --for takes milliseconds", what);
+			errno = 0;
+			ms = strtoull(argv[i], &end, 10);
+			if (errno || *end || !ms || argv[i][0] == '-' || ms > UINT64_MAX / 2000000)
+				return ctl_err("profile %s: --for %s: not a number of milliseconds",
+					       what, argv[i]);
+			continue;
+		}
 		r = opt_card(argc, argv, &i, &card);
 		if (r < 0)
 			return 1;
@@ -374,7 +403,10 @@ static int profile_simple(int argc, char **argv, const char *what, uint8_t cmd,
 		}
 	}
 	if (!name && name_required)
-		return ctl_err("profile %s: which profile? (profile %s NAME [--card N])", what, what);
+		return ctl_err("profile %s: which profile? (profile %s NAME [--card N]%s)", what, what,
+			       timed ? " [--for MS]" : "");
+	if (cmd == VUICC_CMD_PROFILE_RENEW && !ms)
+		return ctl_err("profile renew: until when? (--for MS)");
 	if (open_nl(&v))
 		return 1;
 	msg = vnl_request(&v, cmd, 0);
@@ -383,6 +415,8 @@ static int profile_simple(int argc, char **argv, const char *what, uint8_t cmd,
 		nla_put_u32(msg, VUICC_A_CARD_ID, (uint32_t)card);
 		if (name)
 			nla_put_string(msg, VUICC_A_PROFILE_NAME, name);
+		if (ms)
+			nla_put_u64(msg, VUICC_A_PROFILE_DEADLINE, (boottime_ms() + ms) * 1000000);
 		ret = vnl_transact(&v, msg, NULL, NULL);
 	}
 	vnl_close(&v);
@@ -394,13 +428,15 @@ static int profile_simple(int argc, char **argv, const char *what, uint8_t cmd,
 int cmd_profile(int argc, char **argv, const struct ctl_opts *o)
 {
 	if (argc == 0)
-		return ctl_err("profile: which subcommand? (add, list, enable, disable, del)");
+		return ctl_err("profile: which subcommand? (add, list, enable, renew, disable, del)");
 	if (!strcmp(argv[0], "add"))
 		return profile_add(argc - 1, argv + 1, o);
 	if (!strcmp(argv[0], "list"))
 		return profile_list(argc - 1, argv + 1, o);
 	if (!strcmp(argv[0], "enable"))
 		return profile_simple(argc - 1, argv + 1, "enable", VUICC_CMD_PROFILE_ENABLE, true);
+	if (!strcmp(argv[0], "renew"))
+		return profile_simple(argc - 1, argv + 1, "renew", VUICC_CMD_PROFILE_RENEW, true);
 	if (!strcmp(argv[0], "disable"))
 		return profile_simple(argc - 1, argv + 1, "disable", VUICC_CMD_PROFILE_DISABLE, false);
 	if (!strcmp(argv[0], "del"))

@@ -353,6 +353,12 @@ static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, uint8_t cmd,
 			 tb[VUICC_A_CARD_POWERED] && nla_get_u8(tb[VUICC_A_CARD_POWERED]) ? "on" : "off");
 		x->refresh = true;
 		return 0;
+	case VUICC_CMD_PROFILE_EXPIRE_NTF:
+		log_warn("card %u: the kernel disabled profile %s: its deadline passed", card,
+			 tb[VUICC_A_PROFILE_NAME] ? nla_get_string(tb[VUICC_A_PROFILE_NAME]) : "?");
+		loop_event(p->loop, "card %u: deadline passed, profile disabled by the kernel", card);
+		x->refresh = true;
+		return 0;
 	case VUICC_CMD_CARD_NEW_NTF:
 	case VUICC_CMD_CARD_DEL_NTF:
 	case VUICC_CMD_PROFILE_ADD_NTF:

@@ -152,25 +152,69 @@ static int uninstall(struct provision *pv, struct vprof *v)
 	return 0;
 }
 
-int prov_enable(struct provision *pv, uint32_t card, const char *name, const char *why)
+int prov_enable_until(struct provision *pv, uint32_t card, const char *name, const char *why,
+		      uint64_t deadline_ms)
 {
 	struct registry *r = pv->reg;
-	int ret = simple(pv, VUICC_CMD_PROFILE_ENABLE, card, name);
+	struct nl_msg *m = vnl_request(pv->req, VUICC_CMD_PROFILE_ENABLE, 0);
+	int ret;
 
+	if (!m)
+		return -ENOMEM;
+	nla_put_u32(m, VUICC_A_CARD_ID, card);
+	nla_put_string(m, VUICC_A_PROFILE_NAME, name);
+	if (deadline_ms)
+		nla_put_u64(m, VUICC_A_PROFILE_DEADLINE, deadline_ms * 1000000);
+	ret = vnl_transact(pv->req, m, NULL, NULL);
 	if (ret) {
 		log_err("card %u: cannot enable %s: %s", card, name, pv->req->err);
 		return ret;
 	}
-	log_notice("card %u: profile %s enabled (%s)", card, name, why);
+	if (deadline_ms)
+		log_notice("card %u: profile %s enabled (%s) until the kernel's deadline, "
+			   "boot time %llu ms", card, name, why, (unsigned long long)deadline_ms);
+	else
+		log_notice("card %u: profile %s enabled (%s)", card, name, why);
 	loop_event(pv->loop, "card %u: %s enabled (%s)", card, name, why);
 	snprintf(r->cards[card].enabled, sizeof(r->cards[card].enabled), "%s", name);
 	persist_save_card(pv->store, card);
 	return 0;
 }
 
+int prov_enable(struct provision *pv, uint32_t card, const char *name, const char *why)
+{
+	return prov_enable_until(pv, card, name, why, 0);
+}
+
+int prov_renew(struct provision *pv, uint32_t card, const char *name, uint64_t deadline_ms)
+{
+	struct nl_msg *m = vnl_request(pv->req, VUICC_CMD_PROFILE_RENEW, 0);
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	nla_put_u32(m, VUICC_A_CARD_ID, card);
+	nla_put_string(m, VUICC_A_PROFILE_NAME, name);
+	nla_put_u64(m, VUICC_A_PROFILE_DEADLINE, deadline_ms * 1000000);
+	ret = vnl_transact(pv->req, m, NULL, NULL);
+	if (ret)
+		log_err("card %u: cannot renew the deadline of %s: %s", card, name, pv->req->err);
+	return ret;
+}
+
 static int conf_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * A slave's shared profile is enabled by the sharing glue under a lease,
+ * never by provisioning: one left in the kernel by a vuiccd that died
+ * (the kernel's deadline disabled it) must not come back on at the start.
+ */
+static bool slave_shared(struct provision *pv, const struct vprof *v)
+{
+	return pv->cfg->share == CONFIG_SHARE_SLAVE && !strcmp(v->ps.name, pv->cfg->share_profile);
 }
 
 /* The profile a card should have when it has none (or must switch). */
@@ -181,13 +225,13 @@ static const char *choose(struct provision *pv, uint32_t card, const char **why)
 	size_t i;
 
 	v = r->cards[card].cs.enabled[0] ? reg_find(r, card, r->cards[card].cs.enabled) : NULL;
-	if (v && v->installed) {
+	if (v && v->installed && !slave_shared(pv, v)) {
 		*why = "in use before";
 		return v->ps.name;
 	}
 	for (i = 0; i < pv->cfg->n_enable; i++) {
 		v = reg_find(r, card, pv->cfg->enable[i]);
-		if (v && v->installed) {
+		if (v && v->installed && !slave_shared(pv, v)) {
 			*why = "configured";
 			return v->ps.name;
 		}
@@ -195,7 +239,7 @@ static const char *choose(struct provision *pv, uint32_t card, const char **why)
 	for (i = 0; i < r->n_profs; i++) {
 		v = r->profs[i];
 		if (v->ps.card == card && v->installed && v->kind == VUICC_PROFILE_KIND_SEED &&
-		    v->role == VUICC_PROFILE_ROLE_MASTER) {
+		    v->role == VUICC_PROFILE_ROLE_MASTER && !slave_shared(pv, v)) {
 			*why = "the master seed";
 			return v->ps.name;
 		}

@@ -34,6 +34,15 @@ void prov_init(struct provision *pv, const struct config *cfg, struct registry *
 int prov_run(struct provision *pv, bool at_start);
 /* profile-enable of @name on @card, remembered for the next boot. */
 int prov_enable(struct provision *pv, uint32_t card, const char *name, const char *why);
+/*
+ * The same with a deadline (ms of CLOCK_BOOTTIME; 0: none): the kernel
+ * disables the profile on its own when it passes, unless prov_renew()
+ * moved it.
+ */
+int prov_enable_until(struct provision *pv, uint32_t card, const char *name, const char *why,
+		      uint64_t deadline_ms);
+/* Moves the deadline of the enabled @name; -ESTALE: it passed, the kernel disabled it. */
+int prov_renew(struct provision *pv, uint32_t card, const char *name, uint64_t deadline_ms);
 /* Installs the SIM server's profile @p on @card (again, if it was). */
 int prov_install_remote(struct provision *pv, uint32_t card, const struct profile *p);
 /* Out of the kernel and out of the store: its keys are gone everywhere. */

@@ -388,19 +388,27 @@ static void slave_status(const struct vshare *v, FILE *f, bool json, uint64_t no
 		fprintf(f, ",\"share\":{\"role\":\"slave\",\"profile\":\"%s\",\"state\":\"%s\","
 			"\"epoch\":%llu,\"lease_ms\":%llu,\"link\":%s,\"want\":%s,\"requests\":%lu,"
 			"\"grants\":%lu,\"denies\":%lu,\"renewals\":%lu,\"expiries\":%lu,\"stale\":%lu,"
-			"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu}",
+			"\"tampered\":%lu,\"replayed\":%lu,\"malformed\":%lu,"
+			"\"kernel_deadline_ms\":%llu,\"kernel_renewals_refused\":%lu}",
 			v->cfg->share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch,
 			(unsigned long long)(v->s.state == SLV_ACTIVE && v->s.lease_end > now ?
 					     v->s.lease_end - now : 0),
 			v->s.link ? "true" : "false", v->s.want ? "true" : "false", v->s.requests,
 			v->s.grants, v->s.denies, v->s.renewals, v->s.expiries, v->s.stale,
-			v->tampered, v->replayed, v->malformed);
+			v->tampered, v->replayed, v->malformed,
+			(unsigned long long)(v->kdeadline > now ? v->kdeadline - now : 0),
+			v->renewals_refused);
 		return;
 	}
 	fprintf(f, "\nshare: slave of %s, profile %s\n  lease: %s, epoch %llu", v->cfg->share_connect,
 		v->cfg->share_profile, share_slave_state_name(v->s.state), (unsigned long long)v->s.epoch);
 	if (v->s.state == SLV_ACTIVE && v->s.lease_end > now)
 		fprintf(f, ", %llu ms left", (unsigned long long)(v->s.lease_end - now));
+	if (v->kdeadline > now)
+		fprintf(f, "; the kernel disables it in %llu ms unless renewed",
+			(unsigned long long)(v->kdeadline - now));
+	if (v->renewals_refused)
+		fprintf(f, "; %lu renewals refused by the kernel", v->renewals_refused);
 	fprintf(f, "\n  link %s; requests %lu, grants %lu, refused %lu, renewals %lu, expired %lu, stale %lu\n"
 		"  records dropped: %lu tampered, %lu replayed; %lu malformed\n",
 		v->s.link ? "up" : "down", v->s.requests, v->s.grants, v->s.denies, v->s.renewals,

@@ -92,6 +92,9 @@ struct vshare {
 	uint64_t connect_at;
 	unsigned long tampered, replayed, malformed, stale, links, link_losses, refused;
 	uint64_t activated_at, deactivated_at;
+	/* slave: the deadline the kernel holds for the profile (boot time ms); 0: none */
+	uint64_t kdeadline;
+	unsigned long renewals_refused;
 };
 
 /* A share_listen or share_connect address, parsed (vs_parse_addr()). */

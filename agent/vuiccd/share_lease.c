@@ -298,6 +298,7 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 	struct pstate *t = NULL;
 	const char *bad = NULL;
 	char err[PROFILE_ERR_MAX];
+	uint64_t kdeadline;
 	struct vprof *vp;
 	size_t tlen;
 	int ret = -EBADMSG;
@@ -338,8 +339,16 @@ static int slave_install_blob(struct vshare *v, const struct share_msg *g)
 	}
 	card_take_state(v, vp, p->name, t);
 	ret = prov_install_remote(v->prov, v->card, p);
+	/*
+	 * a slave's card holds it until the kernel's deadline, the lease's
+	 * end less the guard time: if this vuiccd dies, the kernel disables
+	 * it in time all the same (the master's own use has no lease)
+	 */
+	kdeadline = v->role == CONFIG_SHARE_SLAVE ? v->s.lease_end - v->s.guard_ms : 0;
 	if (!ret)
-		ret = prov_enable(v->prov, v->card, p->name, "shared by the master");
+		ret = prov_enable_until(v->prov, v->card, p->name, "shared by the master", kdeadline);
+	if (!ret)
+		v->kdeadline = kdeadline;
 out:
 	if (p) {
 		profile_wipe(p);
@@ -370,6 +379,7 @@ static void slave_deactivate(struct vshare *v, const char *why)
 	} else {
 		share_slave_deleted(&v->s, vs_now());
 	}
+	v->kdeadline = 0;
 	free(v->pending);
 	v->pending = n ? malloc(n) : NULL;
 	v->pending_len = v->pending ? n : 0;
@@ -397,6 +407,33 @@ static void slave_delete_again(struct vshare *v)
 	}
 	log_notice("share: the shared profile is deleted now; the RELEASE goes after the guard time");
 	share_slave_deleted(&v->s, vs_now());
+}
+
+/*
+ * A lease that grew (RENEWED) moves the kernel's deadline with it.  A
+ * refusal means the deadline passed and the kernel disabled the profile:
+ * the lease is over for this device too.
+ */
+static void slave_sync_deadline(struct vshare *v)
+{
+	uint64_t want;
+	int ret;
+
+	if (v->s.state != SLV_ACTIVE || !v->kdeadline)
+		return;
+	want = v->s.lease_end - v->s.guard_ms;
+	if (want == v->kdeadline)
+		return;
+	ret = prov_renew(v->prov, v->card, v->cfg->share_profile, want);
+	if (!ret) {
+		v->kdeadline = want;
+		return;
+	}
+	v->renewals_refused++;
+	log_err("share: lease %llu: the kernel did not move the profile's deadline (%s): "
+		"giving the lease up", (unsigned long long)v->s.epoch, strerror(-ret));
+	v->kdeadline = 0;
+	v->s.lease_end = vs_now();
 }
 
 void vs_slave_run(struct vshare *v, const struct share_msg *in)
@@ -432,6 +469,7 @@ void vs_slave_run(struct vshare *v, const struct share_msg *in)
 		if (!o.send && !o.activate && !o.deactivate && !o.delete_again)
 			break;
 	}
+	slave_sync_deadline(v);
 	if (!v->s.pending_state && v->pending) {
 		sodium_memzero(v->pending, v->pending_len);
 		free(v->pending);

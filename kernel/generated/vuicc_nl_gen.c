@@ -81,9 +81,10 @@ const struct nla_policy vuicc_profile_del_nl_policy[VUICC_A_PROFILE_NAME + 1] = 
 };
 
 /* VUICC_CMD_PROFILE_ENABLE - do */
-const struct nla_policy vuicc_profile_enable_nl_policy[VUICC_A_PROFILE_NAME + 1] = {
+const struct nla_policy vuicc_profile_enable_nl_policy[VUICC_A_PROFILE_DEADLINE + 1] = {
 	[VUICC_A_CARD_ID] = NLA_POLICY_MAX(NLA_U32, 63),
 	[VUICC_A_PROFILE_NAME] = { .type = NLA_NUL_STRING, .len = VUICC_PROFILE_NAME_MAX, },
+	[VUICC_A_PROFILE_DEADLINE] = { .type = NLA_U64, },
 };
 
 /* VUICC_CMD_PROFILE_DISABLE - do */
@@ -98,8 +99,15 @@ const struct nla_policy vuicc_state_get_nl_policy[VUICC_A_PROFILE_NAME + 1] = {
 	[VUICC_A_PROFILE_NAME] = { .type = NLA_NUL_STRING, .len = VUICC_PROFILE_NAME_MAX, },
 };
 
+/* VUICC_CMD_PROFILE_RENEW - do */
+const struct nla_policy vuicc_profile_renew_nl_policy[VUICC_A_PROFILE_DEADLINE + 1] = {
+	[VUICC_A_CARD_ID] = NLA_POLICY_MAX(NLA_U32, 63),
+	[VUICC_A_PROFILE_NAME] = { .type = NLA_NUL_STRING, .len = VUICC_PROFILE_NAME_MAX, },
+	[VUICC_A_PROFILE_DEADLINE] = { .type = NLA_U64, },
+};
+
 /* Ops table for vuicc */
-const struct genl_ops vuicc_nl_ops[9] = {
+const struct genl_ops vuicc_nl_ops[10] = {
 	{
 		.cmd		= VUICC_CMD_CARD_GET,
 		.doit		= vuicc_nl_card_get_doit,
@@ -146,7 +154,7 @@ const struct genl_ops vuicc_nl_ops[9] = {
 		.cmd		= VUICC_CMD_PROFILE_ENABLE,
 		.doit		= vuicc_nl_profile_enable_doit,
 		.policy		= vuicc_profile_enable_nl_policy,
-		.maxattr	= VUICC_A_PROFILE_NAME,
+		.maxattr	= VUICC_A_PROFILE_DEADLINE,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -161,6 +169,13 @@ const struct genl_ops vuicc_nl_ops[9] = {
 		.doit		= vuicc_nl_state_get_doit,
 		.policy		= vuicc_state_get_nl_policy,
 		.maxattr	= VUICC_A_PROFILE_NAME,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= VUICC_CMD_PROFILE_RENEW,
+		.doit		= vuicc_nl_profile_renew_doit,
+		.policy		= vuicc_profile_renew_nl_policy,
+		.maxattr	= VUICC_A_PROFILE_DEADLINE,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -26,14 +26,16 @@ extern const struct nla_policy vuicc_profile_add_nl_policy[VUICC_A_FILE + 1];
 
 extern const struct nla_policy vuicc_profile_del_nl_policy[VUICC_A_PROFILE_NAME + 1];
 
-extern const struct nla_policy vuicc_profile_enable_nl_policy[VUICC_A_PROFILE_NAME + 1];
+extern const struct nla_policy vuicc_profile_enable_nl_policy[VUICC_A_PROFILE_DEADLINE + 1];
 
 extern const struct nla_policy vuicc_profile_disable_nl_policy[VUICC_A_PROFILE_NAME + 1];
 
 extern const struct nla_policy vuicc_state_get_nl_policy[VUICC_A_PROFILE_NAME + 1];
 
+extern const struct nla_policy vuicc_profile_renew_nl_policy[VUICC_A_PROFILE_DEADLINE + 1];
+
 /* Ops table for vuicc */
-extern const struct genl_ops vuicc_nl_ops[9];
+extern const struct genl_ops vuicc_nl_ops[10];
 
 int vuicc_nl_card_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vuicc_nl_card_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
@@ -47,6 +49,7 @@ int vuicc_nl_profile_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vuicc_nl_profile_enable_doit(struct sk_buff *skb, struct genl_info *info);
 int vuicc_nl_profile_disable_doit(struct sk_buff *skb, struct genl_info *info);
 int vuicc_nl_state_get_doit(struct sk_buff *skb, struct genl_info *info);
+int vuicc_nl_profile_renew_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	VUICC_NLGRP_MONITOR,

@@ -259,7 +259,7 @@ static void vuicc_engine_test(struct kunit *test)
 	if (!tc->io[0][0] || strcmp(tc->io[0][0], "__noprofile")) {
 		p = vuicc_test_profile(test);
 		KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, p), 0);
-		KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
+		KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit", 0), 0);
 	}
 	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
 
@@ -476,7 +476,7 @@ static struct vuicc_card *vuicc_test_card_on(struct kunit *test)
 	card = vuicc_card_create(TEST_CARD);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(card));
 	KUNIT_ASSERT_EQ(test, vuicc_card_profile_add(card, vuicc_test_profile(test)), 0);
-	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit"), 0);
+	KUNIT_ASSERT_EQ(test, vuicc_card_profile_enable(card, "kunit", 0), 0);
 	KUNIT_ASSERT_EQ(test, vuicc_card_power_on(card, &atr), 0);
 	return card;
 }

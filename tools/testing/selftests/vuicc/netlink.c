@@ -310,6 +310,8 @@ struct got {
 	uint32_t kind, algorithm, role;
 	uint8_t enabled;
 	char iccid[32], imsi[32];
+	uint64_t deadline;	/* profile-deadline; 0: none */
+	uint64_t expiries;	/* card-expiries */
 };
 
 static void keep_reply(struct nl *n, const struct nlmsghdr *nlh, void *arg)
@@ -337,6 +339,10 @@ static void keep_reply(struct nl *n, const struct nlmsghdr *nlh, void *arg)
 		snprintf(g->iccid, sizeof(g->iccid), "%s", mnl_attr_get_str(g->tb[VUICC_A_ICCID]));
 	if (g->tb[VUICC_A_IMSI])
 		snprintf(g->imsi, sizeof(g->imsi), "%s", mnl_attr_get_str(g->tb[VUICC_A_IMSI]));
+	g->deadline = g->tb[VUICC_A_PROFILE_DEADLINE] ?
+		      mnl_attr_get_u64(g->tb[VUICC_A_PROFILE_DEADLINE]) : 0;
+	if (g->tb[VUICC_A_CARD_EXPIRIES])
+		g->expiries = mnl_attr_get_u64(g->tb[VUICC_A_CARD_EXPIRIES]);
 	/* attribute pointers die with the receive buffer */
 	memset(g->tb, 0, sizeof(g->tb));
 }
@@ -982,6 +988,154 @@ TEST_F(nl, events_and_the_card_device)
 	EXPECT_TRUE(has(cmds, n, VUICC_CMD_CARD_NEW_NTF));
 	EXPECT_FALSE(leaks_secret(m.seen, m.seen_len));
 	EXPECT_FALSE(leaks_secret(self->n.seen, self->n.seen_len));
+	nl_close(&m);
+}
+
+/* ---- the enable deadline ---- */
+
+static uint64_t boottime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* profile-enable or -renew with a deadline @ms from now (0: none) */
+static int deadline_op(struct nl *n, uint8_t cmd, const char *name, int64_t ms)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, cmd, 0);
+
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, name);
+	if (ms)
+		mnl_attr_put_u64(nlh, VUICC_A_PROFILE_DEADLINE, boottime_ns() + ms * 1000000);
+	return transact(n, nlh, NULL, NULL);
+}
+
+static int profile_get(struct nl *n, const char *name, struct got *g)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, VUICC_CMD_PROFILE_GET, 0);
+
+	memset(g, 0, sizeof(*g));
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	mnl_attr_put_strz(nlh, VUICC_A_PROFILE_NAME, name);
+	return transact(n, nlh, keep_reply, g);
+}
+
+static uint64_t card_expiries(struct nl *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = req(n, buf, n->family, VUICC_CMD_CARD_GET, 0);
+	struct got g = {};
+
+	mnl_attr_put_u32(nlh, VUICC_A_CARD_ID, TCARD);
+	if (transact(n, nlh, keep_reply, &g))
+		return UINT64_MAX;
+	return g.expiries;
+}
+
+TEST_F(nl, an_enable_deadline_disables_the_profile)
+{
+	struct vuicc_status st;
+	struct vuicc_atr atr;
+	uint8_t cmds[64];
+	struct got g;
+	struct nl m;
+	uint64_t t;
+	uint32_t ev;
+	int grp, fd, n;
+
+	ASSERT_EQ(0, nl_open(&m));
+	grp = (int)m.monitor;
+	ASSERT_EQ(0, mnl_socket_setsockopt(m.sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "a"));
+	ASSERT_EQ(0, profile_add(&self->n, TCARD, "b"));
+	fd = open("/dev/vuicc20", O_RDWR);
+	ASSERT_LE(0, fd);
+
+	/* a deadline that has passed, or is no time at all, is refused */
+	EXPECT_EQ(-EINVAL, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "a", -1));
+	EXPECT_EQ(VUICC_A_PROFILE_DEADLINE, self->n.bad_attr);
+	EXPECT_EQ(0, profile_get(&self->n, "a", &g));
+	EXPECT_EQ(0, g.enabled);
+	/* renewal needs a deadline and an enabled profile that has one */
+	EXPECT_EQ(-EINVAL, profile_op(&self->n, VUICC_CMD_PROFILE_RENEW, TCARD, "a"));
+	EXPECT_EQ(VUICC_A_PROFILE_DEADLINE, self->n.miss_type);
+	EXPECT_EQ(-ESTALE, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "a", 1000));
+	EXPECT_EQ(VUICC_A_PROFILE_NAME, self->n.bad_attr);
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "a"));
+	EXPECT_EQ(-ESTALE, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "a", 1000));
+
+	/* enabled with a deadline: profile-get shows it; renewals move it */
+	t = boottime_ns();
+	ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "a", 1000));
+	ASSERT_EQ(0, profile_get(&self->n, "a", &g));
+	EXPECT_EQ(1, g.enabled);
+	EXPECT_LE(t + 1000000000ull, g.deadline);
+	EXPECT_GT(t + 2000000000ull, g.deadline);
+	EXPECT_EQ(-ESTALE, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "b", 1000));
+	EXPECT_EQ(-EINVAL, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "a", -5));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	for (n = 0; n < 5; n++) {	/* 2 s in all, twice the first deadline */
+		usleep(400000);
+		ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "a", 1000))
+			TH_LOG("renewal %d: %s", n, self->n.msg);
+	}
+	ASSERT_EQ(0, profile_get(&self->n, "a", &g));
+	EXPECT_EQ(1, g.enabled);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	EXPECT_EQ(0, ev);
+	EXPECT_EQ(0, card_expiries(&self->n));
+
+	/* no renewal: the kernel disables it, and the modem sees the card go */
+	usleep(1600000);
+	ASSERT_EQ(0, profile_get(&self->n, "a", &g));
+	EXPECT_EQ(0, g.enabled);
+	EXPECT_EQ(0, g.deadline);
+	EXPECT_EQ(1, card_expiries(&self->n));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_EVENTS, &ev));
+	EXPECT_EQ(VUICC_EVENT_REMOVED, ev);
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
+	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_GET_STATUS, &st));
+	EXPECT_EQ(0, st.flags & VUICC_STATUS_PROFILE);
+	/* a late renewal is stale */
+	EXPECT_EQ(-ESTALE, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "a", 1000));
+	n = read_events(&m, cmds, 64);
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_PROFILE_EXPIRE_NTF));
+	EXPECT_TRUE(has(cmds, n, VUICC_CMD_PROFILE_ENABLE_NTF));
+
+	/* a switch, a disable or enabling without one drops the deadline */
+	ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "a", 300));
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "b"));
+	EXPECT_EQ(-ESTALE, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "a", 1000));
+	ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "b", 300));
+	ASSERT_EQ(0, profile_op(&self->n, VUICC_CMD_PROFILE_ENABLE, TCARD, "b"));
+	ASSERT_EQ(0, profile_get(&self->n, "b", &g));
+	EXPECT_EQ(0, g.deadline);
+	usleep(600000);
+	ASSERT_EQ(0, profile_get(&self->n, "b", &g));
+	EXPECT_EQ(1, g.enabled);
+	EXPECT_EQ(1, card_expiries(&self->n));
+
+	/* renewing earlier works too */
+	ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "b", 60000));
+	ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_RENEW, "b", 200));
+	usleep(700000);
+	ASSERT_EQ(0, profile_get(&self->n, "b", &g));
+	EXPECT_EQ(0, g.enabled);
+	EXPECT_EQ(2, card_expiries(&self->n));
+
+	/* a card removed (or a module unloaded) with a deadline armed: nothing fires late */
+	ASSERT_EQ(0, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "a", 150));
+	ASSERT_EQ(0, card_del(&self->n, TCARD));
+	usleep(400000);
+	close(fd);
+	ASSERT_EQ(0, card_new(&self->n, TCARD));
+	EXPECT_FALSE(leaks_secret(m.seen, m.seen_len));
 	nl_close(&m);
 }
 

@@ -16,7 +16,10 @@
 # replayed record are dropped and logged; A's link drops (silently, as out
 # of range): A deactivates when its lease runs out, then B activates; A's
 # link comes back and its late RELEASE of the old epoch is rejected as
-# stale.  VUICC_SHARE_COUNT=N repeats the handover N times.
+# stale.  A's vuiccd killed (SIGKILL) while it holds the lease: the
+# kernel's deadline takes A's modem off the network before B gets the
+# lease (VUICC_SHARE_KILLS times, 2; make soak 20).  VUICC_SHARE_COUNT=N
+# repeats the handover N times.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
@@ -49,6 +52,13 @@ wait_for() {	# SECONDS DEV EXPR (wall clock: the debug kernel is slow)
 		sleep 0.2
 	done
 	js "$2" "$3"
+}
+wait_log() {	# SECONDS PATTERN FILE
+	local end=$((SECONDS + $1))
+	until grep -q "$2" "$3"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -273,7 +283,8 @@ handover() {	# ROUND
 		wait_for 60 m "h['stale'] > $stale0"
 }
 handover 1
-check "M: the log names the stale RELEASE" grep -q "RELEASE of epoch 1 from peer 0: stale" $d/m.log
+# (a RENEW A sent into the dead link may come first and be the stale one counted)
+check "M: the log names the stale RELEASE" wait_log 30 "RELEASE of epoch 1 from peer 0: stale" $d/m.log
 check "A: refused now that B holds the lease" wait_for 30 a "h['denies'] >= 1 and h['state'] != 'SLV_ACTIVE'"
 
 # ---- the master restarts, now comparing (embodiment 5): B's lease goes on ----
@@ -342,6 +353,50 @@ check "A: active again (lease 7) once the master gave it up" \
 echo "# M gave it up -> A active $(($(now_ms) - t_give)) ms (guard $GUARD)"
 check "M: its card no longer holds the profile" \
 	js m "not any(c['card'] == 0 and c['enabled'] == 'seed-netsim' for c in s['cards'])"
+
+# ---- A's vuiccd killed while it holds the lease: only the kernel's deadline is left ----
+a_enabled() {	# the kernel's view (A's vuiccd is gone): card 1 has the shared profile enabled
+	vuiccctl --json profile list --card 1 2>/dev/null | python3 -c "import json,sys
+sys.exit(0 if any(p['name'] == 'seed-netsim' and p['enabled'] for p in json.load(sys.stdin)) else 1)"
+}
+detaches() { grep -c "modem1: IMSI $IMSI detached" $d/netsim.log; }
+kill_round() {	# ROUND: A active; B asking; kill -9 A's vuiccd
+	local t_kill t_off=0 t_det=0 t_b=0 det0 end
+	start b b
+	wait_for 30 b "h['denies'] >= 1" || nok "kill $1: B refused while A holds the lease"
+	check "kill $1: A holds the lease, its modem on the network, a kernel deadline set" \
+		wait_for 60 a "h['state'] == 'SLV_ACTIVE' and h['kernel_deadline_ms'] > 0 and \
+			any(c['card'] == 1 and (c.get('modem') or {}).get('state') in ('dialing', 'online') for c in s['cards'])"
+	det0=$(detaches)
+	t_kill=$(now_ms)
+	kill -KILL "$pid_a"
+	wait "$pid_a" 2>/dev/null
+	end=$((SECONDS + 60))
+	# who moves first: A's card, A's modem, B (0.1 s steps)
+	while [ $SECONDS -lt $end ] && [ $t_b = 0 ]; do
+		[ $t_off = 0 ] && ! a_enabled && t_off=$(now_ms)
+		[ $t_det = 0 ] && [ "$(detaches)" -gt "$det0" ] && t_det=$(now_ms)
+		js b "h['state'] == 'SLV_ACTIVE'" && t_b=$(now_ms)
+		sleep 0.1
+	done
+	[ $t_det = 0 ] && [ "$(detaches)" -gt "$det0" ] && t_det=$(now_ms)
+	check "kill $1: the kernel disabled A's profile within the lease less the guard time" \
+		test $t_off -gt 0 -a $((t_off - t_kill)) -le $((LEASE - GUARD + 1500))
+	check "kill $1: A's modem detached (card removed) within the lease" \
+		test $t_det -gt 0 -a $((t_det - t_kill)) -le $((LEASE + 1500))
+	check "kill $1: B active only after A's modem detached" test $t_b -gt 0 -a $t_b -ge $t_det
+	check "kill $1: the kernel log says why" sh -c "dmesg | grep -q 'vuicc1: profile seed-netsim disabled: its deadline passed'"
+	echo "# kill $1: kill -9 -> A's profile off $((t_off - t_kill)) ms; -> A's modem detached $((t_det - t_kill)) ms; -> B active $((t_b - t_kill)) ms (lease $LEASE, guard $GUARD, margin $DRIFT)"
+	# A starts again: it deletes what the kernel disabled, and is refused while B holds it
+	start a a
+	check "kill $1: A restarted deletes the profile left on its card" \
+		wait_for 30 a "not any(p.get('name') == 'seed-netsim' for p in s.get('profiles', [])) and h['state'] != 'SLV_ACTIVE'"
+	stop b
+	wait_for 60 a "h['state'] == 'SLV_ACTIVE'" || nok "kill $1: A active again after B stopped"
+}
+for r in $(seq 1 "${VUICC_SHARE_KILLS:-2}"); do kill_round "$r"; done
+check "the kernel counted A's expiries" sh -c "vuiccctl --json card list | python3 -c \"import json,sys
+sys.exit(0 if [c for c in json.load(sys.stdin) if c['card'] == 1 and c.get('expiries', 0) >= ${VUICC_SHARE_KILLS:-2}] else 1)\""
 
 # more rounds (make soak: VUICC_SHARE_COUNT): B comes, A's link drops, B takes over, B stops
 for r in $(seq 2 "${VUICC_SHARE_COUNT:-1}"); do
