@@ -18,7 +18,7 @@
 # link comes back and its late RELEASE of the old epoch is rejected as
 # stale.  A's vuiccd killed (SIGKILL) while it holds the lease: the
 # kernel's deadline takes A's modem off the network before B gets the
-# lease (VUICC_SHARE_KILLS times, 2; make soak 20).  VUICC_SHARE_COUNT=N
+# lease (VUICC_SHARE_KILL_COUNT times, 2; make soak 20).  VUICC_SHARE_COUNT=N
 # repeats the handover N times.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -394,9 +394,9 @@ kill_round() {	# ROUND: A active; B asking; kill -9 A's vuiccd
 	stop b
 	wait_for 60 a "h['state'] == 'SLV_ACTIVE'" || nok "kill $1: A active again after B stopped"
 }
-for r in $(seq 1 "${VUICC_SHARE_KILLS:-2}"); do kill_round "$r"; done
+for r in $(seq 1 "${VUICC_SHARE_KILL_COUNT:-2}"); do kill_round "$r"; done
 check "the kernel counted A's expiries" sh -c "vuiccctl --json card list | python3 -c \"import json,sys
-sys.exit(0 if [c for c in json.load(sys.stdin) if c['card'] == 1 and c.get('expiries', 0) >= ${VUICC_SHARE_KILLS:-2}] else 1)\""
+sys.exit(0 if [c for c in json.load(sys.stdin) if c['card'] == 1 and c.get('expiries', 0) >= ${VUICC_SHARE_KILL_COUNT:-2}] else 1)\""
 
 # more rounds (make soak: VUICC_SHARE_COUNT): B comes, A's link drops, B takes over, B stops
 for r in $(seq 2 "${VUICC_SHARE_COUNT:-1}"); do
