@@ -46,21 +46,32 @@ static int vuicc_chrdev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Commands up to this size (every short APDU: case 4 with Lc 255) come in on the stack. */
+#define VUICC_CMD_SMALL		(4 + 1 + 255 + 1)
+
 static ssize_t vuicc_chrdev_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	struct vuicc_card *card = file->private_data;
-	u8 *capdu;
+	u8 small[VUICC_CMD_SMALL], *capdu = small;
 	int ret;
 
 	if (count > VUICC_CAPDU_MAX)
 		return -EINVAL;
-	capdu = vmemdup_user(ubuf, count);
-	if (IS_ERR(capdu))
-		return PTR_ERR(capdu);
+	if (count <= sizeof(small)) {
+		if (copy_from_user(small, ubuf, count))
+			return -EFAULT;
+	} else {
+		capdu = vmemdup_user(ubuf, count);
+		if (IS_ERR(capdu))
+			return PTR_ERR(capdu);
+	}
 	ret = vuicc_card_transact(card, capdu, count);
 	/* (a VERIFY or CHANGE PIN carries a PIN, PUK or ADM value) */
-	kvfree_sensitive(capdu, count);
+	if (capdu == small)
+		memzero_explicit(small, count);
+	else
+		kvfree_sensitive(capdu, count);
 	return ret ? ret : count;
 }
 

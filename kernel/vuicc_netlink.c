@@ -121,6 +121,19 @@ void vuicc_nl_multicast(struct sk_buff *skb)
 }
 
 /**
+ * vuicc_nl_event_lost() - an event could not be made: say so to its listeners
+ * @group: VUICC_NLGRP_MONITOR or VUICC_NLGRP_TRACE
+ *
+ * Each listener's next receive fails with ENOBUFS, as when its socket
+ * buffer overflows, so that it knows to fetch the state again (vuiccd
+ * does) instead of missing, say, an SQN array it must store.
+ */
+void vuicc_nl_event_lost(u32 group)
+{
+	genl_set_err(&vuicc_nl_family, &init_net, 0, group, -ENOBUFS);
+}
+
+/**
  * vuicc_nl_trace_listening() - whether the trace group has a listener
  *
  * Return: true if vuicc_nl_trace() would reach someone.
@@ -150,8 +163,10 @@ void vuicc_nl_trace(struct vuicc_card *card, u32 event, u32 path,
 
 	skb = genlmsg_new(nla_total_size(cmd_len) + nla_total_size(rsp_len) + 128,
 			  GFP_KERNEL);
-	if (!skb)
+	if (!skb) {
+		vuicc_nl_event_lost(VUICC_NLGRP_TRACE);
 		return;
+	}
 	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_TRACE_NTF);
 	if (!hdr ||
 	    nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
@@ -162,6 +177,7 @@ void vuicc_nl_trace(struct vuicc_card *card, u32 event, u32 path,
 	    (rsp && nla_put(skb, VUICC_A_TRACE_RESPONSE, rsp_len, rsp)) ||
 	    nla_put_u8(skb, VUICC_A_TRACE_REDACTED, redacted)) {
 		nlmsg_free(skb);
+		vuicc_nl_event_lost(VUICC_NLGRP_TRACE);
 		return;
 	}
 	genlmsg_end(skb, hdr);

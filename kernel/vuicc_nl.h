@@ -28,5 +28,6 @@ int vuicc_nl_check_duplicates(struct genl_info *info);
 struct vuicc_card *vuicc_nl_card(struct genl_info *info);
 bool vuicc_nl_listened(void);
 void vuicc_nl_multicast(struct sk_buff *skb);
+void vuicc_nl_event_lost(u32 group);
 
 #endif /* _VUICC_NL_H */

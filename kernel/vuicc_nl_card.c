@@ -110,10 +110,13 @@ void vuicc_nl_notify_card(struct vuicc_card *card, u8 cmd)
 	if (!vuicc_nl_listened())
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
+	if (!skb) {
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
+	}
 	if (vuicc_nl_fill_card(skb, card, cmd, 0, 0, 0, NULL)) {
 		nlmsg_free(skb);
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
 	}
 	vuicc_nl_multicast(skb);

@@ -83,10 +83,13 @@ void vuicc_nl_notify_profile(struct vuicc_card *card, struct vuicc_profile *p,
 	if (!vuicc_nl_listened())
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
+	if (!skb) {
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
+	}
 	if (vuicc_nl_fill_profile(skb, card, p, cmd, 0, 0, 0, NULL, true)) {
 		nlmsg_free(skb);
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
 	}
 	vuicc_nl_multicast(skb);
@@ -180,10 +183,13 @@ void vuicc_nl_notify_file(struct vuicc_card *card, struct vuicc_profile *p,
 	if (!vuicc_nl_listened())
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + f->size, GFP_KERNEL);
-	if (!skb)
+	if (!skb) {
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
+	}
 	if (vuicc_nl_fill_state(skb, card, p, VUICC_CMD_STATE_NTF, 0, 0, f, false)) {
 		nlmsg_free(skb);
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
 	}
 	vuicc_nl_multicast(skb);
@@ -207,14 +213,17 @@ void vuicc_nl_notify_auth(struct vuicc_card *card, struct vuicc_profile *p,
 	if (!vuicc_nl_listened())
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
+	if (!skb) {
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
+	}
 	hdr = genlmsg_put(skb, 0, 0, &vuicc_nl_family, 0, VUICC_CMD_AUTH_NTF);
 	if (!hdr || nla_put_u32(skb, VUICC_A_CARD_ID, card->id) ||
 	    nla_put_string(skb, VUICC_A_PROFILE_NAME, p->name) ||
 	    nla_put_u32(skb, VUICC_A_AUTH_CONTEXT, context) ||
 	    nla_put_u32(skb, VUICC_A_AUTH_RESULT, result)) {
 		nlmsg_free(skb);
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
 	}
 	genlmsg_end(skb, hdr);
@@ -237,10 +246,13 @@ void vuicc_nl_notify_sqn(struct vuicc_card *card, struct vuicc_profile *p)
 	if (!vuicc_nl_listened())
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + (VUICC_SQN_LEN << p->sqn_ind_bits), GFP_KERNEL);
-	if (!skb)
+	if (!skb) {
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
+	}
 	if (vuicc_nl_fill_state(skb, card, p, VUICC_CMD_STATE_NTF, 0, 0, NULL, true)) {
 		nlmsg_free(skb);
+		vuicc_nl_event_lost(VUICC_NLGRP_MONITOR);
 		return;
 	}
 	vuicc_nl_multicast(skb);

@@ -7,7 +7,8 @@
 #                  (make check: on debug, 6.12 with the sanitizers, and on
 #                  6.1; not on distro-6.12, the same release as debug;
 #                  make soak runs it there too)
-#   debug          what needs the sanitizers: the APDU and T=0 byte fuzzes
+#   debug          what needs the sanitizers: the APDU and T=0 byte fuzzes;
+#                  and its fault injection: faultinject.py
 #   distro-6.12    what needs only a real kernel (once, on the fastest):
 #                  the kernel's YNL CLI on the spec, PC/SC, libosmocore,
 #                  vuiccd, netsim on /dev/vuiccN, the trace read by tshark,
@@ -34,6 +35,8 @@ export VUICC_AUTH_COUNT=${VUICC_AUTH_COUNT:-3000}
 abi=("$bin/chardev" "$bin/netlink" "$bin/t0" "$here/t0_ctl.py" "$here/t0_uart.py"
      "$here/vuiccctl.sh" "$here/transcripts.sh" "$here/conformance.py")
 sanitized=("$bin/fuzz" "$bin/t0_fuzz")
+# needs the debug kernel's fault injection (failslab, fail-nth), even in make soak
+debug_only=("$here/faultinject.py")
 once=("$here/ynl_cli.py" "$here/apdu_examples.py" "$here/pcsc.sh" "$bin/osmo_auth" "$here/bench_auth.sh"
       "$here/vuiccd.sh" "$here/footprint.sh" "$here/netsim.sh" "$here/netsim_at.py" "$here/trace.sh")
 soak_only=("sim=t0:$here/netsim.sh" "sim=t0:$here/netsim_at.py")
@@ -41,8 +44,9 @@ soak_only=("sim=t0:$here/netsim.sh" "sim=t0:$here/netsim_at.py")
 tests=("${abi[@]}")
 if [ -n "${VUICC_SOAK:-}" ]; then
 	tests+=("${sanitized[@]}" "${once[@]}" "${soak_only[@]}")
+	[ "$kernel" = debug ] && tests+=("${debug_only[@]}")
 else
-	[ "$kernel" = debug ] && tests+=("${sanitized[@]}")
+	[ "$kernel" = debug ] && tests+=("${sanitized[@]}" "${debug_only[@]}")
 	[ "$kernel" = distro-6.12 ] && tests=("${once[@]}")
 fi
 echo "selftests on $kernel: ${#tests[@]} tests"
