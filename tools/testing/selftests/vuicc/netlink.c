@@ -1501,6 +1501,75 @@ TEST_F_TIMEOUT(nl, a_stalled_reader_holds_up_no_operation, 120)
 	close(uffd);
 }
 
+/* ---- card-del racing card-new of the same number ---- */
+
+#define RACE_CARD	40
+#define RACE_ROUNDS	400
+
+struct race {
+	int create;		/* this thread creates (else deletes) */
+	long ok, other;		/* 0 answers; errors other than EEXIST/ENOENT */
+	int last_err;
+};
+
+static void *race_thread(void *arg)
+{
+	struct race *r = arg;
+	struct nl n;
+	int i, ret;
+
+	if (nl_open(&n)) {
+		r->other = -1;
+		return NULL;
+	}
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		ret = r->create ? card_new(&n, RACE_CARD) : card_del(&n, RACE_CARD);
+		if (ret == 0) {
+			r->ok++;
+		} else if (ret != (r->create ? -EEXIST : -ENOENT)) {
+			r->other++;
+			r->last_err = ret;
+		}
+	}
+	nl_close(&n);
+	return NULL;
+}
+
+/*
+ * Two deleters and a creator of one card number, in parallel: every
+ * answer is success, EEXIST or ENOENT, and the cards created less the
+ * cards deleted is the card left (0 or 1).  On the debug kernel the
+ * sanitizers and lockdep watch the create/remove paths meanwhile.  (That
+ * a card-del removes the card it looked up, not a new card that took its
+ * number, is vuicc_card_remove_test's, in KUnit, where the interleaving
+ * can be forced.)
+ */
+TEST_F_TIMEOUT(nl, card_del_races_card_new_of_its_number, 300)
+{
+	struct race r[3] = { { .create = 1 }, { .create = 0 }, { .create = 0 } };
+	pthread_t t[3];
+	long left;
+	int i;
+
+	card_del(&self->n, RACE_CARD);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_thread, &r[i]));
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 3; i++) {
+		const char *why = strerror(-r[i].last_err);
+		long other = r[i].other;
+
+		EXPECT_EQ(0, other) TH_LOG("thread %d: %s", i, why);
+	}
+	left = r[0].ok - r[1].ok - r[2].ok;
+	EXPECT_TRUE(left == 0 || left == 1) TH_LOG("%ld created, %ld + %ld deleted",
+						   r[0].ok, r[1].ok, r[2].ok);
+	EXPECT_EQ(left == 1, access("/dev/vuicc40", F_OK) == 0);
+	EXPECT_LT(10, r[0].ok) TH_LOG("the race hardly ran: %ld cards created", r[0].ok);
+	card_del(&self->n, RACE_CARD);
+}
+
 /* ---- card-new and card-del racing rmmod ---- */
 
 #define STORM_CARD	30
