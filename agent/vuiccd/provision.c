@@ -124,7 +124,9 @@ out:
 	return persist_fetch_state(pv->store, v);
 }
 
-static int simple(struct provision *pv, uint8_t cmd, uint32_t card, const char *name)
+/* A request about one profile, with a deadline (ms of CLOCK_BOOTTIME) unless 0. */
+static int simple_until(struct provision *pv, uint8_t cmd, uint32_t card, const char *name,
+			uint64_t deadline_ms)
 {
 	struct nl_msg *m = vnl_request(pv->req, cmd, 0);
 
@@ -133,7 +135,14 @@ static int simple(struct provision *pv, uint8_t cmd, uint32_t card, const char *
 	nla_put_u32(m, VUICC_A_CARD_ID, card);
 	if (name)
 		nla_put_string(m, VUICC_A_PROFILE_NAME, name);
+	if (deadline_ms)
+		nla_put_u64(m, VUICC_A_PROFILE_DEADLINE, deadline_ms * 1000000);
 	return vnl_transact(pv->req, m, NULL, NULL);
+}
+
+static int simple(struct provision *pv, uint8_t cmd, uint32_t card, const char *name)
+{
+	return simple_until(pv, cmd, card, name, 0);
 }
 
 /* Takes the profile out of the kernel, its last state stored first. */
@@ -156,16 +165,8 @@ int prov_enable_until(struct provision *pv, uint32_t card, const char *name, con
 		      uint64_t deadline_ms)
 {
 	struct registry *r = pv->reg;
-	struct nl_msg *m = vnl_request(pv->req, VUICC_CMD_PROFILE_ENABLE, 0);
-	int ret;
+	int ret = simple_until(pv, VUICC_CMD_PROFILE_ENABLE, card, name, deadline_ms);
 
-	if (!m)
-		return -ENOMEM;
-	nla_put_u32(m, VUICC_A_CARD_ID, card);
-	nla_put_string(m, VUICC_A_PROFILE_NAME, name);
-	if (deadline_ms)
-		nla_put_u64(m, VUICC_A_PROFILE_DEADLINE, deadline_ms * 1000000);
-	ret = vnl_transact(pv->req, m, NULL, NULL);
 	if (ret) {
 		log_err("card %u: cannot enable %s: %s", card, name, pv->req->err);
 		return ret;
@@ -188,15 +189,8 @@ int prov_enable(struct provision *pv, uint32_t card, const char *name, const cha
 
 int prov_renew(struct provision *pv, uint32_t card, const char *name, uint64_t deadline_ms)
 {
-	struct nl_msg *m = vnl_request(pv->req, VUICC_CMD_PROFILE_RENEW, 0);
-	int ret;
+	int ret = simple_until(pv, VUICC_CMD_PROFILE_RENEW, card, name, deadline_ms);
 
-	if (!m)
-		return -ENOMEM;
-	nla_put_u32(m, VUICC_A_CARD_ID, card);
-	nla_put_string(m, VUICC_A_PROFILE_NAME, name);
-	nla_put_u64(m, VUICC_A_PROFILE_DEADLINE, deadline_ms * 1000000);
-	ret = vnl_transact(pv->req, m, NULL, NULL);
 	if (ret)
 		log_err("card %u: cannot renew the deadline of %s: %s", card, name, pv->req->err);
 	return ret;

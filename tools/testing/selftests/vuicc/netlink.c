@@ -907,6 +907,20 @@ static int has(const uint8_t *cmds, int n, uint8_t cmd)
 	return 0;
 }
 
+/* A monitor socket in @m, profiles "a" and "b" on TCARD, its device open: the fd, or -1. */
+static int two_profiles_watched(struct nl *n, struct nl *m)
+{
+	int grp;
+
+	if (nl_open(m))
+		return -1;
+	grp = (int)m->monitor;
+	if (mnl_socket_setsockopt(m->sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) ||
+	    profile_add(n, TCARD, "a") || profile_add(n, TCARD, "b"))
+		return -1;
+	return open("/dev/vuicc20", O_RDWR);
+}
+
 TEST_F(nl, events_and_the_card_device)
 {
 	struct vuicc_atr atr;
@@ -916,16 +930,10 @@ TEST_F(nl, events_and_the_card_device)
 	struct pollfd pfd;
 	struct nl m;
 	uint32_t ev;
-	int grp, fd, n;
+	int fd, n;
 
-	ASSERT_EQ(0, nl_open(&m));
-	grp = (int)m.monitor;
-	ASSERT_EQ(0, mnl_socket_setsockopt(m.sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
-
-	ASSERT_EQ(0, profile_add(&self->n, TCARD, "a"));
-	ASSERT_EQ(0, profile_add(&self->n, TCARD, "b"));
-	fd = open("/dev/vuicc20", O_RDWR);
-	ASSERT_LE(0, fd);
+	fd = two_profiles_watched(&self->n, &m);
+	ASSERT_LE(0, fd) TH_LOG("set-up: %s", self->n.msg);
 	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_POWER_ON, &atr));
 	ASSERT_EQ(0, ioctl(fd, VUICC_IOC_RESET, &rs));
 
@@ -1046,15 +1054,10 @@ TEST_F(nl, an_enable_deadline_disables_the_profile)
 	struct nl m;
 	uint64_t t;
 	uint32_t ev;
-	int grp, fd, n;
+	int fd, n;
 
-	ASSERT_EQ(0, nl_open(&m));
-	grp = (int)m.monitor;
-	ASSERT_EQ(0, mnl_socket_setsockopt(m.sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
-	ASSERT_EQ(0, profile_add(&self->n, TCARD, "a"));
-	ASSERT_EQ(0, profile_add(&self->n, TCARD, "b"));
-	fd = open("/dev/vuicc20", O_RDWR);
-	ASSERT_LE(0, fd);
+	fd = two_profiles_watched(&self->n, &m);
+	ASSERT_LE(0, fd) TH_LOG("set-up: %s", self->n.msg);
 
 	/* a deadline that has passed, or is no time at all, is refused */
 	EXPECT_EQ(-EINVAL, deadline_op(&self->n, VUICC_CMD_PROFILE_ENABLE, "a", -1));
@@ -1504,10 +1507,12 @@ TEST_F_TIMEOUT(nl, a_stalled_reader_holds_up_no_operation, 120)
 /* ---- card-del racing card-new of the same number ---- */
 
 #define RACE_CARD	40
-#define RACE_ROUNDS	400
+#define RACE_MS		3000
 
 struct race {
 	int create;		/* this thread creates (else deletes) */
+	pthread_barrier_t *go;
+	atomic_int *stop;
 	long ok, other;		/* 0 answers; errors other than EEXIST/ENOENT */
 	int last_err;
 };
@@ -1516,13 +1521,15 @@ static void *race_thread(void *arg)
 {
 	struct race *r = arg;
 	struct nl n;
-	int i, ret;
+	int ret, opened = !nl_open(&n);
 
-	if (nl_open(&n)) {
+	/* all three start together, whatever the scheduler does with threads */
+	pthread_barrier_wait(r->go);
+	if (!opened) {
 		r->other = -1;
 		return NULL;
 	}
-	for (i = 0; i < RACE_ROUNDS; i++) {
+	while (!atomic_load(r->stop)) {
 		ret = r->create ? card_new(&n, RACE_CARD) : card_del(&n, RACE_CARD);
 		if (ret == 0) {
 			r->ok++;
@@ -1536,9 +1543,9 @@ static void *race_thread(void *arg)
 }
 
 /*
- * Two deleters and a creator of one card number, in parallel: every
- * answer is success, EEXIST or ENOENT, and the cards created less the
- * cards deleted is the card left (0 or 1).  On the debug kernel the
+ * Two deleters and a creator of one card number, in parallel for 3 s:
+ * every answer is success, EEXIST or ENOENT, and the cards created less
+ * the cards deleted is the card left (0 or 1).  On the debug kernel the
  * sanitizers and lockdep watch the create/remove paths meanwhile.  (That
  * a card-del removes the card it looked up, not a new card that took its
  * number, is vuicc_card_remove_test's, in KUnit, where the interleaving
@@ -1547,15 +1554,25 @@ static void *race_thread(void *arg)
 TEST_F_TIMEOUT(nl, card_del_races_card_new_of_its_number, 300)
 {
 	struct race r[3] = { { .create = 1 }, { .create = 0 }, { .create = 0 } };
+	pthread_barrier_t go;
+	atomic_int stop = 0;
 	pthread_t t[3];
 	long left;
 	int i;
 
 	card_del(&self->n, RACE_CARD);
-	for (i = 0; i < 3; i++)
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 4));
+	for (i = 0; i < 3; i++) {
+		r[i].go = &go;
+		r[i].stop = &stop;
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_thread, &r[i]));
+	}
+	pthread_barrier_wait(&go);
+	usleep(RACE_MS * 1000);
+	atomic_store(&stop, 1);
 	for (i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
 	for (i = 0; i < 3; i++) {
 		const char *why = strerror(-r[i].last_err);
 		long other = r[i].other;
@@ -1563,10 +1580,13 @@ TEST_F_TIMEOUT(nl, card_del_races_card_new_of_its_number, 300)
 		EXPECT_EQ(0, other) TH_LOG("thread %d: %s", i, why);
 	}
 	left = r[0].ok - r[1].ok - r[2].ok;
+	TH_LOG("%ld cards created, %ld + %ld deleted in %d ms", r[0].ok, r[1].ok, r[2].ok, RACE_MS);
 	EXPECT_TRUE(left == 0 || left == 1) TH_LOG("%ld created, %ld + %ld deleted",
 						   r[0].ok, r[1].ok, r[2].ok);
 	EXPECT_EQ(left == 1, access("/dev/vuicc40", F_OK) == 0);
 	EXPECT_LT(10, r[0].ok) TH_LOG("the race hardly ran: %ld cards created", r[0].ok);
+	EXPECT_LT(0, r[1].ok && r[2].ok) TH_LOG("a deleter never deleted: %ld, %ld",
+						 r[1].ok, r[2].ok);
 	card_del(&self->n, RACE_CARD);
 }
 
