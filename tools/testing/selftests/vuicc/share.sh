@@ -70,13 +70,21 @@ start() {	# DEV CONF: vuiccd of device DEV in the background, its pid in pid_DEV
 	pids+=($!)
 }
 stop() {	# DEV
-	local p
+	local p rc
 	eval "p=\$pid_$1"
 	kill -TERM "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
+	rc=$?
+	died "$1" "$rc"
+}
+died() {	# DEV STATUS: a vuiccd that did not end by SIGTERM's clean exit
+	case $2 in 0|143|127) return 0 ;; esac	# (127: waited for already)
+	nok "$1's vuiccd ended with status $2 (not a clean SIGTERM exit)"
+	tail -40 $d/$1.log | sed "s/^/# $1 log: /"
 }
 stop_all() {
 	local p
+	for p in m a b; do eval "[ -z \"\$pid_$p\" ]" || stop $p; done
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	pids=()
 	for p in m a b; do ip netns del dev-$p 2>/dev/null; done
