@@ -26,6 +26,7 @@ struct at_client {
 	struct at_cmd q[AT_QUEUE_MAX];
 	unsigned int head, n;		/* q[head] is in flight when busy */
 	bool busy;
+	bool aborting;			/* at_abort() on the command in flight */
 	uint64_t deadline;
 	struct at_response rsp;
 	char line[AT_LINE_MAX + 1];
@@ -57,6 +58,9 @@ static void finish(struct at_client *c, enum at_result r, uint64_t now)
 	struct at_cmd cmd = c->q[c->head];
 
 	c->busy = false;
+	if (c->aborting && r != AT_R_TIMEOUT)
+		r = AT_R_CANCELLED;
+	c->aborting = false;
 	c->head = (c->head + 1) % AT_QUEUE_MAX;
 	c->n--;
 	c->rsp.result = r;
@@ -165,6 +169,7 @@ static int final_code(const char *l, int *cme)
 {
 	static const char *const other[] = {
 		"ERROR", "NO CARRIER", "NO DIALTONE", "BUSY", "NO ANSWER", "CONNECT",
+		"ABORTED",	/* u-blox: a command aborted by a character */
 	};
 	size_t i;
 
@@ -264,6 +269,20 @@ void at_tick(struct at_client *c, uint64_t now_ms)
 	}
 }
 
+int at_abort(struct at_client *c, uint64_t now_ms)
+{
+	if (!c->busy || c->aborting)
+		return -1;
+	c->aborting = true;
+	if (c->deadline > now_ms + AT_ABORT_MS)
+		c->deadline = now_ms + AT_ABORT_MS;
+	if (c->ops.write(c->ops.arg, "\r", 1)) {
+		snprintf(c->rsp.final, sizeof(c->rsp.final), "write failed");
+		finish(c, AT_R_ERROR, now_ms);
+	}
+	return 0;
+}
+
 uint64_t at_deadline(const struct at_client *c)
 {
 	return c->busy ? c->deadline : UINT64_MAX;
@@ -271,6 +290,7 @@ uint64_t at_deadline(const struct at_client *c)
 
 void at_reset(struct at_client *c)
 {
+	c->aborting = false;
 	c->len = 0;
 	c->overflow = c->bad = false;
 	while (c->n) {
@@ -528,6 +548,8 @@ int at_parse_cops_scan(const char *line, struct at_scan_entry *e, int max)
 		strcpy(e[n].short_name, f[2]);
 		strcpy(e[n].numeric, f[3]);
 		e[n].act = -1;
+		e[n].dbm = INT32_MIN;
+		e[n].tac = e[n].ci = 0;
 		if (k == 5) {
 			if (!num(f[4], 0, 255, &x))
 				return -1;
@@ -539,6 +561,63 @@ int at_parse_cops_scan(const char *line, struct at_scan_entry *e, int max)
 			p++;
 	}
 	return n;
+}
+
+int at_parse_ws46(const char *line)
+{
+	/* TS 27.007 5.9 <n>, and what each includes of GSM, UTRAN, E-UTRAN */
+	static const struct {
+		int n;
+		unsigned int rats;
+	} map[] = {
+		{ 12, AT_RAT_BIT(AT_RAT_GSM) }, { 22, AT_RAT_BIT(AT_RAT_UMTS) },
+		{ 28, AT_RAT_BIT(AT_RAT_LTE) },
+		{ 25, AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_UMTS) | AT_RAT_BIT(AT_RAT_LTE) },
+		{ 29, AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_UMTS) },
+		{ 30, AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_LTE) },
+		{ 31, AT_RAT_BIT(AT_RAT_UMTS) | AT_RAT_BIT(AT_RAT_LTE) },
+		/* with NG-RAN (Rel-15): 35 all four, 36 NG-RAN only */
+		{ 35, AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_UMTS) | AT_RAT_BIT(AT_RAT_LTE) },
+		{ 37, AT_RAT_BIT(AT_RAT_LTE) },
+		{ 38, AT_RAT_BIT(AT_RAT_UMTS) | AT_RAT_BIT(AT_RAT_LTE) },
+		{ 39, AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_LTE) },
+		{ 40, AT_RAT_BIT(AT_RAT_UMTS) },
+		{ 41, AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_UMTS) },
+		{ 42, AT_RAT_BIT(AT_RAT_GSM) },
+	};
+	const char *p = line + 6;
+	unsigned int rats = 0;
+	size_t i;
+
+	if (strncmp(line, "+WS46:", 6))
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*p++ != '(')
+		return -1;
+	for (;;) {
+		char *e;
+		long lo = strtol(p, &e, 10), hi;
+
+		if (e == p || lo < 0 || lo > 255)
+			return -1;
+		hi = lo;
+		p = e;
+		if (*p == '-') {
+			hi = strtol(++p, &e, 10);
+			if (e == p || hi < lo || hi > 255)
+				return -1;
+			p = e;
+		}
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (map[i].n >= lo && map[i].n <= hi)
+				rats |= map[i].rats;
+		if (*p == ')')
+			break;
+		if (*p++ != ',')
+			return -1;
+	}
+	return p[1] ? -1 : (int)rats;
 }
 
 int at_parse_cgpaddr(const char *line, int *cid, char *addr, size_t len)

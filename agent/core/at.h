@@ -12,7 +12,8 @@
  * flight a line is, in this order:
  *   - the echo of the command (dropped);
  *   - a final result code: OK, ERROR, "+CME ERROR: n", "+CMS ERROR: n",
- *     NO CARRIER, NO DIALTONE, BUSY, NO ANSWER, CONNECT (ends the command);
+ *     NO CARRIER, NO DIALTONE, BUSY, NO ANSWER, CONNECT, ABORTED (ends the
+ *     command);
  *   - an unsolicited result code (URC) when at_is_urc() says so;
  *   - an information response of the command: a line that starts with the
  *     command's prefix, or any line when the command has no prefix
@@ -37,9 +38,10 @@
 
 #define AT_LINE_MAX	512	/* longest line kept, without its CR LF */
 #define AT_CMD_MAX	600	/* longest command, "AT" included */
-#define AT_INFO_MAX	32	/* information lines kept per command */
+#define AT_INFO_MAX	96	/* information lines kept per command (a survey) */
 #define AT_QUEUE_MAX	16	/* commands waiting */
 #define AT_TIMEOUT_DEF	5000	/* ms, when a command gives 0 */
+#define AT_ABORT_MS	3000	/* an aborted command's final result comes within */
 
 enum at_result {
 	AT_R_OK,
@@ -47,7 +49,7 @@ enum at_result {
 	AT_R_CME,		/* +CME ERROR: code in .cme */
 	AT_R_CMS,		/* +CMS ERROR: code in .cme */
 	AT_R_TIMEOUT,		/* no final result code in time */
-	AT_R_CANCELLED,		/* at_reset() */
+	AT_R_CANCELLED,		/* at_reset(), or at_abort() answered */
 };
 
 struct at_response {
@@ -97,6 +99,17 @@ void at_tick(struct at_client *c, uint64_t now_ms);
 
 /* When at_tick() must next be called; UINT64_MAX when nothing waits. */
 uint64_t at_deadline(const struct at_client *c);
+
+/*
+ * Aborts the command in flight (V.250 5.6.1: any character sent while an
+ * abortable command runs ends it; TS 27.007 marks +COPS=? abortable, and the
+ * vendors' surveys are).  Sends one CR and gives the modem AT_ABORT_MS for
+ * the command's final result code, which then ends it with AT_R_CANCELLED
+ * (its information lines are kept); no final code in that time is
+ * AT_R_TIMEOUT as usual.  Commands queued behind it stay queued.  Returns 0,
+ * or -1 when nothing is in flight or it was aborted already.
+ */
+int at_abort(struct at_client *c, uint64_t now_ms);
 
 /* Ends every command with AT_R_CANCELLED and forgets partial input. */
 void at_reset(struct at_client *c);
@@ -160,8 +173,23 @@ int at_parse_cops(const char *line, struct at_cops *o);
 struct at_scan_entry {
 	int stat, act;
 	char long_name[32], short_name[16], numeric[8];
+	/* a survey's (survey.h): the strongest cell's level, INT32_MIN unknown */
+	int32_t dbm;
+	uint32_t tac, ci;	/* 0 unknown */
 };
 int at_parse_cops_scan(const char *line, struct at_scan_entry *e, int max);
+
+/*
+ * +WS46=? : (n,n,...) the wireless data services the modem supports ->
+ * AT_RAT_BIT()s of what they include (12 GSM, 22 UTRAN, 28 E-UTRAN, 25 all
+ * three, 29..31 two of them; the 5G values count as what they include of
+ * these).  Returns the bits (0 when none is known), -1 on bad input.
+ */
+#define AT_RAT_GSM	0
+#define AT_RAT_UMTS	1
+#define AT_RAT_LTE	2
+#define AT_RAT_BIT(r)	(1u << (r))
+int at_parse_ws46(const char *line);
 
 /* +CGPADDR: cid,"addr"[,"addr2"] */
 int at_parse_cgpaddr(const char *line, int *cid, char *addr, size_t len);

@@ -156,6 +156,7 @@ static void on_reg(struct policy *p, const struct pol_event *ev)
 		pol_set_area(p, ev->plmn, ev->tac);
 		p->rat = ev->rat;
 		p->dbm = ev->dbm;
+		p->dbm_at = p->now;
 	}
 	if (p->cur < 0) {
 		reg_idle(p, ev, registered);
@@ -341,7 +342,17 @@ static void on_timer(struct policy *p, const struct pol_event *ev)
 		return;
 	}
 	if (p->phase == POL_P_SCAN && now >= p->stage_deadline) {
-		pol_emit_note(p, "scan: no answer in %u ms, ranking without it", p->cfg.t_scan_ms);
+		if (!p->scan_aborting) {
+			/* abandoned cleanly: nothing of it left in the modem's queue */
+			p->scan_aborting = true;
+			p->stage_deadline = now + POL_SCAN_BACKSTOP_MS;
+			pol_emit(p, POL_ACT_SCAN_ABORT, -1, "scan: no answer in %u ms: abandoned",
+				 p->cfg.t_scan_ms);
+			return;
+		}
+		pol_emit_note(p, "scan: not over %u ms after it was abandoned: ranking without it",
+			      (unsigned int)POL_SCAN_BACKSTOP_MS);
+		p->scan_aborting = false;
 		p->scanned = true;
 		pol_next_candidate(p);
 		return;
@@ -404,8 +415,21 @@ static void on_card(struct policy *p, const struct pol_event *ev)
 
 static void on_scan(struct policy *p, const struct pol_event *ev)
 {
-	if (p->phase != POL_P_SCAN)
+	if (p->phase != POL_P_SCAN) {
+		/* one abandoned earlier ended after all (a second AT port): what it
+		 * saw is this location's memory for the next round */
+		if (ev->ok && ev->n_scan) {
+			p->scan_ok = true;
+			p->scan_at = p->now;
+			p->scan_profile = p->enabled;
+			p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
+			memcpy(p->scan, ev->scan, p->n_scan * sizeof(p->scan[0]));
+			pol_str_copy(p->scan_source, sizeof(p->scan_source), ev->source);
+			pol_emit_note(p, "scan: %u networks seen by %s, after it was abandoned: kept",
+				      p->n_scan, ev->source[0] ? ev->source : "the modem");
+		}
 		return;
+	}
 	p->scanned = true;
 	p->scan_at = p->now;
 	p->scan_profile = p->enabled;
@@ -414,8 +438,14 @@ static void on_scan(struct policy *p, const struct pol_event *ev)
 	if (ev->ok) {
 		p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
 		memcpy(p->scan, ev->scan, p->n_scan * sizeof(p->scan[0]));
+		pol_str_copy(p->scan_source, sizeof(p->scan_source), ev->source);
 	}
-	pol_emit_note(p, "scan: %u networks seen", ev->ok ? ev->n_scan : 0);
+	if (p->scan_aborting)
+		pol_emit_note(p, "scan: abandoned; ranking without it");
+	else
+		pol_emit_note(p, "scan: %u networks seen%s%s", ev->ok ? ev->n_scan : 0,
+			      ev->ok && ev->source[0] ? " by " : "", ev->ok ? ev->source : "");
+	p->scan_aborting = false;
 	pol_next_candidate(p);
 }
 

@@ -130,6 +130,14 @@ struct pol_scan_entry {
 	bool forbidden;		/* +COPS=? stat 3 */
 };
 
+#define POL_SOURCE_MAX	24
+/*
+ * An abandoned scan that the modem cannot abort (POL_ACT_SCAN_ABORT) is
+ * waited for at most this long: the longest survey a modem manual allows
+ * (Quectel's 360 s) and the abort.
+ */
+#define POL_SCAN_BACKSTOP_MS	400000
+
 struct pol_event {
 	enum pol_event_kind kind;
 	bool ok;
@@ -143,7 +151,8 @@ struct pol_event {
 	uint32_t backoff_ms;	/* T3346 from the network with #22; 0 none */
 	/* POL_EV_DIAL: +CME ERROR, -1 none / timeout */
 	int cme;
-	/* POL_EV_SCAN */
+	/* POL_EV_SCAN: what measured it ("AT+QSCAN", "AT+COPS=?"), the entries */
+	char source[POL_SOURCE_MAX];
 	unsigned int n_scan;
 	struct pol_scan_entry scan[POL_SCAN_MAX];
 	/* POL_EV_SERVER */
@@ -161,11 +170,12 @@ enum pol_action_kind {
 	POL_ACT_ENABLE,		/* enable .profile on the card (the modem sees a new card) */
 	POL_ACT_REGISTER,	/* automatic network selection (the modem registers) */
 	POL_ACT_DIAL,		/* activate PDP context 1 */
-	POL_ACT_SCAN,		/* +COPS=? */
+	POL_ACT_SCAN,		/* a survey, or +COPS=? */
 	POL_ACT_SERVER,		/* a SIM-server request: .req */
 	POL_ACT_INSTALL,	/* install the VSIM .profile the server sent */
 	POL_ACT_DELETE,		/* delete .profile from the kernel and the store */
 	POL_ACT_NOTE,		/* nothing to do: a decision to log (.why) */
+	POL_ACT_SCAN_ABORT,	/* abandon the scan (POL_EV_SCAN comes back, not ok) */
 };
 
 struct pol_action {
@@ -196,6 +206,8 @@ struct pol_rank {
 	bool signal_known;
 	int32_t dbm;
 	char signal_from[12];		/* "scan", "memory", "serving", "" */
+	char signal_source[POL_SOURCE_MAX];	/* the command that measured it */
+	uint64_t signal_age_ms;		/* how long ago */
 	const char *gate;		/* NULL: eligible; else why not */
 	unsigned int failures;		/* in a row */
 	uint64_t retry_at;		/* the breaker closes; 0 closed */
@@ -251,6 +263,8 @@ struct policy {
 	bool scanned;			/* a scan of this round came back */
 	uint64_t scan_at;
 	bool scan_ok;			/* the last scan was answered */
+	bool scan_aborting;		/* POL_ACT_SCAN_ABORT sent, POL_EV_SCAN not back */
+	char scan_source[POL_SOURCE_MAX];
 	int scan_profile;		/* enabled when the scan ran: its "forbidden" marks */
 	unsigned int n_scan;
 	struct pol_scan_entry scan[POL_SCAN_MAX];
@@ -259,6 +273,7 @@ struct policy {
 	uint32_t tac;
 	enum pol_rat rat;
 	int32_t dbm;
+	uint64_t dbm_at;		/* when .dbm was measured */
 
 	struct {
 		char plmn[7];

@@ -215,11 +215,15 @@ void pol_score(const struct policy *p, int i, struct pol_rank *r)
 		/* a scan of an earlier round is this location's memory */
 		snprintf(r->signal_from, sizeof(r->signal_from), "%s",
 			 p->scanned ? "scan" : "memory");
+		pol_str_copy(r->signal_source, sizeof(r->signal_source), p->scan_source);
+		r->signal_age_ms = p->now - p->scan_at;
 	} else if (p->plmn[0] && p->dbm != POL_DBM_UNKNOWN && pol_allows_plmn(&p->prof[i], p->plmn)) {
 		r->dbm = p->dbm;
 		r->a1 = pol_signal_norm(p->rat, p->dbm);
 		r->signal_known = true;
 		snprintf(r->signal_from, sizeof(r->signal_from), "serving");
+		pol_str_copy(r->signal_source, sizeof(r->signal_source), "serving cell");
+		r->signal_age_ms = p->now - p->dbm_at;
 	}
 	if (p->prof[i].has_tariff)
 		r->b1 = pol_tariff_norm(&p->cfg, p->prof[i].tariff);

@@ -63,6 +63,9 @@ static void set_state(struct modem *m, enum modem_state s)
 static void arm(struct modem *m)
 {
 	uint64_t d = m->at ? at_deadline(m->at) : UINT64_MAX, now = now_ms();
+
+	if (m->aux && at_deadline(m->aux) < d)
+		d = at_deadline(m->aux);
 	struct itimerspec its = { 0 };
 
 	if (m->retry_at && m->retry_at < d)
@@ -185,13 +188,12 @@ static void on_urc(void *arg, const char *line)
 	}
 }
 
-static int write_tty(void *arg, const char *data, size_t len)
+static int write_fd(int fd, const char *data, size_t len)
 {
-	struct modem *m = arg;
 	ssize_t n;
 
 	while (len) {
-		n = write(m->fd, data, len);
+		n = write(fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -200,6 +202,16 @@ static int write_tty(void *arg, const char *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+static int write_tty(void *arg, const char *data, size_t len)
+{
+	return write_fd(((struct modem *)arg)->fd, data, len);
+}
+
+static int write_aux(void *arg, const char *data, size_t len)
+{
+	return write_fd(((struct modem *)arg)->aux_fd, data, len);
 }
 
 /* ---- the connect sequence ---- */
@@ -345,7 +357,85 @@ static void cimi_done(void *arg, const char *cmd, const struct at_response *r)
 		strcpy(m->imsi, r->info[0]);
 }
 
-int modem_open(struct modem *m, unsigned int card, const char *path, const char *apn)
+static void identity_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	char *out = strstr(cmd, "CGMI") ? m->manufacturer : m->model;
+	size_t len = strstr(cmd, "CGMI") ? sizeof(m->manufacturer) : sizeof(m->model);
+	const char *v;
+
+	out[0] = 0;
+	if (r->result != AT_R_OK || r->n < 1)
+		return;
+	/* "Quectel", or "+CGMI: Telit" on modems that echo the name */
+	v = r->info[0];
+	if (!strncmp(v, "+CGMI:", 6) || !strncmp(v, "+CGMM:", 6))
+		v += 6;
+	while (*v == ' ')
+		v++;
+	snprintf(out, len, "%.47s", v);
+}
+
+static void ws46_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	int rats = -1;
+
+	if (r->result == AT_R_OK && r->n >= 1)
+		rats = at_parse_ws46(r->info[0]);
+	m->rats = rats > 0 ? (unsigned int)rats : 0;
+	m->dialect = survey_dialect_of(m->manufacturer, m->model);
+	emit(m, MODEM_EV_IDENTITY, NULL, AT_R_OK, 0);
+}
+
+/* The second AT port: opened beside the main one; a failure leaves scans
+ * on the main port (said once in last_error). */
+static void aux_open(struct modem *m)
+{
+	const struct at_ops ops = { .write = write_aux, .arg = m };
+	struct termios t;
+
+	if (!m->aux_path[0] || m->aux_fd >= 0)
+		return;
+	m->aux_fd = open(m->aux_path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (m->aux_fd < 0) {
+		snprintf(m->last_error, sizeof(m->last_error), "open %.100s: %s (scans on %s)",
+			 m->aux_path, strerror(errno), "the main port");
+		return;
+	}
+	if (!tcgetattr(m->aux_fd, &t)) {
+		cfmakeraw(&t);
+		cfsetspeed(&t, B115200);
+		t.c_cflag |= CLOCAL | CREAD;
+		tcsetattr(m->aux_fd, TCSANOW, &t);
+		tcflush(m->aux_fd, TCIOFLUSH);
+	}
+	m->aux = at_new(&ops);
+	if (!m->aux) {
+		close(m->aux_fd);
+		m->aux_fd = -1;
+		return;
+	}
+	at_send(m->aux, "ATE0", NULL, 0, ignore_done, m, now_ms());
+	at_send(m->aux, "AT+CMEE=1", NULL, 0, ignore_done, m, now_ms());
+}
+
+static void aux_close(struct modem *m)
+{
+	if (m->aux) {
+		struct at_client *a = m->aux;
+
+		m->aux = NULL;
+		at_reset(a);
+		at_free(a);
+	}
+	if (m->aux_fd >= 0)
+		close(m->aux_fd);
+	m->aux_fd = -1;
+}
+
+int modem_open(struct modem *m, unsigned int card, const char *path, const char *aux,
+	       const char *apn)
 {
 	const struct at_ops ops = { .write = write_tty, .urc = on_urc, .arg = m };
 	struct termios t;
@@ -358,11 +448,13 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 		memset(m, 0, sizeof(*m));
 		m->event = ev;
 		m->arg = arg;
-		m->fd = m->tfd = -1;
+		m->fd = m->tfd = m->aux_fd = -1;
 		m->card = card;
 		snprintf(m->path, sizeof(m->path), "%s", path);
 		m->connect = want;
 	}
+	if (aux)
+		snprintf(m->aux_path, sizeof(m->aux_path), "%s", aux);
 	if (apn)
 		snprintf(m->apn, sizeof(m->apn), "%s", apn);
 	m->stat[0] = m->stat[1] = m->stat[2] = -1;
@@ -407,12 +499,19 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 	/* operators in numeric format: PLMNs, not names, are what the policy keys on */
 	send(m, "AT+COPS=3,2", NULL, 0, ignore_done);
 	send(m, "AT+CIMI", NULL, 0, cimi_done);
+	/* who it is: the survey dialect, the RATs for the SIM server's report */
+	send(m, "AT+CGMI", NULL, 0, identity_done);
+	send(m, "AT+CGMM", NULL, 0, identity_done);
+	send(m, "AT+WS46=?", "+WS46:", 0, ws46_done);
 	send(m, "AT", NULL, 0, init_done);
+	aux_open(m);
 	return 0;
 }
 
 void modem_close(struct modem *m)
 {
+	m->scanning = false;
+	aux_close(m);
 	if (m->at) {
 		struct at_client *a = m->at;
 
@@ -454,6 +553,33 @@ void modem_input(struct modem *m)
 	arm(m);
 }
 
+void modem_aux_input(struct modem *m)
+{
+	char buf[1024];
+	ssize_t n;
+
+	if (m->aux_fd < 0)
+		return;
+	for (;;) {
+		n = read(m->aux_fd, buf, sizeof(buf));
+		if (n > 0) {
+			at_feed(m->aux, buf, (size_t)n, now_ms());
+			if (!m->aux)
+				return;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		/* gone (USB reset): scans on the main port until the modem is reopened */
+		snprintf(m->last_error, sizeof(m->last_error), "%.100s: %s (scans on the main port)",
+			 m->aux_path, n ? strerror(errno) : "hung up");
+		aux_close(m);
+		m->scanning = false;
+		break;
+	}
+	arm(m);
+}
+
 void modem_timer(struct modem *m)
 {
 	uint64_t x, now = now_ms();
@@ -462,10 +588,12 @@ void modem_timer(struct modem *m)
 		return;
 	if (m->at)
 		at_tick(m->at, now);
+	if (m->aux)
+		at_tick(m->aux, now);
 	if (m->retry_at && now >= m->retry_at) {
 		m->retry_at = 0;
 		if (m->fd < 0)
-			modem_open(m, m->card, m->path, NULL);
+			modem_open(m, m->card, m->path, NULL, NULL);
 		else if (m->connect && registered(m))
 			dial(m);
 	}
@@ -568,27 +696,121 @@ int modem_query_operator(struct modem *m)
 	return send(m, "AT+COPS?", "+COPS:", 0, cops_done);
 }
 
-static void scan_done(void *arg, const char *cmd, const struct at_response *r)
+static void scan_end(struct modem *m, const char *source)
+{
+	m->scanning = false;
+	m->scans++;
+	m->scan_at = now_ms();
+	snprintf(m->scan_source, sizeof(m->scan_source), "%s", source);
+	emit(m, MODEM_EV_SCAN, source, AT_R_OK, 0);
+}
+
+/* A scan that ended without a list: MODEM_EV_SCAN with its result. */
+static void scan_failed(struct modem *m, const char *cmd, const struct at_response *r)
+{
+	m->scanning = false;
+	if (r->result == AT_R_CANCELLED) {
+		m->scans_aborted++;
+		snprintf(m->last_error, sizeof(m->last_error), "%.100s: aborted", cmd);
+	} else if (r->result == AT_R_TIMEOUT) {
+		m->timeouts++;
+		snprintf(m->last_error, sizeof(m->last_error), "%.100s: no answer", cmd);
+	} else {
+		snprintf(m->last_error, sizeof(m->last_error), "%.60s: %.80s", cmd,
+			 r->result == AT_R_OK ? "no list" : r->final);
+	}
+	emit(m, MODEM_EV_SCAN, cmd, r->result == AT_R_OK ? AT_R_ERROR : r->result, r->cme);
+}
+
+static void cops_scan_done(void *arg, const char *cmd, const struct at_response *r)
 {
 	struct modem *m = arg;
 	int n;
 
 	if (r->result != AT_R_OK || r->n < 1) {
-		fail(m, cmd, r);
+		scan_failed(m, cmd, r);
 		return;
 	}
 	n = at_parse_cops_scan(r->info[0], m->scan, AT_SCAN_MAX);
 	if (n < 0) {
-		fail(m, cmd, r);
+		scan_failed(m, cmd, r);
 		return;
 	}
 	m->n_scan = (unsigned int)n;
-	emit(m, MODEM_EV_SCAN, NULL, AT_R_OK, 0);
+	scan_end(m, "AT+COPS=?");
+}
+
+static int send_scan(struct modem *m, const char *cmd, const char *prefix, unsigned int ms,
+		     at_done_fn done)
+{
+	struct at_client *at = m->aux ? m->aux : m->at;
+	int rc;
+
+	if (!at || m->fd < 0 || m->scanning)
+		return -1;
+	rc = at_send(at, cmd, prefix, ms, done, m, now_ms());
+	if (!rc) {
+		m->scanning = true;
+		snprintf(m->scan_cmd, sizeof(m->scan_cmd), "%s", cmd);
+	}
+	arm(m);
+	return rc;
+}
+
+static void survey_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	unsigned int bad = 0;
+	int n;
+
+	if (r->result == AT_R_ERROR || r->result == AT_R_CME) {
+		/* not this firmware's command after all: +COPS=? from now on */
+		m->survey_failed = true;
+		m->scanning = false;
+		snprintf(m->last_error, sizeof(m->last_error), "%.60s: %.60s (+COPS=? from now on)",
+			 cmd, r->final);
+		if (send_scan(m, "AT+COPS=?", "+COPS:", SCAN_MS, cops_scan_done))
+			scan_failed(m, cmd, r);
+		return;
+	}
+	if (r->result != AT_R_OK) {
+		scan_failed(m, cmd, r);
+		return;
+	}
+	n = survey_collect(m->dialect, r->info, r->n, m->scan, AT_SCAN_MAX, &bad);
+	m->n_scan = n > 0 ? (unsigned int)n : 0;
+	if (bad)
+		snprintf(m->last_error, sizeof(m->last_error), "%.40s: %u malformed line%s skipped",
+			 cmd, bad, bad == 1 ? "" : "s");
+	scan_end(m, cmd);
 }
 
 int modem_scan(struct modem *m)
 {
-	return send(m, "AT+COPS=?", "+COPS:", SCAN_MS, scan_done);
+	const char *cmd = survey_command(m->dialect);
+
+	if (cmd && !m->survey_failed)
+		return send_scan(m, cmd, survey_prefix(m->dialect), survey_timeout_ms(m->dialect),
+				 survey_done);
+	return send_scan(m, "AT+COPS=?", "+COPS:", SCAN_MS, cops_scan_done);
+}
+
+bool modem_scan_abortable(const struct modem *m)
+{
+	return m->scanning && strcmp(m->scan_cmd, "AT+COPS=?") &&
+	       survey_abortable(m->dialect);
+}
+
+int modem_scan_abort(struct modem *m)
+{
+	struct at_client *at = m->aux ? m->aux : m->at;
+	int rc;
+
+	if (!at || !m->scanning)
+		return -1;
+	rc = at_abort(at, now_ms());
+	arm(m);
+	return rc;
 }
 
 static void csim_done(void *arg, const char *cmd, const struct at_response *r)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/at.h"
+#include "core/survey.h"
 
 enum modem_state {
 	MODEM_CLOSED,		/* the tty is not open (retried) */
@@ -33,10 +34,11 @@ enum modem_event_kind {
 	MODEM_EV_STATE,		/* state changed */
 	MODEM_EV_REG,		/* registration report (URC or read) */
 	MODEM_EV_SIGNAL,	/* signal read */
-	MODEM_EV_SCAN,		/* operator scan done */
+	MODEM_EV_SCAN,		/* a scan ended: result AT_R_OK with scan[], else why not */
 	MODEM_EV_ERROR,		/* an operation failed: op, result, cme */
 	MODEM_EV_CSIM,		/* +CSIM answer */
 	MODEM_EV_OPERATOR,	/* +COPS? read: cops */
+	MODEM_EV_IDENTITY,	/* +CGMI/+CGMM/+WS46=? read: the dialect is known */
 };
 
 struct modem_event {
@@ -59,8 +61,24 @@ struct modem {
 	int stat[3];		/* CREG, CGREG, CEREG stat; -1 unknown */
 	struct at_signal signal;
 	struct at_cops cops;
+	/* who it is: +CGMI, +CGMM; the survey dialect that follows; +WS46=? */
+	char manufacturer[48], model[48];
+	enum survey_dialect dialect;
+	unsigned int rats;		/* AT_RAT_BIT()s; 0 unknown */
+	/* the last scan: a survey with levels, or +COPS=? without */
 	unsigned int n_scan;
 	struct at_scan_entry scan[AT_SCAN_MAX];
+	char scan_source[24];		/* "AT+QSCAN", "AT#CSURV", "AT+COPS=5", "AT+COPS=?" */
+	uint64_t scan_at;		/* CLOCK_MONOTONIC ms it ended; 0 never */
+	bool scanning;
+	char scan_cmd[24];		/* the one running */
+	bool survey_failed;		/* the dialect's survey answered ERROR: +COPS=? now */
+	unsigned long scans, scans_aborted;
+	/* the second AT port (modem_scan_port): scans and surveys, so the main
+	 * port stays free for registration, dialling and reads */
+	char aux_path[256];
+	int aux_fd;
+	struct at_client *aux;
 	char imsi[16];
 	char addr[64];
 	char apn[MODEM_APN_MAX];
@@ -76,15 +94,19 @@ struct modem {
 
 const char *modem_state_name(enum modem_state s);
 
-/* Opens @path (raw, non-blocking) and initialises; 0 or -errno (retried). */
-int modem_open(struct modem *m, unsigned int card, const char *path, const char *apn);
+/* Opens @path (raw, non-blocking) and initialises; 0 or -errno (retried).
+ * @aux ("" or NULL: none) is a second AT port for scans, opened with it. */
+int modem_open(struct modem *m, unsigned int card, const char *path, const char *aux,
+	       const char *apn);
 void modem_close(struct modem *m);
 
 /* The fds to poll for input (EPOLLIN); -1 when closed. */
 static inline int modem_fd(const struct modem *m) { return m->fd; }
 static inline int modem_timer_fd(const struct modem *m) { return m->tfd; }
+static inline int modem_aux_fd(const struct modem *m) { return m->aux_fd; }
 
 void modem_input(struct modem *m);
+void modem_aux_input(struct modem *m);
 void modem_timer(struct modem *m);
 
 /* Operations: 0 queued, -1 not now (closed, or the queue is full) */
@@ -94,7 +116,13 @@ int modem_power(struct modem *m, bool on);
 int modem_register(struct modem *m, const char *plmn);	/* NULL: automatic */
 int modem_query_signal(struct modem *m);
 int modem_query_operator(struct modem *m);	/* +COPS? in numeric format */
+/* The dialect's survey (levels per network) or +COPS=?, on the second
+ * port when there is one; MODEM_EV_SCAN ends it (also when aborted). */
 int modem_scan(struct modem *m);
+/* Aborts a running scan (V.250: a character); -1 when none runs. */
+int modem_scan_abort(struct modem *m);
+/* Whether the running scan's manual says it can be aborted. */
+bool modem_scan_abortable(const struct modem *m);
 int modem_csim(struct modem *m, const uint8_t *apdu, size_t len);
 
 /* The card was switched or reset: registration and data start over. */

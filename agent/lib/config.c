@@ -266,6 +266,27 @@ static int name_ok(const char *s)
 	return 1;
 }
 
+/* "CARD TTY": a card number, then an absolute path, once per card */
+static int card_tty(struct lines *p, const char *key, const char *v,
+		    char (*tab)[CONFIG_PATH_MAX])
+{
+	char *end;
+	unsigned long card = strtoul(v, &end, 10);
+
+	if (end == v || (*end != ' ' && *end != '\t') || card >= VUICC_CARDS_MAX)
+		return lines_err(p, key, "'%s' is not 'CARD TTY' (a card number, then a path)", v);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end != '/')
+		return lines_err(p, key, "'%s': the tty must be an absolute path", end);
+	if (strlen(end) >= CONFIG_PATH_MAX)
+		return lines_err(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
+	if (tab[card][0])
+		return lines_err(p, key, "card %lu has one already", card);
+	strcpy(tab[card], end);
+	return 0;
+}
+
 static int set_key(struct lines *p, struct config *c, const char *key, const char *v)
 {
 	static const char *const levels[] = {
@@ -318,24 +339,10 @@ static int set_key(struct lines *p, struct config *c, const char *key, const cha
 		strcpy(c->enable[c->n_enable++], v);
 		return 0;
 	}
-	if (!strcmp(key, "modem")) {
-		char *end;
-		unsigned long card = strtoul(v, &end, 10);
-
-		if (end == v || (*end != ' ' && *end != '\t') || card >= VUICC_CARDS_MAX)
-			return lines_err(p, key,
-					 "'%s' is not 'CARD TTY' (a card number, then a path)", v);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (*end != '/')
-			return lines_err(p, key, "'%s': the tty must be an absolute path", end);
-		if (strlen(end) >= CONFIG_PATH_MAX)
-			return lines_err(p, key, "longer than %d characters", CONFIG_PATH_MAX - 1);
-		if (c->modem[card][0])
-			return lines_err(p, key, "card %lu has a modem already", card);
-		strcpy(c->modem[card], end);
-		return 0;
-	}
+	if (!strcmp(key, "modem"))
+		return card_tty(p, key, v, c->modem);
+	if (!strcmp(key, "modem_scan_port"))
+		return card_tty(p, key, v, c->modem_scan);
 	if (!strcmp(key, "apn")) {
 		if (!*v || strlen(v) >= sizeof(c->apn) || strpbrk(v, "\",; \t"))
 			return lines_err(p, key, "'%s' is not an APN (at most %zu characters,"
@@ -400,6 +407,9 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		if (c->modem[i][0] && (i < c->card_base || i >= c->card_base + c->cards))
 			return lines_err(&p, "modem", "card %zu is not one of cards %u..%u",
 					 i, c->card_base, c->card_base + c->cards - 1);
+	for (i = 0; i < VUICC_CARDS_MAX; i++)
+		if (c->modem_scan[i][0] && !c->modem[i][0])
+			return lines_err(&p, "modem_scan_port", "card %zu has no 'modem'", i);
 	if (c->share && (!c->share_profile[0] || !c->share_key_file[0]))
 		return lines_err(&p, "share", "needs share_profile and share_key_file");
 	if (c->share == CONFIG_SHARE_MASTER && (!c->share_listen[0] || !c->share_profile_file[0]))

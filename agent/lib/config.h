@@ -32,6 +32,8 @@ struct config {
 	char enable[CONFIG_ENABLE_MAX][VUICC_PROFILE_NAME_MAX + 1];
 	/* the modem backend: "modem = CARD TTY" per card with a modem */
 	char modem[VUICC_CARDS_MAX][CONFIG_PATH_MAX];	/* "": no modem */
+	/* "modem_scan_port = CARD TTY": a second AT port for scans and surveys */
+	char modem_scan[VUICC_CARDS_MAX][CONFIG_PATH_MAX];
 	char apn[64];				/* PDP context APN; "internet" */
 	bool connect;				/* run the connect sequence; yes */
 	/* the policy core (vd_policy.c): it drives the modems when on */

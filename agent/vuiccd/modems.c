@@ -10,12 +10,20 @@
 #include "modems.h"
 
 static void on_input(void *arg, uint32_t events);
+static void on_aux_input(void *arg, uint32_t events);
 
 static void sync_epoll(struct modems *ms, unsigned int c)
 {
 	struct modem *m = &ms->m[c];
+	bool reopened = m->reopens != ms->polled_open[c];
 
-	if (m->fd == ms->polled[c] && m->reopens == ms->polled_open[c])
+	if (m->aux_fd != ms->polled_aux[c] || reopened) {
+		loop_forget(ms->loop, ms->polled_aux[c], on_aux_input, m);
+		ms->polled_aux[c] = -1;
+		if (m->aux_fd >= 0 && !loop_add(ms->loop, m->aux_fd, EPOLLIN, on_aux_input, m))
+			ms->polled_aux[c] = m->aux_fd;
+	}
+	if (m->fd == ms->polled[c] && !reopened)
 		return;
 	/* a closed fd left epoll by itself (and a reopen may get its number) */
 	loop_forget(ms->loop, ms->polled[c], on_input, m);
@@ -36,6 +44,15 @@ static void on_input(void *arg, uint32_t events)
 	struct modems *ms = m->arg;
 
 	modem_input(m);
+	sync_epoll(ms, (unsigned int)(m - ms->m));
+}
+
+static void on_aux_input(void *arg, uint32_t events)
+{
+	struct modem *m = arg;
+	struct modems *ms = m->arg;
+
+	modem_aux_input(m);
 	sync_epoll(ms, (unsigned int)(m - ms->m));
 }
 
@@ -72,6 +89,22 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 	case MODEM_EV_ERROR:
 		log_warn("modem %u: %s", m->card, m->last_error);
 		break;
+	case MODEM_EV_IDENTITY:
+		log_info("modem %u: %s %s, survey %s%s%s, RATs%s%s%s%s", m->card,
+			 m->manufacturer[0] ? m->manufacturer : "(maker unknown)",
+			 m->model[0] ? m->model : "(model unknown)", survey_dialect_name(m->dialect),
+			 survey_command(m->dialect) ? " " : "",
+			 survey_command(m->dialect) ? survey_command(m->dialect) : "",
+			 m->rats & AT_RAT_BIT(AT_RAT_GSM) ? " GSM" : "",
+			 m->rats & AT_RAT_BIT(AT_RAT_UMTS) ? " UMTS" : "",
+			 m->rats & AT_RAT_BIT(AT_RAT_LTE) ? " LTE" : "", m->rats ? "" : " unknown");
+		break;
+	case MODEM_EV_SCAN:
+		if (e->result == AT_R_OK)
+			log_info("modem %u: %s: %u networks", m->card, m->scan_source, m->n_scan);
+		else
+			log_warn("modem %u: %s", m->card, m->last_error);
+		break;
 	default:
 		break;
 	}
@@ -93,14 +126,14 @@ void modems_start(struct modems *ms, const struct config *cfg, const struct regi
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
 		struct modem *m = &ms->m[c];
 
-		ms->polled[c] = -1;
-		m->fd = m->tfd = -1;
+		ms->polled[c] = ms->polled_aux[c] = -1;
+		m->fd = m->tfd = m->aux_fd = -1;
 		if (!reg_mine(reg, c) || !cfg->modem[c][0])
 			continue;
 		m->event = on_event;
 		m->arg = ms;
 		m->card = ~0u;
-		rc = modem_open(m, c, cfg->modem[c], cfg->apn);
+		rc = modem_open(m, c, cfg->modem[c], cfg->modem_scan[c], cfg->apn);
 		if (rc)
 			log_warn("modem %u: %s (tried again every 2 s)", c, m->last_error);
 		if (m->tfd >= 0)

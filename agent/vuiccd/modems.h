@@ -21,6 +21,7 @@ struct modems {
 	struct modem m[VUICC_CARDS_MAX];
 	int polled[VUICC_CARDS_MAX];		/* the tty fd in the loop; -1 */
 	unsigned long polled_open[VUICC_CARDS_MAX];	/* its m->reopens then */
+	int polled_aux[VUICC_CARDS_MAX];	/* the second port's fd in the loop; -1 */
 	/* the card's profile the modem last saw */
 	char profile[VUICC_CARDS_MAX][VUICC_PROFILE_NAME_MAX + 1];
 	const struct config *cfg;		/* modem, apn, connect, policy */

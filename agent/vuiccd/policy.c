@@ -286,6 +286,31 @@ static void do_install(struct vpol *vp, const struct pol_action *a)
 	feed(vp, &ev);
 }
 
+/*
+ * The policy no longer waits for the scan.  On a second port it runs on
+ * (its result is kept for later rounds) and the main port is free now; a
+ * survey the manual says is abortable is aborted; anything else cannot be
+ * stopped without the modem's answers going out of step (V.250), so the
+ * policy goes on only when it ends (its own AT timeout bounds that).
+ */
+static void do_scan_abort(struct vpol *vp, struct modem *m)
+{
+	struct pol_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_SCAN;
+	if (!m->scanning || m->aux) {
+		feed(vp, &ev);
+		return;
+	}
+	if (modem_scan_abortable(m)) {
+		modem_scan_abort(m);
+		return;
+	}
+	log_notice("card %u policy: %s cannot be aborted on this modem: waiting for its end",
+		   vp->card, m->scan_cmd);
+}
+
 static void run(struct vpol *vp, const struct pol_action *a)
 {
 	struct polglue *pg = vp->pg;
@@ -314,13 +339,17 @@ static void run(struct vpol *vp, const struct pol_action *a)
 			simple_event(vp, POL_EV_DIAL, true);
 		break;
 	case POL_ACT_SCAN:
-		if (modem_scan(m)) {
+		/* one on the second port since an earlier round: its result comes */
+		if (!m->scanning && modem_scan(m)) {
 			struct pol_event ev;
 
 			memset(&ev, 0, sizeof(ev));
 			ev.kind = POL_EV_SCAN;
 			feed(vp, &ev);
 		}
+		break;
+	case POL_ACT_SCAN_ABORT:
+		do_scan_abort(vp, m);
 		break;
 	case POL_ACT_SERVER:
 		do_server(vp, a);
@@ -399,25 +428,22 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 			ev.cme = e->result == AT_R_CME ? e->cme : -1;
 			ev.cause = -1;
 			feed(vp, &ev);
-		} else if (e->op && strstr(e->op, "+COPS=?")) {
-			memset(&ev, 0, sizeof(ev));
-			ev.kind = POL_EV_SCAN;
-			feed(vp, &ev);
 		}
 		break;
 	case MODEM_EV_SCAN:
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = POL_EV_SCAN;
-		ev.ok = true;
-		for (k = 0; k < m->n_scan && ev.n_scan < POL_SCAN_MAX; k++) {
+		ev.ok = e->result == AT_R_OK;
+		snprintf(ev.source, sizeof(ev.source), "%s", m->scan_source);
+		for (k = 0; ev.ok && k < m->n_scan && ev.n_scan < POL_SCAN_MAX; k++) {
 			struct pol_scan_entry *s = &ev.scan[ev.n_scan];
 
 			if (!m->scan[k].numeric[0] || strlen(m->scan[k].numeric) > 6)
 				continue;
 			snprintf(s->plmn, sizeof(s->plmn), "%s", m->scan[k].numeric);
 			s->rat = rat_of_act(m->scan[k].act);
-			/* +COPS=? has no level: A1 comes from the serving cell or memory */
-			s->dbm = POL_DBM_UNKNOWN;
+			/* a survey's level; +COPS=? has none (A1 then from the serving cell) */
+			s->dbm = m->scan[k].dbm == INT32_MIN ? POL_DBM_UNKNOWN : m->scan[k].dbm;
 			s->forbidden = m->scan[k].stat == 3;
 			ev.n_scan++;
 		}

@@ -97,6 +97,27 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 		jstr(f, m->last_error);
 	else
 		fputs("null", f);
+	fputs(",\"manufacturer\":", f);
+	jstr(f, m->manufacturer);
+	fputs(",\"model\":", f);
+	jstr(f, m->model);
+	fprintf(f, ",\"dialect\":\"%s\",\"rats\":[%s%s%s%s%s],\"scan_port\":",
+		survey_dialect_name(m->dialect),
+		m->rats & AT_RAT_BIT(AT_RAT_GSM) ? "\"gsm\"" : "",
+		m->rats & AT_RAT_BIT(AT_RAT_GSM) && m->rats >> 1 ? "," : "",
+		m->rats & AT_RAT_BIT(AT_RAT_UMTS) ? "\"umts\"" : "",
+		m->rats & AT_RAT_BIT(AT_RAT_UMTS) && m->rats & AT_RAT_BIT(AT_RAT_LTE) ? "," : "",
+		m->rats & AT_RAT_BIT(AT_RAT_LTE) ? "\"lte\"" : "");
+	if (m->aux)
+		jstr(f, m->aux_path);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"scanning\":%s,\"scans\":%lu,\"scans_aborted\":%lu,\"last_scan\":",
+		m->scanning ? "true" : "false", m->scans, m->scans_aborted);
+	if (m->scan_at)
+		jstr(f, m->scan_source);
+	else
+		fputs("null", f);
 	fputc('}', f);
 }
 
@@ -131,6 +152,12 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 		jint(f, "dbm", r[k].dbm, r[k].signal_known);
 		fputs(",\"signal_from\":", f);
 		jstr(f, r[k].signal_from);
+		fputs(",\"signal_source\":", f);
+		if (r[k].signal_known)
+			jstr(f, r[k].signal_source);
+		else
+			fputs("null", f);
+		jint(f, "signal_age_ms", (long)r[k].signal_age_ms, r[k].signal_known);
 		fputs(",\"gate\":", f);
 		if (r[k].gate)
 			jstr(f, r[k].gate);
@@ -158,10 +185,12 @@ static void policy_text(const struct status *rep, unsigned int c, FILE *f)
 		p->cur >= 0 ? pol_stage_name(p->stage) : "", p->cfg.a, p->cfg.b, p->attempts,
 		p->switches, p->timeouts, p->rejects);
 	for (k = 0; k < n; k++) {
-		char sig[32];
+		char sig[80];
 
 		if (r[k].signal_known)
-			snprintf(sig, sizeof(sig), "%d dBm (%s)", r[k].dbm, r[k].signal_from);
+			snprintf(sig, sizeof(sig), "%d dBm, %s %s, %llu s ago", r[k].dbm,
+				 r[k].signal_from, r[k].signal_source,
+				 (unsigned long long)(r[k].signal_age_ms / 1000));
 		else
 			snprintf(sig, sizeof(sig), "unknown");
 		fprintf(f, "    %-20s %-7s index %.3f = A1 %.3f [%s] + B1 %.3f%s%s",
@@ -196,6 +225,13 @@ static void modem_text(const struct status *rep, unsigned int c, FILE *f)
 		fprintf(f, ", address %s", m->addr);
 	if (m->last_error[0])
 		fprintf(f, "; last error: %s", m->last_error);
+	fprintf(f, "\n    %s %s, survey %s%s%s", m->manufacturer[0] ? m->manufacturer : "?",
+		m->model[0] ? m->model : "?", survey_dialect_name(m->dialect),
+		m->aux ? " on " : "", m->aux ? m->aux_path : "");
+	if (m->scan_at)
+		fprintf(f, "; last scan %s: %u networks", m->scan_source, m->n_scan);
+	if (m->scanning)
+		fprintf(f, "; %s running", m->scan_cmd);
 	fputc('\n', f);
 }
 

@@ -317,6 +317,20 @@ static void test_parse_signal(void)
 
 static void test_parse_other(void)
 {
+	/* +WS46=? (TS 27.007 5.9): lists, ranges, the NG-RAN values, bad input */
+	CHECK(at_parse_ws46("+WS46: (12,22,25)") == 7);
+	CHECK(at_parse_ws46("+WS46: (28)") == AT_RAT_BIT(AT_RAT_LTE));
+	CHECK(at_parse_ws46("+WS46: (12,22,25,28-31)") == 7);
+	CHECK(at_parse_ws46("+WS46: (29)") == 3);
+	CHECK(at_parse_ws46("+WS46: (36)") == 0);	/* NG-RAN only: none of ours */
+	CHECK(at_parse_ws46("+WS46: (37,40)") == (AT_RAT_BIT(AT_RAT_LTE) | AT_RAT_BIT(AT_RAT_UMTS)));
+	CHECK(at_parse_ws46("+WS46: (12,") == -1);
+	CHECK(at_parse_ws46("+WS46: (12") == -1);
+	CHECK(at_parse_ws46("+WS46: (31-29)") == -1);
+	CHECK(at_parse_ws46("+WS46: 12") == -1);
+	CHECK(at_parse_ws46("+WS46: (12)x") == -1);
+	CHECK(at_parse_ws46("+CGMI: (12)") == -1);
+
 	struct at_scan_entry e[AT_SCAN_MAX];
 	struct at_cops o;
 	char addr[64], pin[32];
@@ -430,6 +444,42 @@ static void test_reentrant(void)
 	at_free(reent);
 }
 
+static void feeds(struct at_client *c, const char *s, uint64_t now)
+{
+	at_feed(c, s, strlen(s), now);
+}
+
+/* at_abort(): one CR sent; the final code ends the command CANCELLED with
+ * its lines; no final code in AT_ABORT_MS is a timeout; the queue goes on */
+static void test_abort(void)
+{
+	const struct at_ops ops = { .write = on_write, .urc = on_urc };
+	struct at_client *c = at_new(&ops);
+
+	n_ev = 0;
+	CHECK(at_abort(c, 0) == -1);		/* nothing in flight */
+	at_send(c, "AT+COPS=5", NULL, 300000, on_done, NULL, 0);
+	at_send(c, "AT+CSQ", "+CSQ:", 0, on_done, NULL, 0);
+	feeds(c, "\r\nMCC:1, MNC:1, TAC:c3\r\n", 10);
+	CHECK(at_abort(c, 100) == 0);
+	CHECK(at_abort(c, 100) == -1);		/* once */
+	CHECK(at_deadline(c) == 100 + AT_ABORT_MS);
+	CHECK(n_ev == 2 && !strcmp(ev[1], "sent "));	/* the bare CR */
+	feeds(c, "\r\nABORTED\r\n", 200);
+	CHECK(n_ev == 5 && !strcmp(ev[2], "info MCC:1, MNC:1, TAC:c3") &&
+	      !strcmp(ev[3], "done AT+COPS=5 CANCELLED") && !strcmp(ev[4], "sent AT+CSQ"));
+	/* an abort the modem ignores: a timeout after AT_ABORT_MS, not the command's */
+	n_ev = 0;
+	feeds(c, "\r\n+CSQ: 20,99\r\nOK\r\n", 300);
+	at_send(c, "AT+COPS=?", "+COPS:", 300000, on_done, NULL, 400);
+	CHECK(at_abort(c, 500) == 0);
+	at_tick(c, 500 + AT_ABORT_MS - 1);
+	CHECK(at_busy(c));
+	at_tick(c, 500 + AT_ABORT_MS);
+	CHECK(n_ev >= 2 && !strcmp(ev[n_ev - 1], "done AT+COPS=? TIMEOUT") && !at_busy(c));
+	at_free(c);
+}
+
 /* ---- fuzz: every command ends exactly once, nothing overflows ---- */
 
 static unsigned long fz_sent, fz_done;
@@ -516,6 +566,7 @@ int main(int argc, char **argv)
 	RUN(test_parse_signal);
 	RUN(test_parse_other);
 	RUN(test_reentrant);
+	RUN(test_abort);
 	RUN(test_fuzz);
 	DONE();
 }

@@ -362,8 +362,11 @@ static void test_stage_timeouts(void)
 	CHECK(P.timeouts == 1);
 	CHECK(act(POL_ACT_SCAN) != NULL);
 	CHECK(pol_deadline(&P) == T + P.cfg.t_scan_ms);
-	/* no scan answer: rank without it */
+	/* no scan answer: abandoned, and once the modem says it is over, rank
+	 * without it */
 	timer_to_deadline();
+	CHECK(act(POL_ACT_SCAN_ABORT) != NULL);
+	simple(POL_EV_SCAN, false);
 	CHECK(enables("s1") || enables("s2"));
 	simple(POL_EV_CARD, true);
 	reg(POL_REG_HOME, -1, "00102");
@@ -718,6 +721,63 @@ static void test_random_deterministic(void)
 	CHECK(a != c);
 }
 
+/*
+ * A scan with no answer in t_scan_ms is abandoned (POL_ACT_SCAN_ABORT) and
+ * nothing is enabled, no stage timer runs, until it is over (a modem that
+ * cannot abort it answers only at its end), or the backstop passes; a scan
+ * that ends after the round went on is kept for the next one; what A1 came
+ * from (the command, its age) is in the ranking.
+ */
+static void test_scan_abandoned(void)
+{
+	struct pol_event ev;
+	struct pol_rank r[8];
+	unsigned int n;
+
+	setup(false);
+	simple(POL_EV_START, false);
+	simple(POL_EV_CARD, true);
+	reg(POL_REG_DENIED, 8, "00101");
+	CHECK(act(POL_ACT_SCAN) != NULL && P.phase == POL_P_SCAN);
+	T += P.cfg.t_scan_ms;
+	simple(POL_EV_TIMER, false);
+	CHECK(act(POL_ACT_SCAN_ABORT) && !act(POL_ACT_ENABLE) && P.phase == POL_P_SCAN);
+	CHECK(pol_deadline(&P) == T + POL_SCAN_BACKSTOP_MS);
+	/* the modem's answer to the abort: the round goes on, without levels */
+	T += 2000;
+	simple(POL_EV_SCAN, false);
+	CHECK(enables("s1") && P.stage == POL_STAGE_CARD && P.stage_since == T);
+	/* the abandoned scan's list arrives after all (a second port): kept */
+	T += 5000;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_SCAN;
+	ev.ok = true;
+	ev.n_scan = 1;
+	snprintf(ev.source, sizeof(ev.source), "AT+QSCAN=1,1");
+	snprintf(ev.scan[0].plmn, 7, "00103");
+	ev.scan[0].rat = POL_RAT_LTE;
+	ev.scan[0].dbm = -70;
+	step(&ev);
+	CHECK(P.phase == POL_P_SEED && P.n_scan == 1 && !act(POL_ACT_ENABLE));
+	T += 4000;
+	n = pol_ranking(&P, T, r, 8);
+	/* s1's network was not in it: out now; s2's level and where it came from */
+	CHECK(n == 3 && !strcmp(r[1].name, "s2") && r[1].signal_known && r[1].dbm == -70);
+	CHECK(!strcmp(r[1].signal_source, "AT+QSCAN=1,1") && r[1].signal_age_ms == 4000);
+	CHECK(!strcmp(r[2].name, "s1") && r[2].gate && !r[2].signal_known);
+	CHECK(!strcmp(r[0].signal_source, "serving cell"));
+	/* a modem that never ends it: the backstop, then the round goes on */
+	setup(false);
+	simple(POL_EV_START, false);
+	simple(POL_EV_CARD, true);
+	reg(POL_REG_DENIED, 8, "00101");
+	T += P.cfg.t_scan_ms;
+	simple(POL_EV_TIMER, false);
+	T += POL_SCAN_BACKSTOP_MS;
+	simple(POL_EV_TIMER, false);
+	CHECK(act(POL_ACT_ENABLE) != NULL && P.phase == POL_P_SEED);
+}
+
 int main(void)
 {
 	RUN(test_normalisation);
@@ -736,6 +796,7 @@ int main(void)
 	RUN(test_no_vsim_retry);
 	RUN(test_vsim_expiry);
 	RUN(test_restart_keeps_enabled);
+	RUN(test_scan_abandoned);
 	RUN(test_random_deterministic);
 	DONE();
 }

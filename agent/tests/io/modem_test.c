@@ -4,7 +4,9 @@
  * a pty: the connect sequence to online, a denial with its cause, the +CSQ
  * fallback, a modem without reject causes in +CEREG, a failed PDP
  * activation tried again, a modem that stops answering, and one that hangs
- * up and comes back.
+ * up and comes back; the modem's identity choosing its survey dialect, a
+ * survey's levels, a survey on a second port while the main one answers,
+ * an abort, and a survey the firmware lacks falling back to +COPS=?.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,14 @@ struct fake {
 	char path[64];
 	char in[4096];
 	size_t len;
+	/* the second AT port */
+	int apt;
+	char apath[64];
+	char ain[1024];
+	size_t alen;
+	bool survey_held;	/* the survey's answer waits for fake_release() */
+	const char *maker, *model, *ws46;
+	const char *survey;	/* what the survey command answers */
 	/* behaviour */
 	bool no_cesq, no_cereg3, silent, deny, cgact_fails_once;
 	int cgact_calls;
@@ -46,7 +56,16 @@ static void answer(const char *cmd)
 	snprintf(fk.log + l, sizeof(fk.log) - l, "%s\n", cmd);
 	if (fk.silent)
 		return;
-	if (!strcmp(cmd, "AT+CESQ") && fk.no_cesq) {
+	if (!strcmp(cmd, "AT+CGMI")) {
+		say(fk.maker ? fk.maker : "\r\nnetsim\r\n\r\nOK\r\n");
+	} else if (!strcmp(cmd, "AT+CGMM")) {
+		say(fk.model ? fk.model : "\r\nERROR\r\n");
+	} else if (!strcmp(cmd, "AT+WS46=?")) {
+		say(fk.ws46 ? fk.ws46 : "\r\n+CME ERROR: 4\r\n");
+	} else if (!strcmp(cmd, "AT#CSURV") || !strcmp(cmd, "AT+QSCAN=1,1") ||
+		   !strcmp(cmd, "AT+COPS=5") || !strcmp(cmd, "AT+COPS=?")) {
+		say(fk.survey ? fk.survey : "\r\nERROR\r\n");
+	} else if (!strcmp(cmd, "AT+CESQ") && fk.no_cesq) {
 		say("\r\nERROR\r\n");
 	} else if (!strcmp(cmd, "AT+CESQ")) {
 		say("\r\n+CESQ: 99,99,255,255,20,56\r\n\r\nOK\r\n");
@@ -98,11 +117,65 @@ static void fake_read(void)
 	}
 }
 
+/* The second port: answers the survey (held until fake_release()), OK else. */
+static void aux_read(void)
+{
+	char *cr;
+	ssize_t n;
+
+	n = read(fk.apt, fk.ain + fk.alen, sizeof(fk.ain) - fk.alen - 1);
+	if (n <= 0)
+		return;
+	if (fk.survey_held) {
+		/* any character aborts the survey (u-blox: "ABORTED") */
+		fk.survey_held = false;
+		fk.alen = 0;
+		if (write(fk.apt, "\r\nABORTED\r\n", 11) < 0)
+			perror("write");
+		return;
+	}
+	fk.alen += (size_t)n;
+	while ((cr = memchr(fk.ain, '\r', fk.alen))) {
+		size_t l = strlen(fk.log);
+
+		*cr = 0;
+		snprintf(fk.log + l, sizeof(fk.log) - l, "aux %s\n", fk.ain);
+		if (!strcmp(fk.ain, "AT+COPS=5"))
+			fk.survey_held = true;
+		else if (write(fk.apt, "\r\nOK\r\n", 6) < 0)
+			perror("write");
+		fk.alen -= (size_t)(cr + 1 - fk.ain);
+		memmove(fk.ain, cr + 1, fk.alen);
+	}
+}
+
+static void fake_release(void)
+{
+	if (fk.survey_held && write(fk.apt, fk.survey, strlen(fk.survey)) < 0)
+		perror("write");
+	fk.survey_held = false;
+}
+
+static int pty(int *fd, char *path, size_t len)
+{
+	struct termios t;
+
+	*fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0 || grantpt(*fd) || unlockpt(*fd) || ptsname_r(*fd, path, len))
+		return -1;
+	if (!tcgetattr(*fd, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(*fd, TCSANOW, &t);
+	}
+	return 0;
+}
+
 static int fake_open(void)
 {
 	struct termios t;
 
 	memset(&fk, 0, sizeof(fk));
+	fk.apt = -1;
 	fk.pt = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
 	if (fk.pt < 0 || grantpt(fk.pt) || unlockpt(fk.pt) ||
 	    ptsname_r(fk.pt, fk.path, sizeof(fk.path)))
@@ -128,18 +201,24 @@ static bool pump(struct modem *m, bool (*cond)(struct modem *), unsigned int lim
 	uint64_t end = ms() + limit;
 
 	while (ms() < end) {
-		struct pollfd p[3] = {
+		struct pollfd p[5] = {
 			{ .fd = m->fd, .events = POLLIN },
 			{ .fd = m->tfd, .events = POLLIN },
 			{ .fd = fk.pt, .events = POLLIN },
+			{ .fd = m->aux_fd, .events = POLLIN },
+			{ .fd = fk.apt, .events = POLLIN },
 		};
 
 		if (cond && cond(m))
 			return true;
-		if (poll(p, 3, 20) < 0)
+		if (poll(p, 5, 20) < 0)
 			return false;
 		if (p[2].revents & POLLIN)
 			fake_read();
+		if (p[4].revents & POLLIN)
+			aux_read();
+		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
+			modem_aux_input(m);
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
 			modem_input(m);
 		if (p[1].revents & POLLIN)
@@ -148,25 +227,42 @@ static bool pump(struct modem *m, bool (*cond)(struct modem *), unsigned int lim
 	return cond && cond(m);
 }
 
+static int scan_result = -1;		/* the last MODEM_EV_SCAN's; -1 none */
+
 static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 {
 	if (e->kind == MODEM_EV_STATE && m->state < 8)
 		states_seen[m->state]++;
+	if (e->kind == MODEM_EV_SCAN)
+		scan_result = (int)e->result;
 }
+
+static bool scanned(struct modem *m) { return scan_result >= 0; }
+static bool identified(struct modem *m) { return m->state >= MODEM_IDLE; }
 
 static bool online(struct modem *m) { return m->state == MODEM_ONLINE; }
 static bool denied(struct modem *m) { return m->state == MODEM_DENIED; }
 static bool closed(struct modem *m) { return m->state == MODEM_CLOSED; }
 
-static void start(struct modem *m)
+static void start_with(struct modem *m, bool aux, void (*setup)(void))
 {
 	memset(m, 0, sizeof(*m));
 	memset(states_seen, 0, sizeof(states_seen));
-	m->fd = m->tfd = -1;
+	scan_result = -1;
+	m->fd = m->tfd = m->aux_fd = -1;
 	m->card = ~0u;
 	m->event = on_event;
 	CHECK(fake_open() == 0);
-	CHECK(modem_open(m, 0, fk.path, "internet") == 0);
+	if (setup)
+		setup();
+	if (aux)
+		CHECK(pty(&fk.apt, fk.apath, sizeof(fk.apath)) == 0);
+	CHECK(modem_open(m, 0, fk.path, aux ? fk.apath : NULL, "internet") == 0);
+}
+
+static void start(struct modem *m)
+{
+	start_with(m, false, NULL);
 	modem_connect(m);
 }
 
@@ -176,6 +272,140 @@ static void finish(struct modem *m)
 	if (m->tfd >= 0)
 		close(m->tfd);
 	close(fk.pt);
+	if (fk.apt >= 0)
+		close(fk.apt);
+}
+
+/* Telit AT#CSURV, the text form (LE910 V2 AT reference): GSM, UMTS and LTE
+ * records, a carrier with no BCCH, the frame lines, blank lines between */
+static const char telit_survey[] =
+	"\r\nNetwork survey started ...\r\n\r\n"
+	"arfcn: 48 bsic: 24 rxLev: -52 ber: 0.00 mcc: 001 mnc: 01 lac: 195 cellId: 6699 "
+	"cellStatus: CELL_SUITABLE numArfcn: 2 arfcn: 30 48\r\n\r\n"
+	"arfcn: 77 rxLev: -101\r\n\r\n"
+	"uarfcn: 10737 rxLev: -65 mcc: 001 mnc: 02 scr code: 5 cellId: 27401 lac: 257 "
+	"cellStatus: CELL_SUITABLE rscp: -78 ecio: -8.5\r\n\r\n"
+	"earfcn: 6400 rxLev: -58 mcc: 001 mnc: 01 cellId: 101 tac: 195 cellIdentity: 27401 "
+	"cellStatus: CELL_SUITABLE rsrp: -89 rsrq: -11\r\n\r\n"
+	"earfcn: 6300 rxLev: -70 mcc: 001 mnc: 01 cellId: 102 tac: 196 cellIdentity: 27402 "
+	"cellStatus: CELL_SUITABLE rsrp: -97 rsrq: -13\r\n\r\n"
+	"Network survey ended\r\n\r\nOK\r\n";
+
+static void telit(void)
+{
+	fk.maker = "\r\nTelit\r\n\r\nOK\r\n";
+	fk.model = "\r\nLE910C1-EU\r\n\r\nOK\r\n";
+	fk.ws46 = "\r\n+WS46: (12,22,25,28-31)\r\n\r\nOK\r\n";
+	fk.survey = telit_survey;
+}
+
+static const struct at_scan_entry *entry(const struct modem *m, const char *plmn, int act)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n_scan; i++)
+		if (!strcmp(m->scan[i].numeric, plmn) && m->scan[i].act == act)
+			return &m->scan[i];
+	return NULL;
+}
+
+static void test_identity_and_survey(void)
+{
+	const struct at_scan_entry *e;
+	struct modem m;
+
+	start_with(&m, false, telit);
+	CHECK(pump(&m, identified, 3000));
+	CHECK(!strcmp(m.manufacturer, "Telit") && !strcmp(m.model, "LE910C1-EU"));
+	CHECK(m.dialect == SURVEY_TELIT);
+	CHECK(m.rats == (AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_UMTS) | AT_RAT_BIT(AT_RAT_LTE)));
+	CHECK(modem_scan(&m) == 0);
+	CHECK(modem_scan(&m) == -1);		/* one at a time */
+	CHECK(pump(&m, scanned, 3000));
+	CHECK(scan_result == AT_R_OK && !strcmp(m.scan_source, "AT#CSURV"));
+	CHECK(strstr(fk.log, "AT#CSURV\n") && !strstr(fk.log, "AT+COPS=?"));
+	CHECK(m.n_scan == 3);
+	e = entry(&m, "00101", 7);		/* the stronger of two LTE cells */
+	CHECK(e && e->dbm == -89 && e->tac == 195 && e->ci == 101);
+	e = entry(&m, "00101", 0);
+	CHECK(e && e->dbm == -52 && e->tac == 195 && e->ci == 6699);
+	e = entry(&m, "00102", 2);		/* UMTS: RSCP, not rxLev */
+	CHECK(e && e->dbm == -78);
+	finish(&m);
+}
+
+static const char ublox_survey[] =
+	"\r\nMCC:1, MNC:1, TAC:c3, CI:1a2b301, DLF: 1325, ULF:19325, PCI:163, RSRP LEV:56, "
+	"RSRQ LEV:20\r\n\r\nOK\r\n";
+
+static void ublox(void)
+{
+	fk.maker = "\r\nu-blox\r\n\r\nOK\r\n";
+	fk.model = "\r\nSARA-R510M8S\r\n\r\nOK\r\n";
+	fk.survey = ublox_survey;
+}
+
+static bool have_signal(struct modem *m) { return m->signal.rsrp_dbm != INT32_MIN; }
+
+static void test_survey_on_second_port(void)
+{
+	struct modem m;
+	uint64_t t;
+
+	start_with(&m, true, ublox);
+	CHECK(pump(&m, identified, 3000));
+	CHECK(m.dialect == SURVEY_UBLOX && m.rats == 0);	/* +WS46=? refused: unknown */
+	CHECK(m.aux_fd >= 0);
+	CHECK(modem_scan(&m) == 0);
+	CHECK(pump(&m, NULL, 300) || strstr(fk.log, "aux AT+COPS=5\n"));
+	CHECK(fk.survey_held && m.scanning);
+	/* the main port is free meanwhile: a status read is answered at once */
+	t = ms();
+	CHECK(modem_query_signal(&m) == 0);
+	CHECK(pump(&m, have_signal, 1000));
+	CHECK(ms() - t < 500 && m.scanning);
+	fake_release();
+	CHECK(pump(&m, scanned, 2000));
+	CHECK(scan_result == AT_R_OK && m.n_scan == 1);
+	CHECK(!strcmp(m.scan[0].numeric, "00101") && m.scan[0].act == 7 &&
+	      m.scan[0].dbm == 56 - 141 && m.scan[0].tac == 0xc3);
+	/* a second one aborted: "ABORTED" ends it, counted */
+	scan_result = -1;
+	CHECK(modem_scan(&m) == 0);
+	CHECK(pump(&m, NULL, 300) || fk.survey_held);
+	CHECK(modem_scan_abortable(&m));
+	CHECK(modem_scan_abort(&m) == 0);
+	CHECK(pump(&m, scanned, 2000));
+	CHECK(scan_result == AT_R_CANCELLED && m.scans_aborted == 1 && !m.scanning);
+	finish(&m);
+}
+
+static void quectel_without_qscan(void)
+{
+	fk.maker = "\r\nQuectel\r\n\r\nOK\r\n";
+	fk.model = "\r\nRM500Q-GL\r\n\r\nOK\r\n";
+	fk.survey = "\r\n+COPS: (2,\"Test\",\"Test\",\"00101\",7),,(0-4),(0-2)\r\n\r\nOK\r\n";
+}
+
+static void test_survey_missing_falls_back(void)
+{
+	struct modem m;
+
+	start_with(&m, false, quectel_without_qscan);
+	CHECK(pump(&m, identified, 3000));
+	CHECK(m.dialect == SURVEY_QUECTEL);
+	/* an answer with no +QSCAN: line (the fake gives the +COPS=? list):
+	 * a survey that saw nothing */
+	CHECK(modem_scan(&m) == 0);
+	CHECK(pump(&m, scanned, 3000));
+	CHECK(scan_result == AT_R_OK && m.n_scan == 0);
+	/* a firmware without it: ERROR, then +COPS=? from then on */
+	fk.survey = "\r\nERROR\r\n";
+	scan_result = -1;
+	CHECK(modem_scan(&m) == 0);
+	CHECK(pump(&m, scanned, 3000));
+	CHECK(m.survey_failed && strstr(fk.log, "AT+COPS=?\n"));
+	finish(&m);
 }
 
 static void test_connect_online(void)
@@ -270,5 +500,8 @@ int main(void)
 	RUN(test_fallbacks);
 	RUN(test_dial_retry);
 	RUN(test_silent_then_hangup);
+	RUN(test_identity_and_survey);
+	RUN(test_survey_on_second_port);
+	RUN(test_survey_missing_falls_back);
 	DONE();
 }

@@ -319,12 +319,12 @@ int modem_card_add_fplmn(struct ns_modem *m, const char *plmn)
 
 /* ---- the AT port ---- */
 
-static void at_out(struct ns_modem *m, const char *s, size_t n)
+static void port_out(struct ns_port *p, const char *s, size_t n)
 {
 	ssize_t w;
 
 	while (n) {
-		w = write(m->ptm, s, n);
+		w = write(p->ptm, s, n);
 		if (w <= 0)
 			return;		/* nobody reads: the modem's buffer overflows */
 		s += w;
@@ -332,31 +332,39 @@ static void at_out(struct ns_modem *m, const char *s, size_t n)
 	}
 }
 
+static void at_out(struct ns_modem *m, const char *s, size_t n)
+{
+	port_out(m->io, s, n);
+}
+
 static void rsp(struct ns_modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void rsp(struct ns_modem *m, const char *fmt, ...)
 {
-	size_t room = sizeof(m->resp) - m->resp_len;
+	struct ns_port *p = m->io;
+	size_t room = sizeof(p->resp) - p->resp_len;
 	va_list ap;
 	int n;
 
 	if (room < 8)
 		return;
-	memcpy(m->resp + m->resp_len, "\r\n", 2);
-	m->resp_len += 2;
+	memcpy(p->resp + p->resp_len, "\r\n", 2);
+	p->resp_len += 2;
 	va_start(ap, fmt);
-	n = vsnprintf(m->resp + m->resp_len, room - 4, fmt, ap);
+	n = vsnprintf(p->resp + p->resp_len, room - 4, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	m->resp_len += (size_t)n < room - 4 ? (size_t)n : room - 5;
-	memcpy(m->resp + m->resp_len, "\r\n", 2);
-	m->resp_len += 2;
+	p->resp_len += (size_t)n < room - 4 ? (size_t)n : room - 5;
+	memcpy(p->resp + p->resp_len, "\r\n", 2);
+	p->resp_len += 2;
 }
 
 static void final_in(struct ns_modem *m, unsigned int ms)
 {
-	m->busy = true;
-	m->resp_at = ns_now() + ms;
+	m->io->busy = true;
+	m->io->abortable = false;
+	m->io->abort_text = NULL;
+	m->io->resp_at = ns_now() + ms;
 }
 
 static void ok(struct ns_modem *m)
@@ -397,6 +405,7 @@ static void cme(struct ns_modem *m, int code)
 static void urc(struct ns_modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void urc(struct ns_modem *m, const char *fmt, ...)
 {
+	struct ns_port *p = &m->port[0];	/* URCs come on the main port */
 	char b[256];
 	va_list ap;
 	int n;
@@ -413,16 +422,16 @@ static void urc(struct ns_modem *m, const char *fmt, ...)
 	 * while a command is answered waits for its final result: an answer
 	 * read before a change never arrives after the change's URC.
 	 */
-	if (m->busy) {
-		if (m->urcs_len + (size_t)n + 4 > sizeof(m->urcs)) {
+	if (p->busy) {
+		if (p->urcs_len + (size_t)n + 4 > sizeof(p->urcs)) {
 			m->urcs_lost++;
 			return;
 		}
-		memcpy(m->urcs + m->urcs_len, b, (size_t)n + 4);
-		m->urcs_len += (size_t)n + 4;
+		memcpy(p->urcs + p->urcs_len, b, (size_t)n + 4);
+		p->urcs_len += (size_t)n + 4;
 		return;
 	}
-	at_out(m, b, (size_t)n + 4);
+	port_out(p, b, (size_t)n + 4);
 }
 
 static bool registered(const struct ns_modem *m)
@@ -554,9 +563,13 @@ static const struct ns_operator *pick(struct ns_modem *m, int *rat)
 
 static void cops_outcome(struct ns_modem *m)
 {
-	if (!m->busy || !m->cops_wait)
+	struct ns_port *p = m->port[0].cops_wait ? &m->port[0] :
+			    m->port[1].cops_wait ? &m->port[1] : NULL;
+
+	if (!p || !p->busy)
 		return;
-	m->cops_wait = false;
+	p->cops_wait = false;
+	m->io = p;
 	if (registered(m))
 		ok(m);
 	else if (m->reject_cause == 11)
@@ -700,14 +713,21 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 
 void modem_tick(struct ns_modem *m, uint64_t now)
 {
-	if (m->busy && now >= m->resp_at) {
-		at_out(m, m->resp, m->resp_len);
-		m->resp_len = 0;
-		m->busy = false;
-		at_out(m, m->urcs, m->urcs_len);
-		m->urcs_len = 0;
-		if (m->in_len)
-			modem_at_input(m);
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		struct ns_port *p = &m->port[k];
+
+		if (p->ptm < 0 || !p->busy || now < p->resp_at)
+			continue;
+		port_out(p, p->resp, p->resp_len);
+		p->resp_len = 0;
+		p->busy = false;
+		p->abortable = false;
+		port_out(p, p->urcs, p->urcs_len);
+		p->urcs_len = 0;
+		if (p->in_len)
+			modem_at_input(m, k);
 	}
 	if (m->flap_ms && now >= m->flap_at) {
 		if (registered(m) || m->stat == REG_SEARCHING) {
@@ -767,8 +787,11 @@ uint64_t modem_deadline(const struct ns_modem *m)
 {
 	uint64_t d = UINT64_MAX;
 
-	if (m->busy)
-		d = m->resp_at;
+	unsigned int k;
+
+	for (k = 0; k < 2; k++)
+		if (m->port[k].busy && m->port[k].resp_at < d)
+			d = m->port[k].resp_at;
 	if (m->flap_ms && m->flap_at < d)
 		d = m->flap_at;
 	if (m->proc != PROC_IDLE && m->proc_at < d)
@@ -946,9 +969,9 @@ static void cmd_cops(struct ns_modem *m, enum at_kind k, char **a, int na)
 		m->cops_mode = 1;
 		strcpy(m->cops_plmn, a[2]);
 		start_search(m, true);
-		m->cops_wait = true;
-		m->busy = true;
-		m->resp_at = UINT64_MAX;	/* answered when the attempt ends */
+		m->io->cops_wait = true;
+		m->io->busy = true;
+		m->io->resp_at = UINT64_MAX;	/* answered when the attempt ends */
 		return;
 	}
 	/* automatic */
@@ -1075,7 +1098,7 @@ static void cmd_cgact(struct ns_modem *m, enum at_kind k, char **a, int na)
 	}
 	rc = net_pdp_activate(m, &delay);
 	if (rc == -2) {		/* silence: this answer never comes; later ones do */
-		m->resp_len = 0;
+		m->io->resp_len = 0;
 		return;
 	}
 	if (rc > 0)
@@ -1134,6 +1157,200 @@ static void cmd_signal(struct ns_modem *m, bool cesq)
 	ok(m);
 }
 
+/* ---- the modem families (Documentation/dev-tools/netsim.rst, "Dialects") ---- */
+
+static const struct {
+	const char *maker, *model;
+	unsigned int survey_ms;		/* typical, scaled down for tests */
+} dialect_id[] = {
+	[DIALECT_GENERIC] = { "vuicc", "netsim", 0 },
+	[DIALECT_QUECTEL] = { "Quectel", "RM500Q-GL", 6000 },
+	[DIALECT_TELIT] = { "Telit", "LE910C1-EU", 12000 },
+	[DIALECT_UBLOX] = { "u-blox", "SARA-R510M8S", 8000 },
+};
+
+static unsigned int survey_ms(const struct ns_modem *m)
+{
+	return m->cfg->survey_ms ? m->cfg->survey_ms : dialect_id[m->cfg->dialect].survey_ms;
+}
+
+/* +WS46=? from the RATs the modem has: each alone, and the combinations */
+static void cmd_ws46(struct ns_modem *m)
+{
+	unsigned int r = m->cfg->rats;
+	bool g = r & RAT_BIT(RAT_GSM), u = r & RAT_BIT(RAT_UMTS), l = r & RAT_BIT(RAT_LTE);
+	char b[64];
+	size_t o = 0;
+
+#define ADD(c, n) do { if (c) o += (size_t)snprintf(b + o, sizeof(b) - o, "%s%d", o ? "," : "", n); } while (0)
+	ADD(g, 12);
+	ADD(u, 22);
+	ADD(g && u && l, 25);
+	ADD(l, 28);
+	ADD(g && u, 29);
+	ADD(g && l, 30);
+	ADD(u && l, 31);
+#undef ADD
+	rsp(m, "+WS46: (%s)", b);
+	ok(m);
+}
+
+static void mcc_mnc(const char *plmn, char *mcc, char *mnc)
+{
+	memcpy(mcc, plmn, 3);
+	mcc[3] = 0;
+	strcpy(mnc, plmn + 3);
+}
+
+/* what a survey finds here: the operators the modem's RATs can see */
+static bool surveyable(const struct ns_modem *m, const struct ns_operator *op, int r)
+{
+	return op->rats & m->cfg->rats & RAT_BIT(r);
+}
+
+/*
+ * Quectel RG50xQ/RM5xxQ Network Application Note 3.2.5, AT+QSCAN=<mode>,<ext>:
+ * LTE cells only here (netsim has no NR), with ext 1 the cell id and TAC.
+ */
+static void survey_quectel(struct ns_modem *m, char **a, int na)
+{
+	const struct ns_location *l = &ns.sc.locs[m->loc];
+	unsigned int i;
+	int mode, ext = 0;
+
+	if (na < 1 || !int_arg(a[0], 1, 3, &mode) || (na >= 2 && !int_arg(a[1], 0, 3, &ext))) {
+		cme(m, 50);
+		return;
+	}
+	for (i = 0; i < l->n_ops && mode != 2; i++) {
+		const struct ns_operator *op = &l->ops[i];
+		char mcc[4], mnc[4];
+		int d = op->signal[RAT_LTE];
+
+		if (!surveyable(m, op, RAT_LTE))
+			continue;
+		mcc_mnc(op->plmn, mcc, mnc);
+		if (ext)
+			rsp(m, "+QSCAN: \"LTE\",%s,%s,%u,%u,%d,%d,%d,%d,%X,%X,100,3", mcc, mnc,
+			    1850 + i * 100, 100 + i, d, -10, clamp(d + 124, -30, 90), 20,
+			    op->ci, op->tac);
+		else
+			rsp(m, "+QSCAN: \"LTE\",%s,%s,%u,%u,%d,%d,%d,%d", mcc, mnc, 1850 + i * 100,
+			    100 + i, d, -10, clamp(d + 124, -30, 90), 20);
+	}
+	ok(m);
+	final_in(m, survey_ms(m));
+}
+
+/*
+ * Telit AT#CSURV (GM862 and LE910 V2 AT references): the text form with
+ * #CSURVF=0 (decimal LAC and cell id), a record per carrier between
+ * "Network survey started ..." and "Network survey ended", blank lines
+ * between records.
+ */
+static void survey_telit(struct ns_modem *m)
+{
+	const struct ns_location *l = &ns.sc.locs[m->loc];
+	unsigned int i;
+
+	rsp(m, "Network survey started ...");
+	for (i = 0; i < l->n_ops; i++) {
+		const struct ns_operator *op = &l->ops[i];
+		char mcc[4], mnc[4];
+
+		mcc_mnc(op->plmn, mcc, mnc);
+		if (surveyable(m, op, RAT_GSM))
+			rsp(m, "arfcn: %u bsic: 24 rxLev: %d ber: 0.00 mcc: %s mnc: %s lac: %u "
+			    "cellId: %u cellStatus: CELL_SUITABLE numArfcn: 1 arfcn: %u\r\n",
+			    20 + i, op->signal[RAT_GSM], mcc, mnc, op->tac, op->ci & 0xFFFF, 20 + i);
+		if (surveyable(m, op, RAT_UMTS))
+			rsp(m, "uarfcn: %u rxLev: %d mcc: %s mnc: %s scr code: %u cellId: %u lac: %u "
+			    "cellStatus: CELL_SUITABLE rscp: %d ecio: -8.5\r\n", 10700 + i,
+			    op->signal[RAT_UMTS] + 10, mcc, mnc, 5 + i, op->ci, op->tac,
+			    op->signal[RAT_UMTS]);
+		if (surveyable(m, op, RAT_LTE))
+			rsp(m, "earfcn: %u rxLev: %d mcc: %s mnc: %s cellId: %u tac: %u "
+			    "cellIdentity: %u cellStatus: CELL_SUITABLE rsrp: %d rsrq: -11\r\n",
+			    6300 + i * 100, op->signal[RAT_LTE] + 30, mcc, mnc, 100 + i, op->tac,
+			    op->ci, op->signal[RAT_LTE]);
+	}
+	/* a carrier whose BCCH was not decoded: level only */
+	rsp(m, "arfcn: 999 rxLev: -108");
+	rsp(m, "Network survey ended");
+	ok(m);
+	final_in(m, survey_ms(m));
+}
+
+/*
+ * u-blox AT+COPS=5 (SARA-U2/G3, SARA-R5 AT manuals): one line per cell;
+ * 2G RxLev (TS 45.008) in hex, 3G RSCP and 4G RSRP as levels (TS 25.133,
+ * 36.133); abortable: a character gives "ABORTED".
+ */
+static void survey_ublox(struct ns_modem *m)
+{
+	const struct ns_location *l = &ns.sc.locs[m->loc];
+	unsigned int i;
+
+	for (i = 0; i < l->n_ops; i++) {
+		const struct ns_operator *op = &l->ops[i];
+		int mcc = atoi((char[4]){ op->plmn[0], op->plmn[1], op->plmn[2], 0 });
+		int mnc = atoi(op->plmn + 3);
+
+		if (surveyable(m, op, RAT_GSM))
+			rsp(m, "MCC:%d, MNC:%d, LAC:%04x, CI:%04x, BSIC:3f, Arfcn:%05u, RxLev:%03x",
+			    mcc, mnc, op->tac & 0xFFFF, op->ci & 0xFFFF, 100 + i,
+			    clamp(op->signal[RAT_GSM] + 110, 0, 63));
+		if (surveyable(m, op, RAT_UMTS))
+			rsp(m, "MCC:%d, MNC:%d, LAC:%04x, CI:%x, DLF:%u, ULF:%u, SC:%u, RSCP LEV:%d, "
+			    "ECN0 LEV:33", mcc, mnc, op->tac & 0xFFFF, op->ci, 10700 + i, 9750 + i,
+			    5 + i, clamp(op->signal[RAT_UMTS] + 121, 0, 91));
+		if (surveyable(m, op, RAT_LTE))
+			rsp(m, "MCC:%d, MNC:%d, TAC:%x, CI:%x, DLF: %u, ULF:%u, PCI:%u, RSRP LEV:%d, "
+			    "RSRQ LEV:20", mcc, mnc, op->tac, op->ci, 1300 + i, 19300 + i, 100 + i,
+			    clamp(op->signal[RAT_LTE] + 141, 0, 97));
+	}
+	ok(m);
+	final_in(m, survey_ms(m));
+	m->io->abortable = true;
+	m->io->abort_text = "ABORTED";
+}
+
+/* The dialect's own commands; true when @name was one. */
+static bool dialect_command(struct ns_modem *m, const char *name, enum at_kind k, char **a,
+			    int na)
+{
+	enum ns_dialect d = m->cfg->dialect;
+
+	if ((!strcmp(name, "+CGMI") || !strcmp(name, "+GMI")) && k == AT_ACT) {
+		rsp(m, "%s", dialect_id[d].maker);
+		ok(m);
+	} else if ((!strcmp(name, "+CGMM") || !strcmp(name, "+GMM")) && k == AT_ACT) {
+		rsp(m, "%s", dialect_id[d].model);
+		ok(m);
+	} else if (!strcmp(name, "+WS46") && k == AT_TEST) {
+		cmd_ws46(m);
+	} else if (m->cfun != 1 && ((d == DIALECT_QUECTEL && !strcmp(name, "+QSCAN")) ||
+				    (d == DIALECT_TELIT && !strcmp(name, "#CSURV")))) {
+		cme(m, 3);
+	} else if (d == DIALECT_QUECTEL && !strcmp(name, "+QSCAN") && k == AT_TEST) {
+		rsp(m, "+QSCAN: (1-3)");
+		ok(m);
+	} else if (d == DIALECT_QUECTEL && !strcmp(name, "+QSCAN") && k == AT_SET) {
+		survey_quectel(m, a, na);
+	} else if (d == DIALECT_TELIT && !strcmp(name, "#CSURV") && k == AT_ACT) {
+		survey_telit(m);
+	} else if (d == DIALECT_UBLOX && !strcmp(name, "+COPS") && k == AT_SET && na == 1 &&
+		   !strcmp(a[0], "5")) {
+		if (m->cfun != 1)
+			cme(m, 3);
+		else
+			survey_ublox(m);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void command(struct ns_modem *m, char *l)
 {
 	char *name, *p, *a[8];
@@ -1141,14 +1358,14 @@ static void command(struct ns_modem *m, char *l)
 	int na = 0, v;
 
 	m->at_cmds++;
-	if (m->echo) {
+	if (m->io->echo) {
 		at_out(m, l, strlen(l));
 		at_out(m, "\r", 1);
 	}
 	if (strncasecmp(l, "AT", 2)) {
 		return;		/* not a command: a modem ignores it */
 	}
-	m->resp_len = 0;
+	m->io->resp_len = 0;
 	name = l + 2;
 	final_in(m, m->cfg->at_delay_ms);
 	if (!*name) {
@@ -1156,7 +1373,7 @@ static void command(struct ns_modem *m, char *l)
 		return;
 	}
 	if (!strcasecmp(name, "E0") || !strcasecmp(name, "E1") || !strcasecmp(name, "E")) {
-		m->echo = name[1] == '1';
+		m->io->echo = name[1] == '1';
 		ok(m);
 		return;
 	}
@@ -1165,7 +1382,7 @@ static void command(struct ns_modem *m, char *l)
 		ok(m);
 		return;
 	}
-	if (*name != '+') {
+	if (*name != '+' && *name != '#') {	/* '#': Telit's own commands */
 		rsp(m, "ERROR");
 		return;
 	}
@@ -1187,6 +1404,8 @@ static void command(struct ns_modem *m, char *l)
 		return;
 	}
 	*p = 0;
+	if (dialect_command(m, name, k, a, na))
+		return;
 	if (!strcmp(name, "+CMEE")) {
 		if (k == AT_READ)
 			rsp(m, "+CMEE: %d", m->cmee);
@@ -1253,74 +1472,104 @@ static void command(struct ns_modem *m, char *l)
 	}
 }
 
-/* Reads the AT port; one command line at a time, the next after the answer. */
-void modem_at_input(struct ns_modem *m)
+/*
+ * Reads AT port @k; one command line at a time, the next after the answer.
+ * A character that comes while an abortable command (a scan, a survey)
+ * runs aborts it (V.250 5.6.1): its answer so far is dropped and the final
+ * result is "OK", as TS 27.007 leaves it to the command and the modems
+ * this follows answer; the character itself is discarded.
+ */
+void modem_at_input(struct ns_modem *m, unsigned int k)
 {
+	struct ns_port *p = &m->port[k];
 	char buf[512], l[1024];
 	ssize_t n;
 	size_t i;
 
-	n = read(m->ptm, buf, sizeof(buf));
-	if (n > 0) {
-		for (i = 0; i < (size_t)n; i++) {
-			if (m->in_len >= sizeof(m->in) - 1) {
-				m->in_overflow = true;	/* the rest of the line is lost */
-				m->in_len = 0;
-			}
-			m->in[m->in_len++] = buf[i];
+	n = read(p->ptm, buf, sizeof(buf));
+	for (i = 0; n > 0 && i < (size_t)n; i++) {
+		if (p->busy && p->abortable) {
+			p->abortable = false;
+			p->aborted++;
+			p->resp_len = 0;
+			m->io = p;
+			ns_log("%s: port %u: command aborted by the host", m->cfg->name, k);
+			rsp(m, "%s", p->abort_text ? p->abort_text : "OK");
+			p->resp_at = ns_now() + m->cfg->at_delay_ms;
+			continue;	/* the aborting character is not a command */
 		}
+		if (p->in_len >= sizeof(p->in) - 1) {
+			p->in_overflow = true;	/* the rest of the line is lost */
+			p->in_len = 0;
+		}
+		p->in[p->in_len++] = buf[i];
 	}
-	while (!m->busy) {
-		char *cr = memchr(m->in, '\r', m->in_len);
+	while (!p->busy) {
+		char *cr = memchr(p->in, '\r', p->in_len);
 		size_t len, j, o = 0;
 
 		if (!cr)
 			break;
-		len = (size_t)(cr - m->in);
+		len = (size_t)(cr - p->in);
 		for (j = 0; j < len && o < sizeof(l) - 1; j++)
-			if (m->in[j] != '\n')
-				l[o++] = m->in[j];
+			if (p->in[j] != '\n')
+				l[o++] = p->in[j];
 		l[o] = 0;
-		memmove(m->in, cr + 1, m->in_len - len - 1);
-		m->in_len -= len + 1;
-		if (m->in_overflow) {
-			m->in_overflow = false;
+		memmove(p->in, cr + 1, p->in_len - len - 1);
+		p->in_len -= len + 1;
+		if (p->in_overflow) {
+			p->in_overflow = false;
 			continue;
 		}
+		m->io = p;
 		if (o)
 			command(m, l);
 	}
 }
 
-int modem_open(struct ns_modem *m)
+/* Opens an AT port: a pty whose slave netsim holds open, linked at @link. */
+static int port_open(struct ns_port *p, const char *link)
 {
 	struct termios t;
 	char dir[NS_PATH_MAX], *slash;
-	int sfd, c;
+	int sfd;
 
-	m->ptm = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (m->ptm < 0 || grantpt(m->ptm) || unlockpt(m->ptm) ||
-	    ptsname_r(m->ptm, m->pts, sizeof(m->pts)))
+	p->ptm = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (p->ptm < 0 || grantpt(p->ptm) || unlockpt(p->ptm) ||
+	    ptsname_r(p->ptm, p->pts, sizeof(p->pts)))
 		return -errno;
 	/* netsim keeps the slave open itself, raw: no HUP while no one uses it */
-	sfd = open(m->pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	sfd = open(p->pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (sfd < 0 || tcgetattr(sfd, &t))
 		return -errno;
 	cfmakeraw(&t);
 	tcsetattr(sfd, TCSANOW, &t);
-	snprintf(dir, sizeof(dir), "%s", m->cfg->at_link);
+	snprintf(dir, sizeof(dir), "%s", link);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = 0;
 		mkdir(dir, 0755);
 	}
-	unlink(m->cfg->at_link);
-	if (symlink(m->pts, m->cfg->at_link))
+	unlink(link);
+	if (symlink(p->pts, link))
 		return -errno;
+	p->echo = true;
+	return 0;
+}
+
+int modem_open(struct ns_modem *m)
+{
+	int c;
+
+	m->io = &m->port[0];
+	c = port_open(&m->port[0], m->cfg->at_link);
+	if (!c && m->cfg->at2_link[0])
+		c = port_open(&m->port[1], m->cfg->at2_link);
+	if (c)
+		return c;
 	c = sim_open(m);
 	if (c)
 		return c;
-	m->echo = true;
 	m->cfun = 1;
 	m->sub = -1;
 	m->reject_cause = -1;
@@ -1341,11 +1590,13 @@ int modem_open(struct ns_modem *m)
 		proc(m, PROC_BOOT, m->cfg->boot_ms);
 	if (m->cfg->sim_t0)
 		ns_log("%s: AT port %s (%s), card %u on a T=0 line %s (%s), %u Hz", m->cfg->name,
-		       m->cfg->at_link, m->pts, m->cfg->card, m->cfg->sim_link, m->sim_pts,
+		       m->cfg->at_link, m->port[0].pts, m->cfg->card, m->cfg->sim_link, m->sim_pts,
 		       m->cfg->sim_clock);
 	else
 		ns_log("%s: AT port %s (%s), card /dev/vuicc%u%s", m->cfg->name, m->cfg->at_link,
-		       m->pts, m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
+		       m->port[0].pts, m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
+	if (m->cfg->at2_link[0])
+		ns_log("%s: second AT port %s (%s)", m->cfg->name, m->cfg->at2_link, m->port[1].pts);
 	return 0;
 }
 
@@ -1356,7 +1607,11 @@ void modem_close(struct ns_modem *m)
 	if (m->sub >= 0)
 		net_detach(m, "netsim ends");
 	sim_close(m);
-	if (m->ptm >= 0)
-		close(m->ptm);
+	if (m->port[0].ptm >= 0)
+		close(m->port[0].ptm);
 	unlink(m->cfg->at_link);
+	if (m->port[1].ptm >= 0) {
+		close(m->port[1].ptm);
+		unlink(m->cfg->at2_link);
+	}
 }

@@ -135,7 +135,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: netsim --scenario FILE [--report FILE] [--duration MS]\n");
 }
 
-enum { TAG_SIGNAL = 1000, TAG_TIMER, TAG_CARD = 2000 };
+enum { TAG_SIGNAL = 1000, TAG_TIMER, TAG_CARD = 2000, TAG_PORT2 = 3000 };
 
 int main(int argc, char **argv)
 {
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 
 		m->cfg = &ns.sc.modems[i];
 		m->idx = (int)i;
-		m->ptm = m->cfd = m->sim_io = m->sim_hold = -1;
+		m->port[0].ptm = m->port[1].ptm = m->cfd = m->sim_io = m->sim_hold = -1;
 		m->sub = -1;
 		c = modem_open(m);
 		if (c) {
@@ -223,7 +223,11 @@ int main(int argc, char **argv)
 		}
 		ev.events = EPOLLIN;
 		ev.data.u32 = i;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, m->ptm, &ev);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, m->port[0].ptm, &ev);
+		if (m->port[1].ptm >= 0) {
+			ev.data.u32 = TAG_PORT2 + i;
+			epoll_ctl(epfd, EPOLL_CTL_ADD, m->port[1].ptm, &ev);
+		}
 		if (m->cfd >= 0) {
 			ev.events = EPOLLPRI;
 			ev.data.u32 = TAG_CARD + i;
@@ -293,10 +297,12 @@ int main(int argc, char **argv)
 
 				if (read(tfd, &x, sizeof(x)) < 0 && errno != EAGAIN)
 					ns.stop = true;
+			} else if (tag >= TAG_PORT2) {
+				modem_at_input(&ns.modems[tag - TAG_PORT2], 1);
 			} else if (tag >= TAG_CARD) {
 				modem_card_event(&ns.modems[tag - TAG_CARD]);
 			} else if (tag < ns.sc.n_modems) {
-				modem_at_input(&ns.modems[tag]);
+				modem_at_input(&ns.modems[tag], 0);
 			}
 		}
 	}

@@ -91,10 +91,16 @@ struct ns_event {
 	bool done;
 };
 
+/* the modem families netsim answers as (identity, survey command, ports) */
+enum ns_dialect { DIALECT_GENERIC, DIALECT_QUECTEL, DIALECT_TELIT, DIALECT_UBLOX };
+
 struct ns_modem_cfg {
 	char name[NS_NAME_MAX];
 	unsigned int card;
 	char at_link[NS_PATH_MAX];
+	char at2_link[NS_PATH_MAX];	/* a second AT port ("" none), as USB modules have */
+	enum ns_dialect dialect;
+	unsigned int survey_ms;		/* the survey's duration (0: the dialect's) */
 	int loc;
 	unsigned int rats;
 	unsigned int at_delay_ms, boot_ms, search_ms, attach_ms, pdp_ms, scan_ms;
@@ -137,12 +143,33 @@ enum ns_proc {
 	PROC_SILENT,		/* the network does not answer: T3410 runs */
 };
 
+/* An AT port: a pty whose master netsim holds. */
+struct ns_port {
+	int ptm;
+	char pts[64];
+	char in[1024];
+	size_t in_len;
+	bool in_overflow;
+	bool echo;
+	bool busy;			/* a command's answer is on its way */
+	bool abortable;			/* ... and a character sent now aborts it */
+	const char *abort_text;		/* its final result then ("OK" when NULL) */
+	bool cops_wait;			/* a manual +COPS waits for the attempt */
+	uint64_t resp_at;
+	char resp[8192];
+	size_t resp_len;
+	/* URCs held while a command is answered, sent after its final result */
+	char urcs[2048];
+	size_t urcs_len;
+	unsigned long aborted;		/* commands aborted by a character */
+};
+
 struct ns_modem {
 	const struct ns_modem_cfg *cfg;
 	int idx;
-	int ptm;			/* the AT port's pty master */
+	struct ns_port port[2];		/* [0] the main AT port (URCs), [1] the second */
+	struct ns_port *io;		/* the port whose command is being answered */
 	int cfd;			/* /dev/vuiccN */
-	char pts[64];
 	/* sim = t0: the terminal's end of the line, the card side's tty held open */
 	int sim_io, sim_hold;
 	char sim_pts[64];
@@ -151,21 +178,9 @@ struct ns_modem {
 	unsigned long sim_lost;		/* the card went silent (presence check) */
 	bool sim_boot_ok;		/* the last boot read the card */
 	bool sim_warm;			/* the next activation is a warm reset */
-	/* the AT port */
-	char in[1024];
-	size_t in_len;
-	bool in_overflow;
-	bool echo;
+	/* the AT ports' shared settings */
 	int cmee, cfun;
 	int reg_n[3];			/* +CREG, +CGREG, +CEREG */
-	bool busy;			/* a command's answer is on its way */
-	bool cops_wait;			/* a manual +COPS waits for the attempt */
-	uint64_t resp_at;
-	char resp[8192];
-	size_t resp_len;
-	/* URCs held while a command is answered, sent after its final result */
-	char urcs[2048];
-	size_t urcs_len;
 	unsigned long urcs_lost;	/* held URCs that did not fit */
 	char ceer[80];
 	/* the card */
@@ -215,7 +230,7 @@ void ns_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* modem.c */
 int modem_open(struct ns_modem *m);
 void modem_close(struct ns_modem *m);
-void modem_at_input(struct ns_modem *m);
+void modem_at_input(struct ns_modem *m, unsigned int port);
 void modem_card_event(struct ns_modem *m);
 /* the SIM interface (sim.c): /dev/vuiccN or a T=0 line */
 int sim_open(struct ns_modem *m);

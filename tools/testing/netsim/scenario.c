@@ -291,6 +291,7 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 		{ "attach_ms", offsetof(struct ns_modem_cfg, attach_ms) },
 		{ "pdp_ms", offsetof(struct ns_modem_cfg, pdp_ms) },
 		{ "scan_ms", offsetof(struct ns_modem_cfg, scan_ms) },
+		{ "survey_ms", offsetof(struct ns_modem_cfg, survey_ms) },
 		{ "attach_timeout_ms", offsetof(struct ns_modem_cfg, attach_timeout_ms) },
 	};
 	size_t i;
@@ -326,6 +327,19 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 		return copy(p, key, v, m->sim_link, sizeof(m->sim_link));
 	if (!strcmp(key, "at_link"))
 		return copy(p, key, v, m->at_link, sizeof(m->at_link));
+	if (!strcmp(key, "at2_link"))
+		return copy(p, key, v, m->at2_link, sizeof(m->at2_link));
+	if (!strcmp(key, "dialect")) {
+		static const char *const d[] = { "generic", "quectel", "telit", "ublox" };
+		size_t k;
+
+		for (k = 0; k < sizeof(d) / sizeof(d[0]); k++)
+			if (!strcmp(v, d[k])) {
+				m->dialect = (enum ns_dialect)k;
+				return 0;
+			}
+		return perr(p, "key 'dialect': generic, quectel, telit or ublox, not '%s'", v);
+	}
 	if (!strcmp(key, "location"))
 		return copy(p, key, v, p->modem_loc[p->s->n_modems - 1], NS_NAME_MAX);
 	if (!strcmp(key, "rats"))
