@@ -34,7 +34,23 @@ struct at_client {
 	bool overflow, bad;		/* the current line is garbage */
 	struct at_stats st;
 	unsigned int depth;		/* in a done callback */
+	unsigned int entered;		/* in at_feed/at_tick/at_send/at_abort */
+	bool doomed;			/* at_free() from inside: freed on the way out */
 };
+
+/* Entry points count themselves, so at_free() from a callback (the owner
+ * closing the modem on an error) frees the client only when the outermost
+ * one returns; until then nothing more is sent or delivered. */
+static void enter(struct at_client *c)
+{
+	c->entered++;
+}
+
+static void leave(struct at_client *c)
+{
+	if (!--c->entered && c->doomed)
+		free(c);
+}
 
 struct at_client *at_new(const struct at_ops *ops)
 {
@@ -47,6 +63,14 @@ struct at_client *at_new(const struct at_ops *ops)
 
 void at_free(struct at_client *c)
 {
+	if (!c)
+		return;
+	if (c->entered) {
+		c->doomed = true;
+		c->n = 0;
+		c->busy = false;
+		return;
+	}
 	free(c);
 }
 
@@ -74,7 +98,7 @@ static void finish(struct at_client *c, enum at_result r, uint64_t now)
 	if (cmd.done)
 		cmd.done(cmd.arg, cmd.text, &c->rsp);
 	c->depth--;
-	if (!c->busy)
+	if (!c->busy && !c->doomed)
 		start_next(c, now);
 }
 
@@ -84,7 +108,7 @@ static void start_next(struct at_client *c, uint64_t now)
 	char buf[AT_CMD_MAX + 2];
 	size_t n;
 
-	while (!c->busy && c->n) {
+	while (!c->busy && c->n && !c->doomed) {
 		cmd = &c->q[c->head];
 		memset(&c->rsp, 0, sizeof(c->rsp));
 		c->rsp.cme = -1;
@@ -107,7 +131,7 @@ int at_send(struct at_client *c, const char *cmd, const char *prefix,
 {
 	struct at_cmd *q;
 
-	if (c->n >= AT_QUEUE_MAX || strlen(cmd) > AT_CMD_MAX || strchr(cmd, '\r') ||
+	if (c->doomed || c->n >= AT_QUEUE_MAX || strlen(cmd) > AT_CMD_MAX || strchr(cmd, '\r') ||
 	    (prefix && strlen(prefix) >= sizeof(q->prefix)))
 		return -1;
 	q = &c->q[(c->head + c->n) % AT_QUEUE_MAX];
@@ -121,8 +145,11 @@ int at_send(struct at_client *c, const char *cmd, const char *prefix,
 	q->done = done;
 	q->arg = arg;
 	c->n++;
-	if (!c->busy && !c->depth)
+	if (!c->busy && !c->depth) {
+		enter(c);
 		start_next(c, now_ms);
+		leave(c);
+	}
 	return 0;
 }
 
@@ -237,7 +264,8 @@ void at_feed(struct at_client *c, const char *data, size_t len, uint64_t now_ms)
 {
 	size_t i;
 
-	for (i = 0; i < len; i++) {
+	enter(c);
+	for (i = 0; i < len && !c->doomed; i++) {
 		char ch = data[i];
 
 		if (ch == '\r' || ch == '\n') {
@@ -259,14 +287,17 @@ void at_feed(struct at_client *c, const char *data, size_t len, uint64_t now_ms)
 		}
 		c->line[c->len++] = ch;
 	}
+	leave(c);
 }
 
 void at_tick(struct at_client *c, uint64_t now_ms)
 {
+	enter(c);
 	if (c->busy && now_ms >= c->deadline) {
 		snprintf(c->rsp.final, sizeof(c->rsp.final), "timeout");
 		finish(c, AT_R_TIMEOUT, now_ms);
 	}
+	leave(c);
 }
 
 int at_abort(struct at_client *c, uint64_t now_ms)
@@ -276,10 +307,12 @@ int at_abort(struct at_client *c, uint64_t now_ms)
 	c->aborting = true;
 	if (c->deadline > now_ms + AT_ABORT_MS)
 		c->deadline = now_ms + AT_ABORT_MS;
+	enter(c);
 	if (c->ops.write(c->ops.arg, "\r", 1)) {
 		snprintf(c->rsp.final, sizeof(c->rsp.final), "write failed");
 		finish(c, AT_R_ERROR, now_ms);
 	}
+	leave(c);
 	return 0;
 }
 
@@ -290,6 +323,7 @@ uint64_t at_deadline(const struct at_client *c)
 
 void at_reset(struct at_client *c)
 {
+	enter(c);
 	c->aborting = false;
 	c->len = 0;
 	c->overflow = c->bad = false;
@@ -313,6 +347,7 @@ void at_reset(struct at_client *c)
 		c->depth--;
 	}
 	c->busy = false;
+	leave(c);
 }
 
 bool at_busy(const struct at_client *c)

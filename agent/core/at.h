@@ -80,6 +80,9 @@ struct at_stats {
 };
 
 struct at_client *at_new(const struct at_ops *ops);
+/* Frees @c; from inside one of its callbacks too (the owner closing the
+ * port on an error): nothing more is sent or called back, and the memory
+ * goes when the call that ran the callback returns. */
 void at_free(struct at_client *c);
 
 /*

@@ -480,6 +480,47 @@ static void test_abort(void)
 	at_free(c);
 }
 
+/*
+ * The owner frees the client from a done callback (vuiccd closes a modem
+ * whose initialisation failed): the rest of the input, the queue and the
+ * timer are not touched (ASan sees any use of the freed client).  On the
+ * old client the soak's slave died with "malloc(): mismatching
+ * next->prev_size" and its link to the master closed: the stall of issue 17.
+ */
+static struct at_client *freed_in_cb;
+
+static void free_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	on_done(arg, cmd, r);
+	if (r->result != AT_R_OK) {
+		at_reset(freed_in_cb);
+		at_free(freed_in_cb);
+	}
+}
+
+static void test_free_from_callback(void)
+{
+	const struct at_ops ops = { .write = on_write, .urc = on_urc };
+
+	n_ev = 0;
+	freed_in_cb = at_new(&ops);
+	at_send(freed_in_cb, "AT+CIMI", NULL, 0, free_done, NULL, 0);
+	at_send(freed_in_cb, "AT", NULL, 0, free_done, NULL, 0);
+	at_send(freed_in_cb, "AT+CSQ", NULL, 0, free_done, NULL, 0);
+	/* the error, then lines that would have ended the next commands */
+	feeds(freed_in_cb, "\r\n+CME ERROR: 10\r\n\r\nOK\r\n\r\n+CEREG: 1\r\nOK\r\n", 0);
+	CHECK(n_ev == 4 && !strcmp(ev[1], "done AT+CIMI CME 10") &&
+	      !strcmp(ev[2], "done AT CANCELLED") && !strcmp(ev[3], "done AT+CSQ CANCELLED"));
+	/* the same through the timer */
+	n_ev = 0;
+	freed_in_cb = at_new(&ops);
+	at_send(freed_in_cb, "AT", NULL, 100, free_done, NULL, 0);
+	at_send(freed_in_cb, "AT+CSQ", NULL, 0, free_done, NULL, 0);
+	at_tick(freed_in_cb, 100);
+	CHECK(n_ev == 3 && !strcmp(ev[1], "done AT TIMEOUT") &&
+	      !strcmp(ev[2], "done AT+CSQ CANCELLED"));
+}
+
 /* ---- fuzz: every command ends exactly once, nothing overflows ---- */
 
 static unsigned long fz_sent, fz_done;
@@ -567,6 +608,7 @@ int main(int argc, char **argv)
 	RUN(test_parse_other);
 	RUN(test_reentrant);
 	RUN(test_abort);
+	RUN(test_free_from_callback);
 	RUN(test_fuzz);
 	DONE();
 }

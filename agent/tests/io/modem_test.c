@@ -35,7 +35,8 @@ struct fake {
 	const char *maker, *model, *ws46;
 	const char *survey;	/* what the survey command answers */
 	/* behaviour */
-	bool no_cesq, no_cereg3, silent, deny, cgact_fails_once;
+	bool no_cesq, no_cereg3, silent, deny, cgact_fails_once, at_fails_once;
+	int at_calls;
 	int cgact_calls;
 	char log[8192];		/* commands seen, one per line */
 };
@@ -56,7 +57,10 @@ static void answer(const char *cmd)
 	snprintf(fk.log + l, sizeof(fk.log) - l, "%s\n", cmd);
 	if (fk.silent)
 		return;
-	if (!strcmp(cmd, "AT+CGMI")) {
+	if (!strcmp(cmd, "AT") && fk.at_fails_once && !fk.at_calls++) {
+		/* a late answer of another command ends the init's last one */
+		say("\r\n+CME ERROR: 10\r\n");
+	} else if (!strcmp(cmd, "AT+CGMI")) {
 		say(fk.maker ? fk.maker : "\r\nnetsim\r\n\r\nOK\r\n");
 	} else if (!strcmp(cmd, "AT+CGMM")) {
 		say(fk.model ? fk.model : "\r\nERROR\r\n");
@@ -472,6 +476,22 @@ static void test_dial_retry(void)
 	finish(&m);
 }
 
+/* The initialisation fails: the modem is closed from inside the AT
+ * client's callback and reopened 2 s later (ASan: no use of the freed
+ * client; the soak's slave died of it) */
+static void test_init_error_reopens(void)
+{
+	struct modem m;
+
+	start(&m);
+	fk.at_fails_once = true;
+	CHECK(pump(&m, closed, 2000));
+	CHECK(strstr(m.last_error, "AT: +CME ERROR: 10") != NULL);
+	CHECK(pump(&m, online, 5000));
+	CHECK(m.reopens == 2);
+	finish(&m);
+}
+
 static void test_silent_then_hangup(void)
 {
 	struct modem m;
@@ -499,6 +519,7 @@ int main(void)
 	RUN(test_denied);
 	RUN(test_fallbacks);
 	RUN(test_dial_retry);
+	RUN(test_init_error_reopens);
 	RUN(test_silent_then_hangup);
 	RUN(test_identity_and_survey);
 	RUN(test_survey_on_second_port);
