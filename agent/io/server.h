@@ -31,7 +31,7 @@
 
 #define SRV_MAX_INFLIGHT	4	/* requests queued or in flight */
 #define SRV_MAX_NAMES		16	/* have / exclude */
-#define SRV_MAX_OPERATORS	16	/* visible operators in a VSIM request */
+#define SRV_MAX_OPERATORS	16	/* visible operators in a SEEDS or VSIM request */
 #define SRV_MAX_SEEDS		8	/* seeds asked for at once */
 #define SRV_REPLY_MAX		(64 * 1024)	/* a bigger reply is an error */
 #define SRV_KEY_MAX		96	/* Idempotency-Key, with its NUL */
@@ -88,7 +88,7 @@ struct srv_request {
 	struct srv_location location;	/* VSIM: required; SEEDS, REPORT: optional */
 	unsigned int rats;		/* SEEDS, VSIM: SRV_RAT_BIT()s the device has */
 	int signal_dbm[SRV_RATS];	/* VSIM: serving level per RAT, or SRV_DBM_UNKNOWN */
-	unsigned int n_operators;	/* VSIM: 0: "operators" not sent */
+	unsigned int n_operators;	/* SEEDS, VSIM: 0: "operators" not sent */
 	struct srv_operator operators[SRV_MAX_OPERATORS];
 	unsigned int n_names;		/* SEEDS: "have"; VSIM: "exclude" */
 	char names[SRV_MAX_NAMES][SRV_NAME_LEN];

@@ -126,6 +126,37 @@ static int check_location(const struct srv_location *l)
 	return 0;
 }
 
+static int check_operators(const struct srv_request *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_operators; i++)
+		if (!valid_plmn(r->operators[i].plmn) ||
+		    (unsigned int)r->operators[i].rat >= SRV_RATS ||
+		    !valid_dbm(r->operators[i].dbm))
+			return -EINVAL;
+	return 0;
+}
+
+static void operators_json(json_object *o, const struct srv_request *r)
+{
+	json_object *a;
+	unsigned int i;
+
+	if (!r->n_operators)
+		return;
+	a = json_object_new_array();
+	for (i = 0; i < r->n_operators; i++) {
+		json_object *op = json_object_new_object();
+
+		add_str(op, "plmn", r->operators[i].plmn);
+		add_str(op, "rat", rat_names[r->operators[i].rat]);
+		json_object_object_add(op, "dbm", dbm_json(r->operators[i].dbm));
+		json_object_array_add(a, op);
+	}
+	json_object_object_add(o, "operators", a);
+}
+
 int srv_check_request(const struct srv_request *r)
 {
 	unsigned int i;
@@ -144,7 +175,7 @@ int srv_check_request(const struct srv_request *r)
 	case SRV_SEEDS:
 		if (!r->rats || r->rats & ~0x7u || r->count < 1 || r->count > SRV_MAX_SEEDS)
 			return -EINVAL;
-		return 0;
+		return check_operators(r);
 	case SRV_VSIM:
 		if (!r->rats || r->rats & ~0x7u || !r->location.plmn[0])
 			return -EINVAL;
@@ -153,12 +184,7 @@ int srv_check_request(const struct srv_request *r)
 		for (i = 0; i < SRV_RATS; i++)
 			if (!valid_dbm(r->signal_dbm[i]))
 				return -EINVAL;
-		for (i = 0; i < r->n_operators; i++)
-			if (!valid_plmn(r->operators[i].plmn) ||
-			    (unsigned int)r->operators[i].rat >= SRV_RATS ||
-			    !valid_dbm(r->operators[i].dbm))
-				return -EINVAL;
-		return 0;
+		return check_operators(r);
 	case SRV_RELEASE:
 		if (!valid_name(r->name) ||
 		    !srv_valid_word(r->lease, strnlen(r->lease, sizeof(r->lease)),
@@ -182,7 +208,7 @@ char *srv_request_body(const struct srv *s, const struct srv_request *r, size_t 
 {
 	static const char *const stages[] = { "card", "register", "dial", "data" };
 	static const char *const results[] = { "ok", "reject", "timeout", "error" };
-	json_object *o = json_object_new_object(), *a, *sig;
+	json_object *o = json_object_new_object(), *sig;
 	const char *t;
 	char *body;
 	unsigned int i;
@@ -197,6 +223,7 @@ char *srv_request_body(const struct srv *s, const struct srv_request *r, size_t 
 		json_object_object_add(o, "count", json_object_new_int((int)r->count));
 		json_object_object_add(o, "location",
 				       r->location.plmn[0] ? location_json(&r->location) : NULL);
+		operators_json(o, r);
 		break;
 	case SRV_VSIM:
 		json_object_object_add(o, "location", location_json(&r->location));
@@ -205,18 +232,7 @@ char *srv_request_body(const struct srv *s, const struct srv_request *r, size_t 
 		for (i = 0; i < SRV_RATS; i++)
 			json_object_object_add(sig, rat_names[i], dbm_json(r->signal_dbm[i]));
 		json_object_object_add(o, "signal", sig);
-		if (r->n_operators) {
-			a = json_object_new_array();
-			for (i = 0; i < r->n_operators; i++) {
-				json_object *op = json_object_new_object();
-
-				add_str(op, "plmn", r->operators[i].plmn);
-				add_str(op, "rat", rat_names[r->operators[i].rat]);
-				json_object_object_add(op, "dbm", dbm_json(r->operators[i].dbm));
-				json_object_array_add(a, op);
-			}
-			json_object_object_add(o, "operators", a);
-		}
+		operators_json(o, r);
 		json_object_object_add(o, "exclude", names_json(r));
 		add_str(o, "current", r->current[0] ? r->current : NULL);
 		break;

@@ -82,19 +82,54 @@ struct srv_ctx {
 	enum pol_srv_req req;
 };
 
+/* A survey is what is here for this long (the policy's SCAN_VALID_MS). */
+#define REPORT_SCAN_MS	(5 * 60 * 1000)
+
+static int level_or_unknown(int32_t v)
+{
+	return v != INT32_MIN ? v : SRV_DBM_UNKNOWN;
+}
+
+/*
+ * What CN105491555A's device reports once connected: its location (PLMN,
+ * TAC/LAC, cell), the RATs its modem has (+WS46=?; all three when the modem
+ * does not say), the level per RAT (the serving cell's, and for the other
+ * RATs the serving network's level in a fresh survey), and the operators
+ * the last scan saw with their levels.
+ */
 static void fill_location(const struct modem *m, struct srv_request *r)
 {
+	bool fresh = m->scan_at && loop_now_ms() - m->scan_at < REPORT_SCAN_MS;
+	unsigned int k;
+
 	if (m->cops.oper[0] && strlen(m->cops.oper) <= 6)
 		snprintf(r->location.plmn, sizeof(r->location.plmn), "%s", m->cops.oper);
 	r->location.tac = m->reg.lac_tac ? m->reg.lac_tac : SRV_UNKNOWN;
 	r->location.cell = m->reg.ci ? m->reg.ci : SRV_UNKNOWN;
-	r->rats = SRV_RAT_BIT(SRV_RAT_GSM) | SRV_RAT_BIT(SRV_RAT_UMTS) | SRV_RAT_BIT(SRV_RAT_LTE);
-	r->signal_dbm[SRV_RAT_GSM] = m->signal.rssi_dbm != INT32_MIN ? m->signal.rssi_dbm :
-				     SRV_DBM_UNKNOWN;
-	r->signal_dbm[SRV_RAT_UMTS] = m->signal.rscp_dbm != INT32_MIN ? m->signal.rscp_dbm :
-				      SRV_DBM_UNKNOWN;
-	r->signal_dbm[SRV_RAT_LTE] = m->signal.rsrp_dbm != INT32_MIN ? m->signal.rsrp_dbm :
-				     SRV_DBM_UNKNOWN;
+	/* AT_RAT_* and SRV_RAT_* are both GSM, UMTS, LTE in that order */
+	r->rats = m->rats ? m->rats : SRV_RAT_BIT(SRV_RAT_GSM) | SRV_RAT_BIT(SRV_RAT_UMTS) |
+				      SRV_RAT_BIT(SRV_RAT_LTE);
+	r->signal_dbm[SRV_RAT_GSM] = level_or_unknown(m->signal.rssi_dbm);
+	r->signal_dbm[SRV_RAT_UMTS] = level_or_unknown(m->signal.rscp_dbm);
+	r->signal_dbm[SRV_RAT_LTE] = level_or_unknown(m->signal.rsrp_dbm);
+	for (k = 0; fresh && k < m->n_scan; k++) {
+		const struct at_scan_entry *e = &m->scan[k];
+		enum srv_rat rat = e->act >= 7 ? SRV_RAT_LTE : e->act >= 2 ? SRV_RAT_UMTS :
+				   SRV_RAT_GSM;
+
+		if (strlen(e->numeric) < 5 || strlen(e->numeric) > 6)
+			continue;
+		if (r->n_operators < SRV_MAX_OPERATORS) {
+			struct srv_operator *o = &r->operators[r->n_operators++];
+
+			snprintf(o->plmn, sizeof(o->plmn), "%s", e->numeric);
+			o->rat = rat;
+			o->dbm = level_or_unknown(e->dbm);
+		}
+		if (!strcmp(e->numeric, r->location.plmn) &&
+		    r->signal_dbm[rat] == SRV_DBM_UNKNOWN)
+			r->signal_dbm[rat] = level_or_unknown(e->dbm);
+	}
 }
 
 static void server_done(void *arg, struct srv_reply *rep)

@@ -555,6 +555,28 @@ static void test_seeds(void)
 	CHECK(res.rep.n_profiles == 1 && !strcmp(res.rep.profiles[0].name, "seed-free-gsm"));
 	release_result(&res);
 
+	/* the operators the device sees come first, the strongest first: SFR's
+	 * UMTS seen at -70, Free's GSM at -90, Orange's LTE not seen; asked for
+	 * 2 of 3 systems, 20 times: always SFR's and Free's */
+	for (i = 0; i < 20; i++) {
+		seeds_req(&r, "20801", ALL_RATS, 2);
+		r.n_operators = 3;
+		snprintf(r.operators[0].plmn, 7, "20815");
+		r.operators[0].rat = SRV_RAT_GSM;
+		r.operators[0].dbm = -90;
+		snprintf(r.operators[1].plmn, 7, "20810");
+		r.operators[1].rat = SRV_RAT_UMTS;
+		r.operators[1].dbm = -70;
+		snprintf(r.operators[2].plmn, 7, "20810");
+		r.operators[2].rat = SRV_RAT_LTE;	/* SFR's LTE: no seed of it */
+		r.operators[2].dbm = -60;
+		ask_as("dev-b", "secret-b", &r, &res);
+		CHECK(res.rep.status == SRV_OK && res.rep.n_profiles == 2);
+		CHECK(res.rep.n_profiles == 2 && !strcmp(res.rep.profiles[0].name, "seed-sfr-umts") &&
+		      !strcmp(res.rep.profiles[1].name, "seed-free-gsm"));
+		release_result(&res);
+	}
+
 	/* count 1: one of them */
 	seeds_req(&r, "20801", ALL_RATS, 1);
 	ask_as("dev-b", "secret-b", &r, &res);

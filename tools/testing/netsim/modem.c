@@ -1315,6 +1315,12 @@ static void survey_ublox(struct ns_modem *m)
 	m->io->abort_text = "ABORTED";
 }
 
+static void survey_log(struct ns_modem *m, const char *cmd)
+{
+	ns_log("%s: port %d: %s survey, answered in %u ms", m->cfg->name, (int)(m->io - m->port),
+	       cmd, survey_ms(m));
+}
+
 /* The dialect's own commands; true when @name was one. */
 static bool dialect_command(struct ns_modem *m, const char *name, enum at_kind k, char **a,
 			    int na)
@@ -1336,15 +1342,19 @@ static bool dialect_command(struct ns_modem *m, const char *name, enum at_kind k
 		rsp(m, "+QSCAN: (1-3)");
 		ok(m);
 	} else if (d == DIALECT_QUECTEL && !strcmp(name, "+QSCAN") && k == AT_SET) {
+		survey_log(m, "+QSCAN");
 		survey_quectel(m, a, na);
 	} else if (d == DIALECT_TELIT && !strcmp(name, "#CSURV") && k == AT_ACT) {
+		survey_log(m, "#CSURV");
 		survey_telit(m);
 	} else if (d == DIALECT_UBLOX && !strcmp(name, "+COPS") && k == AT_SET && na == 1 &&
 		   !strcmp(a[0], "5")) {
-		if (m->cfun != 1)
+		if (m->cfun != 1) {
 			cme(m, 3);
-		else
+		} else {
+			survey_log(m, "+COPS=5");
 			survey_ublox(m);
+		}
 	} else {
 		return false;
 	}

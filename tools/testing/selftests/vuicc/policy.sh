@@ -15,6 +15,9 @@
 #   vsimfail   the first VSIM is rejected: deleted, reported, replaced
 #   congestion the master's network answers #22: waited out, a standby used
 #   restart    vuiccd is killed (SIGKILL) mid-failover and started again
+#   survey     a Telit-like modem with a second AT port: its survey gives
+#              each standby's level, which outranks the tariff; the SIM
+#              server gets the modem's RATs (+WS46=?) and the operators seen
 #
 # Every case checks netsim's report (who attached, never an IMSI twice)
 # and vuiccd's status.  POLICY_CASES="a b" runs some.
@@ -152,7 +155,8 @@ sub() {	# IMSI [STATUS]
 	printf '[subscriber %s]\nalgorithm = milenage\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\n' "$1"
 	printf 'opc = cd63cb71954a9f4e48a5994e37a02baf\nsqn = 0x1000\nstatus = %s\n\n' "${2:-active}"
 }
-# scenario: a modem, locations (stdin), subscribers (the seeds and VSIMs)
+# scenario: a modem, locations (stdin), subscribers (the seeds and VSIMs);
+# MODEM_EXTRA: more keys of the modem
 scenario() {	# FILE MASTER-STATUS VA-STATUS
 	{
 		cat <<EOS
@@ -170,6 +174,7 @@ search_ms = 300
 attach_ms = 300
 pdp_ms = 100
 scan_ms = 600
+${MODEM_EXTRA:-}
 
 EOS
 		cat
@@ -203,7 +208,7 @@ start_case() {	# NAME
 		grep -q . $d/server-$1.log 2>/dev/null && break
 		sleep 0.05
 	done
-	vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd-$1.log &
+	vuiccd -f -c ${conf:-$d/vuiccd.conf} 2>>$d/vuiccd-$1.log &
 	vpid=$!
 	t0=$(date +%s%N)
 	if [ -n "${POLICY_DEMO:-}" ]; then
@@ -370,6 +375,38 @@ if want restart; then
 	check "restart: it carried on with the enabled seed, no reset" \
 		grep -q 'vuiccd restarted: carry on with the enabled seed' $d/vuiccd-restart.log
 	end_case restart
+fi
+
+# ---- a survey dialect on a second AT port: levels, not only tariffs ----
+if want survey; then
+	# standby-a (tariff 0.20) is weak here, standby-b (0.50) strong: by tariff
+	# alone a wins (0.400 against 0.250); with the levels b does
+	# (0.5*A1(-75 dBm) + 0.25 = 0.589 against 0.5*A1(-125 dBm) + 0.4 = 0.478)
+	printf '[location here]\n%s\n%s\n\n' \
+		"operator = plmn=00102 name=LocalA lte=-125 umts=-110 tac=0101 ci=5" \
+		"operator = plmn=00103 name=LocalB lte=-75 tac=0202 ci=6" |
+		MODEM_EXTRA="dialect = telit
+at2_link = /run/netsim/modem0-scan
+survey_ms = 1500
+rats = lte,umts" scenario $d/survey.scn active absent
+	sed 's|^modem = 0 /run/netsim/modem0$|&\nmodem_scan_port = 0 /run/netsim/modem0-scan|' \
+		$d/vuiccd.conf >$d/vuiccd-survey.conf
+	conf=$d/vuiccd-survey.conf start_case survey
+	check "survey: the strong standby-b connects (its level outranks a's tariff)" \
+		wait_for 90 "p['phase'] in ('seed-up', 'vsim', 'vsim-up') and p['current'] == 'standby-b'"
+	check "survey: status gives each standby's A1 with its source and age" \
+		js "[(x['dbm'], x['signal_source']) for x in p['seeds'] if x['name'] == 'standby-b'] == \
+		    [(-75, 'AT#CSURV')] and all(x['signal_age_ms'] is not None for x in p['seeds'] \
+		    if x['name'] != 'seed-netsim')"
+	check "survey: status shows the modem's identity, dialect, RATs and scan port" \
+		js "c['modem']['manufacturer'] == 'Telit' and c['modem']['dialect'] == 'telit' and \
+		    c['modem']['rats'] == ['umts', 'lte'] and \
+		    c['modem']['scan_port'] == '/run/netsim/modem0-scan'"
+	end_case survey
+	check "survey: the survey ran on the second port" \
+		grep -q 'modem0: port 1: #CSURV survey' $d/netsim-survey.log
+	check "survey: the SIM server got the modem's RATs and the operators with levels" \
+		grep -q 'rats=umts+lte operators=.*00103/lte/-75' $d/server-survey.log
 fi
 
 echo "# policy: $failed failed"
