@@ -338,7 +338,10 @@ static void print_json(const struct summary *s)
 		       p->no_data, p->no_vsim, p->stranded, p->stuck, p->attempts, p->switches,
 		       p->timeouts, p->service, k + 1 < NPOL ? "," : "");
 	}
-	printf("},\"compare\":{\"data_mean_ratio\":%.4f,\"data_p95_ratio\":%.4f,"
+	printf("},\"compare\":{\"usable_data_mean_ratio\":%.4f,\"usable_data_p95_ratio\":%.4f,",
+	       jnum(ratio(s->p[VD].data_usable.mean, s->p[SRC].data_usable.mean)),
+	       jnum(ratio(s->p[VD].data_usable.p95, s->p[SRC].data_usable.p95)));
+	printf("\"data_mean_ratio\":%.4f,\"data_p95_ratio\":%.4f,"
 	       "\"vsim_mean_ratio\":%.4f,\"vsim_p95_ratio\":%.4f,\"faster\":%lu,\"equal\":%lu,"
 	       "\"slower\":%lu,\"vsim_slower\":%lu,\"worst_delta_s\":%.3f,\"worst_index\":%d,"
 	       "\"worst_seed\":\"0x%016" PRIx64 "\"},\"classes\":[",

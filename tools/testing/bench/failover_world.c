@@ -25,7 +25,7 @@ static uint64_t mix64(uint64_t z)
 /* What is drawn: each a separate family of values. */
 enum {
 	D_CARD = 1, D_SEARCH, D_ATTACH, D_RESELECT, D_DIAL, D_DIAL_FLAKE, D_REQ, D_REQ_FLAKE,
-	D_SCAN, D_INSTALL, D_VSIM_OK, D_GEN,
+	D_SCAN, D_INSTALL, D_VSIM_OK, D_GEN, D_DIALECT,
 };
 
 /* A draw keyed by what is attempted, never by what was drawn before. */
@@ -650,6 +650,13 @@ void fw_generate(struct fw_scenario *s, uint64_t run_seed, unsigned int index, u
 		if (class_holds(s) || attempt >= 1000)
 			break;
 	}
+	/* its own draw: the rest of the scenario is what it was without it */
+	{
+		unsigned int d = (unsigned int)(draw(seed, D_DIALECT, 0, 0, 0) % 10);
+
+		s->dialect = d < 4 ? SURVEY_NONE : d < 6 ? SURVEY_QUECTEL : d < 8 ? SURVEY_TELIT :
+			     SURVEY_UBLOX;
+	}
 	oracle(s, end_ms);
 }
 
@@ -659,9 +666,10 @@ void fw_describe(const struct fw_scenario *s, FILE *f)
 	unsigned int i, j;
 
 	rats_str(s->modem_rats, rb, sizeof(rb));
-	fprintf(f, "scenario %u (seed 0x%016" PRIx64 "): class %s (%s)%s; modem %s\n", s->index,
-		s->seed, fw_class_name(s->cls), fw_class_text(s->cls),
-		s->overlay ? " + a later move/outage" : "", rb);
+	fprintf(f, "scenario %u (seed 0x%016" PRIx64 "): class %s (%s)%s; modem %s, scan %s\n",
+		s->index, s->seed, fw_class_name(s->cls), fw_class_text(s->cls),
+		s->overlay ? " + a later move/outage" : "", rb,
+		survey_command(s->dialect) ? survey_command(s->dialect) : "AT+COPS=?");
 	for (i = 0; i < s->n_locs; i++) {
 		fprintf(f, "  location %u:", i);
 		for (j = 0; j < s->loc[i].n_ops; j++) {
@@ -774,6 +782,8 @@ struct world {
 	uint32_t lgen;
 	int link_prof, link_plmn;
 	unsigned int n_scan;
+	bool scanning;			/* scan n_scan runs */
+	unsigned long scan_cancelled;
 
 	unsigned int attempts[PROFS_MAX];
 	uint64_t fplmn[PROFS_MAX];
@@ -1191,10 +1201,32 @@ static void do_server(struct world *w, const struct pol_action *a)
 	}
 }
 
+/* Only u-blox's survey can be aborted (any character): it ends now, no
+ * list; the others run to their end, and the policy waits for them. */
+static void do_scan_abort(struct world *w)
+{
+	struct pol_event ev;
+
+	if (!w->scanning || w->s->dialect != SURVEY_UBLOX)
+		return;
+	w->scanning = false;
+	w->scan_cancelled++;
+	ev_init(&ev, POL_EV_SCAN);
+	deliver(w, &ev);
+}
+
 static void do_scan(struct world *w)
 {
+	/* how long each takes, typically (the manuals give only maxima) */
+	static const uint64_t lo[SURVEY_N] = { 3000, 4000, 8000, 6000 };
+	static const uint64_t hi[SURVEY_N] = { 10000, 12000, 25000, 20000 };
+	enum survey_dialect d = w->s->dialect;
+
 	w->n_scan++;
-	qadd(w, urange(draw(w->s->seed, D_SCAN, w->n_scan, 0, 0), 3000, 10000), Q_SCAN);
+	w->scanning = true;
+	/* .prof: which scan (an aborted one's end is dropped) */
+	qadd(w, urange(draw(w->s->seed, D_SCAN, w->n_scan, 0, 0), lo[d], hi[d]), Q_SCAN)->prof =
+		(int)w->n_scan;
 }
 
 static void do_install(struct world *w, const char *name)
@@ -1270,6 +1302,10 @@ static void execute(struct world *w, const struct pol_action *a)
 		break;
 	case POL_ACT_NOTE:
 		tr(w, "    note: %s", why);
+		break;
+	case POL_ACT_SCAN_ABORT:
+		tr(w, "act SCAN_ABORT -- %s", why);
+		do_scan_abort(w);
 		break;
 	default:
 		tr(w, "act (%d) -- %s", (int)a->kind, why);
@@ -1377,8 +1413,13 @@ static void on_scan(struct world *w)
 	unsigned int k;
 	int r;
 
+	enum survey_dialect d = w->s->dialect;
+
+	w->scanning = false;
 	ev_init(&ev, POL_EV_SCAN);
 	ev.ok = true;
+	snprintf(ev.source, sizeof(ev.source), "%s",
+		 survey_command(d) ? survey_command(d) : "AT+COPS=?");
 	for (k = 0; k < l->n_ops; k++) {
 		const struct fw_op *o = &l->op[k];
 
@@ -1389,11 +1430,17 @@ static void on_scan(struct world *w)
 
 			if (!(o->rats & w->s->modem_rats & POL_RAT_BIT(r)) || ev.n_scan >= POL_SCAN_MAX)
 				continue;
+			/* the dialect's view: +QSCAN (mode 1) lists LTE cells only */
+			if (d == SURVEY_QUECTEL && r != POL_RAT_LTE)
+				continue;
 			x = &ev.scan[ev.n_scan++];
 			snprintf(x->plmn, sizeof(x->plmn), "%s", plmns[o->plmn].code);
 			x->rat = (enum pol_rat)r;
-			x->dbm = o->dbm[r];
-			x->forbidden = w->enabled >= 0 && (w->fplmn[w->enabled] & (1ull << o->plmn));
+			/* +COPS=? has no level; a survey measures one */
+			x->dbm = d == SURVEY_NONE ? POL_DBM_UNKNOWN : o->dbm[r];
+			/* only +COPS=? marks the card's forbidden networks (stat 3) */
+			x->forbidden = d == SURVEY_NONE && w->enabled >= 0 &&
+				       (w->fplmn[w->enabled] & (1ull << o->plmn));
 		}
 	}
 	deliver(w, &ev);
@@ -1525,7 +1572,8 @@ static void handle(struct world *w, const struct qent *e)
 		on_server(w, e);
 		return;
 	case Q_SCAN:
-		on_scan(w);
+		if (w->scanning && e->prof == (int)w->n_scan)
+			on_scan(w);
 		return;
 	case Q_INSTALLED:
 		ev_init(&ev, POL_EV_INSTALLED);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "core/policy.h"
+#include "core/survey.h"
 
 #define FW_NEVER	UINT64_MAX
 #define FW_LOCS_MAX	3
@@ -95,6 +96,9 @@ struct fw_scenario {
 	enum fw_class cls;
 	bool overlay;			/* an extra move or outage besides the class */
 	unsigned int modem_rats;
+	/* what the modem's scan gives (survey.h): +COPS=? alone has no level;
+	 * Quectel's survey sees LTE only; Telit's and u-blox's every RAT */
+	enum survey_dialect dialect;
 	unsigned int n_locs;
 	struct fw_loc loc[FW_LOCS_MAX];
 	unsigned int n_seeds;		/* [0] the master */
