@@ -135,6 +135,10 @@ static void test_share_keys(void)
 		  "share_peer_key = " PK "\nshare_peer_key = " PK "\n", "at most one share_peer_key" },
 		{ "card_base = 63\ncards = 2\n", "there are only 64" },
 		{ "card_base = 2\nmodem = 1 /dev/ttyS0\n", "card 1 is not one of cards 2..2" },
+		{ "modem_scan_port = 0 /dev/ttyUSB3\n", "key 'modem_scan_port': card 0 has no 'modem'" },
+		{ "modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 ttyUSB3\n", "must be an absolute path" },
+		{ "modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 /dev/a\nmodem_scan_port = 0 /dev/b\n",
+		  "card 0 has one already" },
 	};
 	size_t i;
 
@@ -144,6 +148,8 @@ static void test_share_keys(void)
 			fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i, err, cases[i].want);
 		CHECK(strstr(err, cases[i].want) != NULL);
 	}
+	CHECK(parse("modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 /dev/ttyUSB3\n") == 0);
+	CHECK(!strcmp(C.modem[0], "/dev/ttyUSB2") && !strcmp(C.modem_scan[0], "/dev/ttyUSB3"));
 	CHECK(parse("share = slave\nshare_profile = p\nshare_key_file = /k\n"
 		    "share_connect = rfcomm:00:11:22:33:44:55:3\nshare_peer_key = " PK "\n"
 		    "share_mode = compare\ncard_base = 2\nshare_want = no\n") == 0);
