@@ -68,10 +68,9 @@ NL_LIBS := $(LIBNL_LIBS) $(shell pkg-config --libs json-c 2>/dev/null || echo -l
 	-Wl,--pop-state $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 AGENT_TEST_SRC := $(wildcard agent/tests/*/*_test.c)
 AGENT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(AGENT_TEST_SRC)))
-# (failover_world.c and cn105491555a.c are parts of bench/failover, not programs)
+# (failover_world.c is a part of bench/failover, not a program)
 BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
-	tools/testing/bench/failover_world.c tools/testing/bench/cn105491555a.c, \
-	$(wildcard tools/testing/bench/*.c)))
+	tools/testing/bench/failover_world.c, $(wildcard tools/testing/bench/*.c)))
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
@@ -194,8 +193,7 @@ $(BUILD)/bench/t0: tools/testing/bench/t0.c tools/testing/lib/t0term.c tools/tes
 
 # the failover benchmark: vuiccd's policy core against CN105491555A's method
 # in one simulated world; built twice, plain and with ASan + UBSan
-FAILOVER_SRC := tools/testing/bench/failover.c tools/testing/bench/failover_world.c \
-	tools/testing/bench/cn105491555a.c
+FAILOVER_SRC := tools/testing/bench/failover.c tools/testing/bench/failover_world.c
 
 $(BUILD)/bench/failover: $(patsubst %.c,$(OBJ)/%.o,$(FAILOVER_SRC)) $(BUILD)/lib/libvuicc-core.a \
 		$(patsubst %.c,$(SOBJ)/%.o,$(FAILOVER_SRC)) $(BUILD)/lib-san/libvuicc-core.a

@@ -129,8 +129,17 @@ static int set_policy_key(struct lines *p, struct config *c, const char *key, co
 		if (!strcmp(key, uints[i].key))
 			return get_uint(p, key, v, uints[i].min, uints[i].max,
 					(unsigned int *)((char *)c + uints[i].off));
-	if (!strcmp(key, "policy"))
+	if (!strcmp(key, "policy")) {
+		/* the source's method as written, for comparison (bench/e2e-failover) */
+		c->policy_source = !strcmp(v, "cn105491555a");
+		if (c->policy_source) {
+			c->policy = true;
+			return 0;
+		}
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return lines_err(p, key, "'%s' is not yes, no or cn105491555a", v);
 		return get_bool(p, key, v, &c->policy);
+	}
 	if (!strcmp(key, "switchback"))
 		return get_bool(p, key, v, &c->switchback);
 	if (!strcmp(key, "vsim"))

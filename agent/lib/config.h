@@ -38,6 +38,7 @@ struct config {
 	bool connect;				/* run the connect sequence; yes */
 	/* the policy core (vd_policy.c): it drives the modems when on */
 	bool policy;				/* no */
+	bool policy_source;			/* policy = cn105491555a */
 	double weight_signal, weight_tariff;	/* a, b: 0.5, 0.5 */
 	double tariff_min, tariff_max;		/* B1's range: 0, 1 */
 	unsigned int t_card_ms, t_register_ms, t_dial_ms, t_data_ms, t_scan_ms;	/* 0: default */

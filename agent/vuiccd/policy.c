@@ -10,11 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cn105491555a.h"
 #include "lib/log.h"
 #include "policy.h"
 
 struct vpol {
 	struct policy pol;
+	/* policy = cn105491555a: the source's method instead (cn is used, pol not) */
+	bool source;
+	struct cn105 cn;
 	struct polglue *pg;
 	unsigned int card;
 	uint64_t t0;			/* the policy's clock starts here */
@@ -24,6 +28,42 @@ struct vpol {
 	enum modem_state last_state;
 	unsigned int depth;
 };
+
+/* ---- the method in use: the policy core, or the source's ---- */
+
+static unsigned int vp_step(struct vpol *vp, uint64_t now, const struct pol_event *ev,
+			    struct pol_action *out, unsigned int max)
+{
+	return vp->source ? cn_step(&vp->cn, now, ev, out, max) : pol_step(&vp->pol, now, ev, out, max);
+}
+
+static uint64_t vp_deadline(const struct vpol *vp)
+{
+	return vp->source ? cn_deadline(&vp->cn) : pol_deadline(&vp->pol);
+}
+
+static unsigned int vp_count(const struct vpol *vp)
+{
+	return vp->source ? vp->cn.n : vp->pol.n;
+}
+
+static const struct pol_profile *vp_prof(const struct vpol *vp, unsigned int k)
+{
+	return vp->source ? &vp->cn.prof[k] : &vp->pol.prof[k];
+}
+
+static int vp_add(struct vpol *vp, const struct pol_profile *pp)
+{
+	return vp->source ? cn_add_profile(&vp->cn, pp) : pol_add_profile(&vp->pol, pp);
+}
+
+static void vp_remove(struct vpol *vp, const char *name)
+{
+	if (vp->source)
+		cn_remove_profile(&vp->cn, name);
+	else
+		pol_remove_profile(&vp->pol, name);
+}
 
 static uint64_t pol_now(const struct vpol *vp)
 {
@@ -221,10 +261,10 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 	switch (a->req) {
 	case POL_REQ_SEEDS:
 		r->count = a->count;
-		for (k = 0; k < vp->pol.n && r->n_names < SRV_MAX_NAMES; k++)
-			if (vp->pol.prof[k].kind == POL_SEED_STANDBY)
-				snprintf(r->names[r->n_names++], SRV_NAME_LEN, "%s",
-					 vp->pol.prof[k].name);
+		for (k = 0; k < vp_count(vp) && r->n_names < SRV_MAX_NAMES; k++)
+			if (vp_prof(vp, k)->kind == POL_SEED_STANDBY)
+				snprintf(r->names[r->n_names++], SRV_NAME_LEN, "%.*s",
+					 SRV_NAME_LEN - 1, vp_prof(vp, k)->name);
 		break;
 	case POL_REQ_VSIM:
 		for (k = 0; k < a->n_exclude && k < SRV_MAX_NAMES; k++)
@@ -410,7 +450,7 @@ static void feed(struct vpol *vp, const struct pol_event *ev)
 		return;
 	}
 	vp->depth++;
-	n = pol_step(&vp->pol, pol_now(vp), ev, out, POL_ACTIONS_MAX);
+	n = vp_step(vp, pol_now(vp), ev, out, POL_ACTIONS_MAX);
 	for (i = 0; i < n; i++)
 		run(vp, &out[i]);
 	vp->depth--;
@@ -503,7 +543,7 @@ void vd_policy_arm(struct polglue *pg)
 
 		if (!vp)
 			continue;
-		t = pol_deadline(&vp->pol);
+		t = vp_deadline(vp);
 		if (!t)
 			continue;
 		t = t + vp->t0 - 1;	/* on CLOCK_MONOTONIC */
@@ -534,7 +574,7 @@ static void on_timer(void *arg, uint32_t events)
 
 		if (!vp)
 			continue;
-		t = pol_deadline(&vp->pol);
+		t = vp_deadline(vp);
 		if (t && t <= pol_now(vp))
 			simple_event(vp, POL_EV_TIMER, false);
 	}
@@ -591,16 +631,16 @@ void vd_policy_sync_profiles(struct polglue *pg)
 					  v->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER :
 					  POL_SEED_STANDBY;
 			}
-			if (pol_add_profile(&vp->pol, &pp))
+			if (vp_add(vp, &pp))
 				log_warn("card %u policy: more than %d profiles; %s left out", c,
 					 POL_PROFILES_MAX, pp.name);
 		}
 		/* gone from the card: gone from the policy */
-		for (k = 0; k < vp->pol.n;) {
-			struct vprof *v = reg_find(pg->reg, c, vp->pol.prof[k].name);
+		for (k = 0; k < vp_count(vp);) {
+			struct vprof *v = reg_find(pg->reg, c, vp_prof(vp, k)->name);
 
 			if (!v || !v->installed)
-				pol_remove_profile(&vp->pol, vp->pol.prof[k].name);
+				vp_remove(vp, vp_prof(vp, k)->name);
 			else
 				k++;
 		}
@@ -680,6 +720,9 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 		vp->last_state = pg->modems->m[c].state;
 		pc.rng_seed ^= c;
 		pol_init(&vp->pol, &pc);
+		vp->source = pg->cfg->policy_source;
+		if (vp->source)
+			cn_init(&vp->cn, &pc);
 		pg->vpol[c] = vp;
 	}
 	vd_policy_sync_profiles(pg);
@@ -698,8 +741,9 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 				 pg->reg->cards[c].enabled);
 			pev.ok = true;
 		}
-		log_notice("card %u policy: starting (a=%.2f b=%.2f, %u profiles)", c, pc.a, pc.b,
-			   vp->pol.n);
+		log_notice("card %u policy: starting (%s, a=%.2f b=%.2f, %u profiles)", c,
+			   vp->source ? "CN105491555A's method as written" : "vuiccd's policy core",
+			   pc.a, pc.b, vp_count(vp));
 		feed(vp, &pev);
 	}
 	return 0;
@@ -736,7 +780,14 @@ void vd_policy_stop(struct polglue *pg)
 
 const struct policy *vd_policy_of(const struct polglue *pg, unsigned int card)
 {
-	return card < VUICC_CARDS_MAX && pg->vpol[card] ? &pg->vpol[card]->pol : NULL;
+	return card < VUICC_CARDS_MAX && pg->vpol[card] && !pg->vpol[card]->source ?
+	       &pg->vpol[card]->pol : NULL;
+}
+
+const struct cn105 *vd_policy_source_of(const struct polglue *pg, unsigned int card)
+{
+	return card < VUICC_CARDS_MAX && pg->vpol[card] && pg->vpol[card]->source ?
+	       &pg->vpol[card]->cn : NULL;
 }
 
 uint64_t vd_policy_now(const struct polglue *pg, unsigned int card)

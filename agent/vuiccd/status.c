@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cn105491555a.h"
 #include "lib/t0_line.h"
 #include "sharing.h"
 #include "status.h"
@@ -125,16 +126,30 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 {
 	const struct policy *p = vd_policy_of(rep->pol, c);
+	const struct cn105 *cn = vd_policy_source_of(rep->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
 	unsigned int n, k;
 
+	if (cn) {
+		/* the source's method: its phase, stage and counters */
+		fprintf(f, ",\"policy\":{\"method\":\"cn105491555a\",\"phase\":\"%s\","
+			"\"stage\":\"%s\",\"current\":", cn_phase_name(cn->phase),
+			pol_stage_name(cn->stage));
+		if (cn->cur >= 0)
+			jstr(f, cn->prof[cn->cur].name);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"attempts\":%lu,\"timeouts\":%lu,\"failures\":%lu,\"rounds\":%lu}",
+			cn->attempts, cn->timeouts, cn->failures, cn->rounds);
+		return;
+	}
 	if (!p) {
 		fputs(",\"policy\":null", f);
 		return;
 	}
 	n = pol_ranking(p, vd_policy_now(rep->pol, c), r, POL_PROFILES_MAX);
-	fprintf(f, ",\"policy\":{\"phase\":\"%s\",\"stage\":\"%s\",\"current\":",
-		pol_phase_name(p->phase), pol_stage_name(p->stage));
+	fprintf(f, ",\"policy\":{\"method\":\"vuiccd\",\"phase\":\"%s\",\"stage\":\"%s\","
+		"\"current\":", pol_phase_name(p->phase), pol_stage_name(p->stage));
 	if (p->cur >= 0)
 		jstr(f, p->prof[p->cur].name);
 	else
@@ -173,9 +188,18 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 static void policy_text(const struct status *rep, unsigned int c, FILE *f)
 {
 	const struct policy *p = vd_policy_of(rep->pol, c);
+	const struct cn105 *cn = vd_policy_source_of(rep->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
 	unsigned int n, k;
 
+	if (cn) {
+		fprintf(f, "  policy: CN105491555A's method as written: %s, %s%s%s; %lu attempts, "
+			"%lu timeouts, %lu rounds\n", cn_phase_name(cn->phase),
+			cn->cur >= 0 ? cn->prof[cn->cur].name : "(none)", cn->cur >= 0 ? " at " : "",
+			cn->cur >= 0 ? pol_stage_name(cn->stage) : "", cn->attempts, cn->timeouts,
+			cn->rounds);
+		return;
+	}
 	if (!p)
 		return;
 	n = pol_ranking(p, vd_policy_now(rep->pol, c), r, POL_PROFILES_MAX);

@@ -149,6 +149,9 @@ static void test_share_keys(void)
 		CHECK(strstr(err, cases[i].want) != NULL);
 	}
 	CHECK(parse("modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 /dev/ttyUSB3\n") == 0);
+	CHECK(parse("policy = cn105491555a\nserver_url = https://s/v1\ndevice_id = d\n"
+		    "device_secret = x\n") == 0 && C.policy && C.policy_source);
+	CHECK(parse("policy = maybe\n") == -1 && strstr(err, "not yes, no or cn105491555a"));
 	CHECK(!strcmp(C.modem[0], "/dev/ttyUSB2") && !strcmp(C.modem_scan[0], "/dev/ttyUSB3"));
 	CHECK(parse("share = slave\nshare_profile = p\nshare_key_file = /k\n"
 		    "share_connect = rfcomm:00:11:22:33:44:55:3\nshare_peer_key = " PK "\n"

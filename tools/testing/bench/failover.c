@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Seed failover, side by side: vuiccd's policy core (agent/core/policy.c) and
- * the method of CN105491555A (cn105491555a.c), in the same simulated world
+ * the method of CN105491555A (agent/core/cn105491555a.c), in the same simulated world
  * (failover_world.c), on the same scenarios.  Virtual time: no I/O, no
  * clock; the same arguments give the same output.
  *
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cn105491555a.h"
+#include "core/cn105491555a.h"
 #include "failover_world.h"
 #include "core/policy.h"
 

@@ -3,7 +3,9 @@
  * The network access method of CN105491555A, as its claims and
  * paragraphs [0033]-[0056] describe it, driven by the same events and
  * emitting the same actions as vuiccd's policy core (policy.h), so that
- * the failover benchmark runs both in the same world.
+ * the failover benchmark runs both in the same world, and vuiccd runs it
+ * with "policy = cn105491555a" (tools/testing/bench/e2e-failover compares
+ * the two on the real stack).
  *
  *  - power on: the master seed's connection request (S210);
  *  - "connected" = authentication (registration) + dialing + data
@@ -56,6 +58,9 @@ struct cn105 {
 
 void cn_init(struct cn105 *c, const struct pol_config *cfg);
 int cn_add_profile(struct cn105 *c, const struct pol_profile *pp);
+/* Forgets a profile (its file is gone); the one being used or connected stays. */
+void cn_remove_profile(struct cn105 *c, const char *name);
+const char *cn_phase_name(enum cn_phase ph);
 unsigned int cn_step(struct cn105 *c, uint64_t now_ms, const struct pol_event *ev,
 		     struct pol_action *out, unsigned int max);
 uint64_t cn_deadline(const struct cn105 *c);

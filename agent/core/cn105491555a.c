@@ -54,6 +54,38 @@ static void remove_profile(struct cn105 *c, int i)
 	c->n--;
 }
 
+void cn_remove_profile(struct cn105 *c, const char *name)
+{
+	int i = pol_find_profile(c->prof, c->n, name);
+	unsigned int k, o = 0;
+
+	if (i < 0 || i == c->cur || i == c->vsim)
+		return;
+	for (k = 0; k < c->n_order; k++) {
+		if (c->order[k] == i) {
+			if (k < c->next)
+				c->next--;
+			continue;
+		}
+		c->order[o++] = c->order[k] > i ? c->order[k] - 1 : c->order[k];
+	}
+	c->n_order = o;
+	for (k = (unsigned int)i; k + 1 < c->n; k++)
+		c->score[k] = c->score[k + 1];
+	if (c->cur > i)
+		c->cur--;
+	if (c->vsim > i)
+		c->vsim--;
+	remove_profile(c, i);
+}
+
+const char *cn_phase_name(enum cn_phase ph)
+{
+	static const char *const n[] = { "idle", "connect", "scan", "seed-up", "vsim", "vsim-up" };
+
+	return ph < sizeof(n) / sizeof(n[0]) ? n[ph] : "?";
+}
+
 /* S210 / S230: a connection request, judged as one ([0054]-[0056]). */
 static void connect(struct cn105 *c, int i, const char *why)
 {
