@@ -526,56 +526,65 @@ void modem_close(struct modem *m)
 	set_state(m, MODEM_CLOSED);
 }
 
-void modem_input(struct modem *m)
+/*
+ * Reads @fd into *@at until it would block: 0; 1 when a callback closed the
+ * port (*@at is NULL then); -1 on EOF (errno 0) or an error.
+ */
+static int drain(int fd, struct at_client *const *at)
 {
 	char buf[1024];
 	ssize_t n;
 
-	if (m->fd < 0)
-		return;
 	for (;;) {
-		n = read(m->fd, buf, sizeof(buf));
+		n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
-			at_feed(m->at, buf, (size_t)n, now_ms());
-			if (!m->at)
-				return;		/* closed by a callback */
+			at_feed(*at, buf, (size_t)n, now_ms());
+			if (!*at)
+				return 1;
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			break;
+			return 0;
+		if (!n)
+			errno = 0;
+		return -1;
+	}
+}
+
+void modem_input(struct modem *m)
+{
+	int r;
+
+	if (m->fd < 0)
+		return;
+	r = drain(m->fd, &m->at);
+	if (r == 1)
+		return;		/* closed by a callback */
+	if (r < 0) {
 		/* EOF or EIO: the modem went away (USB reset, netsim ended) */
 		snprintf(m->last_error, sizeof(m->last_error), "%.100s: %s", m->path,
-			 n ? strerror(errno) : "hung up");
+			 errno ? strerror(errno) : "hung up");
 		modem_close(m);
 		m->retry_at = now_ms() + REOPEN_MS;
-		break;
 	}
 	arm(m);
 }
 
 void modem_aux_input(struct modem *m)
 {
-	char buf[1024];
-	ssize_t n;
+	int r;
 
 	if (m->aux_fd < 0)
 		return;
-	for (;;) {
-		n = read(m->aux_fd, buf, sizeof(buf));
-		if (n > 0) {
-			at_feed(m->aux, buf, (size_t)n, now_ms());
-			if (!m->aux)
-				return;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			break;
+	r = drain(m->aux_fd, &m->aux);
+	if (r == 1)
+		return;
+	if (r < 0) {
 		/* gone (USB reset): scans on the main port until the modem is reopened */
 		snprintf(m->last_error, sizeof(m->last_error), "%.100s: %s (scans on the main port)",
-			 m->aux_path, n ? strerror(errno) : "hung up");
+			 m->aux_path, errno ? strerror(errno) : "hung up");
 		aux_close(m);
 		m->scanning = false;
-		break;
 	}
 	arm(m);
 }
