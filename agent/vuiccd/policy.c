@@ -137,9 +137,23 @@ static int level_or_unknown(int32_t v)
  * RATs the serving network's level in a fresh survey), and the operators
  * the last scan saw with their levels.
  */
+static enum srv_rat srv_rat_of_act(int act)
+{
+	return act >= 7 ? SRV_RAT_LTE : act >= 2 ? SRV_RAT_UMTS : SRV_RAT_GSM;
+}
+
+/*
+ * What CN105491555A's device reports once connected: its location (PLMN,
+ * TAC/LAC, cell), the RATs its modem has (+WS46=?; all three when the modem
+ * does not say), the level per RAT (the serving cell's, and for the other
+ * RATs the serving network's level in the scan), and the operators it sees:
+ * the serving network, and those of a fresh scan made here (one that saw
+ * the serving network; after a move an older scan is of another place).
+ */
 static void fill_location(const struct modem *m, struct srv_request *r)
 {
-	bool fresh = m->scan_at && loop_now_ms() - m->scan_at < REPORT_SCAN_MS;
+	bool fresh = m->scan_at && loop_now_ms() - m->scan_at < REPORT_SCAN_MS, here = false;
+	int serving_rat = m->cops.act >= 0 ? (int)srv_rat_of_act(m->cops.act) : -1;
 	unsigned int k;
 
 	if (m->cops.oper[0] && strlen(m->cops.oper) <= 6)
@@ -152,10 +166,11 @@ static void fill_location(const struct modem *m, struct srv_request *r)
 	r->signal_dbm[SRV_RAT_GSM] = level_or_unknown(m->signal.rssi_dbm);
 	r->signal_dbm[SRV_RAT_UMTS] = level_or_unknown(m->signal.rscp_dbm);
 	r->signal_dbm[SRV_RAT_LTE] = level_or_unknown(m->signal.rsrp_dbm);
-	for (k = 0; fresh && k < m->n_scan; k++) {
+	for (k = 0; fresh && k < m->n_scan; k++)
+		here |= !strcmp(m->scan[k].numeric, r->location.plmn);
+	for (k = 0; fresh && here && k < m->n_scan; k++) {
 		const struct at_scan_entry *e = &m->scan[k];
-		enum srv_rat rat = e->act >= 7 ? SRV_RAT_LTE : e->act >= 2 ? SRV_RAT_UMTS :
-				   SRV_RAT_GSM;
+		enum srv_rat rat = srv_rat_of_act(e->act);
 
 		if (strlen(e->numeric) < 5 || strlen(e->numeric) > 6)
 			continue;
@@ -165,10 +180,23 @@ static void fill_location(const struct modem *m, struct srv_request *r)
 			snprintf(o->plmn, sizeof(o->plmn), "%s", e->numeric);
 			o->rat = rat;
 			o->dbm = level_or_unknown(e->dbm);
+			/* the serving cell's level is newer than the scan's */
+			if (!strcmp(e->numeric, r->location.plmn) && (int)rat == serving_rat &&
+			    r->signal_dbm[rat] != SRV_DBM_UNKNOWN)
+				o->dbm = r->signal_dbm[rat];
 		}
 		if (!strcmp(e->numeric, r->location.plmn) &&
 		    r->signal_dbm[rat] == SRV_DBM_UNKNOWN)
 			r->signal_dbm[rat] = level_or_unknown(e->dbm);
+	}
+	/* a scan of another place (a move since): only the serving network is
+	 * known to be here; with no scan at all the server goes by the location */
+	if (!r->n_operators && r->location.plmn[0] && serving_rat >= 0 && m->scan_at) {
+		struct srv_operator *o = &r->operators[r->n_operators++];
+
+		snprintf(o->plmn, sizeof(o->plmn), "%s", r->location.plmn);
+		o->rat = (enum srv_rat)serving_rat;
+		o->dbm = r->signal_dbm[serving_rat];
 	}
 }
 
