@@ -92,7 +92,13 @@ static void reg_idle(struct policy *p, const struct pol_event *ev, bool register
 	} else if (ev->stat == POL_REG_SEARCHING && p->phase == POL_P_WAIT &&
 		   !p->wait_broken) {
 		/* the modem searches by itself: coverage changed; once a wait */
+		unsigned int i;
+
 		p->wait_broken = true;
+		/* "no network for it" was then: those seeds are not backed off now */
+		for (i = 0; i < p->n; i++)
+			if (p->st[i].no_network && p->st[i].retry_at > p->now)
+				p->st[i].retry_at = 0;
 		pol_start_round(p, "the modem searches again: coverage may have changed");
 		/* that search is the enabled seed's registration stage */
 		if (p->cur >= 0 && p->cur == p->enabled && p->stage == POL_STAGE_REGISTER)
@@ -420,6 +426,7 @@ static void on_scan(struct policy *p, const struct pol_event *ev)
 		 * saw is this location's memory for the next round */
 		if (ev->ok && ev->n_scan) {
 			p->scan_ok = true;
+			p->scan_rats = ev->scan_rats ? ev->scan_rats : POL_RATS_ALL;
 			p->scan_at = p->now;
 			p->scan_profile = p->enabled;
 			p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;
@@ -434,6 +441,7 @@ static void on_scan(struct policy *p, const struct pol_event *ev)
 	p->scan_at = p->now;
 	p->scan_profile = p->enabled;
 	p->scan_ok = ev->ok;
+	p->scan_rats = ev->scan_rats ? ev->scan_rats : POL_RATS_ALL;
 	p->n_scan = 0;
 	if (ev->ok) {
 		p->n_scan = ev->n_scan < POL_SCAN_MAX ? ev->n_scan : POL_SCAN_MAX;

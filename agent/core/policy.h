@@ -153,6 +153,7 @@ struct pol_event {
 	int cme;
 	/* POL_EV_SCAN: what measured it ("AT+QSCAN", "AT+COPS=?"), the entries */
 	char source[POL_SOURCE_MAX];
+	unsigned int scan_rats;	/* the RATs it covered (POL_RAT_BIT()s); 0: all */
 	unsigned int n_scan;
 	struct pol_scan_entry scan[POL_SCAN_MAX];
 	/* POL_EV_SERVER */
@@ -240,6 +241,7 @@ struct pol_seed_state {
 	uint64_t quarantined_until;	/* 0: until restart */
 	int last_cause;
 	bool tried;			/* in this round */
+	bool no_network;		/* its last failure: no network for it (stat 0) */
 	unsigned long attempts, successes;
 };
 
@@ -264,6 +266,7 @@ struct policy {
 	uint64_t scan_at;
 	bool scan_ok;			/* the last scan was answered */
 	bool scan_aborting;		/* POL_ACT_SCAN_ABORT sent, POL_EV_SCAN not back */
+	unsigned int scan_rats;		/* what the scan covered: absent on others is unknown */
 	char scan_source[POL_SOURCE_MAX];
 	int scan_profile;		/* enabled when the scan ran: its "forbidden" marks */
 	unsigned int n_scan;

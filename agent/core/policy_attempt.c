@@ -86,6 +86,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	else if (cause >= 0)
 		p->rejects++;
 	s->last_cause = cause;
+	s->no_network = stage == POL_STAGE_REGISTER && cause < 0 && !timeout;
 	if (p->prof[i].kind == POL_VSIM) {
 		pol_vsim_failed(p, i, stage, cause, timeout);
 		pol_clear_requests(p);

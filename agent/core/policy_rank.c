@@ -185,7 +185,9 @@ const char *pol_gate(const struct policy *p, int i, bool relaxed)
 		if (m && !m->ok && !scan_fresh(p))
 			return "refused here before";
 	}
-	if (scan_fresh(p) && !best_network(p, i, &why))
+	/* a scan says a network is not here only on the RATs it covered (Quectel's
+	 * survey sees LTE alone): a seed with another RAT may still be in reach */
+	if (scan_fresh(p) && !(pol_usable_rats(p, i) & ~p->scan_rats) && !best_network(p, i, &why))
 		return why;
 	if (p->prof[i].n_plmns) {
 		unsigned int k;

@@ -69,6 +69,13 @@ unsigned int survey_timeout_ms(enum survey_dialect d)
 	return d < SURVEY_N ? dialects[d].timeout_ms : 0;
 }
 
+unsigned int survey_rats(enum survey_dialect d)
+{
+	/* +QSCAN=1: LTE; #CSURV and +COPS=5: all three; +COPS=?: every RAT */
+	return d == SURVEY_QUECTEL ? AT_RAT_BIT(AT_RAT_LTE) :
+	       AT_RAT_BIT(AT_RAT_GSM) | AT_RAT_BIT(AT_RAT_UMTS) | AT_RAT_BIT(AT_RAT_LTE);
+}
+
 bool survey_abortable(enum survey_dialect d)
 {
 	return d < SURVEY_N && dialects[d].abortable;

@@ -43,6 +43,9 @@ const char *survey_command(enum survey_dialect d);
 const char *survey_prefix(enum survey_dialect d);
 /* How long the modem may take, from its manual. */
 unsigned int survey_timeout_ms(enum survey_dialect d);
+/* The RATs it reports (AT_RAT_BIT()s): a network it does not list may be
+ * there on another. */
+unsigned int survey_rats(enum survey_dialect d);
 /* Whether its manual says a character aborts it (V.250 5.6.1). */
 bool survey_abortable(enum survey_dialect d);
 

@@ -746,6 +746,7 @@ static void cops_scan_done(void *arg, const char *cmd, const struct at_response 
 		return;
 	}
 	m->n_scan = (unsigned int)n;
+	m->scan_rats = survey_rats(SURVEY_NONE);
 	scan_end(m, "AT+COPS=?");
 }
 
@@ -788,6 +789,7 @@ static void survey_done(void *arg, const char *cmd, const struct at_response *r)
 	}
 	n = survey_collect(m->dialect, r->info, r->n, m->scan, AT_SCAN_MAX, &bad);
 	m->n_scan = n > 0 ? (unsigned int)n : 0;
+	m->scan_rats = survey_rats(m->dialect);
 	if (bad)
 		snprintf(m->last_error, sizeof(m->last_error), "%.40s: %u malformed line%s skipped",
 			 cmd, bad, bad == 1 ? "" : "s");

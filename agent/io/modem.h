@@ -70,6 +70,7 @@ struct modem {
 	struct at_scan_entry scan[AT_SCAN_MAX];
 	char scan_source[24];		/* "AT+QSCAN", "AT#CSURV", "AT+COPS=5", "AT+COPS=?" */
 	uint64_t scan_at;		/* CLOCK_MONOTONIC ms it ended; 0 never */
+	unsigned int scan_rats;		/* the RATs it covered (AT_RAT_BIT()s) */
 	bool scanning;
 	char scan_cmd[24];		/* the one running */
 	bool survey_failed;		/* the dialect's survey answered ERROR: +COPS=? now */

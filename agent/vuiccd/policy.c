@@ -538,6 +538,7 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 		ev.kind = POL_EV_SCAN;
 		ev.ok = e->result == AT_R_OK;
 		snprintf(ev.source, sizeof(ev.source), "%s", m->scan_source);
+		ev.scan_rats = m->scan_rats;	/* AT_RAT_* and POL_RAT_* agree */
 		for (k = 0; ev.ok && k < m->n_scan && ev.n_scan < POL_SCAN_MAX; k++) {
 			struct pol_scan_entry *s = &ev.scan[ev.n_scan];
 

@@ -487,10 +487,13 @@ static void test_wait_broken_by_search(void)
 	T += 500;
 	reg(POL_REG_SEARCHING, -1, "");
 	CHECK(P.phase != POL_P_WAIT);	/* a new round at once */
-	/* the master is backing off: the round scans first */
-	CHECK(act(POL_ACT_SCAN) && P.phase == POL_P_SCAN);
+	/* "no network for it" was before coverage changed: the master is not
+	 * backed off, it is tried again at once (the card has it already) */
+	CHECK(act(POL_ACT_REGISTER) && P.phase == POL_P_SEED && P.cur == 0);
 	reg(POL_REG_SEARCHING, -1, "");
-	CHECK(P.phase == POL_P_SCAN && NA == 0);
+	CHECK(P.phase == POL_P_SEED && NA == 0);	/* that search is this stage's */
+	reg(POL_REG_NOT_SEARCHING, -1, "");
+	CHECK(act(POL_ACT_SCAN) && P.phase == POL_P_SCAN);
 	{
 		struct pol_event ev;
 

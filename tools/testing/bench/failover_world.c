@@ -1420,6 +1420,7 @@ static void on_scan(struct world *w)
 	ev.ok = true;
 	snprintf(ev.source, sizeof(ev.source), "%s",
 		 survey_command(d) ? survey_command(d) : "AT+COPS=?");
+	ev.scan_rats = survey_rats(d);
 	for (k = 0; k < l->n_ops; k++) {
 		const struct fw_op *o = &l->op[k];
 
