@@ -453,6 +453,8 @@ static void on_scan(struct policy *p, const struct pol_event *ev)
 	else
 		pol_emit_note(p, "scan: %u networks seen%s%s", ev->ok ? ev->n_scan : 0,
 			      ev->ok && ev->source[0] ? " by " : "", ev->ok ? ev->source : "");
+	if (ev->ok)
+		pol_scan_reopens(p);
 	p->scan_aborting = false;
 	pol_next_candidate(p);
 }

@@ -56,6 +56,9 @@ void pol_remember(struct policy *p, int i, const char *plmn, uint32_t tac, bool 
 void pol_set_congested(struct policy *p, const char *plmn, uint64_t until);
 /* The hard gates; NULL when @i may be tried now. */
 const char *pol_gate(const struct policy *p, int i, bool relaxed);
+/* A scan that sees a network for a seed whose last failure was "no network
+ * for it" closes its breaker: coverage came since. */
+void pol_scan_reopens(struct policy *p);
 void pol_score(const struct policy *p, int i, struct pol_rank *r);
 
 /* ---- policy_req.c ---- */

@@ -165,6 +165,21 @@ static bool scan_fresh(const struct policy *p)
 	return p->scan_ok && p->now - p->scan_at < SCAN_VALID_MS;
 }
 
+void pol_scan_reopens(struct policy *p)
+{
+	const char *why;
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (pol_is_seed(p, (int)i) && p->st[i].no_network && p->st[i].retry_at > p->now &&
+		    best_network(p, (int)i, &why)) {
+			p->st[i].retry_at = 0;
+			p->st[i].tried = false;		/* in this round again */
+			pol_emit_note(p, "%s: its network is in the scan now: not backed off",
+				      p->prof[i].name);
+		}
+}
+
 /* The hard gates; NULL when @i may be tried now. */
 const char *pol_gate(const struct policy *p, int i, bool relaxed)
 {

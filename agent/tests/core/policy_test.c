@@ -781,6 +781,52 @@ static void test_scan_abandoned(void)
 	CHECK(act(POL_ACT_ENABLE) != NULL && P.phase == POL_P_SEED);
 }
 
+static const char *gate_of(const char *name)
+{
+	static struct pol_rank r[8];
+	unsigned int n = pol_ranking(&P, T, r, 8), k;
+
+	for (k = 0; k < n; k++)
+		if (!strcmp(r[k].name, name))
+			return r[k].gate;
+	return "absent";
+}
+
+/*
+ * "No network for it" backs a seed off; a later scan that sees its network
+ * (coverage came back while the policy scanned) lets it be tried at once.
+ * A survey of LTE alone gates no GSM/UMTS seed as absent.
+ */
+static void test_scan_reopens_no_network(void)
+{
+	struct pol_event ev;
+
+	setup(false);
+	simple(POL_EV_START, false);
+	simple(POL_EV_CARD, true);
+	reg(POL_REG_SEARCHING, -1, "");
+	reg(POL_REG_NOT_SEARCHING, -1, "");
+	CHECK(P.st[0].no_network && P.st[0].retry_at > T && act(POL_ACT_SCAN));
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_SCAN;
+	ev.ok = true;
+	ev.n_scan = 1;
+	snprintf(ev.scan[0].plmn, 7, "00101");
+	ev.scan[0].rat = POL_RAT_LTE;
+	ev.scan[0].dbm = -90;
+	T += 3000;
+	step(&ev);
+	CHECK(P.st[0].retry_at == 0);
+	CHECK(gate_of("master") == NULL);
+	/* tried again in this round, at once (the card has it: no switch) */
+	CHECK(act(POL_ACT_REGISTER) && P.phase == POL_P_SEED && P.cur == 0);
+	/* an LTE-only survey without s1's network: s1 (all RATs) is not gated */
+	P.scan_rats = POL_RAT_BIT(POL_RAT_LTE);
+	CHECK(gate_of("s1") == NULL);
+	P.scan_rats = POL_RATS_ALL;
+	CHECK(gate_of("s1") != NULL);	/* every RAT covered: not here */
+}
+
 int main(void)
 {
 	RUN(test_normalisation);
@@ -800,6 +846,7 @@ int main(void)
 	RUN(test_vsim_expiry);
 	RUN(test_restart_keeps_enabled);
 	RUN(test_scan_abandoned);
+	RUN(test_scan_reopens_no_network);
 	RUN(test_random_deterministic);
 	DONE();
 }

@@ -783,6 +783,9 @@ struct world {
 	int link_prof, link_plmn;
 	unsigned int n_scan;
 	bool scanning;			/* scan n_scan runs */
+	/* the schedule's changes of one instant are applied together: a modem
+	 * does not search between two networks coming back at once */
+	bool batching, coverage_pending;
 	unsigned long scan_cancelled;
 
 	unsigned int attempts[PROFS_MAX];
@@ -993,6 +996,8 @@ static void apply_sched(struct world *w, const struct fw_sched *e)
 		if (w->card_ready && w->enabled >= 0 && !(w->reg == R_DENIED && w->sim_invalid) &&
 		    w->reg != R_IDLE)
 			lose_registration(w, "moved");
+		else if (w->batching)
+			w->coverage_pending = true;
 		else
 			coverage_back(w);
 		return;
@@ -1006,6 +1011,8 @@ static void apply_sched(struct world *w, const struct fw_sched *e)
 		if ((w->reg == R_REG && w->reg_op == e->op) ||
 		    ((w->reg == R_SEARCH || w->reg == R_STUCK) && w->search_op == e->op))
 			lose_registration(w, "its network went out");
+	} else if (w->batching) {
+		w->coverage_pending = true;
 	} else {
 		coverage_back(w);
 	}
@@ -1683,7 +1690,15 @@ void fw_run(const struct fw_scenario *s, const struct fw_agent *ag, uint64_t end
 		}
 		advance(w, t);
 		if (t_sched <= t) {
-			apply_sched(w, &s->sched[w->next_sched++]);
+			w->batching = true;
+			do
+				apply_sched(w, &s->sched[w->next_sched++]);
+			while (w->next_sched < s->n_sched && s->sched[w->next_sched].at == t_sched);
+			w->batching = false;
+			if (w->coverage_pending) {
+				w->coverage_pending = false;
+				coverage_back(w);
+			}
 		} else if (qi >= 0 && t_q <= t) {
 			struct qent e = w->q[qi];
 
