@@ -7,8 +7,9 @@ libosmocore's AuC, the reference SIM server, vuiccd).
 
   e2e_failover.py run [--scenarios DIR] [--policies P,P] [--only N,N] [--count N] [--cap S]
       in the VM (tools/testing/bench/e2e-failover starts it): runs every
-      scenario under each policy and prints one line "E2E-FAILOVER-JSON: {...}"
-  e2e_failover.py report [--json] < that line
+      scenario under each policy and prints "E2E-FAILOVER-RESULT: {...}" for
+      each as it ends, then "E2E-FAILOVER-END: {...}"
+  e2e_failover.py report [--json] < those lines
       the table, the ratios and the scenarios where vuiccd was slower
 
 A scenario file holds netsim sections ([location], [fail], [events], and
@@ -275,7 +276,17 @@ def cmd_run(a):
                 ", vuiccd ended with %s" % r["vuiccd_exit"]), flush=True)
         out["scenarios"].append(entry)
     clear_cards()
-    print("E2E-FAILOVER-JSON: " + json.dumps(out, separators=(",", ":")), flush=True)
+    # the results go to a file the harness copies out (vm/run --save): the
+    # VM's serial line can lose bytes of a long burst
+    text = "".join("E2E-FAILOVER-RESULT: %s\n" % json.dumps(e, separators=(",", ":"))
+                   for e in out["scenarios"])
+    text += "E2E-FAILOVER-END: %s\n" % json.dumps({"cap_s": a.cap, "policies": policies,
+                                                  "scenarios": len(out["scenarios"])})
+    if os.path.isdir(a.out_dir):
+        with open(os.path.join(a.out_dir, "save"), "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
 
 
 def p95(xs):
@@ -337,12 +348,19 @@ def summarize(res):
 
 
 def cmd_report(a):
-    res = None
+    res, sc, bad = None, [], 0
     for ln in sys.stdin:
-        if ln.startswith("E2E-FAILOVER-JSON: "):
-            res = json.loads(ln[len("E2E-FAILOVER-JSON: "):])
-    if res is None:
-        sys.exit("e2e-failover: the VM run printed no result")
+        try:
+            if ln.startswith("E2E-FAILOVER-RESULT: "):
+                sc.append(json.loads(ln[len("E2E-FAILOVER-RESULT: "):]))
+            elif ln.startswith("E2E-FAILOVER-END: "):
+                res = json.loads(ln[len("E2E-FAILOVER-END: "):])
+        except ValueError:
+            bad += 1
+    if res is None or bad or len(sc) != res["scenarios"]:
+        sys.exit("e2e-failover: the VM run's results are incomplete (%d read, %d unreadable)"
+                 % (len(sc), bad))
+    res["scenarios"] = sc
     s = summarize(res)
     if a.json:
         print(json.dumps(s, indent=1))
@@ -383,6 +401,8 @@ def main():
     r.add_argument("--count", type=int, default=0)
     r.add_argument("--only", default="", help="scenarios whose names start so, comma-separated")
     r.add_argument("--cap", type=float, default=150.0)
+    r.add_argument("--out-dir", default="/run/vuicc-vm",
+                   help="where to write the results (the VM harness's run directory)")
     p = sub.add_parser("report")
     p.add_argument("--json", action="store_true")
     a = ap.parse_args()
