@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policy.h"
 #include "survey.h"
 
 static const struct {
@@ -392,12 +393,12 @@ int survey_parse_line(enum survey_dialect d, const char *line, struct survey_cel
 	}
 }
 
+/* A1's normalisation (policy.h), so "strongest" means what the ranking means */
 static double level(int act, int32_t dbm)
 {
-	/* the same bounds the policy normalises on: RSRP -140..-44, else -113..-51 */
 	if (dbm == INT32_MIN)
 		return -1;
-	return act == 7 ? (dbm + 140) / 96.0 : (dbm + 113) / 62.0;
+	return pol_signal_norm(act >= 7 ? POL_RAT_LTE : act >= 2 ? POL_RAT_UMTS : POL_RAT_GSM, dbm);
 }
 
 int survey_collect(enum survey_dialect d, const char (*lines)[AT_LINE_MAX + 1], unsigned int n,

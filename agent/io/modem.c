@@ -388,12 +388,25 @@ static void ws46_done(void *arg, const char *cmd, const struct at_response *r)
 	emit(m, MODEM_EV_IDENTITY, NULL, AT_R_OK, 0);
 }
 
+/* A modem's AT port: raw, 115200 baud, no modem control, nothing pending. */
+static void raw_tty(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return;
+	cfmakeraw(&t);
+	cfsetspeed(&t, B115200);
+	t.c_cflag |= CLOCAL | CREAD;
+	tcsetattr(fd, TCSANOW, &t);
+	tcflush(fd, TCIOFLUSH);
+}
+
 /* The second AT port: opened beside the main one; a failure leaves scans
  * on the main port (said once in last_error). */
 static void aux_open(struct modem *m)
 {
 	const struct at_ops ops = { .write = write_aux, .arg = m };
-	struct termios t;
 
 	if (!m->aux_path[0] || m->aux_fd >= 0)
 		return;
@@ -403,13 +416,7 @@ static void aux_open(struct modem *m)
 			 m->aux_path, strerror(errno), "the main port");
 		return;
 	}
-	if (!tcgetattr(m->aux_fd, &t)) {
-		cfmakeraw(&t);
-		cfsetspeed(&t, B115200);
-		t.c_cflag |= CLOCAL | CREAD;
-		tcsetattr(m->aux_fd, TCSANOW, &t);
-		tcflush(m->aux_fd, TCIOFLUSH);
-	}
+	raw_tty(m->aux_fd);
 	m->aux = at_new(&ops);
 	if (!m->aux) {
 		close(m->aux_fd);
@@ -438,7 +445,6 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 	       const char *apn)
 {
 	const struct at_ops ops = { .write = write_tty, .urc = on_urc, .arg = m };
-	struct termios t;
 	bool want = m->connect;
 
 	if (m->card != card || strcmp(m->path, path)) {
@@ -475,13 +481,7 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 		arm(m);
 		return -e;
 	}
-	if (!tcgetattr(m->fd, &t)) {
-		cfmakeraw(&t);
-		cfsetspeed(&t, B115200);
-		t.c_cflag |= CLOCAL | CREAD;
-		tcsetattr(m->fd, TCSANOW, &t);
-		tcflush(m->fd, TCIOFLUSH);
-	}
+	raw_tty(m->fd);
 	m->at = at_new(&ops);
 	if (!m->at) {
 		close(m->fd);

@@ -66,7 +66,10 @@ static const char *modem_operator(const struct modem *m)
 static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 {
 	const struct modem *m = &rep->modems->m[c];
+	static const char *const rat_names[] = { "gsm", "umts", "lte" };	/* AT_RAT_* */
 	const struct at_signal *s = &m->signal;
+	const char *sep;
+	unsigned int k;
 
 	if (!rep->cfg->modem[c][0]) {
 		fputs(",\"modem\":null", f);
@@ -102,13 +105,13 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 	jstr(f, m->manufacturer);
 	fputs(",\"model\":", f);
 	jstr(f, m->model);
-	fprintf(f, ",\"dialect\":\"%s\",\"rats\":[%s%s%s%s%s],\"scan_port\":",
-		survey_dialect_name(m->dialect),
-		m->rats & AT_RAT_BIT(AT_RAT_GSM) ? "\"gsm\"" : "",
-		m->rats & AT_RAT_BIT(AT_RAT_GSM) && m->rats >> 1 ? "," : "",
-		m->rats & AT_RAT_BIT(AT_RAT_UMTS) ? "\"umts\"" : "",
-		m->rats & AT_RAT_BIT(AT_RAT_UMTS) && m->rats & AT_RAT_BIT(AT_RAT_LTE) ? "," : "",
-		m->rats & AT_RAT_BIT(AT_RAT_LTE) ? "\"lte\"" : "");
+	fprintf(f, ",\"dialect\":\"%s\",\"rats\":[", survey_dialect_name(m->dialect));
+	for (k = 0, sep = ""; k < 3; k++)
+		if (m->rats & AT_RAT_BIT(k)) {
+			fprintf(f, "%s\"%s\"", sep, rat_names[k]);
+			sep = ",";
+		}
+	fputs("],\"scan_port\":", f);
 	if (m->aux)
 		jstr(f, m->aux_path);
 	else

@@ -176,19 +176,9 @@ static int pty(int *fd, char *path, size_t len)
 
 static int fake_open(void)
 {
-	struct termios t;
-
 	memset(&fk, 0, sizeof(fk));
 	fk.apt = -1;
-	fk.pt = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
-	if (fk.pt < 0 || grantpt(fk.pt) || unlockpt(fk.pt) ||
-	    ptsname_r(fk.pt, fk.path, sizeof(fk.path)))
-		return -1;
-	if (!tcgetattr(fk.pt, &t)) {
-		cfmakeraw(&t);
-		tcsetattr(fk.pt, TCSANOW, &t);
-	}
-	return 0;
+	return pty(&fk.pt, fk.path, sizeof(fk.path));
 }
 
 static uint64_t ms(void)
