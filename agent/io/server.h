@@ -92,7 +92,8 @@ struct srv_request {
 	struct srv_operator operators[SRV_MAX_OPERATORS];
 	unsigned int n_names;		/* SEEDS: "have"; VSIM: "exclude" */
 	char names[SRV_MAX_NAMES][SRV_NAME_LEN];
-	unsigned int count;		/* SEEDS: 1 to SRV_MAX_SEEDS */
+	unsigned int count;		/* SEEDS: how many to hold, "have" included:
+					 * 1 to SRV_MAX_SEEDS */
 	char current[SRV_NAME_LEN];	/* VSIM: the VSIM in use, "" none */
 	char name[SRV_NAME_LEN];	/* RELEASE: the VSIM; REPORT: the profile */
 	char lease[64];			/* RELEASE */
@@ -120,6 +121,10 @@ struct srv_reply {
 	unsigned int n_profiles;	/* SEEDS: 0 or more; VSIM: 1 */
 	struct profile *profiles;	/* parsed; take them (set NULL) or they are
 					 * wiped and freed after the callback */
+	char **texts;			/* SEEDS: each profile's text as sent (to
+					 * store it), wiped and freed with them */
+	unsigned int n_withdraw;	/* SEEDS: names of "have" the server withdrew */
+	char withdraw[SRV_MAX_NAMES][SRV_NAME_LEN];
 	int64_t expires;	/* VSIM: the lease's end, Unix seconds */
 	char lease[64];		/* VSIM: the lease id, for RELEASE */
 	bool released;		/* RELEASE: the server ended a lease */

@@ -208,6 +208,16 @@ void srv_free_profiles(struct srv_reply *rep)
 {
 	unsigned int i;
 
+	if (rep->texts) {
+		for (i = 0; i < rep->n_profiles; i++) {
+			if (rep->texts[i]) {
+				explicit_bzero(rep->texts[i], strlen(rep->texts[i]));
+				free(rep->texts[i]);
+			}
+		}
+		free(rep->texts);
+		rep->texts = NULL;
+	}
 	if (!rep->profiles)
 		return;
 	for (i = 0; i < rep->n_profiles; i++)
@@ -218,20 +228,59 @@ void srv_free_profiles(struct srv_reply *rep)
 	rep->n_profiles = 0;
 }
 
+/* "withdraw" (optional): names of "have" the server takes back. */
+static int parse_withdraw(json_object *o, const struct srv_request *r, struct srv_reply *rep)
+{
+	json_object *a, *e;
+	size_t i, j, n;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, "withdraw", &a))
+		return 0;
+	if (!json_object_is_type(a, json_type_array))
+		return rfail(rep, "withdraw: not an array");
+	n = json_object_array_length(a);
+	if (n > SRV_MAX_NAMES)
+		return rfail(rep, "withdraw: more than %d names", SRV_MAX_NAMES);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(e, json_type_string))
+			return rfail(rep, "withdraw[%zu]: not a string", i);
+		s = json_object_get_string(e);
+		if (!srv_valid_word(s, (size_t)json_object_get_string_len(e),
+				    VUICC_PROFILE_NAME_MAX, 0))
+			return rfail(rep, "withdraw[%zu]: not 1-%d of A-Z a-z 0-9 . _ -", i,
+				     VUICC_PROFILE_NAME_MAX);
+		if (!in_names(r, s))
+			return rfail(rep, "withdraw[%zu]: '%s' is not one the device has", i, s);
+		for (j = 0; j < rep->n_withdraw; j++)
+			if (!strcmp(rep->withdraw[j], s))
+				return rfail(rep, "withdraw[%zu]: '%s' twice", i, s);
+		snprintf(rep->withdraw[rep->n_withdraw++], SRV_NAME_LEN, "%s", s);
+	}
+	return 0;
+}
+
 static int parse_seeds(json_object *o, const struct srv_request *r, struct srv_reply *rep)
 {
 	json_object *a = member(o, "", "seeds", json_type_array, rep);
-	size_t i, j, n;
+	size_t i, j, n, hold;
 
 	if (!a)
 		return -1;
+	if (parse_withdraw(o, r, rep))
+		return -1;
 	n = json_object_array_length(a);
-	if (n > r->count)
-		return rfail(rep, "seeds: %zu seeds, %u asked for", n, r->count);
+	/* count is what the device holds in all: what it keeps and the new ones */
+	hold = r->n_names - rep->n_withdraw;
+	if (n > SRV_MAX_SEEDS || (n && hold + n > r->count))
+		return rfail(rep, "seeds: %zu new seeds and %zu kept, %u asked for in all", n,
+			     hold, r->count);
 	if (!n)
 		return 0;
 	rep->profiles = calloc(n, sizeof(*rep->profiles));
-	if (!rep->profiles)
+	rep->texts = calloc(n, sizeof(*rep->texts));
+	if (!rep->profiles || !rep->texts)
 		return rfail(rep, "out of memory");
 	for (i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(a, i);
@@ -253,6 +302,10 @@ static int parse_seeds(json_object *o, const struct srv_request *r, struct srv_r
 		if (profile_member(e, where, name, VUICC_PROFILE_KIND_SEED,
 				   &rep->profiles[i], rep))
 			return -1;
+		/* (profile_member() checked it: a string without a NUL byte) */
+		rep->texts[i] = strdup(json_object_get_string(json_object_object_get(e, "profile")));
+		if (!rep->texts[i])
+			return rfail(rep, "out of memory");
 	}
 	return 0;
 }

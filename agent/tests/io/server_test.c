@@ -296,6 +296,7 @@ static void on_done(void *arg, struct srv_reply *rep)
 	r->done = true;
 	r->rep = *rep;
 	rep->profiles = NULL;	/* taken */
+	rep->texts = NULL;
 }
 
 static void release_result(struct result *r)
@@ -305,6 +306,9 @@ static void release_result(struct result *r)
 	for (i = 0; i < r->rep.n_profiles && r->rep.profiles; i++)
 		profile_wipe(&r->rep.profiles[i]);
 	free(r->rep.profiles);
+	for (i = 0; i < r->rep.n_profiles && r->rep.texts; i++)
+		free(r->rep.texts[i]);
+	free(r->rep.texts);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -539,12 +543,48 @@ static void test_seeds(void)
 	}
 	release_result(&res);
 
-	/* with those three, in Germany: only the Telekom system is left */
+	/* with those three, in Germany: only the Telekom system is left (count is
+	 * what the device holds in all: the three and one more) */
 	snprintf(r.location.plmn, sizeof(r.location.plmn), "26201");
+	r.count = 4;
 	ask_as("dev-a", "secret-a", &r, &res);
 	CHECK(res.rep.status == SRV_OK);
 	CHECK(res.rep.n_profiles == 1);
 	CHECK(res.rep.n_profiles == 1 && !strcmp(res.rep.profiles[0].name, "seed-telekom-lte"));
+	CHECK(res.rep.n_withdraw == 0);
+	/* the text as sent comes with each profile (vuiccd stores it) */
+	if (res.rep.n_profiles == 1) {
+		struct profile again;
+		char err[PROFILE_ERR_MAX];
+
+		CHECK(res.rep.texts && res.rep.texts[0]);
+		CHECK(res.rep.texts && res.rep.texts[0] &&
+		      profile_parse(res.rep.texts[0], strlen(res.rep.texts[0]), "t", &again,
+				    err, sizeof(err)) == 0 &&
+		      !strcmp(again.name, "seed-telekom-lte") &&
+		      !memcmp(again.k, res.rep.profiles[0].k, 16));
+		profile_wipe(&again);
+	}
+	release_result(&res);
+	/* holding three, asking for three: nothing new */
+	r.count = 3;
+	ask_as("dev-a", "secret-a", &r, &res);
+	CHECK(res.rep.status == SRV_OK && res.rep.n_profiles == 0 && res.rep.n_withdraw == 0);
+	release_result(&res);
+
+	/* a seed the pool withdrew and one it no longer has are taken back; a
+	 * seed of the withdrawn system is not given */
+	seeds_req(&r, "20801", ALL_RATS, 2);
+	add_name(&r, "seed-bouygues-gsm");
+	add_name(&r, "seed-gone");
+	ask_as("dev-a", "secret-a", &r, &res);
+	CHECK(res.rep.status == SRV_OK);
+	CHECK(res.rep.n_withdraw == 2);
+	CHECK(res.rep.n_withdraw == 2 && !strcmp(res.rep.withdraw[0], "seed-bouygues-gsm") &&
+	      !strcmp(res.rep.withdraw[1], "seed-gone"));
+	CHECK(res.rep.n_profiles == 2);
+	for (i = 0; i < res.rep.n_profiles; i++)
+		CHECK(strcmp(res.rep.profiles[i].name, "seed-bouygues-gsm"));
 	release_result(&res);
 
 	/* a GSM-only device */
@@ -1103,9 +1143,14 @@ static void test_bad_replies(void)
 		{ "/v1/vsim", NULL /* another name */, "vsim.profile: name", SRV_ERR_REPLY, false },
 		{ "/v1/vsim", "\"mode\":\"body\",\"content_type\":\"text/plain\","
 		  "\"body\":{\"ok\":true}", "Content-Type", SRV_ERR_REPLY, false },
-		{ "/v1/seeds", NULL /* too many */, "seeds: 2 seeds, 1 asked for",
+		{ "/v1/seeds", NULL /* too many */, "seeds: 2 new seeds and 0 kept, 1 asked for",
 		  SRV_ERR_REPLY, false },
 		{ "/v1/seeds", NULL /* a VSIM as a seed */, "kind: not seed", SRV_ERR_REPLY, false },
+		{ "/v1/seeds", "\"mode\":\"body\",\"body\":{\"ok\":true,\"seeds\":[],"
+		  "\"withdraw\":[\"seed-x\"]}", "withdraw[0]: 'seed-x' is not one the device has",
+		  SRV_ERR_REPLY, false },
+		{ "/v1/seeds", "\"mode\":\"body\",\"body\":{\"ok\":true,\"seeds\":[],"
+		  "\"withdraw\":\"seed-x\"}", "withdraw: not an array", SRV_ERR_REPLY, false },
 	};
 	unsigned int i;
 
