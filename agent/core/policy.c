@@ -189,13 +189,14 @@ static void server_seeds(struct policy *p, const struct pol_event *ev)
 	if (ev->result != POL_SRV_OK)
 		return;
 	p->standbys_asked = true;
-	for (k = 0; k < ev->n_profiles && k < 4; k++) {
+	for (k = 0; k < ev->n_profiles && k < POL_STANDBYS_MAX; k++) {
 		struct pol_profile pp = ev->profiles[k];
 
 		pp.kind = POL_SEED_STANDBY;
 		pol_add_profile(p, &pp);
 	}
-	pol_emit_note(p, "the server gave %u standby seeds", ev->n_profiles);
+	pol_emit_note(p, "the server gave %u new standby seed%s", ev->n_profiles,
+		      ev->n_profiles == 1 ? "" : "s");
 }
 
 static void server_vsim(struct policy *p, const struct pol_event *ev)

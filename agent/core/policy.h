@@ -48,6 +48,7 @@
 #define POL_CONGESTED_MAX	8
 #define POL_EXCLUDE_MAX		8	/* VSIMs that failed, sent to the server */
 #define POL_WHY_MAX		192
+#define POL_STANDBYS_MAX	5	/* from the server: CN105491555A's M */
 
 enum pol_rat { POL_RAT_GSM, POL_RAT_UMTS, POL_RAT_LTE, POL_RAT_N };
 #define POL_RAT_BIT(r)	(1u << (r))
@@ -89,7 +90,7 @@ struct pol_config {
 	uint32_t vsim_retry_ms;		/* no VSIM to be had: ask again after */
 	uint32_t vsim_renew_ms;		/* ask for the next VSIM this long before expiry */
 	unsigned int vsim_attempts;	/* VSIMs tried in a row before waiting */
-	unsigned int standby_count;	/* standby seeds asked of the server (0: never) */
+	unsigned int standby_count;	/* standby seeds held from the server (0: never asked) */
 	bool want_vsim;			/* ask for a VSIM once a seed is up */
 	uint64_t rng_seed;
 };
@@ -164,7 +165,7 @@ struct pol_event {
 	struct pol_profile profile;
 	/* POL_EV_SERVER POL_REQ_SEEDS ok: the seeds (vuiccd installed them) */
 	unsigned int n_profiles;
-	struct pol_profile profiles[4];
+	struct pol_profile profiles[POL_STANDBYS_MAX];
 };
 
 enum pol_action_kind {

@@ -40,6 +40,7 @@ void config_defaults(struct config *c)
 	c->share_guard_ms = 5000;
 	c->share_answer_ms = 3000;
 	c->share_retry_ms = 2000;
+	c->standby_count = CONFIG_STANDBYS_AUTO;
 }
 
 static int get_uint(struct lines *p, const char *key, const char *v, unsigned long min,
@@ -115,7 +116,7 @@ static int set_policy_key(struct lines *p, struct config *c, const char *key, co
 		U(t_card_ms, 100, 600000), U(t_register_ms, 100, 600000),
 		U(t_dial_ms, 100, 600000), U(t_data_ms, 100, 600000),
 		U(t_scan_ms, 100, 600000), U(switchback_ms, 1000, 86400000),
-		U(vsim_retry_ms, 1000, 86400000), U(standby_count, 0, 4),
+		U(vsim_retry_ms, 1000, 86400000), U(standby_count, 0, CONFIG_STANDBYS_MAX),
 		U(server_timeout_ms, 100, 600000), U(server_attempts, 1, 20),
 		U(card_base, 0, VUICC_CARDS_MAX - 1),
 		U(share_lease_ms, 3000, 3600000), U(share_drift_ms, 0, 600000),
@@ -441,6 +442,8 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 				 " device_secret_file or device_cert");
 	if (c->tariff_max < c->tariff_min)
 		return lines_err(&p, "tariff_max", "below tariff_min");
+	if (c->standby_count == CONFIG_STANDBYS_AUTO)
+		c->standby_count = c->server_url[0] ? CONFIG_STANDBYS_MAX : 0;
 	return 0;
 }
 
@@ -491,6 +494,7 @@ int config_load(const char *path, bool optional, struct config *c, char *err, si
 	if (!f) {
 		if (optional && errno == ENOENT) {
 			config_defaults(c);
+			c->standby_count = 0;	/* (no server) */
 			return 0;
 		}
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -15,6 +15,9 @@
 #define CONFIG_PATH_MAX		256
 #define CONFIG_ENABLE_MAX	VUICC_CARDS_MAX
 #define CONFIG_SHARE_PEERS	8
+/* standby seeds from the SIM server: CN105491555A's M */
+#define CONFIG_STANDBYS_MAX	5
+#define CONFIG_STANDBYS_AUTO	(~0u)	/* (while parsing: not given) */
 
 enum log_target { LOG_TO_DEFAULT, LOG_TO_STDERR, LOG_TO_SYSLOG };
 
@@ -46,7 +49,8 @@ struct config {
 	bool switchback;			/* yes */
 	bool vsim;				/* ask for a VSIM; yes */
 	unsigned int vsim_retry_ms;		/* 0: default */
-	unsigned int standby_count;		/* standby seeds asked of the server; 0 */
+	unsigned int standby_count;		/* standby seeds held from the server:
+						 * CONFIG_STANDBYS_MAX with a server, else 0 */
 	/* the SIM server */
 	char server_url[256];			/* "": none */
 	char device_id[64];

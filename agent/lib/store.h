@@ -27,6 +27,8 @@
 #define STORE_HDR_LEN		32
 #define STORE_KIND_PROFILE	1
 #define STORE_KIND_CARD		2
+#define STORE_KIND_SEED		3	/* a SIM server's standby seed: its profile text */
+#define STORE_KIND_LEARN	4	/* a card's policy learning (vuiccd's learn.c) */
 #define STORE_SQN_MAX		(6 << VUICC_SQN_IND_BITS_MAX)
 /* the largest payload a reader accepts: every EF at its largest, and change */
 #define STORE_PAYLOAD_MAX	(VUICC_FILES_MAX * (VUICC_FILE_DATA_MAX + 32) + STORE_SQN_MAX + 1024)

@@ -482,3 +482,155 @@ int persist_forget(struct persist *p, uint32_t card, const char *name)
 	fsync(p->dirfd);
 	return ret;
 }
+
+/* ---- the SIM server's standby seeds; other blobs ---- */
+
+static void seed_filename(uint32_t card, const char *name, char *out, size_t max)
+{
+	snprintf(out, max, "%u-%s.seed", card, name);
+}
+
+int persist_save_seed(struct persist *p, uint32_t card, const char *name, const char *text,
+		      uint64_t gen)
+{
+	char fname[VUICC_PROFILE_NAME_MAX + 32];
+	int ret;
+
+	seed_filename(card, name, fname, sizeof(fname));
+	ret = store_write_blob(p->dirfd, fname, STORE_KIND_SEED, gen + 1,
+			       (const uint8_t *)text, strlen(text), p->io);
+	if (ret)
+		log_err("card %u: standby seed %s: not stored (%s): a reboot would lose it",
+			card, name, strerror(-ret));
+	return ret;
+}
+
+int persist_forget_seed(struct persist *p, uint32_t card, const char *name)
+{
+	static const char *const suffix[] = { "", ".prev", ".tmp" };
+	char base[VUICC_PROFILE_NAME_MAX + 32], path[VUICC_PROFILE_NAME_MAX + 48];
+	size_t i;
+	int ret = 0;
+
+	seed_filename(card, name, base, sizeof(base));
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", base, suffix[i]);
+		if (store_unlink_wiped(p->dirfd, path, p->io) && errno != ENOENT) {
+			log_err("card %u: standby seed %s: %s: %s", card, name, path,
+				strerror(errno));
+			ret = -errno;
+		}
+	}
+	fsync(p->dirfd);
+	return ret;
+}
+
+/* The stored seed's text to @fn, NUL-terminated, then wiped. */
+static int seed_to(struct persist *p, uint32_t card, const char *name, const char *fname,
+		   void (*fn)(void *arg, uint32_t card, const char *name, const char *text,
+			      size_t len, uint64_t gen),
+		   void *arg)
+{
+	char note[512], *text;
+	uint8_t *buf;
+	uint64_t gen;
+	size_t len;
+	int ret;
+
+	ret = store_read_blob(p->dirfd, fname, STORE_KIND_SEED, &buf, &len, &gen, note,
+			      sizeof(note));
+	if (ret == -EBADMSG) {
+		log_err("state: card %u standby seed %s: no valid copy (%s); the server gives it again",
+			card, name, note);
+		set_aside(p, fname);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	if (note[0])
+		log_warn("state: card %u standby seed %s: recovered from an older copy (%s)",
+			 card, name, note);
+	text = malloc(len + 1);
+	if (text) {
+		memcpy(text, buf, len);
+		text[len] = '\0';
+		fn(arg, card, name, text, len, gen);
+		explicit_bzero(text, len);
+		free(text);
+	}
+	explicit_bzero(buf, len);
+	free(buf);
+	return text ? 0 : -ENOMEM;
+}
+
+int persist_load_seeds(struct persist *p, uint64_t cards,
+		       void (*fn)(void *arg, uint32_t card, const char *name, const char *text,
+				  size_t len, uint64_t gen),
+		       void *arg)
+{
+	/* each name once, whichever of its copies readdir() shows first */
+	char done[VD_PROFILES_MAX][VUICC_PROFILE_NAME_MAX + 16];
+	char base[300], name[VUICC_PROFILE_NAME_MAX + 1];
+	unsigned int n_done = 0, i, card;
+	const char *dash;
+	struct dirent *e;
+	size_t n, nlen;
+	int fd, count = 0;
+	DIR *dir;
+
+	fd = openat(p->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	while ((e = readdir(dir))) {
+		snprintf(base, sizeof(base), "%s", e->d_name);
+		n = strlen(base);
+		if (n > 4 && !strcmp(base + n - 4, ".tmp"))
+			base[n -= 4] = '\0';
+		else if (n > 5 && !strcmp(base + n - 5, ".prev"))
+			base[n -= 5] = '\0';
+		if (n < 8 || strcmp(base + n - 5, ".seed"))
+			continue;
+		dash = strchr(base, '-');
+		if (!dash || sscanf(base, "%u-", &card) != 1 || card >= 64 || !(cards >> card & 1))
+			continue;
+		nlen = (size_t)(base + n - 5 - (dash + 1));
+		if (!nlen || nlen > VUICC_PROFILE_NAME_MAX)
+			continue;
+		for (i = 0; i < n_done && strcmp(done[i], base); i++)
+			;
+		if (i < n_done || n_done == VD_PROFILES_MAX)
+			continue;
+		snprintf(done[n_done++], sizeof(done[0]), "%s", base);
+		snprintf(name, sizeof(name), "%.*s", (int)nlen, dash + 1);
+		if (!seed_to(p, card, name, base, fn, arg))
+			count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+int persist_save_blob(struct persist *p, const char *fname, uint16_t kind, uint64_t gen,
+		      const uint8_t *buf, size_t len)
+{
+	return store_write_blob(p->dirfd, fname, kind, gen, buf, len, p->io);
+}
+
+int persist_load_blob(struct persist *p, const char *fname, uint16_t kind, uint8_t **buf,
+		      size_t *len, uint64_t *gen)
+{
+	char note[512];
+	int ret = store_read_blob(p->dirfd, fname, kind, buf, len, gen, note, sizeof(note));
+
+	if (ret == -EBADMSG) {
+		log_err("state: %s: no valid copy (%s); starting afresh", fname, note);
+		set_aside(p, fname);
+	} else if (!ret && note[0]) {
+		log_warn("state: %s: recovered from an older copy (%s)", fname, note);
+	}
+	return ret;
+}

@@ -58,6 +58,32 @@ int persist_events(struct persist *p);
 void persist_arm_timer(struct persist *p);
 /* The timerfd fired: the changes due are written. */
 void persist_on_timer(struct persist *p);
+
+/*
+ * A SIM server's standby seed, stored so that a reboot does not lose it:
+ * "C-NAME.seed", its profile text as the server sent it (keys included:
+ * 0600 in the 0700 state directory, as profile files), written crash-safely
+ * like the states.  @gen: the generation of the copy it replaces (0 none).
+ */
+int persist_save_seed(struct persist *p, uint32_t card, const char *name, const char *text,
+		      uint64_t gen);
+/* Every copy of "C-NAME.seed" overwritten with zeros and unlinked. */
+int persist_forget_seed(struct persist *p, uint32_t card, const char *name);
+/*
+ * Calls @fn for each stored seed of a card in @cards (a bitmap) with its
+ * text (NUL-terminated; @fn may keep nothing of it, it is wiped after) and
+ * generation; a damaged one is set aside as NAME.damaged.  How many.
+ */
+int persist_load_seeds(struct persist *p, uint64_t cards,
+		       void (*fn)(void *arg, uint32_t card, const char *name, const char *text,
+				  size_t len, uint64_t gen),
+		       void *arg);
+
+/* A card's learning ("cardC.learn", STORE_KIND_LEARN): written, read (0, -ENOENT, -EBADMSG). */
+int persist_save_blob(struct persist *p, const char *fname, uint16_t kind, uint64_t gen,
+		      const uint8_t *buf, size_t len);
+int persist_load_blob(struct persist *p, const char *fname, uint16_t kind, uint8_t **buf,
+		      size_t *len, uint64_t *gen);
 /* Writes the changes due (@all: every change). */
 void persist_writeback(struct persist *p, bool all);
 /* Removes @name's state files of @card (its keys are gone everywhere). */

@@ -252,18 +252,20 @@ static void server_done(void *arg, struct srv_reply *rep)
 			ev->profile.expires_ms = pol_now(vp) + (left > 0 ? (uint64_t)left * 1000 : 1);
 		}
 	} else if (rep->status == SRV_OK && ev->req == POL_REQ_SEEDS) {
-		for (k = 0; k < rep->n_profiles && ev->n_profiles < 4; k++) {
+		for (k = 0; k < rep->n_withdraw; k++)
+			prov_withdraw_seed(vp->pg->prov, vp->card, rep->withdraw[k]);
+		if (rep->n_withdraw)
+			vd_policy_sync_profiles(vp->pg);
+		for (k = 0; k < rep->n_profiles && ev->n_profiles < POL_STANDBYS_MAX; k++) {
 			struct profile *p = &rep->profiles[k];
 			struct vprof *v;
 
-			p->kind = VUICC_PROFILE_KIND_SEED;
-			p->role = VUICC_PROFILE_ROLE_STANDBY;
-			if (prov_install_remote(vp->pg->prov, vp->card, p))
+			/* (the client checked kind and role) */
+			if (prov_add_seed(vp->pg->prov, vp->card, p, rep->texts[k]))
 				continue;
 			v = reg_find(vp->pg->reg, vp->card, p->name);
 			if (!v)
 				continue;
-			reg_pol_info(v, p);
 			ev->profiles[ev->n_profiles++] = v->pol;
 		}
 	}
@@ -288,11 +290,15 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 	fill_location(&pg->modems->m[vp->card], r);
 	switch (a->req) {
 	case POL_REQ_SEEDS:
+		/* what the server gave before: it keeps them, withdraws them, or
+		 * adds to them up to count (profile files' seeds are not its) */
 		r->count = a->count;
-		for (k = 0; k < vp_count(vp) && r->n_names < SRV_MAX_NAMES; k++)
-			if (vp_prof(vp, k)->kind == POL_SEED_STANDBY)
-				snprintf(r->names[r->n_names++], SRV_NAME_LEN, "%.*s",
-					 SRV_NAME_LEN - 1, vp_prof(vp, k)->name);
+		for (k = 0; k < pg->reg->n_profs && r->n_names < SRV_MAX_NAMES; k++) {
+			const struct vprof *v = pg->reg->profs[k];
+
+			if (v->ps.card == vp->card && v->from_server && !v->withdrawn)
+				snprintf(r->names[r->n_names++], SRV_NAME_LEN, "%s", v->ps.name);
+		}
 		break;
 	case POL_REQ_VSIM:
 		for (k = 0; k < a->n_exclude && k < SRV_MAX_NAMES; k++)
@@ -349,6 +355,8 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 		simple_event(vp, POL_EV_CARD, false);
 		return;
 	}
+	prov_sweep_withdrawn(pg->prov, vp->card);
+	vd_policy_sync_profiles(pg);
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
 	modems_card_check(pg->modems);
@@ -649,7 +657,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 			struct vprof *v = pg->reg->profs[i];
 			struct pol_profile pp;
 
-			if (v->ps.card != c || !v->installed)
+			if (v->ps.card != c || !v->installed || v->withdrawn)
 				continue;
 			if (v->has_pol) {
 				pp = v->pol;
@@ -668,7 +676,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 		for (k = 0; k < vp_count(vp);) {
 			struct vprof *v = reg_find(pg->reg, c, vp_prof(vp, k)->name);
 
-			if (!v || !v->installed)
+			if (!v || !v->installed || v->withdrawn)
 				vp_remove(vp, vp_prof(vp, k)->name);
 			else
 				k++;

@@ -406,6 +406,156 @@ static void enable_cards(struct provision *pv, bool at_start)
 	}
 }
 
+/* ---- standby seeds from the SIM server, stored ---- */
+
+/* Installs the parsed seed @p as the server's (in the kernel already: left). */
+static int install_seed(struct provision *pv, uint32_t card, struct profile *p, const char *why)
+{
+	struct vprof *v = reg_get(pv->reg, card, p->name);
+	int ret;
+
+	if (!v)
+		return -ENOSPC;
+	if (v->managed) {
+		log_err("card %u: the server's standby seed %s has the name of a profile file; "
+			"not installed", card, p->name);
+		return -EEXIST;
+	}
+	v->from_server = true;
+	v->withdrawn = false;
+	if (v->installed && v->ps.fingerprint == p->fingerprint) {
+		snprintf(v->file, sizeof(v->file), "(SIM server)");
+		v->kind = p->kind;
+		v->role = p->role;
+		reg_pol_info(v, p);
+		log_info("card %u: standby seed %s (%s) is in the kernel already", card, p->name, why);
+		return 0;
+	}
+	ret = prov_install_remote(pv, card, p);
+	if (!ret) {
+		reg_pol_info(v, p);
+		log_notice("card %u: standby seed %s installed (%s)", card, p->name, why);
+	}
+	return ret;
+}
+
+static bool valid_seed(const struct profile *p)
+{
+	return p->kind == VUICC_PROFILE_KIND_SEED && p->role == VUICC_PROFILE_ROLE_STANDBY;
+}
+
+int prov_add_seed(struct provision *pv, uint32_t card, struct profile *p, const char *text)
+{
+	struct vprof *v;
+	int ret;
+
+	if (!valid_seed(p))
+		return -EINVAL;
+	p->fingerprint = store_fnv1a(text, strlen(text));
+	ret = install_seed(pv, card, p, "from the SIM server");
+	if (ret)
+		return ret;
+	v = reg_find(pv->reg, card, p->name);
+	if (!v)
+		return -ENOENT;
+	ret = persist_save_seed(pv->store, card, p->name, text, v->seed_gen);
+	if (!ret) {
+		v->seed_gen++;
+		loop_event(pv->loop, "card %u: standby seed %s stored", card, p->name);
+	}
+	return ret;
+}
+
+struct restore_ctx {
+	struct provision *pv;
+	unsigned int restored, bad;
+};
+
+static void restore_one(void *arg, uint32_t card, const char *name, const char *text,
+			size_t len, uint64_t gen)
+{
+	struct restore_ctx *rc = arg;
+	char err[PROFILE_ERR_MAX];
+	struct profile *p = malloc(sizeof(*p));
+	struct vprof *v;
+
+	if (!p)
+		return;
+	if (profile_parse(text, len, "(stored standby seed)", p, err, sizeof(err)) ||
+	    !valid_seed(p) || strcmp(p->name, name)) {
+		log_err("state: card %u standby seed %s: not a standby seed named so; dropped (%s)",
+			card, name, err[0] ? err : "name, kind or role");
+		persist_forget_seed(rc->pv->store, card, name);
+		rc->bad++;
+	} else {
+		p->fingerprint = store_fnv1a(text, len);
+		if (!install_seed(rc->pv, card, p, "stored; the SIM server's")) {
+			v = reg_find(rc->pv->reg, card, name);
+			if (v)
+				v->seed_gen = gen;
+			rc->restored++;
+		}
+	}
+	profile_wipe(p);
+	free(p);
+}
+
+/* At the start: the stored standby seeds into the kernel, before the policy starts. */
+static void restore_seeds(struct provision *pv)
+{
+	struct restore_ctx rc = { .pv = pv };
+	uint64_t cards = 0;
+	unsigned int c;
+
+	for (c = pv->reg->card_base; c < REG_CARD_END(pv->reg) && c < 64; c++)
+		cards |= 1ULL << c;
+	persist_load_seeds(pv->store, cards, restore_one, &rc);
+	if (rc.restored || rc.bad)
+		log_info("state: %u standby seed%s of the SIM server restored%s", rc.restored,
+			 rc.restored == 1 ? "" : "s", rc.bad ? " (some dropped: see above)" : "");
+}
+
+void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
+{
+	struct vprof *v = reg_find(pv->reg, card, name);
+
+	if (!v || !v->from_server) {
+		log_warn("card %u: the SIM server withdrew %s, which is not one of its seeds here",
+			 card, name);
+		return;
+	}
+	/* never restored again, whatever happens next */
+	persist_forget_seed(pv->store, card, name);
+	v->withdrawn = true;
+	if (!strcmp(pv->reg->cards[card].enabled, name)) {
+		log_notice("card %u: the SIM server withdrew standby seed %s; in use: deleted once "
+			   "the card moves off it", card, name);
+		return;
+	}
+	log_notice("card %u: the SIM server withdrew standby seed %s: deleted", card, name);
+	prov_delete_remote(pv, card, name);
+}
+
+void prov_sweep_withdrawn(struct provision *pv, uint32_t card)
+{
+	char names[VD_PROFILES_MAX][VUICC_PROFILE_NAME_MAX + 1];
+	struct registry *r = pv->reg;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_profs && n < VD_PROFILES_MAX; i++) {
+		struct vprof *v = r->profs[i];
+
+		if (v->ps.card == card && v->withdrawn &&
+		    strcmp(r->cards[card].enabled, v->ps.name))
+			snprintf(names[n++], sizeof(names[0]), "%s", v->ps.name);
+	}
+	for (i = 0; i < n; i++) {
+		log_notice("card %u: withdrawn standby seed %s no longer in use: deleted", card,
+			   names[i]);
+		prov_delete_remote(pv, card, names[i]);
+	}
+}
+
 int prov_run(struct provision *pv, bool at_start)
 {
 	struct registry *r = pv->reg;
@@ -434,6 +584,8 @@ int prov_run(struct provision *pv, bool at_start)
 	}
 	free(p);
 	drop_removed(pv);
+	if (at_start)
+		restore_seeds(pv);
 	ret = reg_snapshot(r);
 	if (ret)
 		return ret;
@@ -488,6 +640,8 @@ int prov_delete_remote(struct provision *pv, uint32_t card, const char *name)
 		}
 	}
 	ret = persist_forget(pv->store, card, name);
+	if (v->from_server)
+		persist_forget_seed(pv->store, card, name);
 	reg_remove(r, v);
 	if (!strcmp(r->cards[card].enabled, name))
 		r->cards[card].enabled[0] = '\0';

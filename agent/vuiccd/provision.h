@@ -47,5 +47,14 @@ int prov_renew(struct provision *pv, uint32_t card, const char *name, uint64_t d
 int prov_install_remote(struct provision *pv, uint32_t card, const struct profile *p);
 /* Out of the kernel and out of the store: its keys are gone everywhere. */
 int prov_delete_remote(struct provision *pv, uint32_t card, const char *name);
+/*
+ * A standby seed the SIM server assigned (@p parsed from @text): installed
+ * and stored (C-NAME.seed) so that it is installed again at every start.
+ */
+int prov_add_seed(struct provision *pv, uint32_t card, struct profile *p, const char *text);
+/* The server withdrew it: deleted now, or (in use) once the card moves off it. */
+void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name);
+/* Withdrawn seeds of @card no longer enabled: deleted. */
+void prov_sweep_withdrawn(struct provision *pv, uint32_t card);
 
 #endif

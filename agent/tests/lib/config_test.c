@@ -76,6 +76,13 @@ static void test_policy_keys(void)
 	CHECK(parse("tariff_min = 2\ntariff_max = 1\n") == -1 && strstr(err, "tariff_max"));
 	CHECK(parse("t_register_ms = 5\n") == -1 && strstr(err, "t_register_ms"));
 	CHECK(parse("standby_count = 9\n") == -1 && strstr(err, "standby_count"));
+	CHECK(parse("standby_count = 6\n") == -1 && strstr(err, "standby_count"));
+	/* not given: CN105491555A's M = 5 where there is a SIM server, else none */
+	CHECK(parse("cards = 1\n") == 0 && C.standby_count == 0);
+	snprintf(text, sizeof(text), "%sdevice_secret = s3cret\n", srv);
+	CHECK(parse(text) == 0 && C.standby_count == 5);
+	snprintf(text, sizeof(text), "%sdevice_secret = s3cret\nstandby_count = 0\n", srv);
+	CHECK(parse(text) == 0 && C.standby_count == 0);
 	CHECK(parse("policy = maybe\n") == -1 && strstr(err, "not yes, no or cn105491555a"));
 	CHECK(parse("policy = yes\npolicy = no\n") == -1 && strstr(err, "given twice"));
 
