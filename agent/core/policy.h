@@ -328,6 +328,46 @@ struct policy {
 
 void pol_init(struct policy *p, const struct pol_config *c);
 
+/*
+ * What the policy learned that a restart must not forget: each seed's
+ * breaker, failures and quarantine (not an "until restart" one:
+ * quarantine_ms = 0), the outcomes remembered per location, the congested
+ * networks.  Times are on the policy's clock.
+ */
+struct pol_learned_seed {
+	char name[POL_NAME_MAX + 1];
+	unsigned int failures;
+	uint64_t retry_at;		/* 0: breaker closed */
+	bool quarantined;
+	uint64_t quarantined_until;
+	int last_cause;			/* -1 none */
+	bool no_network;
+};
+
+struct pol_learned {
+	unsigned int n_seeds;
+	struct pol_learned_seed seeds[POL_PROFILES_MAX];
+	unsigned int n_memory;
+	struct pol_memory memory[POL_MEMORY_MAX];
+	unsigned int n_congested;
+	struct {
+		char plmn[7];
+		uint64_t until;
+	} congested[POL_CONGESTED_MAX];
+};
+
+/* The learning of @p (seeds with something learned; what has not expired). */
+void pol_learned_get(const struct policy *p, struct pol_learned *out);
+/*
+ * Puts @in back into @p (profiles added, before POL_EV_START), as of
+ * @p->now: what expired is dropped, a seed @p does not have is skipped,
+ * and a time further ahead than the configuration allows (a clock that
+ * went back) is cut to it.  Returns how many items were taken.
+ */
+unsigned int pol_learned_put(struct policy *p, const struct pol_learned *in);
+/* Sets the policy's clock before the first event (the owner's epoch). */
+static inline void pol_set_clock(struct policy *p, uint64_t now_ms) { p->now = now_ms; }
+
 /* Adds or replaces a profile by name; 0, or -1 when full. */
 int pol_add_profile(struct policy *p, const struct pol_profile *pp);
 /* Forgets a profile (its file is gone); the one in use is left at the next failure. */

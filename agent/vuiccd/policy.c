@@ -12,6 +12,7 @@
 
 #include "core/cn105491555a.h"
 #include "lib/log.h"
+#include "learn.h"
 #include "policy.h"
 
 struct vpol {
@@ -27,7 +28,28 @@ struct vpol {
 	bool reg_pending;		/* registered: the operator read comes next */
 	enum modem_state last_state;
 	unsigned int depth;
+	/* the learning on disk (learn.h): Unix-epoch ms minus policy-clock ms,
+	 * and what was written last (a write only when it changes) */
+	int64_t wall_offset;
+	uint64_t learn_gen;
+	size_t learn_len;
+	char learn_last[LEARN_TEXT_MAX];
+	unsigned long learn_writes, learn_write_errors;
 };
+
+/*
+ * The policy's clock starts this far from zero, so that what was learned
+ * before the start (a location outcome of yesterday) has a time on it.
+ */
+#define VD_POL_EPOCH_MS	(8ULL * 24 * 3600 * 1000)
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---- the method in use: the policy core, or the source's ---- */
 
@@ -67,7 +89,7 @@ static void vp_remove(struct vpol *vp, const char *name)
 
 static uint64_t pol_now(const struct vpol *vp)
 {
-	return loop_now_ms() - vp->t0 + 1;
+	return loop_now_ms() - vp->t0 + VD_POL_EPOCH_MS;
 }
 
 static enum pol_rat rat_of_act(int act)
@@ -476,6 +498,92 @@ static void run(struct vpol *vp, const struct pol_action *a)
 	}
 }
 
+/* ---- the learning, kept across restarts ---- */
+
+static void learn_filename(unsigned int card, char *out, size_t max)
+{
+	snprintf(out, max, "card%u.learn", card);
+}
+
+/* Written when it changed (the source's method as written learns nothing kept). */
+static void learn_save(struct vpol *vp)
+{
+	struct pol_learned *l;
+	char fname[32], *text;
+	size_t n;
+	int ret;
+
+	if (vp->source)
+		return;
+	l = malloc(sizeof(*l));
+	text = malloc(LEARN_TEXT_MAX);
+	if (!l || !text)
+		goto out;
+	pol_learned_get(&vp->pol, l);
+	n = learn_encode(l, vp->wall_offset, text, LEARN_TEXT_MAX);
+	if (n == vp->learn_len && !memcmp(text, vp->learn_last, n))
+		goto out;
+	learn_filename(vp->card, fname, sizeof(fname));
+	ret = persist_save_blob(vp->pg->prov->store, fname, STORE_KIND_LEARN, vp->learn_gen + 1,
+				(const uint8_t *)text, n);
+	if (ret) {
+		vp->learn_write_errors++;
+		log_err("card %u policy: %s: not written (%s); a restart would forget it",
+			vp->card, fname, strerror(-ret));
+		goto out;
+	}
+	vp->learn_gen++;
+	vp->learn_writes++;
+	memcpy(vp->learn_last, text, n);
+	vp->learn_len = n;
+out:
+	free(l);
+	free(text);
+}
+
+/* At the start, profiles added, before POL_EV_START. */
+static void learn_load(struct vpol *vp)
+{
+	struct pol_learned *l;
+	char fname[32], why[160];
+	unsigned int n, q = 0, k;
+	uint8_t *buf = NULL;
+	size_t len;
+	int ret;
+
+	if (vp->source)
+		return;
+	learn_filename(vp->card, fname, sizeof(fname));
+	ret = persist_load_blob(vp->pg->prov->store, fname, STORE_KIND_LEARN, &buf, &len,
+				&vp->learn_gen);
+	if (ret) {
+		if (ret != -ENOENT)
+			log_warn("card %u policy: nothing learned before is used (%s)", vp->card,
+				 strerror(-ret));
+		return;
+	}
+	l = malloc(sizeof(*l));
+	if (!l) {
+		free(buf);
+		return;
+	}
+	ret = learn_decode((const char *)buf, len, vp->wall_offset, l, why, sizeof(why));
+	free(buf);
+	if (ret) {
+		log_err("card %u policy: %s: %s; nothing learned before is used", vp->card, fname,
+			why);
+		free(l);
+		return;
+	}
+	n = pol_learned_put(&vp->pol, l);
+	for (k = 0; k < vp->pol.n; k++)
+		q += vp->pol.st[k].quarantined;
+	log_notice("card %u policy: learned before this start: %u item%s kept (%u quarantined "
+		   "seed%s, %u location outcome%s)", vp->card, n, n == 1 ? "" : "s", q,
+		   q == 1 ? "" : "s", vp->pol.n_memory, vp->pol.n_memory == 1 ? "" : "s");
+	free(l);
+}
+
 static void feed(struct vpol *vp, const struct pol_event *ev)
 {
 	struct pol_action out[POL_ACTIONS_MAX];
@@ -490,8 +598,10 @@ static void feed(struct vpol *vp, const struct pol_event *ev)
 	for (i = 0; i < n; i++)
 		run(vp, &out[i]);
 	vp->depth--;
-	if (!vp->depth)
+	if (!vp->depth) {
+		learn_save(vp);
 		vd_policy_arm(vp->pg);
+	}
 }
 
 /* ---- from the modem backend ---- */
@@ -583,7 +693,7 @@ void vd_policy_arm(struct polglue *pg)
 		t = vp_deadline(vp);
 		if (!t)
 			continue;
-		t = t + vp->t0 - 1;	/* on CLOCK_MONOTONIC */
+		t = t + vp->t0 - VD_POL_EPOCH_MS;	/* on CLOCK_MONOTONIC */
 		if (!next || t < next)
 			next = t;
 	}
@@ -754,6 +864,7 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 		vp->pg = pg;
 		vp->card = c;
 		vp->t0 = loop_now_ms();
+		vp->wall_offset = wall_ms() - (int64_t)pol_now(vp);
 		vp->last_state = pg->modems->m[c].state;
 		pc.rng_seed ^= c;
 		pol_init(&vp->pol, &pc);
@@ -778,6 +889,8 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 				 pg->reg->cards[c].enabled);
 			pev.ok = true;
 		}
+		pol_set_clock(&vp->pol, pol_now(vp));
+		learn_load(vp);
 		log_notice("card %u policy: starting (%s, a=%.2f b=%.2f, %u profiles)", c,
 			   vp->source ? "CN105491555A's method as written" : "vuiccd's policy core",
 			   pc.a, pc.b, vp_count(vp));
