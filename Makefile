@@ -168,6 +168,13 @@ $(BUILD)/selftests/vuicc/osmo_auth $(BUILD)/selftests/vuicc/persist_driver: \
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< $(OSMO_LIBS)
 
+# the stored-blob driver of the power-cut and kill tests runs vuiccd's own
+# store code (libvuicc-vuiccd.a)
+$(BUILD)/selftests/vuicc/blob_driver: tools/testing/selftests/vuicc/blob_driver.c \
+		$(VUICCD_A) $(LINK_A) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(VUICCD_A) $(LINK_A) $(LDFLAGS) $(NL_LIBS) -lpthread
+
 # libosmocore (Debian libosmocore-dev): the AuC of osmo_auth and bench/auth
 OSMO_LIBS = $(shell pkg-config --cflags --libs libosmogsm libosmocore 2>/dev/null || \
 	echo -losmogsm -losmocore)

@@ -29,6 +29,7 @@
 #include "lib/profile.h"
 #include "core/share_chan.h"
 #include "control.h"
+#include "learn.h"
 #include "vuiccd.h"
 
 #define DEFAULT_CONFIG	"/etc/vuicc/vuiccd.conf"
@@ -195,6 +196,66 @@ static int check_config(const struct config *cfg)
 	return bad ? 1 : 0;
 }
 
+/*
+ * A stored standby seed (C-NAME.seed: a standby seed's profile text named
+ * so) or a card's learning (cardC.learn): 0 valid, 1 damaged.  Neither's
+ * content is printed (a seed holds keys): a CRC-32 is.
+ */
+static int check_blob(int dirfd, const char *fname)
+{
+	bool seed = strstr(fname, ".seed") != NULL;
+	char note[512], why[PROFILE_ERR_MAX] = "";
+	struct pol_learned *l = NULL;
+	struct profile *p = NULL;
+	uint8_t *buf = NULL;
+	uint64_t gen;
+	size_t len;
+	int ret;
+
+	ret = store_read_blob(dirfd, fname, seed ? STORE_KIND_SEED : STORE_KIND_LEARN, &buf, &len,
+			      &gen, note, sizeof(note));
+	if (ret) {
+		printf("%s: DAMAGED: %s\n", fname, note);
+		return 1;
+	}
+	if (seed) {
+		char name[VUICC_PROFILE_NAME_MAX + 1] = "";
+
+		const char *dash = strchr(fname, '-');
+		size_t nlen = dash ? strlen(dash + 1) - 5 : 0;	/* (".seed") */
+
+		p = malloc(sizeof(*p));
+		if (dash && nlen <= VUICC_PROFILE_NAME_MAX)
+			snprintf(name, sizeof(name), "%.*s", (int)nlen, dash + 1);
+		if (!p || profile_parse((const char *)buf, len, fname, p, why, sizeof(why)))
+			ret = -1;
+		else if (p->kind != VUICC_PROFILE_KIND_SEED || p->role != VUICC_PROFILE_ROLE_STANDBY ||
+			 strcmp(p->name, name))
+			ret = -1, snprintf(why, sizeof(why), "not a standby seed named %s", name);
+		if (p)
+			profile_wipe(p);
+	} else {
+		l = malloc(sizeof(*l));
+		if (!l || learn_decode((const char *)buf, len, 0, l, why, sizeof(why)))
+			ret = -1;
+	}
+	if (ret)
+		printf("%s: DAMAGED: %s\n", fname, why);
+	else if (seed)
+		printf("%s: gen %llu standby seed, text crc %08x%s%s\n", fname,
+		       (unsigned long long)gen, store_crc32(0, buf, len),
+		       note[0] ? " recovered: " : "", note);
+	else
+		printf("%s: gen %llu learning: %u seeds, %u location outcomes, %u congested%s%s\n",
+		       fname, (unsigned long long)gen, l->n_seeds, l->n_memory, l->n_congested,
+		       note[0] ? " recovered: " : "", note);
+	explicit_bzero(buf, len);
+	free(buf);
+	free(p);
+	free(l);
+	return ret ? 1 : 0;
+}
+
 /* vuiccd --check-store DIR */
 static int check_store(const char *dir)
 {
@@ -215,6 +276,11 @@ static int check_store(const char *dir)
 	}
 	while ((e = readdir(d))) {
 		n = strlen(e->d_name);
+		if ((n > 6 && !strcmp(e->d_name + n - 6, ".learn")) ||
+		    (n > 5 && !strcmp(e->d_name + n - 5, ".seed"))) {
+			bad += check_blob(dirfd, e->d_name);
+			continue;
+		}
 		if (n < 7 || strcmp(e->d_name + n - 6, ".state"))
 			continue;
 		if (sscanf(e->d_name, "card%u.state", &card) == 1) {

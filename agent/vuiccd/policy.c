@@ -944,3 +944,12 @@ uint64_t vd_policy_now(const struct polglue *pg, unsigned int card)
 {
 	return card < VUICC_CARDS_MAX && pg->vpol[card] ? pol_now(pg->vpol[card]) : 0;
 }
+
+void vd_policy_learn_stats(const struct polglue *pg, unsigned int card, unsigned long *writes,
+			   unsigned long *errors)
+{
+	const struct vpol *vp = card < VUICC_CARDS_MAX ? pg->vpol[card] : NULL;
+
+	*writes = vp ? vp->learn_writes : 0;
+	*errors = vp ? vp->learn_write_errors : 0;
+}

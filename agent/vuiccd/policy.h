@@ -47,6 +47,9 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 void vd_policy_sync_profiles(struct polglue *pg);
 /* The policy of @card (NULL: none), and its clock, for the status report. */
 const struct policy *vd_policy_of(const struct polglue *pg, unsigned int card);
+/* Writes of @card's learning (cardC.learn) and failed ones. */
+void vd_policy_learn_stats(const struct polglue *pg, unsigned int card, unsigned long *writes,
+			   unsigned long *errors);
 /* With policy = cn105491555a: the source's method of @card (else NULL). */
 struct cn105;
 const struct cn105 *vd_policy_source_of(const struct polglue *pg, unsigned int card);

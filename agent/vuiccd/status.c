@@ -131,6 +131,7 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 	const struct policy *p = vd_policy_of(rep->pol, c);
 	const struct cn105 *cn = vd_policy_source_of(rep->pol, c);
 	struct pol_rank r[POL_PROFILES_MAX];
+	unsigned long lw, le;
 	unsigned int n, k;
 
 	if (cn) {
@@ -157,10 +158,12 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 		jstr(f, p->prof[p->cur].name);
 	else
 		fputs("null", f);
+	vd_policy_learn_stats(rep->pol, c, &lw, &le);
 	fprintf(f, ",\"a\":%.3f,\"b\":%.3f,\"attempts\":%lu,\"switches\":%lu,"
-		"\"timeouts\":%lu,\"rejects\":%lu,\"quarantines\":%lu,\"seeds\":[",
+		"\"timeouts\":%lu,\"rejects\":%lu,\"quarantines\":%lu,"
+		"\"learning\":{\"writes\":%lu,\"write_errors\":%lu},\"seeds\":[",
 		p->cfg.a, p->cfg.b, p->attempts, p->switches, p->timeouts, p->rejects,
-		p->quarantines);
+		p->quarantines, lw, le);
 	for (k = 0; k < n; k++) {
 		fprintf(f, "%s{\"name\":", k ? "," : "");
 		jstr(f, r[k].name);
@@ -302,9 +305,10 @@ static void profile_json(const struct vprof *v, uint64_t now, FILE *f)
 	fprintf(f, "{\"card\":%u,\"name\":", v->ps.card);
 	jstr(f, v->ps.name);
 	fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"installed\":%s,\"enabled\":%s,"
-		"\"managed\":%s,\"health\":\"%s\",\"file\":",
+		"\"managed\":%s,\"from_server\":%s,\"withdrawn\":%s,\"health\":\"%s\",\"file\":",
 		kind_name(v->kind), role_name(v->role), v->installed ? "true" : "false",
-		v->enabled ? "true" : "false", v->managed ? "true" : "false", health(v));
+		v->enabled ? "true" : "false", v->managed ? "true" : "false",
+		v->from_server ? "true" : "false", v->withdrawn ? "true" : "false", health(v));
 	if (v->managed)
 		jstr(f, v->file);
 	else

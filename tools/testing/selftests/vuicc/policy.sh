@@ -18,6 +18,11 @@
 #   survey     a Telit-like modem with a second AT port: its survey gives
 #              each standby's level, which outranks the tariff; the SIM
 #              server gets the modem's RATs (+WS46=?) and the operators seen
+#   standbys   only a master: the server gives standby seeds over it, they
+#              are stored; after a reboot (cards emptied) the master fails
+#              and a stored standby connects; the server withdraws one
+#   learn      vuiccd killed mid-failover: the new one keeps the master's
+#              quarantine and never enables it again
 #
 # Every case checks netsim's report (who attached, never an IMSI twice)
 # and vuiccd's status.  POLICY_CASES="a b" runs some.
@@ -192,20 +197,21 @@ start_case() {	# NAME
 	local i
 	case_failed=$failed
 	clear_cards
-	rm -rf $d/state
+	# (keep_state=1: a reboot; the kernel's cards are empty, the store stays)
+	[ -n "${keep_state:-}" ] || rm -rf $d/state
 	: >$d/vuiccd-$1.log
-	netsim --scenario $d/$1.scn --report $d/report.json >$d/netsim-$1.log 2>&1 &
+	netsim --scenario $d/${scn:-$1}.scn --report $d/report.json >$d/netsim-$1.log 2>&1 &
 	npid=$!
 	for i in $(seq 100); do
 		ip netns list 2>/dev/null | grep -q netsim-inet && [ -L /run/netsim/modem0 ] && break
 		sleep 0.05
 	done
-	ip netns exec netsim-inet python3 "$server" --pool $d/pool.json --listen 192.0.2.1:8443 \
+	ip netns exec netsim-inet python3 "$server" --pool ${pool:-$d/pool.json} --listen 192.0.2.1:8443 \
 		--cert $d/pki/server.crt --key $d/pki/server.key --devices $d/devices --seed 1 \
 		--state-dump $d/server-state.json >$d/server-$1.log 2>&1 &
 	spid=$!
 	for i in $(seq 100); do
-		grep -q . $d/server-$1.log 2>/dev/null && break
+		grep -q "listening" $d/server-$1.log 2>/dev/null && break
 		sleep 0.05
 	done
 	vuiccd -f -c ${conf:-$d/vuiccd.conf} 2>>$d/vuiccd-$1.log &
@@ -409,6 +415,112 @@ rats = lte,umts" scenario $d/survey.scn active absent
 		grep -q 'modem0: port 1: #CSURV survey' $d/netsim-survey.log
 	check "survey: the SIM server got the modem's RATs and the operators with levels" \
 		grep -q 'rats=umts+lte operators=.*00103/lte/-75' $d/server-survey.log
+fi
+
+# ---- standby seeds from the server: learned over the master, stored,
+# used after a reboot when the master fails; replaced when withdrawn ----
+if want standbys; then
+	# three pool seeds (made-up, 3GPP TS 35.207 test set 1 keys), each its own
+	# system: A on 00102 (cheap), B and C on 00103
+	poolseed() {	# NAME IMSI PLMN SYSTEM TARIFF [WITHDRAWN]
+		python3 -c "import json,sys
+n,i,p,sy,t=sys.argv[1:6]
+w=len(sys.argv) > 6
+d=[int(c) for c in '89882110000000' + i[-4:]]
+s=sum(d[-1-k] if k % 2 else (2*d[-1-k] - 9 if 2*d[-1-k] > 9 else 2*d[-1-k]) for k in range(len(d)))
+c=''.join(map(str, d)) + str((10 - (s + 0) % 10) % 10)
+e={'name':n,'system':sy,'plmn':p,'rats':['lte','umts','gsm'],'profile':
+'# made-up standby seed (3GPP TS 35.207 test set 1 keys)\nname = %s\nkind = seed\nrole = standby\n'
+'iccid = %s\nimsi = %s\nalgorithm = milenage\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\n'
+'opc = cd63cb71954a9f4e48a5994e37a02baf\ntariff = %s\nrats = lte,umts,gsm\nplmns = %s\n' % (n,c,i,t,p)}
+if w: e['withdrawn'] = True
+print(json.dumps(e))" "$@"
+	}
+	PA=001020000000041 PB=001030000000051 PC=001030000000061
+	vsims="$(vsim vsim-a $VA 00101 8988211000000002010),
+ $(vsim vsim-02 $V2 00102 8988211000000003018)"
+	cat >$d/pool-standbys.json <<EOP
+{"lease_seconds": 3600, "seeds": [
+ $(poolseed pool-a $PA 00102 localA 0.20),
+ $(poolseed pool-b $PB 00103 localB 0.40)
+], "vsims": [ $vsims ]}
+EOP
+	cat >$d/pool-standbys2.json <<EOP
+{"lease_seconds": 3600, "seeds": [
+ $(poolseed pool-a $PA 00102 localA 0.20),
+ $(poolseed pool-b $PB 00103 localB 0.40 withdrawn),
+ $(poolseed pool-c $PC 00103 localB2 0.40)
+], "vsims": [ $vsims ]}
+EOP
+	mkdir -p $d/profiles-master
+	install -m 0600 "$top/tools/testing/profiles/seed-netsim.conf" $d/profiles-master/
+	sed "s|^profiles_dir = .*|profiles_dir = $d/profiles-master|" $d/vuiccd.conf \
+		>$d/vuiccd-standbys.conf
+	extra_subs() { sub $PA; sub $PB; sub $PC; }
+	{ printf '[location here]\n%s\n\n' "$here_ops"; extra_subs; } |
+		scenario $d/standbys.scn active
+	{ printf '[location here]\n%s\n\n' "$here_ops"; extra_subs; } |
+		scenario $d/standbys2.scn expired
+	# the first boot: only the master; the server gives its two standbys
+	conf=$d/vuiccd-standbys.conf pool=$d/pool-standbys.json start_case standbys
+	check "standbys: the master connects, the server gives two standby seeds, a VSIM follows" \
+		wait_for 150 "p['phase'] == 'vsim-up' and \
+			      sorted(x['name'] for x in p['seeds']) == ['pool-a', 'pool-b', 'seed-netsim']"
+	check "standbys: both are stored (0600) in the state directory" \
+		sh -c "[ \"\$(stat -c %a $d/state/0-pool-a.seed)\" = 600 ] &&
+		       [ \"\$(stat -c %a $d/state/0-pool-b.seed)\" = 600 ]"
+	check "standbys: vuiccd asked for CN105491555A's M = 5" \
+		grep -q 'first connection: ask for 5 standby seeds' $d/vuiccd-standbys.log
+	end_case standbys
+	# a reboot: the kernel's cards are empty; the master's subscription has
+	# expired; the server withdrew pool-b and has pool-c in its system's place
+	clear_cards
+	keep_state=1 scn=standbys2 conf=$d/vuiccd-standbys.conf pool=$d/pool-standbys2.json \
+		start_case standbys2
+	check "standbys: after the reboot the stored seeds are installed before the policy starts" \
+		sh -c "grep -n 'standby seed.* of the SIM server restored\|policy: starting' \
+		       $d/vuiccd-standbys2.log | head -1 | grep -q restored"
+	check "standbys: the master fails (#8); a server-assigned standby connects" \
+		wait_for 150 "p['phase'] == 'vsim-up' and p['quarantines'] >= 1 and \
+			      any(x['name'] == 'pool-a' and x['failures'] == 0 for x in p['seeds'])"
+	check "standbys: pool-a (the better index) was the one" \
+		grep -q 'pool-a: connected' $d/vuiccd-standbys2.log
+	check "standbys: the withdrawn pool-b is gone from the kernel, the store and the policy" \
+		sh -c "! vuiccctl profile list --card 0 | grep -q pool-b &&
+		       ! ls $d/state | grep -q pool-b"
+	check "standbys: pool-c replaced it, stored" \
+		sh -c "vuiccctl profile list --card 0 | grep -q pool-c && [ -f $d/state/0-pool-c.seed ]"
+	end_case standbys2
+	check "standbys: the server told it to withdraw pool-b" \
+		grep -q 'withdrew standby seed pool-b' $d/vuiccd-standbys2.log
+fi
+
+# ---- learning kept: vuiccd killed mid-failover does not retry the
+# quarantined master ----
+if want learn; then
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		printf '[fail quiet]\nstage = register\nmode = silence\nimsi = %s\n\n' $SA
+	} | scenario $d/learn.scn expired
+	start_case learn
+	check "learn: #8 quarantines the master; standby-a is being tried" \
+		wait_for 60 "p['quarantines'] >= 1 and p['current'] == 'standby-a'"
+	check "learn: the quarantine is on disk" grep -q '^seed seed-netsim' $d/state/card0.learn
+	kill -KILL $vpid
+	wait $vpid 2>/dev/null
+	echo "---- restart ----" >>$d/vuiccd-learn.log
+	vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd-learn.log &
+	vpid=$!
+	check "learn: the new vuiccd takes what was learned (the quarantine)" \
+		log_wait 20 "learned before this start: .* (1 quarantined seed" $d/vuiccd-learn.log
+	check "learn: standby-a times out; standby-b connects" \
+		log_wait 120 "standby-b: connected" $d/vuiccd-learn.log
+	check "learn: the master was never enabled again after the restart" \
+		sh -c "! sed -n '/^---- restart ----/,\$p' $d/vuiccd-learn.log |
+		       grep -q 'profile seed-netsim enabled'"
+	check "learn: status shows the master still quarantined" \
+		js "[x['gate'] for x in p['seeds'] if x['name'] == 'seed-netsim'][0].startswith('quarantined')"
+	end_case learn
 fi
 
 echo "# policy: $failed failed"

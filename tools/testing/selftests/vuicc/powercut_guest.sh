@@ -47,6 +47,8 @@ if ! vuiccd --check-store $pc/state >$pc/check.txt; then
 	fail "a state file is damaged beyond recovery"
 fi
 grep -q recovered $pc/check.txt && { echo "# recovered from an older copy:"; grep recovered $pc/check.txt; }
+# the stored standby seed and learning: every acknowledged write survived
+"$bin/blob_driver" --verify $pc/state --journal /dev/vdb || fail "stored seed or learning lost"
 if [ "$mode" = final ]; then
 	"$bin/persist_driver" --verify --final --journal /dev/vdb
 	rc=$?
@@ -56,6 +58,9 @@ if [ "$mode" = final ]; then
 	exit $rc
 fi
 "$bin/persist_driver" --verify --journal /dev/vdb
+# meanwhile vuiccd's store code writes a standby seed and a learning file
+# in a loop (card 7: vuiccd leaves them alone), cut with the rest
+"$bin/blob_driver" --drive $pc/state --journal /dev/vdb &
 # a burst of 1 to 5 s, then the cut
 "$bin/persist_driver" --cut-after $((1000 + RANDOM % 4000)) --journal /dev/vdb \
 	--bound-ef $((wb + 1000)) --bound-sqn 1000
