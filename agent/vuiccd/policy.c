@@ -274,10 +274,11 @@ static void server_done(void *arg, struct srv_reply *rep)
 			ev->profile.expires_ms = pol_now(vp) + (left > 0 ? (uint64_t)left * 1000 : 1);
 		}
 	} else if (rep->status == SRV_OK && ev->req == POL_REQ_SEEDS) {
-		for (k = 0; k < rep->n_withdraw; k++)
-			prov_withdraw_seed(vp->pg->prov, vp->card, rep->withdraw[k]);
-		if (rep->n_withdraw)
-			vd_policy_sync_profiles(vp->pg);
+		/* (out of the policy at once; out of the kernel once not in use) */
+		for (k = 0; k < rep->n_withdraw; k++) {
+			if (prov_withdraw_seed(vp->pg->prov, vp->card, rep->withdraw[k]))
+				vp_remove(vp, rep->withdraw[k]);
+		}
 		for (k = 0; k < rep->n_profiles && ev->n_profiles < POL_STANDBYS_MAX; k++) {
 			struct profile *p = &rep->profiles[k];
 			struct vprof *v;
@@ -378,7 +379,6 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 		return;
 	}
 	prov_sweep_withdrawn(pg->prov, vp->card);
-	vd_policy_sync_profiles(pg);
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
 	modems_card_check(pg->modems);
@@ -778,6 +778,10 @@ void vd_policy_sync_profiles(struct polglue *pg)
 					  v->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER :
 					  POL_SEED_STANDBY;
 			}
+			/* a VSIM's expiry is the server's answer's, not the registry's */
+			for (k = 0; k < vp_count(vp); k++)
+				if (!strcmp(vp_prof(vp, k)->name, pp.name) && !pp.expires_ms)
+					pp.expires_ms = vp_prof(vp, k)->expires_ms;
 			if (vp_add(vp, &pp))
 				log_warn("card %u policy: more than %d profiles; %s left out", c,
 					 POL_PROFILES_MAX, pp.name);

@@ -515,14 +515,14 @@ static void restore_seeds(struct provision *pv)
 			 rc.restored == 1 ? "" : "s", rc.bad ? " (some dropped: see above)" : "");
 }
 
-void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
+bool prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
 {
 	struct vprof *v = reg_find(pv->reg, card, name);
 
 	if (!v || !v->from_server) {
 		log_warn("card %u: the SIM server withdrew %s, which is not one of its seeds here",
 			 card, name);
-		return;
+		return false;
 	}
 	/* never restored again, whatever happens next */
 	persist_forget_seed(pv->store, card, name);
@@ -530,10 +530,11 @@ void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
 	if (!strcmp(pv->reg->cards[card].enabled, name)) {
 		log_notice("card %u: the SIM server withdrew standby seed %s; in use: deleted once "
 			   "the card moves off it", card, name);
-		return;
+		return true;
 	}
 	log_notice("card %u: the SIM server withdrew standby seed %s: deleted", card, name);
 	prov_delete_remote(pv, card, name);
+	return true;
 }
 
 void prov_sweep_withdrawn(struct provision *pv, uint32_t card)
