@@ -411,7 +411,9 @@ static void on_card(struct policy *p, const struct pol_event *ev)
 	if (p->cur < 0 || p->stage != POL_STAGE_CARD || p->enabled != p->cur)
 		return;
 	if (!ev->ok) {
+		pol_str_copy(p->card_why, sizeof(p->card_why), ev->card_why);
 		pol_attempt_failed(p, POL_STAGE_CARD, -1, false, "", 0, 0);
+		p->card_why[0] = '\0';
 		return;
 	}
 	p->card_ok = true;
