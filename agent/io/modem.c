@@ -493,11 +493,12 @@ static void cpin_done(void *arg, const char *cmd, const struct at_response *r)
 
 	if (!pin_current(m, PIN_PH_QUERY))
 		return;
-	if (r->result == AT_R_ERROR) {
+	if (r->result == AT_R_ERROR ||
+	    (r->result == AT_R_OK && (r->n < 1 || at_parse_cpin(r->info[0], code, sizeof(code))))) {
 		pin_end(m, MODEM_PIN_UNKNOWN, NULL);	/* a modem without +CPIN */
 		return;
 	}
-	if (r->result != AT_R_OK || r->n < 1 || at_parse_cpin(r->info[0], code, sizeof(code))) {
+	if (r->result != AT_R_OK) {
 		/* SIM busy, not inserted (yet), a timeout: the card is still being read */
 		if (++m->pin_polls >= PIN_POLLS) {
 			pin_end(m, MODEM_PIN_UNKNOWN, NULL);	/* taken as it is */
