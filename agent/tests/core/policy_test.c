@@ -279,6 +279,41 @@ static void test_sim_level_quarantine(void)
 	}
 }
 
+/*
+ * The card refused (its PIN1 wrong, or not tried): a SIM-level failure, the
+ * seed quarantined with the reason and failover to the next; a card stage
+ * that failed otherwise (not read) is not quarantined.
+ */
+static void test_card_pin_quarantine(void)
+{
+	struct pol_event ev;
+	unsigned int i;
+	bool noted = false;
+
+	setup(false);
+	simple(POL_EV_START, false);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_CARD;
+	ev.cause = ev.cme = -1;
+	snprintf(ev.card_why, sizeof(ev.card_why), "PIN1 wrong: 2 attempts left");
+	step(&ev);
+	CHECK(P.st[0].quarantined && P.quarantines == 1 && P.cur != 0);
+	for (i = 0; i < NA; i++)
+		if (A[i].kind == POL_ACT_NOTE && strstr(A[i].why, "PIN1 wrong: 2 attempts left") &&
+		    strstr(A[i].why, "quarantined"))
+			noted = true;
+	CHECK(noted);
+	CHECK(!P.card_why[0]);
+	CHECK(act(POL_ACT_SCAN) != NULL);
+	scan2(-100, -60);
+	CHECK(enables("s1"));
+	/* s1: the card not read, no reason: not quarantined */
+	simple(POL_EV_CARD, false);
+	CHECK(!P.st[1].quarantined && P.quarantines == 1);
+	CHECK(enables("s2"));
+	connect_ok("00103", POL_REQ_REPORT);
+}
+
 static void test_location_cause_remembered(void)
 {
 	setup(false);
@@ -833,6 +868,7 @@ int main(void)
 	RUN(test_ranking_stable);
 	RUN(test_master_then_vsim);
 	RUN(test_sim_level_quarantine);
+	RUN(test_card_pin_quarantine);
 	RUN(test_location_cause_remembered);
 	RUN(test_congestion);
 	RUN(test_stage_timeouts);
