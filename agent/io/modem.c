@@ -412,6 +412,7 @@ static void cpin_set_done(void *arg, const char *cmd, const struct at_response *
 		return;
 	if (r->result == AT_R_OK) {
 		m->pin_retries = -1;
+		m->pin_unlocked = true;
 		pin_end(m, MODEM_PIN_READY, NULL);
 		return;
 	}
@@ -529,6 +530,7 @@ static void pin_check(struct modem *m, unsigned int delay_ms)
 		m->pin_stale++;		/* the answer in flight is the old card's */
 	m->pin = MODEM_PIN_CHECKING;
 	m->pin_why[0] = 0;
+	m->pin_unlocked = false;
 	m->pin_polls = 0;
 	m->pin_retries = -1;
 	m->pin_phase = PIN_PH_WAIT;
@@ -773,6 +775,11 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 	}
 	m->retry_at = 0;
 	m->reopens++;
+	/* the PIN check follows the initialisation (init_done): pending now */
+	m->pin = MODEM_PIN_CHECKING;
+	m->pin_why[0] = 0;
+	m->pin_phase = PIN_PH_WAIT;
+	m->pin_at = 0;
 	set_state(m, MODEM_INIT);
 	send(m, "ATE0", NULL, 0, ignore_done);
 	send(m, "AT+CMEE=1", NULL, 0, ignore_done);

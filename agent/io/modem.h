@@ -126,6 +126,7 @@ struct modem {
 	unsigned int pin_polls;		/* +CPIN? answered "busy" in this check */
 	uint64_t pin_at;		/* when to read +CPIN? next; 0 none */
 	unsigned long pin_attempts;	/* +CPIN=<pin> sent */
+	bool pin_unlocked;		/* this check sent the PIN and it was accepted */
 	void (*event)(void *arg, struct modem *m, const struct modem_event *e);
 	void *arg;
 };

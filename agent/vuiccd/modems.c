@@ -97,7 +97,7 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 			loop_event(ms->loop, "card %u modem: %s", m->card, m->pin_why);
 		} else {
 			log_info("modem %u: PIN %s%s", m->card, modem_pin_text(m, t, sizeof(t)),
-				 m->pin_attempts && m->pin == MODEM_PIN_READY ? " (PIN1 accepted)" : "");
+				 m->pin_unlocked ? " (PIN1 accepted)" : "");
 		}
 		break;
 	}
