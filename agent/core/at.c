@@ -136,6 +136,7 @@ static void start_next(struct at_client *c, uint64_t now)
 	struct at_cmd *cmd;
 	char buf[AT_CMD_MAX + 2];
 	size_t n;
+	int rc;
 
 	while (!c->busy && c->n && !c->doomed) {
 		cmd = &c->q[c->head];
@@ -147,9 +148,9 @@ static void start_next(struct at_client *c, uint64_t now)
 		memcpy(buf, cmd->text, n);
 		buf[n++] = '\r';
 		c->st.sent++;
-		n = c->ops.write(c->ops.arg, buf, n);
-		explicit_bzero(buf, sizeof(buf));
-		if (n) {
+		rc = c->ops.write(c->ops.arg, buf, n);
+		explicit_bzero(buf, sizeof(buf));	/* a secret command's text */
+		if (rc) {
 			snprintf(c->rsp.final, sizeof(c->rsp.final), "write failed");
 			finish(c, AT_R_ERROR, now);
 			return;		/* finish() went on with the queue */
