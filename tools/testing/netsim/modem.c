@@ -1123,6 +1123,25 @@ static void cmd_cfun(struct ns_modem *m, enum at_kind k, char **a, int na)
 }
 
 /*
+ * sim = t0: a card on a wire raises no event, and a profile switch is seen
+ * at the next presence check.  Before answering for the card, check it
+ * now, as sim_check() does: a card that went silent is taken as removed
+ * (+CME ERROR: 10 until it is read again), never answered for with the
+ * PIN state of the card before.
+ */
+static void sim_check_now(struct ns_modem *m)
+{
+	if (!m->cfg->sim_t0 || (!m->card_ready && m->pin_need == PIN_NONE))
+		return;
+	if (sim_present(m))
+		return;
+	m->sim_lost++;
+	card_removed(m);
+	m->sim_warm = true;
+	m->sim_poll_at = ns_now();	/* read again at once */
+}
+
+/*
  * +CPIN (TS 27.007 §8.3): what the card waits for, and PIN1 to it.  The
  * card is the truth: its VERIFY PIN answer, never the scenario.  The PIN
  * is not logged.  Unblocking with the PUK (+CPIN=puk,newpin) is not done:
@@ -1137,6 +1156,7 @@ static void cmd_cpin(struct ns_modem *m, enum at_kind k, char **a, int na)
 		return ok(m);
 	if (k != AT_READ && k != AT_SET)
 		return cme(m, 50);
+	sim_check_now(m);
 	if (!m->card_present || m->cfun == 0)
 		return cme(m, 10);
 	if (!m->card_ready && m->pin_need == PIN_NONE)
@@ -1196,6 +1216,7 @@ static void cmd_cpinr(struct ns_modem *m, enum at_kind k, char **a, int na)
 		return ok(m);
 	if (k != AT_ACT && k != AT_SET)
 		return cme(m, 50);
+	sim_check_now(m);
 	if (!m->card_present || m->cfun == 0)
 		return cme(m, 10);
 	if (!fnmatch(sel, "SIM PIN", 0)) {
