@@ -144,7 +144,9 @@ struct pol_event {
 	enum pol_event_kind kind;
 	bool ok;
 	/* POL_EV_CARD not ok: why, when the card itself refuses to be used
-	 * (its PIN): a SIM-level failure, the seed is quarantined; "" other */
+	 * (its PIN): a SIM-level failure, the seed is quarantined; "" other.
+	 * Taken in the card and the registration stages (a PIN check may end
+	 * after the card was reported ready). */
 	char card_why[POL_CARD_WHY_MAX];
 	/* POL_EV_REG */
 	enum pol_reg_stat stat;

@@ -25,7 +25,6 @@ struct vpol {
 	struct profile *vsim;		/* sent by the server, not installed yet */
 	char vsim_lease[64];
 	bool reg_pending;		/* registered: the operator read comes next */
-	bool card_wait;			/* POL_EV_CARD waits for the modem's PIN check */
 	enum modem_state last_state;
 	unsigned int depth;
 };
@@ -337,24 +336,20 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 /* ---- actions ---- */
 
 /*
- * The card stage's outcome: at once when the modem is not open or knows
- * the card's PIN state; after its PIN check (MODEM_EV_PIN) otherwise.  A
- * PIN the card refused, or one not tried, fails the card stage with the
- * reason, which the policy takes as a SIM-level failure.
+ * The card stage's outcome: ready at once (registration takes as long as
+ * the modem needs to read the card), unless the modem's PIN check of this
+ * card already said it cannot be used.  A check that says so later
+ * (MODEM_EV_PIN) is a card-stage failure too, with its reason: the policy
+ * takes it as a SIM-level failure.
  */
 static void card_event(struct vpol *vp)
 {
 	struct modem *m = &vp->pg->modems->m[vp->card];
 	struct pol_event ev;
 
-	if (m->state >= MODEM_INIT && modem_pin_pending(m)) {
-		vp->card_wait = true;
-		return;
-	}
-	vp->card_wait = false;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = POL_EV_CARD;
-	ev.ok = m->state < MODEM_INIT || !m->pin_why[0];
+	ev.ok = m->state < MODEM_INIT || modem_pin_pending(m) || !m->pin_why[0];
 	ev.cause = -1;
 	ev.cme = -1;
 	if (!ev.ok)
@@ -367,7 +362,6 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	struct polglue *pg = vp->pg;
 	char why[POL_WHY_MAX + 16];
 
-	vp->card_wait = false;
 	if (!strcmp(pg->reg->cards[vp->card].enabled, a->profile)) {
 		card_event(vp);
 		return;
@@ -536,8 +530,8 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 		reg_event(vp, m);
 		break;
 	case MODEM_EV_PIN:
-		if (vp->card_wait)
-			card_event(vp);
+		if (m->pin_why[0])
+			card_event(vp);	/* refused: the policy's attempt fails */
 		break;
 	case MODEM_EV_OPERATOR:
 		if (vp->reg_pending) {

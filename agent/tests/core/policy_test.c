@@ -292,6 +292,9 @@ static void test_card_pin_quarantine(void)
 
 	setup(false);
 	simple(POL_EV_START, false);
+	/* taken as ready, then the modem's PIN check says it is refused */
+	simple(POL_EV_CARD, true);
+	CHECK(P.stage == POL_STAGE_REGISTER && P.cur == 0);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = POL_EV_CARD;
 	ev.cause = ev.cme = -1;
@@ -307,11 +310,19 @@ static void test_card_pin_quarantine(void)
 	CHECK(act(POL_ACT_SCAN) != NULL);
 	scan2(-100, -60);
 	CHECK(enables("s1"));
-	/* s1: the card not read, no reason: not quarantined */
-	simple(POL_EV_CARD, false);
-	CHECK(!P.st[1].quarantined && P.quarantines == 1);
+	/* s1: refused in the card stage itself (known before): quarantined */
+	step(&ev);
+	CHECK(P.st[1].quarantined && P.quarantines == 2);
 	CHECK(enables("s2"));
-	connect_ok("00103", POL_REQ_REPORT);
+	/* s2: the card not read, no reason: not quarantined; a reason-less
+	 * failure after it was ready is not taken either */
+	simple(POL_EV_CARD, true);
+	simple(POL_EV_CARD, false);
+	CHECK(P.cur == 2 && P.stage == POL_STAGE_REGISTER);
+	T += 2000;
+	reg(POL_REG_ROAMING, -1, "00103");
+	CHECK(act(POL_ACT_DIAL) != NULL);
+	CHECK(!P.st[2].quarantined && P.quarantines == 2);
 }
 
 static void test_location_cause_remembered(void)
