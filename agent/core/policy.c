@@ -409,10 +409,16 @@ static void on_start(struct policy *p, const struct pol_event *ev)
 
 static void on_card(struct policy *p, const struct pol_event *ev)
 {
-	if (p->cur < 0 || p->stage != POL_STAGE_CARD || p->enabled != p->cur)
+	/* a card that refuses to be used (its PIN) may say so after it was
+	 * taken as ready: in the registration stage too */
+	bool refused = !ev->ok && ev->card_why[0] && p->stage == POL_STAGE_REGISTER;
+
+	if (p->cur < 0 || (p->stage != POL_STAGE_CARD && !refused) || p->enabled != p->cur)
 		return;
 	if (!ev->ok) {
+		pol_str_copy(p->card_why, sizeof(p->card_why), ev->card_why);
 		pol_attempt_failed(p, POL_STAGE_CARD, -1, false, "", 0, 0);
+		p->card_why[0] = '\0';
 		return;
 	}
 	p->card_ok = true;

@@ -139,9 +139,16 @@ struct pol_scan_entry {
  */
 #define POL_SCAN_BACKSTOP_MS	400000
 
+#define POL_CARD_WHY_MAX	96
+
 struct pol_event {
 	enum pol_event_kind kind;
 	bool ok;
+	/* POL_EV_CARD not ok: why, when the card itself refuses to be used
+	 * (its PIN): a SIM-level failure, the seed is quarantined; "" other.
+	 * Taken in the card and the registration stages (a PIN check may end
+	 * after the card was reported ready). */
+	char card_why[POL_CARD_WHY_MAX];
 	/* POL_EV_REG */
 	enum pol_reg_stat stat;
 	int cause;		/* EMM/MM reject cause; -1 none */
@@ -256,6 +263,7 @@ struct policy {
 	int cur;			/* the profile being connected or in use; -1 */
 	int enabled;			/* what the card has (as asked); -1 */
 	bool card_ok;			/* the modem read it */
+	char card_why[POL_CARD_WHY_MAX];	/* the card stage's refusal (its PIN); "" */
 	enum pol_stage stage;
 	uint64_t stage_since, stage_deadline;
 	bool searched;			/* stat 2 seen in this registration stage */

@@ -80,6 +80,11 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	struct pol_seed_state *s = &p->st[i];
 	enum cause_class cc = stage == POL_STAGE_REGISTER && cause >= 0 ? pol_classify(cause) : CC_OTHER;
 	const char *what = "";
+	/* the card refused to be used (its PIN): as a SIM-level reject */
+	bool card_refused = stage == POL_STAGE_CARD && p->card_why[0];
+
+	if (card_refused)
+		cc = CC_SIM;
 
 	if (timeout)
 		p->timeouts++;
@@ -119,6 +124,9 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	if (cause >= 0)
 		pol_emit_note(p, "%s failed at %s: cause #%d%s", p->prof[i].name,
 			      pol_stage_name(stage), cause, what);
+	else if (card_refused)
+		pol_emit_note(p, "%s failed at %s: %s%s", p->prof[i].name, pol_stage_name(stage),
+			      p->card_why, what);
 	else
 		pol_emit_note(p, "%s failed at %s: %s", p->prof[i].name, pol_stage_name(stage),
 			      timeout ? "timeout" :

@@ -364,13 +364,35 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 
 /* ---- actions ---- */
 
+/*
+ * The card stage's outcome: ready at once (registration takes as long as
+ * the modem needs to read the card), unless the modem's PIN check of this
+ * card already said it cannot be used.  A check that says so later
+ * (MODEM_EV_PIN) is a card-stage failure too, with its reason: the policy
+ * takes it as a SIM-level failure.
+ */
+static void card_event(struct vpol *vp)
+{
+	struct modem *m = &vp->pg->modems->m[vp->card];
+	struct pol_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_CARD;
+	ev.ok = m->state < MODEM_INIT || modem_pin_pending(m) || !m->pin_why[0];
+	ev.cause = -1;
+	ev.cme = -1;
+	if (!ev.ok)
+		snprintf(ev.card_why, sizeof(ev.card_why), "%s", m->pin_why);
+	feed(vp, &ev);
+}
+
 static void do_enable(struct vpol *vp, const struct pol_action *a)
 {
 	struct polglue *pg = vp->pg;
 	char why[POL_WHY_MAX + 16];
 
 	if (!strcmp(pg->reg->cards[vp->card].enabled, a->profile)) {
-		simple_event(vp, POL_EV_CARD, true);
+		card_event(vp);
 		return;
 	}
 	snprintf(why, sizeof(why), "policy: %s", a->why);
@@ -382,7 +404,7 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
 	modems_card_check(pg->modems);
-	simple_event(vp, POL_EV_CARD, true);
+	card_event(vp);
 }
 
 static void do_register(struct vpol *vp)
@@ -624,6 +646,10 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 		}
 		vp->reg_pending = false;
 		reg_event(vp, m);
+		break;
+	case MODEM_EV_PIN:
+		if (m->pin_why[0])
+			card_event(vp);	/* refused: the policy's attempt fails */
 		break;
 	case MODEM_EV_OPERATOR:
 		if (vp->reg_pending) {

@@ -331,6 +331,8 @@ static bool provision_file(struct provision *pv, const char *path, struct profil
 	v->file_fpr = p->fingerprint;
 	v->kind = p->kind;
 	v->role = p->role;
+	explicit_bzero(v->pin1, sizeof(v->pin1));
+	memcpy(v->pin1, p->pin1, sizeof(v->pin1) - 1);
 	reg_pol_info(v, p);
 	if (!v->installed) {
 		install(pv, v, p);

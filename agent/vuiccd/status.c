@@ -94,6 +94,19 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 		jstr(f, m->addr);
 	else
 		fputs("null", f);
+	{
+		char t[48];
+
+		fputs(",\"pin\":", f);
+		jstr(f, modem_pin_text(m, t, sizeof(t)));
+		fputs(",\"pin_why\":", f);
+		if (m->pin_why[0])
+			jstr(f, m->pin_why);
+		else
+			fputs("null", f);
+		jint(f, "pin_retries", m->pin_retries, m->pin_retries >= 0);
+		fprintf(f, ",\"pin_attempts\":%lu", m->pin_attempts);
+	}
 	fprintf(f, ",\"registrations\":%lu,\"denials\":%lu,\"dials\":%lu,"
 		"\"dial_failures\":%lu,\"timeouts\":%lu,\"last_error\":",
 		m->registrations, m->denials, m->dials, m->dial_failures, m->timeouts);
@@ -253,6 +266,13 @@ static void modem_text(const struct status *rep, unsigned int c, FILE *f)
 		fprintf(f, ", operator %s", modem_operator(m));
 	if (m->addr[0])
 		fprintf(f, ", address %s", m->addr);
+	{
+		char t[48];
+
+		fprintf(f, ", PIN %s", modem_pin_text(m, t, sizeof(t)));
+		if (m->pin_why[0])
+			fprintf(f, " (%s)", m->pin_why);
+	}
 	if (m->last_error[0])
 		fprintf(f, "; last error: %s", m->last_error);
 	fprintf(f, "\n    %s %s, survey %s%s%s", m->manufacturer[0] ? m->manufacturer : "?",

@@ -279,6 +279,52 @@ static void test_sim_level_quarantine(void)
 	}
 }
 
+/*
+ * The card refused (its PIN1 wrong, or not tried): a SIM-level failure, the
+ * seed quarantined with the reason and failover to the next; a card stage
+ * that failed otherwise (not read) is not quarantined.
+ */
+static void test_card_pin_quarantine(void)
+{
+	struct pol_event ev;
+	unsigned int i;
+	bool noted = false;
+
+	setup(false);
+	simple(POL_EV_START, false);
+	/* taken as ready, then the modem's PIN check says it is refused */
+	simple(POL_EV_CARD, true);
+	CHECK(P.stage == POL_STAGE_REGISTER && P.cur == 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_CARD;
+	ev.cause = ev.cme = -1;
+	snprintf(ev.card_why, sizeof(ev.card_why), "PIN1 wrong: 2 attempts left");
+	step(&ev);
+	CHECK(P.st[0].quarantined && P.quarantines == 1 && P.cur != 0);
+	for (i = 0; i < NA; i++)
+		if (A[i].kind == POL_ACT_NOTE && strstr(A[i].why, "PIN1 wrong: 2 attempts left") &&
+		    strstr(A[i].why, "quarantined"))
+			noted = true;
+	CHECK(noted);
+	CHECK(!P.card_why[0]);
+	CHECK(act(POL_ACT_SCAN) != NULL);
+	scan2(-100, -60);
+	CHECK(enables("s1"));
+	/* s1: refused in the card stage itself (known before): quarantined */
+	step(&ev);
+	CHECK(P.st[1].quarantined && P.quarantines == 2);
+	CHECK(enables("s2"));
+	/* s2: the card not read, no reason: not quarantined; a reason-less
+	 * failure after it was ready is not taken either */
+	simple(POL_EV_CARD, true);
+	simple(POL_EV_CARD, false);
+	CHECK(P.cur == 2 && P.stage == POL_STAGE_REGISTER);
+	T += 2000;
+	reg(POL_REG_ROAMING, -1, "00103");
+	CHECK(act(POL_ACT_DIAL) != NULL);
+	CHECK(!P.st[2].quarantined && P.quarantines == 2);
+}
+
 static void test_location_cause_remembered(void)
 {
 	setup(false);
@@ -833,6 +879,7 @@ int main(void)
 	RUN(test_ranking_stable);
 	RUN(test_master_then_vsim);
 	RUN(test_sim_level_quarantine);
+	RUN(test_card_pin_quarantine);
 	RUN(test_location_cause_remembered);
 	RUN(test_congestion);
 	RUN(test_stage_timeouts);

@@ -185,6 +185,10 @@ struct ns_modem {
 	char ceer[80];
 	/* the card */
 	bool card_present, card_ready;
+	/* PIN1 (TS 27.007 §8.3), as the card says: PIN_NONE when it is not
+	 * enabled or was verified since the card's power-up */
+	enum { PIN_NONE, PIN_SIM_PIN, PIN_SIM_PUK } pin_need;
+	int pin_tries;			/* the card's PIN1 counter; -1 unknown */
 	char iccid[21], imsi[16];
 	unsigned int mnc_len;
 	unsigned int n_fplmn;
@@ -210,6 +214,7 @@ struct ns_modem {
 	char addr[16];
 	/* counters for the report */
 	unsigned long boots, attaches, auths, resyncs, rejects, pdp_up, at_cmds;
+	unsigned long pin_verifies, pin_wrong;	/* VERIFY PIN1 with a value; refused */
 };
 
 struct netsim {

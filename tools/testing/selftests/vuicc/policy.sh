@@ -23,6 +23,11 @@
 #              and a stored standby connects; the server withdraws one
 #   learn      vuiccd killed mid-failover: the new one keeps the master's
 #              quarantine and never enables it again
+#   pin        the master's PIN1 is enabled: vuiccd unlocks it (+CPIN=) with
+#              the profile's pin1 and connects; then (pin-wrong) the card's
+#              PIN differs from the profile's: exactly one VERIFY, the card
+#              keeps 2 tries, never PUK, the master quarantined, a standby
+#              connects; no PIN digits in any log or status
 #
 # Every case checks netsim's report (who attached, never an IMSI twice)
 # and vuiccd's status.  POLICY_CASES="a b" runs some.
@@ -214,6 +219,8 @@ start_case() {	# NAME
 		grep -q "listening" $d/server-$1.log 2>/dev/null && break
 		sleep 0.05
 	done
+	# a case's own set-up of the cards before vuiccd starts
+	[ -n "${pre_vuiccd:-}" ] && eval "$pre_vuiccd"
 	vuiccd -f -c ${conf:-$d/vuiccd.conf} 2>>$d/vuiccd-$1.log &
 	vpid=$!
 	t0=$(date +%s%N)
@@ -521,6 +528,72 @@ if want learn; then
 	check "learn: status shows the master still quarantined" \
 		js "[x['gate'] for x in p['seeds'] if x['name'] == 'seed-netsim'][0].startswith('quarantined')"
 	end_case learn
+fi
+
+# ---- PIN1: unlocked with the profile's PIN; a wrong one tried once ----
+if want pin; then
+	# made-up PINs whose digits appear nowhere else in the logs
+	PIN_OK=73915064 PIN_BAD=46280517
+	pin_profiles() {	# DIR PIN: the profiles, the master's PIN1 enabled
+		mkdir -p $1
+		cp $d/profiles/*.conf $1/
+		printf 'pin1 = %s\npin1_enabled = 1\n' $2 >>$1/seed-netsim.conf
+		chmod 600 $1/*.conf
+	}
+	no_pin_leak() {	# CASE: no PIN digits in any log, nor in the status
+		timeout 5 vuiccctl status --socket $sock >$d/status-$1.txt 2>&1
+		timeout 5 vuiccctl --json status --socket $sock >$d/status-$1.json 2>&1
+		check "$1: no PIN in vuiccd's, netsim's or the server's log, nor in the status" \
+			sh -c "! grep -lE '$PIN_OK|$PIN_BAD' $d/vuiccd-$1.log $d/netsim-$1.log \
+			       $d/server-$1.log $d/status-$1.txt $d/status-$1.json"
+	}
+	pin_profiles $d/profiles-pin $PIN_OK
+	sed "s|^profiles_dir = .*|profiles_dir = $d/profiles-pin|" $d/vuiccd.conf >$d/vuiccd-pin.conf
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/pin.scn active active
+	conf=$d/vuiccd-pin.conf start_case pin
+	check "pin: the master (PIN1 enabled) connects" \
+		log_wait 90 'seed-netsim: connected' $d/vuiccd-pin.log
+	check "pin: vuiccd unlocked the card with the profile's PIN" \
+		grep -q 'PIN1 accepted' $d/vuiccd-pin.log
+	check "pin: netsim's modem asked for PIN1 and had it verified" sh -c \
+		"grep -q 'asks for PIN1 (3 tries left)' $d/netsim-pin.log &&
+		 grep -q 'VERIFY PIN1: verified' $d/netsim-pin.log"
+	wait_for 60 "p['phase'] == 'vsim-up'" >/dev/null
+	no_pin_leak pin
+	end_case pin
+	# (the master's card asks again at each power-up: one VERIFY each time)
+	asked=$(grep -c 'asks for PIN1' $d/netsim-pin.log)
+	check "pin: one VERIFY with a value per time the card asked ($asked), none refused" \
+		report "m['pin_verifies'] == $asked and $asked >= 1 and m['pin_wrong'] == 0"
+
+	# the card's PIN1 is not the profile file's: the kernel's copy was
+	# installed by someone else (vuiccd takes it as its file's)
+	pin_profiles $d/profiles-pinwrong $PIN_BAD
+	pin_profiles $d/profiles-pincard $PIN_OK
+	sed "s|^profiles_dir = .*|profiles_dir = $d/profiles-pinwrong|" $d/vuiccd.conf \
+		>$d/vuiccd-pinwrong.conf
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/pin-wrong.scn active absent
+	pre_vuiccd="vuiccctl profile add $d/profiles-pincard/seed-netsim.conf --card 0 >/dev/null" \
+		conf=$d/vuiccd-pinwrong.conf start_case pin-wrong
+	check "pin-wrong: the master is quarantined for its PIN; a standby connects" \
+		wait_for 90 "p['phase'] in ('seed-up', 'vsim', 'vsim-up') and \
+			     p['current'] != 'seed-netsim' and p['quarantines'] >= 1 and \
+			     'quarantined' in (p['seeds'][0]['gate'] or '')"
+	check "pin-wrong: vuiccd logged why: wrong, 2 attempts left" \
+		grep -q 'seed-netsim failed at card: PIN1 wrong: 2 attempts left' $d/vuiccd-pin-wrong.log
+	check "pin-wrong: the card refused one VERIFY and kept 2 tries, never PUK" sh -c \
+		"[ \$(grep -c 'VERIFY PIN1: 63C2, wrong PIN (2 tries left)' $d/netsim-pin-wrong.log) = 1 ] &&
+		 ! grep -q 'PUK' $d/netsim-pin-wrong.log"
+	check "pin-wrong: the modem's status is the standby's card (ready)" \
+		wait_for 20 "c['modem']['pin'] == 'ready'"
+	if [ $failed -gt $case_failed ]; then
+		grep -E 'modem 0: (PIN|profile)|card [0-9] modem: PIN' $d/vuiccd-pin-wrong.log |
+			sed 's/^/# vuiccd: /' | tail -20
+	fi
+	no_pin_leak pin-wrong
+	end_case pin-wrong
+	check "pin-wrong: exactly one VERIFY with a value, refused" \
+		report "m['pin_verifies'] == 1 and m['pin_wrong'] == 1"
 fi
 
 echo "# policy: $failed failed"
