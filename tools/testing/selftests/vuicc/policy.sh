@@ -520,6 +520,8 @@ if want learn; then
 	vpid=$!
 	check "learn: the new vuiccd takes what was learned (the quarantine)" \
 		log_wait 20 "learned before this start: .* (1 quarantined seed" $d/vuiccd-learn.log
+	check "learn: it carried on with the enabled seed, no reset" \
+		log_wait 20 "vuiccd restarted: carry on with the enabled seed" $d/vuiccd-learn.log
 	check "learn: standby-a times out; standby-b connects" \
 		log_wait 120 "standby-b: connected" $d/vuiccd-learn.log
 	check "learn: the master was never enabled again after the restart" \
