@@ -60,12 +60,13 @@ void pol_vsim_failed(struct policy *p, int v, enum pol_stage stage, int cause, b
 	r->stage = stage;
 	r->timeout = timeout;
 	r->cause = cause;
-	snprintf(r->why, sizeof(r->why), "report: VSIM %s failed at %s", p->prof[v].name,
-		 pol_stage_name(stage));
+	snprintf(r->why, sizeof(r->why), "report: VSIM %s failed at %s%s%s", p->prof[v].name,
+		 pol_stage_name(stage), p->fail_why ? ": " : "", p->fail_why ? p->fail_why : "");
 	p->report_pending = true;
 	/* its keys go now: a failed VSIM is never used again */
-	pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM failed at %s%s: deleted (keys wiped)",
-		 p->prof[v].name, pol_stage_name(stage), timeout ? " (timeout)" : "");
+	pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM failed at %s%s%s%s: deleted (keys wiped)",
+		 p->prof[v].name, pol_stage_name(stage), timeout ? " (timeout)" : "",
+		 p->fail_why ? ": " : "", p->fail_why ? p->fail_why : "");
 	if (p->enabled == v)
 		p->enabled = -1;
 	pol_remove_profile(p, p->prof[v].name);
@@ -121,6 +122,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 			      pol_stage_name(stage), cause, what);
 	else
 		pol_emit_note(p, "%s failed at %s: %s", p->prof[i].name, pol_stage_name(stage),
+			      p->fail_why ? p->fail_why :
 			      timeout ? "timeout" :
 			      stage == POL_STAGE_REGISTER ? "no network for it" :
 			      stage == POL_STAGE_DATA ? "the SIM server is unreachable" :
@@ -155,6 +157,10 @@ void pol_attempt_up(struct policy *p)
 	s->successes++;
 	p->stage = POL_STAGE_UP;
 	p->stage_deadline = 0;
+	/* the data check's first probe one interval after the server answered */
+	p->check_pending = false;
+	p->check_fails = 0;
+	p->check_at = p->cfg.check_interval_ms ? p->now + p->cfg.check_interval_ms : 0;
 	p->rounds_failed = 0;
 	if (p->prof[i].kind == POL_VSIM) {
 		p->phase = POL_P_VSIM_UP;
