@@ -329,7 +329,7 @@ struct policy {
 	bool check_pending;		/* POL_ACT_PROBE sent, POL_EV_PROBE not back */
 	unsigned int check_fails;	/* failed in a row */
 	int check_last;			/* the last probe: 1 answered, 0 failed, -1 none */
-	const char *fail_why;		/* pol_attempt_failed()'s reason, if not the stage's */
+	const char *fail_why;		/* the next pol_attempt_failed()'s reason, if not the stage's */
 
 	uint64_t rng;
 	uint64_t now;

@@ -80,7 +80,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	int i = p->cur;
 	struct pol_seed_state *s = &p->st[i];
 	enum cause_class cc = stage == POL_STAGE_REGISTER && cause >= 0 ? pol_classify(cause) : CC_OTHER;
-	const char *what = "";
+	const char *what = "", *why = p->fail_why;
 
 	if (timeout)
 		p->timeouts++;
@@ -90,6 +90,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	s->no_network = stage == POL_STAGE_REGISTER && cause < 0 && !timeout;
 	if (p->prof[i].kind == POL_VSIM) {
 		pol_vsim_failed(p, i, stage, cause, timeout);
+		p->fail_why = NULL;	/* this failure's only: not of one that follows */
 		pol_clear_requests(p);
 		pol_fall_back_to_seed(p, "back to the seed after the VSIM failed");
 		return;
@@ -115,6 +116,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 		what = "";
 		break;
 	}
+	p->fail_why = NULL;
 	if (cc != CC_OTHER)
 		s->failures++;
 	if (cause >= 0)
@@ -122,7 +124,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 			      pol_stage_name(stage), cause, what);
 	else
 		pol_emit_note(p, "%s failed at %s: %s", p->prof[i].name, pol_stage_name(stage),
-			      p->fail_why ? p->fail_why :
+			      why ? why :
 			      timeout ? "timeout" :
 			      stage == POL_STAGE_REGISTER ? "no network for it" :
 			      stage == POL_STAGE_DATA ? "the SIM server is unreachable" :
