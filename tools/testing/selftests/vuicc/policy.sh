@@ -424,11 +424,13 @@ if want blackhole; then
 		# registration and the PDP context stay up
 		printf '[fail dark]\nstage = data\nmode = blackhole\nms = 3000\nimsi = %s\n\n' $VA
 	} | scenario $d/blackhole.scn active active
+	# (a loaded debug VM dials in up to a minute, and answers a probe in
+	# more than 800 ms: the master must connect for vsim-a to come)
 	{
-		cat $d/vuiccd.conf
+		sed 's/^t_dial_ms = .*/t_dial_ms = 90000/' $d/vuiccd.conf
 		printf 'data_check = http://192.0.2.1:8080/gen_204\n'
-		printf 'data_check_interval_ms = 1000\ndata_check_failures = 3\n'
-		printf 'data_check_timeout_ms = 800\n'
+		printf 'data_check_interval_ms = 1500\ndata_check_failures = 3\n'
+		printf 'data_check_timeout_ms = 1500\n'
 	} >$d/vuiccd-blackhole.conf
 	check "blackhole: vuiccd -t accepts the data check" vuiccd -t -c $d/vuiccd-blackhole.conf
 	mkdir -p $d/www
@@ -442,7 +444,7 @@ if want blackhole; then
 	conf=$d/vuiccd-blackhole.conf start_case blackhole
 	hstart
 	check "blackhole: vsim-a up, its data checked and answered" \
-		wait_for 150 "c['enabled'] == 'vsim-a' and p['phase'] == 'vsim-up' and \
+		wait_for 240 "c['enabled'] == 'vsim-a' and p['phase'] == 'vsim-up' and \
 			      p['data_check']['last_ok'] == True"
 	check "blackhole: the check fails vsim-a at data; another VSIM takes over" \
 		wait_for 120 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-b'"
