@@ -163,8 +163,8 @@ static void check_text(const struct status *rep, unsigned int c, const struct po
 
 	if (!ck)
 		return;
-	fprintf(f, "  data check: %s every %u s, %s; last: ", rep->cfg->data_check,
-		p->cfg.check_interval_ms / 1000, check_state(p));
+	fprintf(f, "  data check: %s every %u ms, %s; last: ", rep->cfg->data_check,
+		p->cfg.check_interval_ms, check_state(p));
 	if (ck->last_at)
 		fprintf(f, "%s %s, %lld s ago", ck->last_ok ? "answered" : "failed", ck->last,
 			(long long)(time(NULL) - ck->last_at));
