@@ -17,10 +17,10 @@
  * probe is answered by a status line of 2xx or 3xx; anything else, a reset
  * or no status line in time fails it.
  *
- * The owner polls probe_fd() (an epoll fd of the probe's own: the socket
- * and the timeout's timerfd, both only while a probe is out) for EPOLLIN
- * and calls probe_input() when it is readable.  With no probe out nothing
- * wakes up.
+ * The owner polls probe_fd() (an epoll fd of the probe's own, over the
+ * timeout's timerfd, armed only while a probe is out, and the probe's
+ * socket, open only then) for EPOLLIN and calls probe_input() when it is
+ * readable.  With no probe out nothing wakes up.
  */
 #ifndef VUICC_PROBE_H
 #define VUICC_PROBE_H
