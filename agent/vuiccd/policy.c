@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/cn105491555a.h"
+#include "io/probe.h"
 #include "lib/log.h"
 #include "learn.h"
 #include "policy.h"
@@ -35,6 +36,10 @@ struct vpol {
 	size_t learn_len;
 	char learn_last[LEARN_TEXT_MAX];
 	unsigned long learn_writes, learn_write_errors;
+	/* the data check (data_check): its client, and what the last probe saw */
+	bool have_probe;
+	struct probe probe;
+	struct vd_check check;
 };
 
 /*
@@ -362,6 +367,45 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 	}
 }
 
+/* ---- the data check ---- */
+
+static void probe_done(void *arg, bool ok, const char *detail)
+{
+	struct vpol *vp = arg;
+	struct pol_event ev;
+
+	vp->check.last_ok = ok;
+	vp->check.last_at = time(NULL);
+	snprintf(vp->check.last, sizeof(vp->check.last), "%s", detail);
+	if (ok)
+		log_debug("card %u data check: %s: %s", vp->card, vp->pg->cfg->data_check, detail);
+	else
+		log_notice("card %u data check: %s: failed: %s", vp->card,
+			   vp->pg->cfg->data_check, detail);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_PROBE;
+	ev.ok = ok;
+	ev.cause = ev.cme = -1;
+	feed(vp, &ev);
+}
+
+static void do_probe(struct vpol *vp)
+{
+	if (!vp->have_probe) {
+		probe_done(vp, false, "no data check configured");
+		return;
+	}
+	probe_start(&vp->probe, probe_done, vp);
+}
+
+static void on_probe_fd(void *arg, uint32_t events)
+{
+	struct vpol *vp = arg;
+
+	probe_input(&vp->probe);
+	vd_policy_arm(vp->pg);
+}
+
 /* ---- actions ---- */
 
 /*
@@ -476,6 +520,12 @@ static void run(struct vpol *vp, const struct pol_action *a)
 		loop_event(pg->loop, "card %u: %s", vp->card, a->why);
 		return;
 	}
+	if (a->kind == POL_ACT_PROBE) {
+		/* one every interval: not news unless it fails */
+		log_debug("card %u policy: %s", vp->card, a->why);
+		do_probe(vp);
+		return;
+	}
 	log_notice("card %u policy: %s%s%s: %s", vp->card, pol_action_name(a->kind),
 		   a->kind == POL_ACT_SERVER ? " " : "",
 		   a->kind == POL_ACT_SERVER ? pol_req_name(a->req) : "", a->why);
@@ -515,6 +565,7 @@ static void run(struct vpol *vp, const struct pol_action *a)
 	case POL_ACT_DELETE:
 		prov_delete_remote(pg->prov, vp->card, a->profile);
 		break;
+	case POL_ACT_PROBE:	/* sent above */
 	case POL_ACT_NOTE:
 		break;
 	}
@@ -774,6 +825,10 @@ static void policy_config(const struct config *c, struct pol_config *pc)
 		pc->switchback_ms = 0;
 	pc->want_vsim = c->vsim;
 	pc->standby_count = c->standby_count;
+	if (c->data_check[0] && !c->policy_source) {
+		pc->check_interval_ms = c->data_check_interval_ms;
+		pc->check_failures = c->data_check_failures;
+	}
 	pc->rng_seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 }
 
@@ -845,6 +900,7 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 {
 	struct pol_config pc;
 	struct srv_config sc;
+	struct probe_target target;
 	char err[256];
 	unsigned int c;
 
@@ -883,6 +939,14 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 	if (loop_add(pg->loop, pg->tfd, EPOLLIN, on_timer, pg))
 		return -1;
 	policy_config(pg->cfg, &pc);
+	if (pg->cfg->data_check[0]) {
+		if (probe_parse_target(pg->cfg->data_check, &target, err, sizeof(err))) {
+			log_err("data_check '%s': %s", pg->cfg->data_check, err);
+			return -1;
+		}
+		if (pg->cfg->policy_source)
+			log_warn("data_check: CN105491555A's method has no data check: not used");
+	}
 	for (c = pg->cfg->card_base; c < REG_CARD_END(pg->reg) && c < VUICC_CARDS_MAX; c++) {
 		struct vpol *vp;
 
@@ -902,6 +966,16 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 		if (vp->source)
 			cn_init(&vp->cn, &pc);
 		pg->vpol[c] = vp;
+		if (pc.check_interval_ms) {
+			/* its fds exist only with the check on; idle they never wake */
+			if (probe_init(&vp->probe, &target, pg->cfg->data_check_timeout_ms)) {
+				log_err("card %u data check: %s", c, strerror(errno));
+				return -1;
+			}
+			vp->have_probe = true;
+			if (loop_add(pg->loop, probe_fd(&vp->probe), EPOLLIN, on_probe_fd, vp))
+				return -1;
+		}
 	}
 	vd_policy_sync_profiles(pg);
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
@@ -948,6 +1022,10 @@ void vd_policy_stop(struct polglue *pg)
 			profile_wipe(vp->vsim);
 			free(vp->vsim);
 		}
+		if (vp->have_probe) {
+			loop_del(pg->loop, probe_fd(&vp->probe));
+			probe_free(&vp->probe);
+		}
 		free(vp);
 		pg->vpol[c] = NULL;
 	}
@@ -982,4 +1060,10 @@ void vd_policy_learn_stats(const struct polglue *pg, unsigned int card, unsigned
 
 	*writes = vp ? vp->learn_writes : 0;
 	*errors = vp ? vp->learn_write_errors : 0;
+}
+
+const struct vd_check *vd_policy_check_of(const struct polglue *pg, unsigned int card)
+{
+	return card < VUICC_CARDS_MAX && pg->vpol[card] && pg->vpol[card]->have_probe ?
+	       &pg->vpol[card]->check : NULL;
 }

@@ -139,6 +139,55 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 }
 
 /* The policy of card @c: its phase and every seed's score with its parts. */
+/* The data check: off (null), or its target, state and counts. */
+static const char *check_state(const struct policy *p)
+{
+	if (p->cur < 0 || p->stage != POL_STAGE_UP)
+		return "idle";	/* runs once data is up */
+	return p->check_pending ? "probing" : "waiting";
+}
+
+static void check_json(const struct status *rep, unsigned int c, const struct policy *p, FILE *f)
+{
+	const struct vd_check *ck = vd_policy_check_of(rep->pol, c);
+
+	if (!ck) {
+		fputs("\"data_check\":null", f);
+		return;
+	}
+	fputs("\"data_check\":{\"target\":", f);
+	jstr(f, rep->cfg->data_check);
+	fprintf(f, ",\"interval_ms\":%u,\"failures_to_fail\":%u,\"timeout_ms\":%u,\"state\":\"%s\","
+		"\"last\":", p->cfg.check_interval_ms, p->cfg.check_failures,
+		rep->cfg->data_check_timeout_ms, check_state(p));
+	if (ck->last_at)
+		jstr(f, ck->last);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"last_ok\":%s,\"failures_in_row\":%u,\"probes_sent\":%lu,"
+		"\"probes_failed\":%lu,\"data_stages_failed\":%lu}",
+		ck->last_at ? ck->last_ok ? "true" : "false" : "null", p->check_fails,
+		p->probes_sent, p->probes_failed, p->check_trips);
+}
+
+static void check_text(const struct status *rep, unsigned int c, const struct policy *p, FILE *f)
+{
+	const struct vd_check *ck = vd_policy_check_of(rep->pol, c);
+
+	if (!ck)
+		return;
+	fprintf(f, "  data check: %s every %u ms, %s; last: ", rep->cfg->data_check,
+		p->cfg.check_interval_ms, check_state(p));
+	if (ck->last_at)
+		fprintf(f, "%s %s, %lld s ago", ck->last_ok ? "answered" : "failed", ck->last,
+			(long long)(time(NULL) - ck->last_at));
+	else
+		fputs("none", f);
+	fprintf(f, "; %u of %u failed in a row; %lu sent, %lu failed; %lu data stage%s failed by it\n",
+		p->check_fails, p->cfg.check_failures, p->probes_sent, p->probes_failed,
+		p->check_trips, p->check_trips == 1 ? "" : "s");
+}
+
 static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 {
 	const struct policy *p = vd_policy_of(rep->pol, c);
@@ -174,9 +223,11 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 	vd_policy_learn_stats(rep->pol, c, &lw, &le);
 	fprintf(f, ",\"a\":%.3f,\"b\":%.3f,\"attempts\":%lu,\"switches\":%lu,"
 		"\"timeouts\":%lu,\"rejects\":%lu,\"quarantines\":%lu,"
-		"\"learning\":{\"writes\":%lu,\"write_errors\":%lu},\"seeds\":[",
+		"\"learning\":{\"writes\":%lu,\"write_errors\":%lu},",
 		p->cfg.a, p->cfg.b, p->attempts, p->switches, p->timeouts, p->rejects,
 		p->quarantines, lw, le);
+	check_json(rep, c, p, f);
+	fputs(",\"seeds\":[", f);
 	for (k = 0; k < n; k++) {
 		fprintf(f, "%s{\"name\":", k ? "," : "");
 		jstr(f, r[k].name);
@@ -227,6 +278,7 @@ static void policy_text(const struct status *rep, unsigned int c, FILE *f)
 		p->cur >= 0 ? p->prof[p->cur].name : "(none)", p->cur >= 0 ? " at " : "",
 		p->cur >= 0 ? pol_stage_name(p->stage) : "", p->cfg.a, p->cfg.b, p->attempts,
 		p->switches, p->timeouts, p->rejects);
+	check_text(rep, c, p, f);
 	for (k = 0; k < n; k++) {
 		char sig[80];
 

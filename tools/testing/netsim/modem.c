@@ -823,6 +823,8 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		if (p->in_len)
 			modem_at_input(m, k);
 	}
+	if (m->blackhole_at && now >= m->blackhole_at)
+		net_blackhole(m);
 	if (m->flap_ms && now >= m->flap_at) {
 		if (registered(m) || m->stat == REG_SEARCHING) {
 			int st = m->stat == REG_SEARCHING ? (m->sub >= 0 &&
@@ -896,6 +898,8 @@ uint64_t modem_deadline(const struct ns_modem *m)
 			d = m->port[k].resp_at;
 	if (m->flap_ms && m->flap_at < d)
 		d = m->flap_at;
+	if (m->blackhole_at && m->blackhole_at < d)
+		d = m->blackhole_at;
 	if (m->proc != PROC_IDLE && m->proc_at < d)
 		d = m->proc_at;
 	if (m->cfg->sim_t0 && m->sim_poll_at < d)

@@ -35,7 +35,7 @@ enum ns_rat { RAT_GSM, RAT_UMTS, RAT_LTE, RAT_N };
 static const int ns_act[RAT_N] = { 0, 2, 7 };
 
 enum ns_stage { STAGE_AUTH, STAGE_REGISTER, STAGE_DIAL, STAGE_DATA, STAGE_N };
-enum ns_fail_mode { FAIL_REJECT, FAIL_SILENCE, FAIL_DELAY, FAIL_FLAP };
+enum ns_fail_mode { FAIL_REJECT, FAIL_SILENCE, FAIL_DELAY, FAIL_FLAP, FAIL_BLACKHOLE };
 enum ns_sub_status { SUB_ACTIVE, SUB_EXPIRED, SUB_BARRED };
 enum ns_algo { ALGO_MILENAGE, ALGO_XOR };
 
@@ -72,7 +72,7 @@ struct ns_fail {
 	enum ns_stage stage;
 	enum ns_fail_mode mode;
 	int cause;			/* reject: the cause (or +CME ERROR code for dial) */
-	unsigned int ms;		/* delay, or the flap period */
+	unsigned int ms;		/* delay, the flap period, or when the black hole opens */
 	char imsi[16];			/* "": any */
 	char plmn[7];			/* "": any */
 	unsigned int count;		/* times it applies; 0: always */
@@ -212,9 +212,13 @@ struct ns_modem {
 	char apn[64];
 	bool pdp_defined, pdp_active;
 	char addr[16];
+	/* [fail] stage data mode blackhole: the link drops all traffic from then */
+	uint64_t blackhole_at;		/* 0: none pending */
+	bool blackholed;
 	/* counters for the report */
 	unsigned long boots, attaches, auths, resyncs, rejects, pdp_up, at_cmds;
 	unsigned long pin_verifies, pin_wrong;	/* VERIFY PIN1 with a value; refused */
+	unsigned long blackholes;	/* data links black-holed */
 };
 
 struct netsim {
@@ -266,6 +270,8 @@ void net_detach(struct ns_modem *m, const char *why);
 /* PDP activation: 0, or a +CME ERROR code; -2: no answer (silence) */
 int net_pdp_activate(struct ns_modem *m, unsigned int *delay_ms);
 void net_pdp_deactivate(struct ns_modem *m);
+/* [fail] stage data mode blackhole: the link drops all traffic from now */
+void net_blackhole(struct ns_modem *m);
 struct ns_fail *net_fail(struct ns_modem *m, enum ns_stage st, const char *plmn);
 const struct ns_operator *net_operator(int loc, const char *plmn);
 

@@ -28,6 +28,10 @@
 #              PIN differs from the profile's: exactly one VERIFY, the card
 #              keeps 2 tries, never PUK, the master quarantined, a standby
 #              connects; no PIN digits in any log or status
+#   blackhole  the VSIM's data link goes black while it stays registered
+#              with its PDP context up: the data check (HTTP to a server in
+#              the internet) fails it at data; it is reported, and the seed
+#              and then another VSIM, whose data flows, take over
 #
 # Every case checks netsim's report (who attached, never an IMSI twice)
 # and vuiccd's status.  POLICY_CASES="a b" runs some.
@@ -37,7 +41,7 @@ top=$(cd "$here/../../../.." && pwd)
 d=/tmp/policy-test
 sock=$d/vuiccd.sock
 failed=0
-vpid= npid= spid=
+vpid= npid= spid= hpid=
 
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; failed=$((failed + 1)); }
@@ -88,6 +92,7 @@ clear_cards() {
 
 stop_all() {
 	[ -n "$vpid" ] && { kill -TERM "$vpid" 2>/dev/null; wait "$vpid" 2>/dev/null; }
+	[ -n "$hpid" ] && { kill -TERM "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; }
 	[ -n "$spid" ] && { kill -TERM "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }
 	local rc=0
 	if [ -n "$npid" ]; then
@@ -95,7 +100,7 @@ stop_all() {
 		wait "$npid"
 		rc=$?
 	fi
-	vpid= spid= npid=
+	vpid= spid= npid= hpid=
 	return $rc
 }
 trap 'stop_all; clear_cards' EXIT
@@ -596,6 +601,60 @@ if want pin; then
 	end_case pin-wrong
 	check "pin-wrong: exactly one VERIFY with a value, refused" \
 		report "m['pin_verifies'] == 1 and m['pin_wrong'] == 1"
+fi
+
+# ---- a black-holed data link: the data check notices ----
+if want blackhole; then
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		# vsim-a's link drops everything 3 s after its PDP activation;
+		# registration and the PDP context stay up
+		printf '[fail dark]\nstage = data\nmode = blackhole\nms = 3000\nimsi = %s\n\n' $VA
+	} | scenario $d/blackhole.scn active active
+	# (a loaded debug VM dials in up to a minute, and answers a probe in
+	# more than 800 ms: the master must connect for vsim-a to come)
+	{
+		sed 's/^t_dial_ms = .*/t_dial_ms = 90000/' $d/vuiccd.conf
+		printf 'data_check = http://192.0.2.1:8080/gen_204\n'
+		printf 'data_check_interval_ms = 1500\ndata_check_failures = 3\n'
+		printf 'data_check_timeout_ms = 1500\n'
+	} >$d/vuiccd-blackhole.conf
+	check "blackhole: vuiccd -t accepts the data check" vuiccd -t -c $d/vuiccd-blackhole.conf
+	mkdir -p $d/www
+	: >$d/www/gen_204
+	# the probe's target: a web server in the internet, next to the SIM server's
+	hstart() {
+		ip netns exec netsim-inet python3 -m http.server 8080 --bind 192.0.2.1 \
+			--directory $d/www >$d/http-blackhole.log 2>&1 &
+		hpid=$!
+	}
+	conf=$d/vuiccd-blackhole.conf start_case blackhole
+	hstart
+	check "blackhole: vsim-a up, its data checked and answered" \
+		wait_for 240 "c['enabled'] == 'vsim-a' and p['phase'] == 'vsim-up' and \
+			      p['data_check']['last_ok'] == True"
+	check "blackhole: the check fails vsim-a at data; another VSIM takes over" \
+		wait_for 120 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-b'"
+	check "blackhole: status counts the data stage failed by the check" \
+		js "p['data_check']['data_stages_failed'] >= 1 and \
+		    p['data_check']['probes_failed'] >= 3 and p['data_check']['probes_sent'] >= 4"
+	check "blackhole: data flows through vsim-b (the check answered again)" \
+		wait_for 30 "p['data_check']['failures_in_row'] == 0 and \
+			     p['data_check']['last_ok'] == True and p['data_check']['state'] != 'idle'"
+	check "blackhole: vsim-a is gone from the kernel" \
+		sh -c "! vuiccctl profile list --card 0 | grep -q vsim-a"
+	end_case blackhole
+	check "blackhole: netsim black-holed the link" report "m['blackholes'] >= 1"
+	check "blackhole: failed with the data check's reason" \
+		grep -q 'vsim-a: VSIM failed at data: data check: 3 probes failed' \
+		$d/vuiccd-blackhole.log
+	check "blackhole: vuiccd saw no registration or PDP loss before the check failed it" \
+		sh -c "sed -n '/vsim-a: VSIM connected, data up/,/data check: 3 probes failed/p' \
+		       $d/vuiccd-blackhole.log | grep -q 'data check: 3 probes failed' &&
+		       ! sed -n '/vsim-a: VSIM connected, data up/,/data check: 3 probes failed/p' \
+		       $d/vuiccd-blackhole.log | grep -qE 'registration lost|data connection lost'"
+	check "blackhole: the server got vsim-a's failure report" \
+		grep -q 'report.*vsim-a\|/v1/report' $d/server-blackhole.log
 fi
 
 echo "# policy: $failed failed"
