@@ -391,6 +391,11 @@ void pol_learned_get(const struct policy *p, struct pol_learned *out);
  * went back) is cut to it.  Returns how many items were taken.
  */
 unsigned int pol_learned_put(struct policy *p, const struct pol_learned *in);
+/*
+ * Forgets what was learned of @name (its profile changed: a new PIN, a new
+ * subscription): breaker, failures, quarantine, its location outcomes.
+ */
+void pol_forget_learned(struct policy *p, const char *name);
 /* Sets the policy's clock before the first event (the owner's epoch). */
 static inline void pol_set_clock(struct policy *p, uint64_t now_ms) { p->now = now_ms; }
 

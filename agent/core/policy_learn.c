@@ -102,3 +102,22 @@ unsigned int pol_learned_put(struct policy *p, const struct pol_learned *in)
 	}
 	return n;
 }
+
+void pol_forget_learned(struct policy *p, const char *name)
+{
+	int i = pol_find(p, name);
+	unsigned int k, n = 0;
+
+	if (i >= 0) {
+		p->st[i].failures = 0;
+		p->st[i].retry_at = 0;
+		p->st[i].quarantined = false;
+		p->st[i].quarantined_until = 0;
+		p->st[i].last_cause = -1;
+		p->st[i].no_network = false;
+	}
+	for (k = 0; k < p->n_memory; k++)
+		if (strcmp(p->memory[k].seed, name))
+			p->memory[n++] = p->memory[k];
+	p->n_memory = n;
+}

@@ -833,6 +833,28 @@ static void policy_config(const struct config *c, struct pol_config *pc)
 }
 
 /* Profiles of the card into the policy: files, and what the server gave. */
+/*
+ * A profile whose file changed (a fixed PIN, a renewed subscription) is
+ * judged afresh: what the policy learned of it is forgotten.
+ */
+static void forget_changed(struct polglue *pg, struct vpol *vp)
+{
+	size_t i;
+
+	for (i = 0; i < pg->reg->n_profs; i++) {
+		struct vprof *v = pg->reg->profs[i];
+
+		if (v->ps.card != vp->card || !v->changed)
+			continue;
+		v->changed = false;
+		if (vp->source)
+			continue;
+		pol_forget_learned(&vp->pol, v->ps.name);
+		log_notice("card %u policy: %s changed: what was learned of it is forgotten",
+			   vp->card, v->ps.name);
+	}
+}
+
 void vd_policy_sync_profiles(struct polglue *pg)
 {
 	unsigned int c;
@@ -850,6 +872,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 
 			if (v->ps.card != c || !v->installed || v->withdrawn)
 				continue;
+
 			if (v->has_pol) {
 				pp = v->pol;
 			} else {
@@ -867,6 +890,8 @@ void vd_policy_sync_profiles(struct polglue *pg)
 				log_warn("card %u policy: more than %d profiles; %s left out", c,
 					 POL_PROFILES_MAX, pp.name);
 		}
+		if (!pg->starting)
+			forget_changed(pg, vp);
 		/* gone from the card: gone from the policy */
 		for (k = 0; k < vp_count(vp);) {
 			struct vprof *v = reg_find(pg->reg, c, vp_prof(vp, k)->name);
@@ -977,7 +1002,9 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 				return -1;
 		}
 	}
+	pg->starting = true;
 	vd_policy_sync_profiles(pg);
+	pg->starting = false;
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
 		struct vpol *vp = pg->vpol[c];
 		struct pol_event pev;
@@ -995,6 +1022,7 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 		}
 		pol_set_clock(&vp->pol, pol_now(vp));
 		learn_load(vp);
+		forget_changed(pg, vp);
 		log_notice("card %u policy: starting (%s, a=%.2f b=%.2f, %u profiles)", c,
 			   vp->source ? "CN105491555A's method as written" : "vuiccd's policy core",
 			   pc.a, pc.b, vp_count(vp));

@@ -34,6 +34,7 @@ struct polglue {
 	int tfd;			/* every policy's next deadline */
 	struct srv srv;			/* the SIM server's client */
 	bool have_srv;
+	bool starting;			/* vd_policy_start() in progress */
 };
 
 /* Starts a policy on each card with a modem (cfg->policy); 0 or -1. */

@@ -335,6 +335,9 @@ static bool provision_file(struct provision *pv, const char *path, struct profil
 	memcpy(v->pin1, p->pin1, sizeof(v->pin1) - 1);
 	reg_pol_info(v, p);
 	if (!v->installed) {
+		/* a file edited while the kernel lost the profile (a reboot) */
+		if (v->in_store && v->ps.fingerprint && v->ps.fingerprint != p->fingerprint)
+			v->changed = true;
 		install(pv, v, p);
 	} else if (v->ps.fingerprint == p->fingerprint) {
 		/* as installed: untouched */
@@ -345,6 +348,7 @@ static bool provision_file(struct provision *pv, const char *path, struct profil
 		persist_save(pv->store, v);
 	} else {
 		was_enabled = v->enabled;
+		v->changed = true;
 		log_notice("card %u: profile %s changed in %s; installing it again%s",
 			   v->ps.card, v->ps.name, path,
 			   was_enabled ? " (the modem sees the card removed and inserted)" : "");

@@ -31,6 +31,7 @@ struct vprof {
 	bool from_server;	/* a SIM server's standby seed, stored as C-NAME.seed */
 	bool withdrawn;		/* ... which the server took back: deleted once not in use */
 	uint64_t seed_gen;	/* the generation of its stored copy */
+	bool changed;		/* its file changed: what the policy learned of it is void */
 	bool seen;		/* found in the current scan of profiles_dir */
 	char file[CONFIG_PATH_MAX + 64];
 	uint64_t file_fpr;

@@ -269,6 +269,20 @@ static void test_skips(void)
 	CHECK(l.n_seeds == 1 && !l.seeds[0].quarantined);
 }
 
+/* a profile that changed (a fixed PIN) is judged afresh */
+static void test_forget_changed(void)
+{
+	char text[LEARN_TEXT_MAX];
+
+	first_run(0, text, sizeof(text));
+	CHECK(P.st[0].quarantined && P.n_memory == 1);
+	pol_forget_learned(&P, "master");
+	CHECK(!P.st[0].quarantined && P.st[0].failures == 0 && P.st[0].last_cause == -1);
+	CHECK(P.n_memory == 1);		/* s1's outcome stays */
+	pol_forget_learned(&P, "s1");
+	CHECK(P.n_memory == 0);
+}
+
 /* the largest learning fits; what decodes encodes back the same */
 static void test_bounds(void)
 {
@@ -401,6 +415,7 @@ int main(void)
 	RUN(test_expired_dropped);
 	RUN(test_clock_back_clamped);
 	RUN(test_skips);
+	RUN(test_forget_changed);
 	RUN(test_bounds);
 	RUN(test_decode_fuzz);
 	DONE();
