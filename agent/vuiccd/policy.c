@@ -35,6 +35,11 @@ struct vpol {
 	size_t learn_len;
 	char learn_last[LEARN_TEXT_MAX];
 	unsigned long learn_writes, learn_write_errors;
+	/* physical cards (kind = card): a slot to select once the modem's
+	 * identity is read (0: none); a selection running, whose end is the
+	 * card stage's outcome */
+	int slot_pending;
+	bool slot_wait;
 };
 
 /*
@@ -361,6 +366,127 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 	}
 }
 
+/* ---- physical cards in the modem's slots (kind = card) ---- */
+
+/* Why the physical card @v cannot be used on this card's modem; NULL if it can. */
+static const char *hard_blocked(const struct polglue *pg, unsigned int c, const struct vprof *v,
+				char *buf, size_t len)
+{
+	const struct modem *m = &pg->modems->m[c];
+	enum slot_dialect d;
+
+	if (!m->manufacturer[0] && !m->model[0])
+		return NULL;		/* not read yet: an enable waits for it */
+	d = modem_slot_dialect(m);
+	if (d == SLOT_NONE)
+		snprintf(buf, len, "no SIM slot command for this modem (%.20s)",
+			 m->model[0] ? m->model : m->manufacturer);
+	else if (v->slot > slot_count(d))
+		snprintf(buf, len, "modem slot %d: the %s dialect has %d", v->slot,
+			 slot_dialect_name(d), slot_count(d));
+	else if (v->slot == config_vuicc_slot(pg->cfg, c))
+		snprintf(buf, len, "modem slot %d is vuicc's card (modem_vuicc_slot)", v->slot);
+	else
+		return NULL;
+	return buf;
+}
+
+/* Whether @card has a physical card's profile (then a switch waits for the
+ * modem's identity: its slot command depends on it). */
+static bool has_hard(const struct polglue *pg, unsigned int card)
+{
+	size_t i;
+
+	for (i = 0; i < pg->reg->n_profs; i++)
+		if (pg->reg->profs[i]->ps.card == card && pg->reg->profs[i]->hard &&
+		    reg_present(pg->reg->profs[i]))
+			return true;
+	return false;
+}
+
+/* The modem to slot @slot; the card stage's outcome when it answers. */
+static void select_slot(struct vpol *vp, int slot, const char *profile)
+{
+	struct modem *m = &vp->pg->modems->m[vp->card];
+
+	vp->reg_pending = false;
+	if (m->slot == slot && !m->slot_want) {
+		simple_event(vp, POL_EV_CARD, true);
+		return;
+	}
+	if (modem_select_slot(m, slot)) {
+		log_warn("card %u policy: %s: the modem cannot select SIM slot %d now (%s)",
+			 vp->card, profile, slot, slot_dialect_name(modem_slot_dialect(m)));
+		simple_event(vp, POL_EV_CARD, false);
+		return;
+	}
+	log_notice("card %u policy: %s: modem SIM slot %d", vp->card, profile, slot);
+	vp->slot_wait = true;
+}
+
+/* The slot @slot once the identity is read, or now if it is. */
+static void want_slot(struct vpol *vp, int slot, const char *profile)
+{
+	const struct modem *m = &vp->pg->modems->m[vp->card];
+
+	if (!m->manufacturer[0] && !m->model[0]) {
+		log_info("card %u policy: %s: modem SIM slot %d once the modem says what it is",
+			 vp->card, profile, slot);
+		vp->slot_pending = slot;
+		return;
+	}
+	select_slot(vp, slot, profile);
+}
+
+/* A soft profile is enabled on vuicc's card: the modem to its slot. */
+static void card_on_vuicc_slot(struct vpol *vp, const char *profile)
+{
+	struct polglue *pg = vp->pg;
+	const struct modem *m = &pg->modems->m[vp->card];
+	int want = config_vuicc_slot(pg->cfg, vp->card);
+
+	if (m->slot == want || (!has_hard(pg, vp->card) &&
+				modem_slot_dialect(m) == SLOT_NONE)) {
+		simple_event(vp, POL_EV_CARD, true);
+		return;
+	}
+	if (modem_slot_dialect(m) == SLOT_NONE && (m->manufacturer[0] || m->model[0])) {
+		/* no slot command: the modem has vuicc's card alone */
+		simple_event(vp, POL_EV_CARD, true);
+		return;
+	}
+	want_slot(vp, want, profile);
+}
+
+/* A physical card's profile: the modem's slot command, no kernel enable
+ * (the kernel's card keeps what it has).  False: @a is not one. */
+static bool enable_hard(struct vpol *vp, const struct pol_action *a)
+{
+	struct vprof *v = reg_find(vp->pg->reg, vp->card, a->profile);
+
+	if (!v || !v->hard || v->installed)
+		return false;
+	want_slot(vp, v->slot, a->profile);
+	return true;
+}
+
+/* The modem said what it is: the gates of physical cards, a waiting switch. */
+static void identity_known(struct vpol *vp, const struct modem *m)
+{
+	int slot = vp->slot_pending;
+
+	vd_policy_sync_profiles(vp->pg);
+	if (!slot)
+		return;
+	vp->slot_pending = 0;
+	if (modem_slot_dialect(m) == SLOT_NONE) {
+		/* vuicc's slot is the one it has; a physical card cannot be had */
+		simple_event(vp, POL_EV_CARD, slot == config_vuicc_slot(vp->pg->cfg, vp->card));
+		return;
+	}
+	select_slot(vp, slot, "switch");
+}
+
 /* ---- actions ---- */
 
 static void do_enable(struct vpol *vp, const struct pol_action *a)
@@ -368,8 +494,11 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	struct polglue *pg = vp->pg;
 	char why[POL_WHY_MAX + 16];
 
+	vp->slot_pending = 0;
+	if (enable_hard(vp, a))
+		return;
 	if (!strcmp(pg->reg->cards[vp->card].enabled, a->profile)) {
-		simple_event(vp, POL_EV_CARD, true);
+		card_on_vuicc_slot(vp, a->profile);
 		return;
 	}
 	snprintf(why, sizeof(why), "policy: %s", a->why);
@@ -382,7 +511,7 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
 	modems_card_check(pg->modems);
-	simple_event(vp, POL_EV_CARD, true);
+	card_on_vuicc_slot(vp, a->profile);
 }
 
 static void do_register(struct vpol *vp)
@@ -651,6 +780,16 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 			feed(vp, &ev);
 		}
 		break;
+	case MODEM_EV_IDENTITY:
+		identity_known(vp, m);
+		break;
+	case MODEM_EV_SLOT:
+		if (!vp->slot_wait)
+			break;
+		vp->slot_wait = false;
+		vp->reg_pending = false;
+		simple_event(vp, POL_EV_CARD, e->result == AT_R_OK);
+		break;
 	case MODEM_EV_SCAN:
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = POL_EV_SCAN;
@@ -767,7 +906,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 			struct vprof *v = pg->reg->profs[i];
 			struct pol_profile pp;
 
-			if (v->ps.card != c || !v->installed || v->withdrawn)
+			if (v->ps.card != c || !reg_present(v))
 				continue;
 			if (v->has_pol) {
 				pp = v->pol;
@@ -778,6 +917,13 @@ void vd_policy_sync_profiles(struct polglue *pg)
 					  v->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER :
 					  POL_SEED_STANDBY;
 			}
+			if (v->hard) {
+				char why[sizeof(pp.blocked)];
+				const char *b = hard_blocked(pg, c, v, why, sizeof(why));
+
+				pp.hard = true;
+				snprintf(pp.blocked, sizeof(pp.blocked), "%s", b ? b : "");
+			}
 			if (vp_add(vp, &pp))
 				log_warn("card %u policy: more than %d profiles; %s left out", c,
 					 POL_PROFILES_MAX, pp.name);
@@ -786,7 +932,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 		for (k = 0; k < vp_count(vp);) {
 			struct vprof *v = reg_find(pg->reg, c, vp_prof(vp, k)->name);
 
-			if (!v || !v->installed || v->withdrawn)
+			if (!v || !reg_present(v))
 				vp_remove(vp, vp_prof(vp, k)->name);
 			else
 				k++;
