@@ -883,7 +883,9 @@ static void slot_done(void *arg, const char *cmd, const struct at_response *r)
 	m->slot = m->slot_want;
 	m->slot_want = 0;
 	m->slot_switches++;
-	/* the modem drops the card and reads the other one */
+	/* the modem drops the card and reads the other one; the operator it
+	 * was on is the other card's */
+	m->cops.oper[0] = 0;
 	modem_card_changed(m);
 	emit(m, MODEM_EV_SLOT, cmd, AT_R_OK, 0);
 }
