@@ -6,7 +6,8 @@
  * activation tried again, a modem that stops answering, and one that hangs
  * up and comes back; the modem's identity choosing its survey dialect, a
  * survey's levels, a survey on a second port while the main one answers,
- * an abort, and a survey the firmware lacks falling back to +COPS=?.
+ * an abort, and a survey the firmware lacks falling back to +COPS=?; the
+ * SIM slot command of the modem's dialect, refused, and absent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@ struct fake {
 	const char *survey;	/* what the survey command answers */
 	/* behaviour */
 	bool no_cesq, no_cereg3, silent, deny, cgact_fails_once, at_fails_once;
+	bool slot_refused;	/* the slot command answers +CME ERROR */
 	int at_calls;
 	int cgact_calls;
 	char log[8192];		/* commands seen, one per line */
@@ -69,6 +71,8 @@ static void answer(const char *cmd)
 	} else if (!strcmp(cmd, "AT#CSURV") || !strcmp(cmd, "AT+QSCAN=1,1") ||
 		   !strcmp(cmd, "AT+COPS=5") || !strcmp(cmd, "AT+COPS=?")) {
 		say(fk.survey ? fk.survey : "\r\nERROR\r\n");
+	} else if (!strncmp(cmd, "AT+QUIMSLOT=", 12) && fk.slot_refused) {
+		say("\r\n+CME ERROR: 10\r\n");
 	} else if (!strcmp(cmd, "AT+CESQ") && fk.no_cesq) {
 		say("\r\nERROR\r\n");
 	} else if (!strcmp(cmd, "AT+CESQ")) {
@@ -222,6 +226,7 @@ static bool pump(struct modem *m, bool (*cond)(struct modem *), unsigned int lim
 }
 
 static int scan_result = -1;		/* the last MODEM_EV_SCAN's; -1 none */
+static int slot_result = -1;		/* the last MODEM_EV_SLOT's; -1 none */
 
 static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 {
@@ -229,7 +234,11 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 		states_seen[m->state]++;
 	if (e->kind == MODEM_EV_SCAN)
 		scan_result = (int)e->result;
+	if (e->kind == MODEM_EV_SLOT)
+		slot_result = (int)e->result;
 }
+
+static bool slot_ended(struct modem *m) { return slot_result >= 0; }
 
 static bool scanned(struct modem *m) { return scan_result >= 0; }
 static bool identified(struct modem *m) { return m->state >= MODEM_IDLE; }
@@ -243,6 +252,7 @@ static void start_with(struct modem *m, bool aux, void (*setup)(void))
 	memset(m, 0, sizeof(*m));
 	memset(states_seen, 0, sizeof(states_seen));
 	scan_result = -1;
+	slot_result = -1;
 	m->fd = m->tfd = m->aux_fd = -1;
 	m->card = ~0u;
 	m->event = on_event;
@@ -402,6 +412,58 @@ static void test_survey_missing_falls_back(void)
 	finish(&m);
 }
 
+static bool cimi_after_slot(struct modem *m)
+{
+	const char *sel = strstr(fk.log, "AT+QUIMSLOT=");
+
+	return sel && strstr(sel, "AT+CIMI\n");
+}
+
+static void quectel_dual_sim(void)
+{
+	fk.maker = "\r\nQuectel\r\n\r\nOK\r\n";
+	fk.model = "\r\nRM500Q-GL\r\n\r\nOK\r\n";
+}
+
+/* The slot command of the modem's dialect: sent, the card read again after
+ * it; refused; none on a modem of no known dialect. */
+static void test_slot_select(void)
+{
+	struct modem m;
+	const char *sel;
+
+	start_with(&m, false, quectel_dual_sim);
+	CHECK(modem_select_slot(&m, 2) == -1);	/* who it is, not known yet */
+	CHECK(pump(&m, identified, 3000));
+	CHECK(modem_slot_dialect(&m) == SLOT_QUECTEL && m.slot == 0);
+	CHECK(modem_select_slot(&m, 3) == -1 && modem_select_slot(&m, 0) == -1);
+	fk.log[0] = 0;
+	CHECK(modem_select_slot(&m, 2) == 0);
+	CHECK(modem_select_slot(&m, 1) == -1);	/* one at a time */
+	CHECK(pump(&m, slot_ended, 3000));
+	CHECK(slot_result == AT_R_OK && m.slot == 2 && m.slot_switches == 1 && !m.slot_want);
+	sel = strstr(fk.log, "AT+QUIMSLOT=2\n");
+	CHECK(sel != NULL);
+	CHECK(pump(&m, cimi_after_slot, 3000));		/* the card is read again */
+	/* refused: the slot stays what it was, the error is reported */
+	fk.slot_refused = true;
+	slot_result = -1;
+	CHECK(modem_select_slot(&m, 1) == 0);
+	CHECK(pump(&m, slot_ended, 3000));
+	CHECK(slot_result == AT_R_CME && m.slot == 2 && m.slot_switches == 1);
+	CHECK(strstr(m.last_error, "AT+QUIMSLOT=1") != NULL);
+	fk.slot_refused = false;
+	finish(&m);
+
+	/* a modem of no known slot dialect: no command at all */
+	start_with(&m, false, NULL);
+	CHECK(pump(&m, identified, 3000));
+	CHECK(modem_slot_dialect(&m) == SLOT_NONE);
+	CHECK(modem_select_slot(&m, 1) == -1 && modem_select_slot(&m, 2) == -1);
+	CHECK(!strstr(fk.log, "QUIMSLOT"));
+	finish(&m);
+}
+
 static void test_connect_online(void)
 {
 	struct modem m;
@@ -514,5 +576,6 @@ int main(void)
 	RUN(test_identity_and_survey);
 	RUN(test_survey_on_second_port);
 	RUN(test_survey_missing_falls_back);
+	RUN(test_slot_select);
 	DONE();
 }
