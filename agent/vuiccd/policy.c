@@ -39,6 +39,7 @@ struct vpol {
 	 * identity is read (0: none); a selection running, whose end is the
 	 * card stage's outcome */
 	int slot_pending;
+	char slot_profile[POL_NAME_MAX + 1];	/* ... for this profile */
 	bool slot_wait;
 };
 
@@ -433,6 +434,7 @@ static void want_slot(struct vpol *vp, int slot, const char *profile)
 		log_info("card %u policy: %s: modem SIM slot %d once the modem says what it is",
 			 vp->card, profile, slot);
 		vp->slot_pending = slot;
+		snprintf(vp->slot_profile, sizeof(vp->slot_profile), "%s", profile);
 		return;
 	}
 	select_slot(vp, slot, profile);
@@ -484,7 +486,7 @@ static void identity_known(struct vpol *vp, const struct modem *m)
 		simple_event(vp, POL_EV_CARD, slot == config_vuicc_slot(vp->pg->cfg, vp->card));
 		return;
 	}
-	select_slot(vp, slot, "switch");
+	select_slot(vp, slot, vp->slot_profile);
 }
 
 /* ---- actions ---- */
