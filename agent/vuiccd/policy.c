@@ -430,9 +430,10 @@ static void want_slot(struct vpol *vp, int slot, const char *profile)
 {
 	const struct modem *m = &vp->pg->modems->m[vp->card];
 
-	if (!m->manufacturer[0] && !m->model[0]) {
-		log_info("card %u policy: %s: modem SIM slot %d once the modem says what it is",
-			 vp->card, profile, slot);
+	if ((!m->manufacturer[0] && !m->model[0]) || m->slot_want) {
+		/* its command depends on who the modem is; one selection at a time */
+		log_info("card %u policy: %s: modem SIM slot %d once %s", vp->card, profile, slot,
+			 m->slot_want ? "the selection under way ends" : "the modem says what it is");
 		vp->slot_pending = slot;
 		snprintf(vp->slot_profile, sizeof(vp->slot_profile), "%s", profile);
 		return;
@@ -447,8 +448,8 @@ static void card_on_vuicc_slot(struct vpol *vp, const char *profile)
 	const struct modem *m = &pg->modems->m[vp->card];
 	int want = config_vuicc_slot(pg->cfg, vp->card);
 
-	if (m->slot == want || (!has_hard(pg, vp->card) &&
-				modem_slot_dialect(m) == SLOT_NONE)) {
+	if ((m->slot == want && !m->slot_want) ||
+	    (!has_hard(pg, vp->card) && modem_slot_dialect(m) == SLOT_NONE)) {
 		simple_event(vp, POL_EV_CARD, true);
 		return;
 	}
@@ -496,7 +497,9 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	struct polglue *pg = vp->pg;
 	char why[POL_WHY_MAX + 16];
 
+	/* a selection of an earlier attempt no longer decides this one's card stage */
 	vp->slot_pending = 0;
+	vp->slot_wait = false;
 	if (enable_hard(vp, a))
 		return;
 	if (!strcmp(pg->reg->cards[vp->card].enabled, a->profile)) {
@@ -786,6 +789,15 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 		identity_known(vp, m);
 		break;
 	case MODEM_EV_SLOT:
+		if (vp->slot_pending && (m->manufacturer[0] || m->model[0])) {
+			/* an earlier attempt's selection ended: now this one's */
+			int slot = vp->slot_pending;
+
+			vp->slot_pending = 0;
+			vp->slot_wait = false;
+			select_slot(vp, slot, vp->slot_profile);
+			break;
+		}
 		if (!vp->slot_wait)
 			break;
 		vp->slot_wait = false;

@@ -543,7 +543,10 @@ if want hardcard; then
 slot1 = card $HM
 slot2 = vuicc
 active_slot = 2" scenario $d/hardcard.scn active absent
+	# (t_card_ms: the card stage now includes the modem's slot switch, whose
+	# answer netsim gives after the detach of the card it drops)
 	sed -e "s|^profiles_dir = .*|profiles_dir = $d/profiles-hard|" \
+	    -e 's|^t_card_ms = .*|t_card_ms = 20000|' \
 	    -e 's|^switchback = no$|switchback = yes\nswitchback_ms = 20000\nvsim = no\nmodem_vuicc_slot = 0 2|' \
 		$d/vuiccd.conf >$d/vuiccd-hardcard.conf
 	check "hardcard: vuiccd -t accepts the configuration" vuiccd -t -c $d/vuiccd-hardcard.conf
