@@ -18,8 +18,9 @@ static const struct {
 } dialects[SLOT_N] = {
 	[SLOT_NONE] = { "none", NULL, 0, 0, 0 },
 	/* Quectel +QUIMSLOT (RG50xQ/RM5xxQ and EM12/EM16 AT manuals): 1 or 2,
-	 * the slot switch re-initialises the (U)SIM like a hot swap */
-	[SLOT_QUECTEL] = { "quectel", "AT+QUIMSLOT=", 1, 2, 5000 },
+	 * the slot switch re-initialises the (U)SIM like a hot swap; no
+	 * maximum found for its answer: 15 s, as a SIM power-up can take */
+	[SLOT_QUECTEL] = { "quectel", "AT+QUIMSLOT=", 1, 2, 15000 },
 };
 
 static bool prefix(const char *s, const char *p)

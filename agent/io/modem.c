@@ -875,7 +875,10 @@ static void slot_done(void *arg, const char *cmd, const struct at_response *r)
 	struct modem *m = arg;
 
 	if (r->result != AT_R_OK) {
+		/* refused or unanswered: which slot it is on is not known now,
+		 * so the next switch sends its command whatever it is */
 		m->slot_want = 0;
+		m->slot = 0;
 		fail(m, cmd, r);
 		emit(m, MODEM_EV_SLOT, cmd, r->result, r->cme);
 		return;

@@ -765,6 +765,8 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 	}
 }
 
+static void select_slot(struct ns_modem *m, unsigned int n);
+
 void modem_tick(struct ns_modem *m, uint64_t now)
 {
 	unsigned int k;
@@ -782,6 +784,12 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		p->urcs_len = 0;
 		if (p->in_len)
 			modem_at_input(m, k);
+	}
+	if (m->slot_next && !m->port[0].busy && !m->port[1].busy) {
+		unsigned int n = m->slot_next;
+
+		m->slot_next = 0;
+		select_slot(m, n);
 	}
 	if (m->flap_ms && now >= m->flap_at) {
 		if (registered(m) || m->stat == REG_SEARCHING) {
@@ -1424,7 +1432,8 @@ static void cmd_quimslot(struct ns_modem *m, enum at_kind k, char **a, int na)
 	if ((unsigned int)v > m->cfg->n_slots)
 		return cme(m, 50);
 	ok(m);
-	select_slot(m, (unsigned int)v);
+	/* the OK first, then the swap (whose detach may take a while) */
+	m->slot_next = (unsigned int)v;
 }
 
 /* The dialect's own commands; true when @name was one. */

@@ -223,6 +223,7 @@ struct ns_modem {
 	/* SIM slots: the selected one (1-based; 0: no slots); whether vuicc's
 	 * card has a profile while another slot is selected */
 	unsigned int slot;
+	unsigned int slot_next;		/* selected once the command's OK is out; 0 none */
 	bool vuicc_present;
 	unsigned long slot_switches;
 	/* counters for the report */
