@@ -14,6 +14,7 @@
 
 struct at_cmd {
 	char text[AT_CMD_MAX + 1];
+	bool secret;			/* at_send_secret(): text is wiped, never shown */
 	char prefix[24];
 	bool has_prefix;
 	unsigned int timeout_ms;
@@ -37,6 +38,30 @@ struct at_client {
 	unsigned int entered;		/* in at_feed/at_tick/at_send/at_abort */
 	bool doomed;			/* at_free() from inside: freed on the way out */
 };
+
+/*
+ * What the done callback is given of @cmd: its text, or for a secret one
+ * the text up to '=' and "<hidden>" ("AT+CPIN=<hidden>").
+ */
+static const char *shown(const struct at_cmd *cmd, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!cmd->secret)
+		return cmd->text;
+	n = strcspn(cmd->text, "=");
+	snprintf(buf, size, "%.*s=<hidden>", (int)n, cmd->text);
+	return buf;
+}
+
+/* Forgets a secret command's text: the queue slot and a copy of it. */
+static void wipe_cmd(struct at_cmd *slot, struct at_cmd *copy)
+{
+	if (!copy->secret)
+		return;
+	explicit_bzero(slot->text, sizeof(slot->text));
+	explicit_bzero(copy->text, sizeof(copy->text));
+}
 
 /* Entry points count themselves, so at_free() from a callback (the owner
  * closing the modem on an error) frees the client only when the outermost
@@ -79,8 +104,11 @@ static void start_next(struct at_client *c, uint64_t now);
 /* Ends the command in flight with @r and sends the next. */
 static void finish(struct at_client *c, enum at_result r, uint64_t now)
 {
-	struct at_cmd cmd = c->q[c->head];
+	struct at_cmd *slot = &c->q[c->head];
+	struct at_cmd cmd = *slot;
+	char b[AT_CMD_MAX + 16];
 
+	wipe_cmd(slot, slot);
 	c->busy = false;
 	if (c->aborting && r != AT_R_TIMEOUT)
 		r = AT_R_CANCELLED;
@@ -96,8 +124,9 @@ static void finish(struct at_client *c, enum at_result r, uint64_t now)
 		c->st.errors++;
 	c->depth++;
 	if (cmd.done)
-		cmd.done(cmd.arg, cmd.text, &c->rsp);
+		cmd.done(cmd.arg, shown(&cmd, b, sizeof(b)), &c->rsp);
 	c->depth--;
+	wipe_cmd(&cmd, &cmd);
 	if (!c->busy && !c->doomed)
 		start_next(c, now);
 }
@@ -107,6 +136,7 @@ static void start_next(struct at_client *c, uint64_t now)
 	struct at_cmd *cmd;
 	char buf[AT_CMD_MAX + 2];
 	size_t n;
+	int rc;
 
 	while (!c->busy && c->n && !c->doomed) {
 		cmd = &c->q[c->head];
@@ -118,7 +148,9 @@ static void start_next(struct at_client *c, uint64_t now)
 		memcpy(buf, cmd->text, n);
 		buf[n++] = '\r';
 		c->st.sent++;
-		if (c->ops.write(c->ops.arg, buf, n)) {
+		rc = c->ops.write(c->ops.arg, buf, n);
+		explicit_bzero(buf, sizeof(buf));	/* a secret command's text */
+		if (rc) {
 			snprintf(c->rsp.final, sizeof(c->rsp.final), "write failed");
 			finish(c, AT_R_ERROR, now);
 			return;		/* finish() went on with the queue */
@@ -126,8 +158,9 @@ static void start_next(struct at_client *c, uint64_t now)
 	}
 }
 
-int at_send(struct at_client *c, const char *cmd, const char *prefix,
-	    unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms)
+static int queue(struct at_client *c, const char *cmd, const char *prefix,
+		 unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms,
+		 bool secret)
 {
 	struct at_cmd *q;
 
@@ -141,6 +174,7 @@ int at_send(struct at_client *c, const char *cmd, const char *prefix,
 		strcpy(q->prefix, prefix);
 		q->has_prefix = true;
 	}
+	q->secret = secret;
 	q->timeout_ms = timeout_ms ? timeout_ms : AT_TIMEOUT_DEF;
 	q->done = done;
 	q->arg = arg;
@@ -151,6 +185,18 @@ int at_send(struct at_client *c, const char *cmd, const char *prefix,
 		leave(c);
 	}
 	return 0;
+}
+
+int at_send(struct at_client *c, const char *cmd, const char *prefix,
+	    unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms)
+{
+	return queue(c, cmd, prefix, timeout_ms, done, arg, now_ms, false);
+}
+
+int at_send_secret(struct at_client *c, const char *cmd, const char *prefix,
+		   unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms)
+{
+	return queue(c, cmd, prefix, timeout_ms, done, arg, now_ms, true);
 }
 
 static bool starts(const char *l, const char *p)
@@ -226,6 +272,8 @@ static void take_line(struct at_client *c, const char *l, uint64_t now)
 
 	if (cmd && !strcmp(l, cmd->text)) {
 		c->st.echoes++;
+		if (cmd->secret && l == c->line)
+			explicit_bzero(c->line, sizeof(c->line));
 		return;
 	}
 	if (cmd) {
@@ -336,13 +384,16 @@ void at_reset(struct at_client *c)
 		c->depth++;		/* no sending from here */
 		{
 			struct at_cmd cmd = c->q[c->head];
+			char b[AT_CMD_MAX + 16];
 
+			wipe_cmd(&c->q[c->head], &c->q[c->head]);
 			c->busy = false;
 			c->head = (c->head + 1) % AT_QUEUE_MAX;
 			c->n--;
 			c->rsp.result = AT_R_CANCELLED;
 			if (cmd.done)
-				cmd.done(cmd.arg, cmd.text, &c->rsp);
+				cmd.done(cmd.arg, shown(&cmd, b, sizeof(b)), &c->rsp);
+			wipe_cmd(&cmd, &cmd);
 		}
 		c->depth--;
 	}
@@ -714,5 +765,33 @@ int at_parse_cpin(const char *line, char *out, size_t len)
 	if (!*p || strlen(p) >= len)
 		return -1;
 	strcpy(out, p);
+	return 0;
+}
+
+int at_parse_cpinr(const char *line, char *code, size_t len, int *retries)
+{
+	const char *p, *c;
+	char *e;
+	long v;
+
+	if (strncmp(line, "+CPINR:", 7))
+		return -1;
+	p = line + 7;
+	while (*p == ' ')
+		p++;
+	c = strchr(p, ',');
+	if (!c || c == p || (size_t)(c - p) >= len)
+		return -1;
+	v = strtol(c + 1, &e, 10);
+	if (e == c + 1 || v < 0 || v > 99 || (*e && *e != ','))
+		return -1;
+	if (*p == '"' && c - p >= 2 && c[-1] == '"') {
+		memcpy(code, p + 1, (size_t)(c - p) - 2);
+		code[c - p - 2] = 0;
+	} else {
+		memcpy(code, p, (size_t)(c - p));
+		code[c - p] = 0;
+	}
+	*retries = (int)v;
 	return 0;
 }

@@ -94,6 +94,15 @@ void at_free(struct at_client *c);
 int at_send(struct at_client *c, const char *cmd, const char *prefix,
 	    unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms);
 
+/*
+ * at_send() for a command that carries a secret (AT+CPIN="1234"): its text
+ * is wiped from the client when it has been answered, and @done is given
+ * only "AT+CPIN=<hidden>" (the text up to '=' and "<hidden>"), so neither
+ * a log nor an error message made from it can show the secret.
+ */
+int at_send_secret(struct at_client *c, const char *cmd, const char *prefix,
+		   unsigned int timeout_ms, at_done_fn done, void *arg, uint64_t now_ms);
+
 /* Bytes read from the modem. */
 void at_feed(struct at_client *c, const char *data, size_t len, uint64_t now_ms);
 
@@ -202,5 +211,9 @@ int at_parse_csim(const char *line, uint8_t *out, size_t max);
 
 /* +CPIN: READY / SIM PIN / ... -> the text after "+CPIN: " */
 int at_parse_cpin(const char *line, char *out, size_t len);
+
+/* +CPINR: <code>,<retries>[,<default retries>] (TS 27.007 §8.65); the code
+ * quoted or not ("SIM PIN") */
+int at_parse_cpinr(const char *line, char *code, size_t len, int *retries);
 
 #endif

@@ -355,6 +355,9 @@ unsigned int cn_step(struct cn105 *c, uint64_t now_ms, const struct pol_event *e
 			start_over(c, "data connection lost: the method starts over");
 		}
 		break;
+	case POL_EV_PROBE:
+		/* the source has no data-path check: it never asks for a probe */
+		break;
 	}
 	c->out = NULL;
 	return c->n_out < max ? c->n_out : max;

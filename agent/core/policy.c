@@ -60,6 +60,8 @@ void pol_config_defaults(struct pol_config *c)
 	c->vsim_attempts = 3;
 	c->standby_count = 0;
 	c->want_vsim = true;
+	c->check_interval_ms = 0;
+	c->check_failures = 3;
 	c->rng_seed = 1;
 }
 
@@ -337,9 +339,28 @@ static void timer_vsim_up(struct policy *p)
 	}
 }
 
+/* The data-path check: data is up, a probe is due and none is out. */
+static bool check_due(const struct policy *p)
+{
+	return p->cfg.check_interval_ms && p->cur >= 0 && p->stage == POL_STAGE_UP &&
+	       !p->check_pending && p->check_at;
+}
+
+static void check_probe(struct policy *p)
+{
+	p->check_pending = true;
+	p->check_at = 0;
+	p->probes_sent++;
+	pol_emit(p, POL_ACT_PROBE, p->cur, "%s: data check: probe", p->prof[p->cur].name);
+}
+
 static void on_timer(struct policy *p, const struct pol_event *ev)
 {
 	uint64_t now = p->now;
+
+	/* (then the other deadlines: a probe only goes out) */
+	if (check_due(p) && now >= p->check_at)
+		check_probe(p);
 
 	if ((p->phase == POL_P_SEED || p->phase == POL_P_VSIM) && p->stage_deadline &&
 	    now >= p->stage_deadline) {
@@ -409,10 +430,16 @@ static void on_start(struct policy *p, const struct pol_event *ev)
 
 static void on_card(struct policy *p, const struct pol_event *ev)
 {
-	if (p->cur < 0 || p->stage != POL_STAGE_CARD || p->enabled != p->cur)
+	/* a card that refuses to be used (its PIN) may say so after it was
+	 * taken as ready: in the registration stage too */
+	bool refused = !ev->ok && ev->card_why[0] && p->stage == POL_STAGE_REGISTER;
+
+	if (p->cur < 0 || (p->stage != POL_STAGE_CARD && !refused) || p->enabled != p->cur)
 		return;
 	if (!ev->ok) {
+		pol_str_copy(p->card_why, sizeof(p->card_why), ev->card_why);
 		pol_attempt_failed(p, POL_STAGE_CARD, -1, false, "", 0, 0);
+		p->card_why[0] = '\0';
 		return;
 	}
 	p->card_ok = true;
@@ -481,6 +508,37 @@ static void on_data_lost(struct policy *p, const struct pol_event *ev)
 		 p->prof[p->cur].name);
 }
 
+/*
+ * A probe came back.  Answered: the count starts again.  Failed
+ * check_failures times in a row: data does not flow although the network
+ * says it is up (a black hole); the data stage fails as a lost link would.
+ */
+static void on_probe(struct policy *p, const struct pol_event *ev)
+{
+	char why[64];
+
+	if (!p->check_pending || p->cur < 0 || p->stage != POL_STAGE_UP)
+		return;	/* late: of a connection that is over */
+	p->check_pending = false;
+	p->check_last = ev->ok;
+	if (ev->ok) {
+		p->check_fails = 0;
+	} else {
+		p->probes_failed++;
+		p->check_fails++;
+	}
+	if (p->check_fails < (p->cfg.check_failures ? p->cfg.check_failures : 1)) {
+		p->check_at = p->now + p->cfg.check_interval_ms;
+		return;
+	}
+	p->check_trips++;
+	snprintf(why, sizeof(why), "data check: %u probes failed", p->check_fails);
+	p->check_fails = 0;
+	p->fail_why = why;
+	pol_attempt_failed(p, POL_STAGE_DATA, -1, false, "", 0, 0);
+	p->fail_why = NULL;
+}
+
 static void (*const on_event[])(struct policy *p, const struct pol_event *ev) = {
 	[POL_EV_START] = on_start,
 	[POL_EV_TIMER] = on_timer,
@@ -491,6 +549,7 @@ static void (*const on_event[])(struct policy *p, const struct pol_event *ev) = 
 	[POL_EV_DATA_LOST] = on_data_lost,
 	[POL_EV_SERVER] = on_server,
 	[POL_EV_INSTALLED] = on_installed,
+	[POL_EV_PROBE] = on_probe,
 };
 
 unsigned int pol_step(struct policy *p, uint64_t now_ms, const struct pol_event *ev,
@@ -543,6 +602,8 @@ uint64_t pol_deadline(const struct policy *p)
 	}
 	if (p->req_pending)
 		TAKE(p->req_deadline);
+	if (check_due(p))
+		TAKE(p->check_at);
 #undef TAKE
 	return t;
 }
@@ -553,6 +614,7 @@ void pol_init(struct policy *p, const struct pol_config *c)
 	p->cfg = *c;
 	p->cur = p->enabled = p->seed_up = p->vsim_old = p->switchback_from = -1;
 	p->scan_profile = -1;
+	p->check_last = -1;
 	p->dbm = POL_DBM_UNKNOWN;
 	p->rng = c->rng_seed;
 }

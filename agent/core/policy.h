@@ -94,6 +94,13 @@ struct pol_config {
 	unsigned int vsim_attempts;	/* VSIMs tried in a row before waiting */
 	unsigned int standby_count;	/* standby seeds held from the server (0: never asked) */
 	bool want_vsim;			/* ask for a VSIM once a seed is up */
+	/*
+	 * The data-path check (POL_ACT_PROBE) once data is up: a probe every
+	 * check_interval_ms (0: off, the default: no timer); check_failures
+	 * failed in a row fail the data stage ("data check"), as a lost link.
+	 */
+	uint32_t check_interval_ms;
+	unsigned int check_failures;	/* 3 */
 	uint64_t rng_seed;
 };
 
@@ -124,6 +131,7 @@ enum pol_event_kind {
 	POL_EV_DATA_LOST,	/* the PDP context went down */
 	POL_EV_SERVER,		/* a SIM-server request ended */
 	POL_EV_INSTALLED,	/* a VSIM (or seed) install ended: ok or not */
+	POL_EV_PROBE,		/* a POL_ACT_PROBE ended: ok (answered) or not */
 };
 
 struct pol_scan_entry {
@@ -141,9 +149,16 @@ struct pol_scan_entry {
  */
 #define POL_SCAN_BACKSTOP_MS	400000
 
+#define POL_CARD_WHY_MAX	96
+
 struct pol_event {
 	enum pol_event_kind kind;
 	bool ok;
+	/* POL_EV_CARD not ok: why, when the card itself refuses to be used
+	 * (its PIN): a SIM-level failure, the seed is quarantined; "" other.
+	 * Taken in the card and the registration stages (a PIN check may end
+	 * after the card was reported ready). */
+	char card_why[POL_CARD_WHY_MAX];
 	/* POL_EV_REG */
 	enum pol_reg_stat stat;
 	int cause;		/* EMM/MM reject cause; -1 none */
@@ -180,6 +195,7 @@ enum pol_action_kind {
 	POL_ACT_DELETE,		/* delete .profile from the kernel and the store */
 	POL_ACT_NOTE,		/* nothing to do: a decision to log (.why) */
 	POL_ACT_SCAN_ABORT,	/* abandon the scan (POL_EV_SCAN comes back, not ok) */
+	POL_ACT_PROBE,		/* one data-path probe (POL_EV_PROBE comes back) */
 };
 
 struct pol_action {
@@ -258,6 +274,7 @@ struct policy {
 	int cur;			/* the profile being connected or in use; -1 */
 	int enabled;			/* what the card has (as asked); -1 */
 	bool card_ok;			/* the modem read it */
+	char card_why[POL_CARD_WHY_MAX];	/* the card stage's refusal (its PIN); "" */
 	enum pol_stage stage;
 	uint64_t stage_since, stage_deadline;
 	bool searched;			/* stat 2 seen in this registration stage */
@@ -318,10 +335,19 @@ struct policy {
 	bool switchback_try;		/* the master attempt is a switch back */
 	int switchback_from;		/* the standby to return to */
 
+	/* the data-path check (cfg.check_interval_ms), in the up stage only */
+	uint64_t check_at;		/* the next probe; 0: none */
+	bool check_pending;		/* POL_ACT_PROBE sent, POL_EV_PROBE not back */
+	unsigned int check_fails;	/* failed in a row */
+	int check_last;			/* the last probe: 1 answered, 0 failed, -1 none */
+	const char *fail_why;		/* the next pol_attempt_failed()'s reason, if not the stage's */
+
 	uint64_t rng;
 	uint64_t now;
 	/* counters */
 	unsigned long attempts, switches, timeouts, rejects, quarantines;
+	unsigned long probes_sent, probes_failed;
+	unsigned long check_trips;	/* data stages failed by the data check */
 
 	/* the actions of the pol_step() in progress */
 	struct pol_action *out;

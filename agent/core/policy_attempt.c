@@ -60,12 +60,13 @@ void pol_vsim_failed(struct policy *p, int v, enum pol_stage stage, int cause, b
 	r->stage = stage;
 	r->timeout = timeout;
 	r->cause = cause;
-	snprintf(r->why, sizeof(r->why), "report: VSIM %s failed at %s", p->prof[v].name,
-		 pol_stage_name(stage));
+	snprintf(r->why, sizeof(r->why), "report: VSIM %s failed at %s%s%s", p->prof[v].name,
+		 pol_stage_name(stage), p->fail_why ? ": " : "", p->fail_why ? p->fail_why : "");
 	p->report_pending = true;
 	/* its keys go now: a failed VSIM is never used again */
-	pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM failed at %s%s: deleted (keys wiped)",
-		 p->prof[v].name, pol_stage_name(stage), timeout ? " (timeout)" : "");
+	pol_emit(p, POL_ACT_DELETE, v, "%s: VSIM failed at %s%s%s%s: deleted (keys wiped)",
+		 p->prof[v].name, pol_stage_name(stage), timeout ? " (timeout)" : "",
+		 p->fail_why ? ": " : "", p->fail_why ? p->fail_why : "");
 	if (p->enabled == v)
 		p->enabled = -1;
 	pol_remove_profile(p, p->prof[v].name);
@@ -79,7 +80,12 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	int i = p->cur;
 	struct pol_seed_state *s = &p->st[i];
 	enum cause_class cc = stage == POL_STAGE_REGISTER && cause >= 0 ? pol_classify(cause) : CC_OTHER;
-	const char *what = "";
+	const char *what = "", *why = p->fail_why;
+	/* the card refused to be used (its PIN): as a SIM-level reject */
+	bool card_refused = stage == POL_STAGE_CARD && p->card_why[0];
+
+	if (card_refused)
+		cc = CC_SIM;
 
 	if (timeout)
 		p->timeouts++;
@@ -89,6 +95,7 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 	s->no_network = stage == POL_STAGE_REGISTER && cause < 0 && !timeout;
 	if (p->prof[i].kind == POL_VSIM) {
 		pol_vsim_failed(p, i, stage, cause, timeout);
+		p->fail_why = NULL;	/* this failure's only: not of one that follows */
 		pol_clear_requests(p);
 		pol_fall_back_to_seed(p, "back to the seed after the VSIM failed");
 		return;
@@ -114,13 +121,18 @@ void pol_attempt_failed(struct policy *p, enum pol_stage stage, int cause, bool 
 		what = "";
 		break;
 	}
+	p->fail_why = NULL;
 	if (cc != CC_OTHER)
 		s->failures++;
 	if (cause >= 0)
 		pol_emit_note(p, "%s failed at %s: cause #%d%s", p->prof[i].name,
 			      pol_stage_name(stage), cause, what);
+	else if (card_refused)
+		pol_emit_note(p, "%s failed at %s: %s%s", p->prof[i].name, pol_stage_name(stage),
+			      p->card_why, what);
 	else
 		pol_emit_note(p, "%s failed at %s: %s", p->prof[i].name, pol_stage_name(stage),
+			      why ? why :
 			      timeout ? "timeout" :
 			      stage == POL_STAGE_REGISTER ? "no network for it" :
 			      stage == POL_STAGE_DATA ? "the SIM server is unreachable" :
@@ -155,6 +167,10 @@ void pol_attempt_up(struct policy *p)
 	s->successes++;
 	p->stage = POL_STAGE_UP;
 	p->stage_deadline = 0;
+	/* the data check's first probe one interval after the server answered */
+	p->check_pending = false;
+	p->check_fails = 0;
+	p->check_at = p->cfg.check_interval_ms ? p->now + p->cfg.check_interval_ms : 0;
 	p->rounds_failed = 0;
 	if (p->prof[i].kind == POL_VSIM) {
 		p->phase = POL_P_VSIM_UP;

@@ -40,7 +40,8 @@ const char *pol_stage_name(enum pol_stage s)
 const char *pol_action_name(enum pol_action_kind k)
 {
 	static const char *const n[] = { "enable", "register", "dial", "scan", "server",
-					 "install", "delete", "note", "scan-abort" };
+					 "install", "delete", "note", "scan-abort",
+					 "probe" };
 
 	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
 }

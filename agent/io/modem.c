@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/timerfd.h>
 #include <termios.h>
 #include <time.h>
@@ -22,6 +23,9 @@
 #define CGACT_MS	30000	/* TS 24.301 T3482 is 8 s, 5 tries */
 #define SCAN_MS		180000	/* a full PLMN scan may take minutes */
 #define COPS_MS		120000
+#define PIN_DELAY_MS	200	/* after a card change: the modem sees it first */
+#define PIN_POLL_MS	250	/* +CPIN? again while the SIM is busy or absent */
+#define PIN_POLLS	40	/* then the card is taken as it is (10 s) */
 
 static uint64_t now_ms(void)
 {
@@ -70,6 +74,8 @@ static void arm(struct modem *m)
 
 	if (m->retry_at && m->retry_at < d)
 		d = m->retry_at;
+	if (m->pin_at && m->pin_at < d)
+		d = m->pin_at;
 	if (m->tfd < 0)
 		return;
 	if (d != UINT64_MAX) {
@@ -310,6 +316,281 @@ static void cfun_done(void *arg, const char *cmd, const struct at_response *r)
 	read_registration(m);
 }
 
+/* ---- PIN1 (see modem.h) ---- */
+
+enum { PIN_PH_IDLE, PIN_PH_WAIT, PIN_PH_QUERY, PIN_PH_RETRIES, PIN_PH_SENT, PIN_PH_AFTER };
+
+/* A keyed hash of (profile, PIN): refused pairs are remembered by it, not
+ * by their value; the key is this process's, from getrandom(). */
+static uint64_t pin_tag(const struct modem *m)
+{
+	static uint64_t key;
+	uint64_t h;
+	const char *s;
+
+	while (!key && getrandom(&key, sizeof(key), 0) != sizeof(key))
+		;
+	h = 0xcbf29ce484222325ull ^ key;
+	for (s = m->pin_profile; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	h = (h ^ 0xFF) * 0x100000001b3ull;
+	for (s = m->pin1; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static bool pin_refused(const struct modem *m)
+{
+	uint64_t t = pin_tag(m);
+	unsigned int i;
+
+	for (i = 0; i < m->n_pin_wrong && i < MODEM_PIN_WRONG_MAX; i++)
+		if (m->pin_wrong[i] == t)
+			return true;
+	return false;
+}
+
+static void pin_mark_refused(struct modem *m)
+{
+	if (pin_refused(m))
+		return;
+	m->pin_wrong[m->n_pin_wrong++ % MODEM_PIN_WRONG_MAX] = pin_tag(m);
+}
+
+/* The check ended: @st, and why when the card cannot be used. */
+static void pin_end(struct modem *m, enum modem_pin st, const char *why)
+{
+	m->pin = st;
+	m->pin_phase = PIN_PH_IDLE;
+	m->pin_at = 0;
+	snprintf(m->pin_why, sizeof(m->pin_why), "%s", why ? why : "");
+	emit(m, MODEM_EV_PIN, NULL, why ? AT_R_ERROR : AT_R_OK, 0);
+}
+
+static void pin_wrong_end(struct modem *m)
+{
+	char why[96];
+
+	if (m->pin_retries >= 0)
+		snprintf(why, sizeof(why), "PIN1 wrong: %d attempt%s left", m->pin_retries,
+			 m->pin_retries == 1 ? "" : "s");
+	else
+		snprintf(why, sizeof(why), "PIN1 wrong: attempts left unknown");
+	pin_end(m, MODEM_PIN_WRONG, why);
+}
+
+/* A PIN command's answer: false when it belongs to a check a card change ended. */
+static bool pin_current(struct modem *m, int phase)
+{
+	if (m->pin_stale) {
+		m->pin_stale--;
+		return false;
+	}
+	return m->pin_phase == phase;
+}
+
+static int pin_send(struct modem *m, const char *cmd, const char *prefix, int phase,
+		    at_done_fn done)
+{
+	m->pin_phase = phase;
+	if (!send(m, cmd, prefix, 0, done))
+		return 0;
+	pin_end(m, MODEM_PIN_UNKNOWN, NULL);	/* the queue is full: as before PINs */
+	return -1;
+}
+
+static void pin_check(struct modem *m, unsigned int delay_ms);
+
+static void cpinr_done(void *arg, const char *cmd, const struct at_response *r);
+
+static void cpin_set_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	char why[96];
+
+	if (!pin_current(m, PIN_PH_SENT))
+		return;
+	if (r->result == AT_R_OK) {
+		m->pin_retries = -1;
+		m->pin_unlocked = true;
+		pin_end(m, MODEM_PIN_READY, NULL);
+		return;
+	}
+	/* one attempt per (profile, PIN): whatever the answer, never again */
+	pin_mark_refused(m);
+	if (r->result == AT_R_CME && r->cme == 16) {
+		/* the counter after the failure, for the status */
+		if (m->pin_retries > 0)
+			m->pin_retries--;
+		pin_send(m, "AT+CPINR=\"SIM PIN\"", "+CPINR:", PIN_PH_AFTER, cpinr_done);
+		return;
+	}
+	if (r->result == AT_R_CME && r->cme == 12) {
+		m->pin_retries = 0;
+		pin_end(m, MODEM_PIN_PUK, "PIN1 blocked: SIM PUK required (nothing sent)");
+		return;
+	}
+	snprintf(why, sizeof(why), "PIN1 not accepted (%.40s): not sent again",
+		 r->result == AT_R_TIMEOUT ? "no answer" : r->final);
+	pin_end(m, MODEM_PIN_ERROR, why);
+}
+
+/* SIM PIN and its retries known (or not): send the PIN, or say why not. */
+static void pin_decide(struct modem *m)
+{
+	char cmd[32], why[96];
+
+	if (!m->pin1[0]) {
+		pin_end(m, MODEM_PIN_NONE, "PIN1 required, profile has none");
+		return;
+	}
+	if (pin_refused(m)) {
+		pin_wrong_end(m);
+		return;
+	}
+	if (m->pin_retries >= 0 && m->pin_retries <= 1) {
+		snprintf(why, sizeof(why), "PIN1: %d attempt%s left: not tried", m->pin_retries,
+			 m->pin_retries == 1 ? "" : "s");
+		pin_end(m, MODEM_PIN_NOT_TRIED, why);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "AT+CPIN=\"%s\"", m->pin1);
+	m->pin_phase = PIN_PH_SENT;
+	m->pin_attempts++;
+	if (!m->at || m->fd < 0 ||
+	    at_send_secret(m->at, cmd, "+CPIN:", 0, cpin_set_done, m, now_ms())) {
+		m->pin_attempts--;
+		pin_end(m, MODEM_PIN_UNKNOWN, NULL);
+	}
+	explicit_bzero(cmd, sizeof(cmd));
+	arm(m);
+}
+
+static void cpinr_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	char code[24];
+	unsigned int i;
+	int n, phase = m->pin_phase == PIN_PH_AFTER ? PIN_PH_AFTER : PIN_PH_RETRIES;
+
+	if (!pin_current(m, phase))
+		return;
+	if (phase == PIN_PH_RETRIES)
+		m->pin_retries = -1;	/* no +CPINR: unknown */
+	for (i = 0; r->result == AT_R_OK && i < r->n; i++)
+		if (!at_parse_cpinr(r->info[i], code, sizeof(code), &n) &&
+		    !strcmp(code, "SIM PIN"))
+			m->pin_retries = n;
+	if (phase == PIN_PH_AFTER)
+		pin_wrong_end(m);
+	else
+		pin_decide(m);
+}
+
+static void cpin_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+	char code[32];
+
+	if (!pin_current(m, PIN_PH_QUERY))
+		return;
+	if (r->result == AT_R_ERROR ||
+	    (r->result == AT_R_OK && (r->n < 1 || at_parse_cpin(r->info[0], code, sizeof(code))))) {
+		pin_end(m, MODEM_PIN_UNKNOWN, NULL);	/* a modem without +CPIN */
+		return;
+	}
+	if (r->result != AT_R_OK) {
+		/* SIM busy, not inserted (yet), a timeout: the card is still being read */
+		if (++m->pin_polls >= PIN_POLLS) {
+			pin_end(m, MODEM_PIN_UNKNOWN, NULL);	/* taken as it is */
+			return;
+		}
+		m->pin_phase = PIN_PH_WAIT;
+		m->pin_at = now_ms() + PIN_POLL_MS;
+		arm(m);
+		return;
+	}
+	if (!strcmp(code, "SIM PIN")) {
+		m->pin_retries = -1;
+		pin_send(m, "AT+CPINR=\"SIM PIN\"", "+CPINR:", PIN_PH_RETRIES, cpinr_done);
+	} else if (!strcmp(code, "SIM PUK")) {
+		m->pin_retries = 0;
+		pin_end(m, MODEM_PIN_PUK, "PIN1 blocked: SIM PUK required (nothing sent)");
+	} else if (!strcmp(code, "READY")) {
+		pin_end(m, MODEM_PIN_READY, NULL);
+	} else {
+		pin_end(m, MODEM_PIN_UNKNOWN, NULL);	/* PH-SIM PIN, SIM PIN2, ...: not ours */
+	}
+}
+
+/* Reads +CPIN? in @delay_ms (0: now). */
+static void pin_check(struct modem *m, unsigned int delay_ms)
+{
+	if (m->pin_phase != PIN_PH_IDLE && m->pin_phase != PIN_PH_WAIT)
+		m->pin_stale++;		/* the answer in flight is the old card's */
+	m->pin = MODEM_PIN_CHECKING;
+	m->pin_why[0] = 0;
+	m->pin_unlocked = false;
+	m->pin_polls = 0;
+	m->pin_retries = -1;
+	m->pin_phase = PIN_PH_WAIT;
+	m->pin_at = now_ms() + delay_ms;
+	if (!delay_ms) {
+		m->pin_at = 0;
+		pin_send(m, "AT+CPIN?", "+CPIN:", PIN_PH_QUERY, cpin_done);
+	}
+	arm(m);
+}
+
+void modem_set_pin(struct modem *m, const char *profile, const char *pin)
+{
+	explicit_bzero(m->pin1, sizeof(m->pin1));
+	snprintf(m->pin_profile, sizeof(m->pin_profile), "%s", profile ? profile : "");
+	if (pin && strlen(pin) <= MODEM_PIN_MAX)
+		memcpy(m->pin1, pin, strlen(pin));
+}
+
+bool modem_pin_pending(const struct modem *m)
+{
+	return m->pin_phase != PIN_PH_IDLE;
+}
+
+const char *modem_pin_text(const struct modem *m, char *buf, size_t len)
+{
+	char left[24] = "";
+
+	if (m->pin_retries >= 0)
+		snprintf(left, sizeof(left), " (%d left)", m->pin_retries);
+	switch (m->pin) {
+	case MODEM_PIN_CHECKING:
+		snprintf(buf, len, "%s", m->pin_phase == PIN_PH_QUERY ||
+			 m->pin_phase == PIN_PH_WAIT ? "checking" : "sim pin");
+		break;
+	case MODEM_PIN_READY:
+		snprintf(buf, len, "ready");
+		break;
+	case MODEM_PIN_WRONG:
+		snprintf(buf, len, "wrong pin%s", left);
+		break;
+	case MODEM_PIN_NOT_TRIED:
+		snprintf(buf, len, "not tried%s", left);
+		break;
+	case MODEM_PIN_NONE:
+		snprintf(buf, len, "sim pin, profile has none%s", left);
+		break;
+	case MODEM_PIN_PUK:
+		snprintf(buf, len, "sim puk");
+		break;
+	case MODEM_PIN_ERROR:
+		snprintf(buf, len, "not accepted");
+		break;
+	default:
+		snprintf(buf, len, "unknown");
+		break;
+	}
+	return buf;
+}
+
 /* ---- initialisation ---- */
 
 static void ignore_done(void *arg, const char *cmd, const struct at_response *r)
@@ -341,6 +622,7 @@ static void init_done(void *arg, const char *cmd, const struct at_response *r)
 		return;
 	}
 	set_state(m, MODEM_IDLE);
+	pin_check(m, 0);
 	if (m->connect) {
 		m->connect = false;
 		modem_connect(m);
@@ -464,6 +746,9 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 	if (apn)
 		snprintf(m->apn, sizeof(m->apn), "%s", apn);
 	m->stat[0] = m->stat[1] = m->stat[2] = -1;
+	if (m->pin_phase == PIN_PH_IDLE && m->pin != MODEM_PIN_WRONG &&
+	    m->pin != MODEM_PIN_NOT_TRIED)
+		m->pin_retries = -1;
 	m->signal.rssi_dbm = m->signal.rscp_dbm = m->signal.rsrq_db10 =
 		m->signal.rsrp_dbm = INT32_MIN;
 	if (m->tfd < 0) {
@@ -490,6 +775,11 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 	}
 	m->retry_at = 0;
 	m->reopens++;
+	/* the PIN check follows the initialisation (init_done): pending now */
+	m->pin = MODEM_PIN_CHECKING;
+	m->pin_why[0] = 0;
+	m->pin_phase = PIN_PH_WAIT;
+	m->pin_at = 0;
 	set_state(m, MODEM_INIT);
 	send(m, "ATE0", NULL, 0, ignore_done);
 	send(m, "AT+CMEE=1", NULL, 0, ignore_done);
@@ -510,7 +800,12 @@ int modem_open(struct modem *m, unsigned int card, const char *path, const char 
 
 void modem_close(struct modem *m)
 {
+	bool pending = m->pin_phase != PIN_PH_IDLE;
+
 	m->scanning = false;
+	/* the answers cancelled below belong to no check */
+	m->pin_phase = PIN_PH_IDLE;
+	m->pin_at = 0;
 	aux_close(m);
 	if (m->at) {
 		struct at_client *a = m->at;
@@ -523,6 +818,9 @@ void modem_close(struct modem *m)
 		close(m->fd);
 	m->fd = -1;
 	m->addr[0] = 0;
+	m->pin_stale = 0;
+	if (pending)
+		pin_end(m, MODEM_PIN_UNKNOWN, NULL);
 	set_state(m, MODEM_CLOSED);
 }
 
@@ -599,6 +897,10 @@ void modem_timer(struct modem *m)
 		at_tick(m->at, now);
 	if (m->aux)
 		at_tick(m->aux, now);
+	if (m->pin_at && now >= m->pin_at && m->pin_phase == PIN_PH_WAIT) {
+		m->pin_at = 0;
+		pin_send(m, "AT+CPIN?", "+CPIN:", PIN_PH_QUERY, cpin_done);
+	}
 	if (m->retry_at && now >= m->retry_at) {
 		m->retry_at = 0;
 		if (m->fd < 0)
@@ -860,6 +1162,7 @@ void modem_card_changed(struct modem *m)
 	if (m->connect)
 		set_state(m, MODEM_REGISTERING);
 	send(m, "AT+CIMI", NULL, 0, cimi_done);
+	pin_check(m, PIN_DELAY_MS);
 }
 
 /* ---- SIM slots (core/slot.h) ---- */

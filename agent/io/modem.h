@@ -41,7 +41,31 @@ enum modem_event_kind {
 	MODEM_EV_OPERATOR,	/* +COPS? read: cops */
 	MODEM_EV_IDENTITY,	/* +CGMI/+CGMM/+WS46=? read: the dialect is known */
 	MODEM_EV_SLOT,		/* a slot selection ended: result AT_R_OK, else why not */
+	MODEM_EV_PIN,		/* the PIN check of the card ended: AT_R_OK ready,
+				 * else it cannot be used (pin_why says why) */
 };
+
+/*
+ * PIN1 (TS 27.007 §8.3, §8.65).  After the initialisation and after every
+ * card change the backend reads +CPIN?; on SIM PIN it reads the retries
+ * (+CPINR) and, unless one attempt or fewer is left, sends the enabled
+ * profile's PIN (modem_set_pin) once: a (profile, PIN value) the card
+ * refused is never sent again.  SIM PUK: nothing is sent.  The PIN is
+ * never logged: the AT client shows "AT+CPIN=<hidden>".
+ */
+enum modem_pin {
+	MODEM_PIN_UNKNOWN,	/* not read (yet), or the modem has no +CPIN */
+	MODEM_PIN_CHECKING,	/* being read, or the PIN being sent */
+	MODEM_PIN_READY,	/* nothing asked for, or the PIN was accepted */
+	MODEM_PIN_WRONG,	/* the card refused the profile's PIN */
+	MODEM_PIN_NOT_TRIED,	/* SIM PIN with one attempt (or fewer) left */
+	MODEM_PIN_NONE,		/* SIM PIN, and the profile has none */
+	MODEM_PIN_PUK,		/* SIM PUK: blocked */
+	MODEM_PIN_ERROR,	/* +CPIN= failed otherwise (counted as the attempt) */
+};
+
+#define MODEM_PIN_MAX		8	/* digits, TS 102 221 §9.5.1 */
+#define MODEM_PIN_WRONG_MAX	16	/* (profile, PIN) pairs remembered as refused */
 
 struct modem_event {
 	enum modem_event_kind kind;
@@ -91,6 +115,20 @@ struct modem {
 	unsigned long registrations, denials, dials, dial_failures, timeouts, reopens;
 	uint8_t csim[300];
 	int csim_len;
+	/* PIN1: the enabled profile's (a secret: wiped when replaced) */
+	enum modem_pin pin;
+	int pin_retries;		/* +CPINR's SIM PIN retries; -1 unknown */
+	char pin_why[96];		/* why the card cannot be used; "" */
+	char pin1[MODEM_PIN_MAX + 1];
+	char pin_profile[64];
+	uint64_t pin_wrong[MODEM_PIN_WRONG_MAX];	/* keyed hashes of refused pairs */
+	unsigned int n_pin_wrong;
+	int pin_phase;			/* the step of the check in modem.c */
+	unsigned int pin_stale;		/* answers of a check a card change made stale */
+	unsigned int pin_polls;		/* +CPIN? answered "busy" in this check */
+	uint64_t pin_at;		/* when to read +CPIN? next; 0 none */
+	unsigned long pin_attempts;	/* +CPIN=<pin> sent */
+	bool pin_unlocked;		/* this check sent the PIN and it was accepted */
 	void (*event)(void *arg, struct modem *m, const struct modem_event *e);
 	void *arg;
 	/* SIM slots (modem_select_slot): the one selected, 1-based; 0 not known */
@@ -132,7 +170,8 @@ int modem_scan_abort(struct modem *m);
 bool modem_scan_abortable(const struct modem *m);
 int modem_csim(struct modem *m, const uint8_t *apdu, size_t len);
 
-/* The card was switched or reset: registration and data start over. */
+/* The card was switched or reset: registration and data start over, and
+ * its PIN state is read again. */
 void modem_card_changed(struct modem *m);
 
 /* The slot dialect of the modem (from +CGMI/+CGMM; SLOT_NONE before). */
@@ -144,5 +183,12 @@ enum slot_dialect modem_slot_dialect(const struct modem *m);
  * not now.
  */
 int modem_select_slot(struct modem *m, int slot);
+/* The enabled profile and its PIN1 (NULL or "": none); the copy is wiped
+ * when replaced.  Does not start a check by itself. */
+void modem_set_pin(struct modem *m, const char *profile, const char *pin);
+/* Whether a PIN check is under way (MODEM_EV_PIN follows). */
+bool modem_pin_pending(const struct modem *m);
+/* "ready", "sim pin", "wrong pin (2 left)", "not tried (1 left)", ... */
+const char *modem_pin_text(const struct modem *m, char *buf, size_t len);
 
 #endif

@@ -34,6 +34,9 @@ void config_defaults(struct config *c)
 	c->tariff_max = 1;
 	c->switchback = true;
 	c->vsim = true;
+	c->data_check_interval_ms = 30000;
+	c->data_check_failures = 3;
+	c->data_check_timeout_ms = 5000;
 	c->share_want = true;
 	c->share_lease_ms = 30000;
 	c->share_drift_ms = 5000;
@@ -117,6 +120,8 @@ static int set_policy_key(struct lines *p, struct config *c, const char *key, co
 		U(t_dial_ms, 100, 600000), U(t_data_ms, 100, 600000),
 		U(t_scan_ms, 100, 600000), U(switchback_ms, 1000, 86400000),
 		U(vsim_retry_ms, 1000, 86400000), U(standby_count, 0, CONFIG_STANDBYS_MAX),
+		U(data_check_interval_ms, 1000, 3600000), U(data_check_failures, 1, 100),
+		U(data_check_timeout_ms, 100, 60000),
 		U(server_timeout_ms, 100, 600000), U(server_attempts, 1, 20),
 		U(card_base, 0, VUICC_CARDS_MAX - 1),
 		U(share_lease_ms, 3000, 3600000), U(share_drift_ms, 0, 600000),
@@ -153,6 +158,13 @@ static int set_policy_key(struct lines *p, struct config *c, const char *key, co
 		return get_double(p, key, v, 1e9, &c->tariff_min);
 	if (!strcmp(key, "tariff_max"))
 		return get_double(p, key, v, 1e9, &c->tariff_max);
+	if (!strcmp(key, "data_check")) {
+		/* the form only: vuiccd parses the target when it starts (io/probe.c) */
+		if (*v && !(!strncmp(v, "dns:", 4) && strchr(v, '@')) && strncmp(v, "http://", 7))
+			return lines_err(p, key, "'%s' is not dns:NAME@ADDR[:PORT] or"
+					 " http://ADDR[:PORT][/PATH]", v);
+		return get_text(p, key, v, c->data_check, sizeof(c->data_check));
+	}
 	if (!strcmp(key, "server_url")) {
 		if (strncmp(v, "https://", 8))
 			return lines_err(p, key, "'%s' is not an https:// URL", v);
@@ -408,7 +420,8 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 		"card_base", "share", "share_profile", "share_profile_file", "share_listen",
 		"share_connect", "share_netns", "share_key_file", "share_mode",
 		"share_want", "share_lease_ms", "share_drift_ms", "share_guard_ms",
-		"share_answer_ms", "share_retry_ms",
+		"share_answer_ms", "share_retry_ms", "data_check", "data_check_interval_ms",
+		"data_check_failures", "data_check_timeout_ms",
 	};
 	size_t i;
 	int k;
@@ -454,6 +467,11 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 				 c->share_guard_ms, c->share_lease_ms);
 	if (c->policy && !c->server_url[0])
 		return lines_err(&p, "policy", "the data stage needs the SIM server (server_url)");
+	if (c->data_check[0] && !c->policy)
+		return lines_err(&p, "data_check", "needs policy (the check runs once data is up)");
+	if (c->data_check[0] && c->data_check_timeout_ms > c->data_check_interval_ms)
+		return lines_err(&p, "data_check_timeout_ms", "%u ms is longer than the %u ms interval",
+				 c->data_check_timeout_ms, c->data_check_interval_ms);
 	if (c->device_secret[0] && c->device_secret_file[0])
 		return lines_err(&p, "device_secret_file", "device_secret is given too");
 	if (c->server_url[0] && (!c->device_id[0] || (!c->device_secret[0] &&

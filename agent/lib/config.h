@@ -54,6 +54,11 @@ struct config {
 	unsigned int vsim_retry_ms;		/* 0: default */
 	unsigned int standby_count;		/* standby seeds held from the server:
 						 * CONFIG_STANDBYS_MAX with a server, else 0 */
+	/* the data-path check once data is up (io/probe.h): "" off */
+	char data_check[384];			/* dns:NAME@ADDR[:PORT] or http://ADDR[:PORT][/PATH] */
+	unsigned int data_check_interval_ms;	/* 30000 */
+	unsigned int data_check_failures;	/* in a row; 3 */
+	unsigned int data_check_timeout_ms;	/* each probe; 5000 */
 	/* the SIM server */
 	char server_url[256];			/* "": none */
 	char device_id[64];

@@ -29,6 +29,7 @@
 #include "lib/profile.h"
 #include "core/share_chan.h"
 #include "control.h"
+#include "io/probe.h"
 #include "learn.h"
 #include "vuiccd.h"
 
@@ -158,10 +159,17 @@ static int check_config(const struct config *cfg)
 {
 	char err[PROFILE_ERR_MAX], path[CONFIG_PATH_MAX + 300];
 	struct profile *p = malloc(sizeof(*p));
+	struct probe_target pt;
 	struct dirent *e;
 	int bad = 0, good = 0;
 	DIR *dir;
 
+	/* the data check's target as vuiccd will read it at the start */
+	if (cfg->data_check[0] && probe_parse_target(cfg->data_check, &pt, err, sizeof(err))) {
+		fprintf(stderr, "vuiccd: data_check: %s\n", err);
+		free(p);
+		return 1;
+	}
 	if (!p)
 		return 1;
 	dir = opendir(cfg->profiles_dir);

@@ -89,6 +89,18 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 	case MODEM_EV_ERROR:
 		log_warn("modem %u: %s", m->card, m->last_error);
 		break;
+	case MODEM_EV_PIN: {
+		char t[48];
+
+		if (m->pin_why[0]) {
+			log_warn("modem %u: profile '%s': %s", m->card, m->pin_profile, m->pin_why);
+			loop_event(ms->loop, "card %u modem: %s", m->card, m->pin_why);
+		} else {
+			log_info("modem %u: PIN %s%s", m->card, modem_pin_text(m, t, sizeof(t)),
+				 m->pin_unlocked ? " (PIN1 accepted)" : "");
+		}
+		break;
+	}
 	case MODEM_EV_IDENTITY:
 		log_info("modem %u: %s %s, survey %s%s%s, RATs%s%s%s%s", m->card,
 			 m->manufacturer[0] ? m->manufacturer : "(maker unknown)",
@@ -117,6 +129,21 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 	}
 	if (ms->listener)
 		ms->listener(ms->listener_arg, m, e);
+}
+
+/* The modem gets the PIN1 of the profile its card has enabled ("" none). */
+static void give_pin(struct modems *ms, unsigned int c)
+{
+	const struct registry *r = ms->reg;
+	const struct vprof *v = NULL;
+	size_t i;
+
+	for (i = 0; i < r->n_profs && ms->profile[c][0]; i++)
+		if (r->profs[i]->ps.card == c && !strcmp(r->profs[i]->ps.name, ms->profile[c])) {
+			v = r->profs[i];
+			break;
+		}
+	modem_set_pin(&ms->m[c], ms->profile[c], v ? v->pin1 : NULL);
 }
 
 void modems_start(struct modems *ms, const struct config *cfg, const struct registry *reg,
@@ -150,6 +177,7 @@ void modems_start(struct modems *ms, const struct config *cfg, const struct regi
 			modem_connect(m);
 		/* both VUICC_PROFILE_NAME_MAX + 1, NUL-terminated */
 		memcpy(ms->profile[c], reg->cards[c].enabled, sizeof(ms->profile[c]));
+		give_pin(ms, c);
 		sync_epoll(ms, c);
 	}
 }
@@ -160,12 +188,17 @@ void modems_card_check(struct modems *ms)
 	unsigned int c;
 
 	for (c = r->card_base; c < REG_CARD_END(r) && c < VUICC_CARDS_MAX; c++) {
-		if (!ms->cfg->modem[c][0] || !strcmp(ms->profile[c], r->cards[c].enabled))
+		if (!ms->cfg->modem[c][0])
+			continue;
+		/* a profile file edited: its PIN1 may be new (then it is tried) */
+		give_pin(ms, c);
+		if (!strcmp(ms->profile[c], r->cards[c].enabled))
 			continue;
 		log_info("modem %u: the card now has profile '%s'", c,
 			 r->cards[c].enabled[0] ? r->cards[c].enabled : "(none)");
 		/* both VUICC_PROFILE_NAME_MAX + 1, NUL-terminated */
 		memcpy(ms->profile[c], r->cards[c].enabled, sizeof(ms->profile[c]));
+		give_pin(ms, c);
 		modem_card_changed(&ms->m[c]);
 		sync_epoll(ms, c);
 	}

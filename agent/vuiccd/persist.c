@@ -464,14 +464,14 @@ void persist_on_timer(struct persist *p)
 	persist_writeback(p, false);
 }
 
-int persist_forget(struct persist *p, uint32_t card, const char *name)
+/* Every copy of the store file @base (NAME, .prev, .tmp) wiped and unlinked. */
+static int forget_copies(struct persist *p, const char *base, uint32_t card, const char *name)
 {
 	static const char *const suffix[] = { "", ".prev", ".tmp" };
-	char base[VUICC_PROFILE_NAME_MAX + 64], path[VUICC_PROFILE_NAME_MAX + 80];
+	char path[VUICC_PROFILE_NAME_MAX + 80];
 	size_t i;
 	int ret = 0;
 
-	pstate_filename(card, name, base, sizeof(base));
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", base, suffix[i]);
 		if (store_unlink_wiped(p->dirfd, path, p->io) && errno != ENOENT) {
@@ -481,6 +481,14 @@ int persist_forget(struct persist *p, uint32_t card, const char *name)
 	}
 	fsync(p->dirfd);
 	return ret;
+}
+
+int persist_forget(struct persist *p, uint32_t card, const char *name)
+{
+	char base[VUICC_PROFILE_NAME_MAX + 64];
+
+	pstate_filename(card, name, base, sizeof(base));
+	return forget_copies(p, base, card, name);
 }
 
 /* ---- the SIM server's standby seeds; other blobs ---- */
@@ -507,22 +515,10 @@ int persist_save_seed(struct persist *p, uint32_t card, const char *name, const 
 
 int persist_forget_seed(struct persist *p, uint32_t card, const char *name)
 {
-	static const char *const suffix[] = { "", ".prev", ".tmp" };
-	char base[VUICC_PROFILE_NAME_MAX + 32], path[VUICC_PROFILE_NAME_MAX + 48];
-	size_t i;
-	int ret = 0;
+	char base[VUICC_PROFILE_NAME_MAX + 32];
 
 	seed_filename(card, name, base, sizeof(base));
-	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", base, suffix[i]);
-		if (store_unlink_wiped(p->dirfd, path, p->io) && errno != ENOENT) {
-			log_err("card %u: standby seed %s: %s: %s", card, name, path,
-				strerror(errno));
-			ret = -errno;
-		}
-	}
-	fsync(p->dirfd);
-	return ret;
+	return forget_copies(p, base, card, name);
 }
 
 /* The stored seed's text to @fn, NUL-terminated, then wiped. */

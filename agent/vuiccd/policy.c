@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/cn105491555a.h"
+#include "io/probe.h"
 #include "lib/log.h"
 #include "learn.h"
 #include "policy.h"
@@ -41,6 +42,10 @@ struct vpol {
 	int slot_pending;
 	char slot_profile[POL_NAME_MAX + 1];	/* ... for this profile */
 	bool slot_wait;
+	/* the data check (data_check): its client, and what the last probe saw */
+	bool have_probe;
+	struct probe probe;
+	struct vd_check check;
 };
 
 /*
@@ -280,10 +285,11 @@ static void server_done(void *arg, struct srv_reply *rep)
 			ev->profile.expires_ms = pol_now(vp) + (left > 0 ? (uint64_t)left * 1000 : 1);
 		}
 	} else if (rep->status == SRV_OK && ev->req == POL_REQ_SEEDS) {
-		for (k = 0; k < rep->n_withdraw; k++)
-			prov_withdraw_seed(vp->pg->prov, vp->card, rep->withdraw[k]);
-		if (rep->n_withdraw)
-			vd_policy_sync_profiles(vp->pg);
+		/* (out of the policy at once; out of the kernel once not in use) */
+		for (k = 0; k < rep->n_withdraw; k++) {
+			if (prov_withdraw_seed(vp->pg->prov, vp->card, rep->withdraw[k]))
+				vp_remove(vp, rep->withdraw[k]);
+		}
 		for (k = 0; k < rep->n_profiles && ev->n_profiles < POL_STANDBYS_MAX; k++) {
 			struct profile *p = &rep->profiles[k];
 			struct vprof *v;
@@ -369,6 +375,28 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 
 /* ---- physical cards in the modem's slots (kind = card) ---- */
 
+static void card_event(struct vpol *vp);
+
+/*
+ * The PIN the modem may send after a slot switch: none to a physical card
+ * (its PIN is not in its profile, and a wrong try costs the card one); the
+ * kernel's enabled profile's on vuicc's slot.
+ */
+static void slot_pin(struct vpol *vp, int slot, const char *profile)
+{
+	struct polglue *pg = vp->pg;
+	struct modem *m = &pg->modems->m[vp->card];
+	const char *name = pg->reg->cards[vp->card].enabled;
+	const struct vprof *v;
+
+	if (slot != config_vuicc_slot(pg->cfg, vp->card)) {
+		modem_set_pin(m, profile, NULL);
+		return;
+	}
+	v = name[0] ? reg_find(pg->reg, vp->card, name) : NULL;
+	modem_set_pin(m, name, v ? v->pin1 : NULL);
+}
+
 /* Why the physical card @v cannot be used on this card's modem; NULL if it can. */
 static const char *hard_blocked(const struct polglue *pg, unsigned int c, const struct vprof *v,
 				char *buf, size_t len)
@@ -412,9 +440,10 @@ static void select_slot(struct vpol *vp, int slot, const char *profile)
 
 	vp->reg_pending = false;
 	if (m->slot == slot && !m->slot_want) {
-		simple_event(vp, POL_EV_CARD, true);
+		card_event(vp);
 		return;
 	}
+	slot_pin(vp, slot, profile);
 	if (modem_select_slot(m, slot)) {
 		log_warn("card %u policy: %s: the modem cannot select SIM slot %d now (%s)",
 			 vp->card, profile, slot, slot_dialect_name(modem_slot_dialect(m)));
@@ -450,12 +479,12 @@ static void card_on_vuicc_slot(struct vpol *vp, const char *profile)
 
 	if ((m->slot == want && !m->slot_want) ||
 	    (!has_hard(pg, vp->card) && modem_slot_dialect(m) == SLOT_NONE)) {
-		simple_event(vp, POL_EV_CARD, true);
+		card_event(vp);
 		return;
 	}
 	if (modem_slot_dialect(m) == SLOT_NONE && (m->manufacturer[0] || m->model[0])) {
 		/* no slot command: the modem has vuicc's card alone */
-		simple_event(vp, POL_EV_CARD, true);
+		card_event(vp);
 		return;
 	}
 	want_slot(vp, want, profile);
@@ -490,7 +519,68 @@ static void identity_known(struct vpol *vp, const struct modem *m)
 	select_slot(vp, slot, vp->slot_profile);
 }
 
+/* ---- the data check ---- */
+
+static void probe_done(void *arg, bool ok, const char *detail)
+{
+	struct vpol *vp = arg;
+	struct pol_event ev;
+
+	vp->check.last_ok = ok;
+	vp->check.last_at = time(NULL);
+	snprintf(vp->check.last, sizeof(vp->check.last), "%s", detail);
+	if (ok)
+		log_debug("card %u data check: %s: %s", vp->card, vp->pg->cfg->data_check, detail);
+	else
+		log_notice("card %u data check: %s: failed: %s", vp->card,
+			   vp->pg->cfg->data_check, detail);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_PROBE;
+	ev.ok = ok;
+	ev.cause = ev.cme = -1;
+	feed(vp, &ev);
+}
+
+static void do_probe(struct vpol *vp)
+{
+	if (!vp->have_probe) {
+		probe_done(vp, false, "no data check configured");
+		return;
+	}
+	probe_start(&vp->probe, probe_done, vp);
+}
+
+static void on_probe_fd(void *arg, uint32_t events)
+{
+	struct vpol *vp = arg;
+
+	probe_input(&vp->probe);
+	vd_policy_arm(vp->pg);
+}
+
 /* ---- actions ---- */
+
+/*
+ * The card stage's outcome: ready at once (registration takes as long as
+ * the modem needs to read the card), unless the modem's PIN check of this
+ * card already said it cannot be used.  A check that says so later
+ * (MODEM_EV_PIN) is a card-stage failure too, with its reason: the policy
+ * takes it as a SIM-level failure.
+ */
+static void card_event(struct vpol *vp)
+{
+	struct modem *m = &vp->pg->modems->m[vp->card];
+	struct pol_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_CARD;
+	ev.ok = m->state < MODEM_INIT || modem_pin_pending(m) || !m->pin_why[0];
+	ev.cause = -1;
+	ev.cme = -1;
+	if (!ev.ok)
+		snprintf(ev.card_why, sizeof(ev.card_why), "%s", m->pin_why);
+	feed(vp, &ev);
+}
 
 static void do_enable(struct vpol *vp, const struct pol_action *a)
 {
@@ -512,7 +602,6 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 		return;
 	}
 	prov_sweep_withdrawn(pg->prov, vp->card);
-	vd_policy_sync_profiles(pg);
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
 	modems_card_check(pg->modems);
@@ -588,6 +677,12 @@ static void run(struct vpol *vp, const struct pol_action *a)
 		loop_event(pg->loop, "card %u: %s", vp->card, a->why);
 		return;
 	}
+	if (a->kind == POL_ACT_PROBE) {
+		/* one every interval: not news unless it fails */
+		log_debug("card %u policy: %s", vp->card, a->why);
+		do_probe(vp);
+		return;
+	}
 	log_notice("card %u policy: %s%s%s: %s", vp->card, pol_action_name(a->kind),
 		   a->kind == POL_ACT_SERVER ? " " : "",
 		   a->kind == POL_ACT_SERVER ? pol_req_name(a->req) : "", a->why);
@@ -627,6 +722,7 @@ static void run(struct vpol *vp, const struct pol_action *a)
 	case POL_ACT_DELETE:
 		prov_delete_remote(pg->prov, vp->card, a->profile);
 		break;
+	case POL_ACT_PROBE:	/* sent above */
 	case POL_ACT_NOTE:
 		break;
 	}
@@ -759,6 +855,10 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 		vp->reg_pending = false;
 		reg_event(vp, m);
 		break;
+	case MODEM_EV_PIN:
+		if (m->pin_why[0])
+			card_event(vp);	/* refused: the policy's attempt fails */
+		break;
 	case MODEM_EV_OPERATOR:
 		if (vp->reg_pending) {
 			vp->reg_pending = false;
@@ -802,7 +902,10 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 			break;
 		vp->slot_wait = false;
 		vp->reg_pending = false;
-		simple_event(vp, POL_EV_CARD, e->result == AT_R_OK);
+		if (e->result == AT_R_OK)
+			card_event(vp);
+		else
+			simple_event(vp, POL_EV_CARD, false);
 		break;
 	case MODEM_EV_SCAN:
 		memset(&ev, 0, sizeof(ev));
@@ -901,6 +1004,10 @@ static void policy_config(const struct config *c, struct pol_config *pc)
 		pc->switchback_ms = 0;
 	pc->want_vsim = c->vsim;
 	pc->standby_count = c->standby_count;
+	if (c->data_check[0] && !c->policy_source) {
+		pc->check_interval_ms = c->data_check_interval_ms;
+		pc->check_failures = c->data_check_failures;
+	}
 	pc->rng_seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 }
 
@@ -938,6 +1045,10 @@ void vd_policy_sync_profiles(struct polglue *pg)
 				pp.hard = true;
 				snprintf(pp.blocked, sizeof(pp.blocked), "%s", b ? b : "");
 			}
+			/* a VSIM's expiry is the server's answer's, not the registry's */
+			for (k = 0; k < vp_count(vp); k++)
+				if (!strcmp(vp_prof(vp, k)->name, pp.name) && !pp.expires_ms)
+					pp.expires_ms = vp_prof(vp, k)->expires_ms;
 			if (vp_add(vp, &pp))
 				log_warn("card %u policy: more than %d profiles; %s left out", c,
 					 POL_PROFILES_MAX, pp.name);
@@ -975,6 +1086,7 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 {
 	struct pol_config pc;
 	struct srv_config sc;
+	struct probe_target target;
 	char err[256];
 	unsigned int c;
 
@@ -1013,6 +1125,14 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 	if (loop_add(pg->loop, pg->tfd, EPOLLIN, on_timer, pg))
 		return -1;
 	policy_config(pg->cfg, &pc);
+	if (pg->cfg->data_check[0]) {
+		if (probe_parse_target(pg->cfg->data_check, &target, err, sizeof(err))) {
+			log_err("data_check '%s': %s", pg->cfg->data_check, err);
+			return -1;
+		}
+		if (pg->cfg->policy_source)
+			log_warn("data_check: CN105491555A's method has no data check: not used");
+	}
 	for (c = pg->cfg->card_base; c < REG_CARD_END(pg->reg) && c < VUICC_CARDS_MAX; c++) {
 		struct vpol *vp;
 
@@ -1032,6 +1152,16 @@ int vd_policy_start(struct polglue *pg, const struct config *cfg, struct registr
 		if (vp->source)
 			cn_init(&vp->cn, &pc);
 		pg->vpol[c] = vp;
+		if (pc.check_interval_ms) {
+			/* its fds exist only with the check on; idle they never wake */
+			if (probe_init(&vp->probe, &target, pg->cfg->data_check_timeout_ms)) {
+				log_err("card %u data check: %s", c, strerror(errno));
+				return -1;
+			}
+			vp->have_probe = true;
+			if (loop_add(pg->loop, probe_fd(&vp->probe), EPOLLIN, on_probe_fd, vp))
+				return -1;
+		}
 	}
 	vd_policy_sync_profiles(pg);
 	for (c = 0; c < VUICC_CARDS_MAX; c++) {
@@ -1078,6 +1208,10 @@ void vd_policy_stop(struct polglue *pg)
 			profile_wipe(vp->vsim);
 			free(vp->vsim);
 		}
+		if (vp->have_probe) {
+			loop_del(pg->loop, probe_fd(&vp->probe));
+			probe_free(&vp->probe);
+		}
 		free(vp);
 		pg->vpol[c] = NULL;
 	}
@@ -1112,4 +1246,10 @@ void vd_policy_learn_stats(const struct polglue *pg, unsigned int card, unsigned
 
 	*writes = vp ? vp->learn_writes : 0;
 	*errors = vp ? vp->learn_write_errors : 0;
+}
+
+const struct vd_check *vd_policy_check_of(const struct polglue *pg, unsigned int card)
+{
+	return card < VUICC_CARDS_MAX && pg->vpol[card] && pg->vpol[card]->have_probe ?
+	       &pg->vpol[card]->check : NULL;
 }

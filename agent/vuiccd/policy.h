@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/policy.h"
 #include "io/server.h"
@@ -54,5 +55,14 @@ void vd_policy_learn_stats(const struct polglue *pg, unsigned int card, unsigned
 struct cn105;
 const struct cn105 *vd_policy_source_of(const struct polglue *pg, unsigned int card);
 uint64_t vd_policy_now(const struct polglue *pg, unsigned int card);
+
+/* What the data check's last probe saw (the counts are the policy's). */
+struct vd_check {
+	bool last_ok;
+	time_t last_at;			/* 0: no probe yet */
+	char last[64];			/* "HTTP 204", "rcode 0", "timeout", ... */
+};
+/* NULL: no data check on @card. */
+const struct vd_check *vd_policy_check_of(const struct polglue *pg, unsigned int card);
 
 #endif

@@ -348,6 +348,8 @@ static bool provision_file(struct provision *pv, const char *path, struct profil
 	v->file_fpr = p->fingerprint;
 	v->kind = p->kind;
 	v->role = p->role;
+	explicit_bzero(v->pin1, sizeof(v->pin1));
+	memcpy(v->pin1, p->pin1, sizeof(v->pin1) - 1);
 	reg_pol_info(v, p);
 	if (p->hard) {
 		provision_hard(pv, v, p);
@@ -534,14 +536,14 @@ static void restore_seeds(struct provision *pv)
 			 rc.restored == 1 ? "" : "s", rc.bad ? " (some dropped: see above)" : "");
 }
 
-void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
+bool prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
 {
 	struct vprof *v = reg_find(pv->reg, card, name);
 
 	if (!v || !v->from_server) {
 		log_warn("card %u: the SIM server withdrew %s, which is not one of its seeds here",
 			 card, name);
-		return;
+		return false;
 	}
 	/* never restored again, whatever happens next */
 	persist_forget_seed(pv->store, card, name);
@@ -549,10 +551,11 @@ void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name)
 	if (!strcmp(pv->reg->cards[card].enabled, name)) {
 		log_notice("card %u: the SIM server withdrew standby seed %s; in use: deleted once "
 			   "the card moves off it", card, name);
-		return;
+		return true;
 	}
 	log_notice("card %u: the SIM server withdrew standby seed %s: deleted", card, name);
 	prov_delete_remote(pv, card, name);
+	return true;
 }
 
 void prov_sweep_withdrawn(struct provision *pv, uint32_t card)

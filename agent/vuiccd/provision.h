@@ -52,8 +52,11 @@ int prov_delete_remote(struct provision *pv, uint32_t card, const char *name);
  * and stored (C-NAME.seed) so that it is installed again at every start.
  */
 int prov_add_seed(struct provision *pv, uint32_t card, struct profile *p, const char *text);
-/* The server withdrew it: deleted now, or (in use) once the card moves off it. */
-void prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name);
+/*
+ * The server withdrew it: deleted now, or (in use) once the card moves off
+ * it.  True when it was one of the server's seeds here (the policy drops it).
+ */
+bool prov_withdraw_seed(struct provision *pv, uint32_t card, const char *name);
 /* Withdrawn seeds of @card no longer enabled: deleted. */
 void prov_sweep_withdrawn(struct provision *pv, uint32_t card);
 

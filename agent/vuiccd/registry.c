@@ -72,6 +72,7 @@ void reg_remove(struct registry *r, struct vprof *v)
 	for (i = 0; i < r->n_profs; i++)
 		if (r->profs[i] == v) {
 			pstate_clear(&v->ps);
+			explicit_bzero(v->pin1, sizeof(v->pin1));
 			free(v);
 			memmove(&r->profs[i], &r->profs[i + 1],
 				(r->n_profs - i - 1) * sizeof(r->profs[0]));

@@ -50,6 +50,8 @@ struct vprof {
 	int last_auth;		/* its index; -1: none */
 	time_t last_auth_time;
 	char last_error[300];
+	/* its file's PIN1, for the modem's +CPIN (a secret: wiped with it); "" */
+	char pin1[9];
 	/* ranking data of its file (or the server's text) for the policy */
 	bool has_pol;
 	struct pol_profile pol;

@@ -114,6 +114,19 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 		jstr(f, m->addr);
 	else
 		fputs("null", f);
+	{
+		char t[48];
+
+		fputs(",\"pin\":", f);
+		jstr(f, modem_pin_text(m, t, sizeof(t)));
+		fputs(",\"pin_why\":", f);
+		if (m->pin_why[0])
+			jstr(f, m->pin_why);
+		else
+			fputs("null", f);
+		jint(f, "pin_retries", m->pin_retries, m->pin_retries >= 0);
+		fprintf(f, ",\"pin_attempts\":%lu", m->pin_attempts);
+	}
 	fprintf(f, ",\"registrations\":%lu,\"denials\":%lu,\"dials\":%lu,"
 		"\"dial_failures\":%lu,\"timeouts\":%lu,\"last_error\":",
 		m->registrations, m->denials, m->dials, m->dial_failures, m->timeouts);
@@ -153,6 +166,55 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 }
 
 /* The policy of card @c: its phase and every seed's score with its parts. */
+/* The data check: off (null), or its target, state and counts. */
+static const char *check_state(const struct policy *p)
+{
+	if (p->cur < 0 || p->stage != POL_STAGE_UP)
+		return "idle";	/* runs once data is up */
+	return p->check_pending ? "probing" : "waiting";
+}
+
+static void check_json(const struct status *rep, unsigned int c, const struct policy *p, FILE *f)
+{
+	const struct vd_check *ck = vd_policy_check_of(rep->pol, c);
+
+	if (!ck) {
+		fputs("\"data_check\":null", f);
+		return;
+	}
+	fputs("\"data_check\":{\"target\":", f);
+	jstr(f, rep->cfg->data_check);
+	fprintf(f, ",\"interval_ms\":%u,\"failures_to_fail\":%u,\"timeout_ms\":%u,\"state\":\"%s\","
+		"\"last\":", p->cfg.check_interval_ms, p->cfg.check_failures,
+		rep->cfg->data_check_timeout_ms, check_state(p));
+	if (ck->last_at)
+		jstr(f, ck->last);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"last_ok\":%s,\"failures_in_row\":%u,\"probes_sent\":%lu,"
+		"\"probes_failed\":%lu,\"data_stages_failed\":%lu}",
+		ck->last_at ? ck->last_ok ? "true" : "false" : "null", p->check_fails,
+		p->probes_sent, p->probes_failed, p->check_trips);
+}
+
+static void check_text(const struct status *rep, unsigned int c, const struct policy *p, FILE *f)
+{
+	const struct vd_check *ck = vd_policy_check_of(rep->pol, c);
+
+	if (!ck)
+		return;
+	fprintf(f, "  data check: %s every %u ms, %s; last: ", rep->cfg->data_check,
+		p->cfg.check_interval_ms, check_state(p));
+	if (ck->last_at)
+		fprintf(f, "%s %s, %lld s ago", ck->last_ok ? "answered" : "failed", ck->last,
+			(long long)(time(NULL) - ck->last_at));
+	else
+		fputs("none", f);
+	fprintf(f, "; %u of %u failed in a row; %lu sent, %lu failed; %lu data stage%s failed by it\n",
+		p->check_fails, p->cfg.check_failures, p->probes_sent, p->probes_failed,
+		p->check_trips, p->check_trips == 1 ? "" : "s");
+}
+
 static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 {
 	const struct policy *p = vd_policy_of(rep->pol, c);
@@ -188,9 +250,11 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 	vd_policy_learn_stats(rep->pol, c, &lw, &le);
 	fprintf(f, ",\"a\":%.3f,\"b\":%.3f,\"attempts\":%lu,\"switches\":%lu,"
 		"\"timeouts\":%lu,\"rejects\":%lu,\"quarantines\":%lu,"
-		"\"learning\":{\"writes\":%lu,\"write_errors\":%lu},\"seeds\":[",
+		"\"learning\":{\"writes\":%lu,\"write_errors\":%lu},",
 		p->cfg.a, p->cfg.b, p->attempts, p->switches, p->timeouts, p->rejects,
 		p->quarantines, lw, le);
+	check_json(rep, c, p, f);
+	fputs(",\"seeds\":[", f);
 	for (k = 0; k < n; k++) {
 		const struct vprof *hv = hard_of(rep, c, r[k].name);
 
@@ -247,6 +311,7 @@ static void policy_text(const struct status *rep, unsigned int c, FILE *f)
 		p->cur >= 0 ? p->prof[p->cur].name : "(none)", p->cur >= 0 ? " at " : "",
 		p->cur >= 0 ? pol_stage_name(p->stage) : "", p->cfg.a, p->cfg.b, p->attempts,
 		p->switches, p->timeouts, p->rejects);
+	check_text(rep, c, p, f);
 	for (k = 0; k < n; k++) {
 		char sig[80];
 
@@ -288,6 +353,13 @@ static void modem_text(const struct status *rep, unsigned int c, FILE *f)
 		fprintf(f, ", operator %s", modem_operator(m));
 	if (m->addr[0])
 		fprintf(f, ", address %s", m->addr);
+	{
+		char t[48];
+
+		fprintf(f, ", PIN %s", modem_pin_text(m, t, sizeof(t)));
+		if (m->pin_why[0])
+			fprintf(f, " (%s)", m->pin_why);
+	}
 	if (m->last_error[0])
 		fprintf(f, "; last error: %s", m->last_error);
 	fprintf(f, "\n    %s %s, survey %s%s%s", m->manufacturer[0] ? m->manufacturer : "?",

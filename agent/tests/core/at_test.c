@@ -481,6 +481,50 @@ static void test_abort(void)
 }
 
 /*
+ * A secret command (AT+CPIN="<pin>"): the modem gets it whole, the done
+ * callback only "AT+CPIN=<hidden>", and its echo is recognised as one.
+ */
+static void test_secret(void)
+{
+	const struct at_ops ops = { .write = on_write, .urc = on_urc };
+	struct at_client *c = at_new(&ops);
+	char code[16];
+	int n;
+	unsigned int i;
+
+	n_ev = 0;
+	CHECK(at_send_secret(c, "AT+CPIN=\"73915064\"", "+CPIN:", 0, on_done, NULL, 0) == 0);
+	CHECK(n_ev == 1 && !strcmp(ev[0], "sent AT+CPIN=\"73915064\""));
+	feeds(c, "AT+CPIN=\"73915064\"\r\r\n+CME ERROR: 16\r\n", 10);
+	CHECK(n_ev == 2 && !strcmp(ev[1], "done AT+CPIN=<hidden> CME 16"));
+	CHECK(at_stats(c)->echoes == 1);
+	/* cancelled while queued: hidden too */
+	at_send(c, "AT", NULL, 0, on_done, NULL, 20);
+	at_send_secret(c, "AT+CPIN=\"73915064\"", "+CPIN:", 0, on_done, NULL, 20);
+	at_reset(c);
+	for (i = 0; i < n_ev; i++)
+		CHECK(!strstr(ev[i], "done") || !strstr(ev[i], "73915064"));
+	CHECK(!strcmp(ev[n_ev - 1], "done AT+CPIN=<hidden> CANCELLED"));
+	/* timed out */
+	n_ev = 0;
+	at_send_secret(c, "AT+CPIN=1234", NULL, 100, on_done, NULL, 30);
+	at_tick(c, 200);
+	CHECK(n_ev == 2 && !strcmp(ev[1], "done AT+CPIN=<hidden> TIMEOUT"));
+	at_free(c);
+
+	CHECK(at_parse_cpinr("+CPINR: SIM PIN,2,3", code, sizeof(code), &n) == 0 &&
+	      !strcmp(code, "SIM PIN") && n == 2);
+	CHECK(at_parse_cpinr("+CPINR: \"SIM PUK\",10", code, sizeof(code), &n) == 0 &&
+	      !strcmp(code, "SIM PUK") && n == 10);
+	CHECK(at_parse_cpinr("+CPINR: SIM PIN,x,3", code, sizeof(code), &n) == -1);
+	CHECK(at_parse_cpinr("+CPINR: SIM PIN", code, sizeof(code), &n) == -1);
+	CHECK(at_parse_cpinr("+CPINR: ,1", code, sizeof(code), &n) == -1);
+	CHECK(at_parse_cpinr("+CPINR: SIM PIN,-1,3", code, sizeof(code), &n) == -1);
+	CHECK(at_parse_cpinr("+CPINR: A VERY LONG CODE NAME,1", code, sizeof(code), &n) == -1);
+	CHECK(at_parse_cpinr("+CPIN: READY", code, sizeof(code), &n) == -1);
+}
+
+/*
  * The owner frees the client from a done callback (vuiccd closes a modem
  * whose initialisation failed): the rest of the input, the queue and the
  * timer are not touched (ASan sees any use of the freed client).  On the
@@ -608,6 +652,7 @@ int main(int argc, char **argv)
 	RUN(test_parse_other);
 	RUN(test_reentrant);
 	RUN(test_abort);
+	RUN(test_secret);
 	RUN(test_free_from_callback);
 	RUN(test_fuzz);
 	DONE();

@@ -279,6 +279,52 @@ static void test_sim_level_quarantine(void)
 	}
 }
 
+/*
+ * The card refused (its PIN1 wrong, or not tried): a SIM-level failure, the
+ * seed quarantined with the reason and failover to the next; a card stage
+ * that failed otherwise (not read) is not quarantined.
+ */
+static void test_card_pin_quarantine(void)
+{
+	struct pol_event ev;
+	unsigned int i;
+	bool noted = false;
+
+	setup(false);
+	simple(POL_EV_START, false);
+	/* taken as ready, then the modem's PIN check says it is refused */
+	simple(POL_EV_CARD, true);
+	CHECK(P.stage == POL_STAGE_REGISTER && P.cur == 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = POL_EV_CARD;
+	ev.cause = ev.cme = -1;
+	snprintf(ev.card_why, sizeof(ev.card_why), "PIN1 wrong: 2 attempts left");
+	step(&ev);
+	CHECK(P.st[0].quarantined && P.quarantines == 1 && P.cur != 0);
+	for (i = 0; i < NA; i++)
+		if (A[i].kind == POL_ACT_NOTE && strstr(A[i].why, "PIN1 wrong: 2 attempts left") &&
+		    strstr(A[i].why, "quarantined"))
+			noted = true;
+	CHECK(noted);
+	CHECK(!P.card_why[0]);
+	CHECK(act(POL_ACT_SCAN) != NULL);
+	scan2(-100, -60);
+	CHECK(enables("s1"));
+	/* s1: refused in the card stage itself (known before): quarantined */
+	step(&ev);
+	CHECK(P.st[1].quarantined && P.quarantines == 2);
+	CHECK(enables("s2"));
+	/* s2: the card not read, no reason: not quarantined; a reason-less
+	 * failure after it was ready is not taken either */
+	simple(POL_EV_CARD, true);
+	simple(POL_EV_CARD, false);
+	CHECK(P.cur == 2 && P.stage == POL_STAGE_REGISTER);
+	T += 2000;
+	reg(POL_REG_ROAMING, -1, "00103");
+	CHECK(act(POL_ACT_DIAL) != NULL);
+	CHECK(!P.st[2].quarantined && P.quarantines == 2);
+}
+
 static void test_location_cause_remembered(void)
 {
 	setup(false);
@@ -858,12 +904,141 @@ static void test_scan_reopens_no_network(void)
 	CHECK(gate_of("s1") != NULL);	/* every RAT covered: not here */
 }
 
+/* ---- the data-path check ---- */
+
+static bool noted(const char *text)
+{
+	unsigned int i;
+
+	for (i = 0; i < NA; i++)
+		if (strstr(A[i].why, text))
+			return true;
+	return false;
+}
+
+static void probe(bool ok)
+{
+	CHECK(P.check_pending);
+	T += 1000;
+	simple(POL_EV_PROBE, ok);
+}
+
+/* the next probe: the deadline is the check's, and the timer sends it */
+static void probe_due(void)
+{
+	uint64_t d = pol_deadline(&P);
+
+	CHECK(d == P.check_at && d > T);
+	timer_to_deadline();
+	CHECK(act(POL_ACT_PROBE) != NULL && P.check_pending);
+	/* one probe out at a time: no deadline of the check meanwhile */
+	CHECK(pol_deadline(&P) == 0 || pol_deadline(&P) != P.check_at);
+}
+
+/* Off (the default): data up through the master leaves no deadline at all. */
+static void test_data_check_off(void)
+{
+	setup(false);
+	CHECK(P.cfg.check_interval_ms == 0 && P.cfg.check_failures == 3);
+	simple(POL_EV_START, false);
+	connect_ok("00101", POL_REQ_REPORT);
+	server(POL_REQ_REPORT, POL_SRV_OK, NULL);
+	CHECK(P.phase == POL_P_SEED_UP);
+	CHECK(pol_deadline(&P) == 0);
+	/* a stray probe result changes nothing */
+	simple(POL_EV_PROBE, false);
+	CHECK(NA == 0 && P.probes_failed == 0 && P.phase == POL_P_SEED_UP);
+}
+
+/* A seed: failures count in a row, an answer resets them; N fail the data stage. */
+static void test_data_check_seed(void)
+{
+	const struct pol_action *a;
+
+	setup(false);
+	P.cfg.check_interval_ms = 5000;
+	simple(POL_EV_START, false);
+	connect_ok("00101", POL_REQ_REPORT);
+	/* not before data is up */
+	CHECK(P.check_at == 0 && !P.check_pending);
+	server(POL_REQ_REPORT, POL_SRV_OK, NULL);
+	CHECK(P.phase == POL_P_SEED_UP && pol_deadline(&P) == T + 5000);
+	probe_due();
+	probe(false);
+	probe_due();
+	probe(false);
+	CHECK(P.check_fails == 2 && P.check_last == 0 && P.phase == POL_P_SEED_UP);
+	probe_due();
+	probe(true);
+	CHECK(P.check_fails == 0 && P.check_last == 1);
+	probe_due();
+	probe(false);
+	probe_due();
+	probe(false);
+	CHECK(P.phase == POL_P_SEED_UP && P.cur == 0);
+	probe_due();
+	probe(false);
+	/* the third in a row: failed at data with the check's reason, next seed */
+	CHECK(P.check_trips == 1 && P.probes_sent == 6 && P.probes_failed == 5);
+	CHECK(noted("master failed at data: data check: 3 probes failed"));
+	CHECK(P.st[0].failures == 1 && P.st[0].retry_at > T);
+	CHECK(act(POL_ACT_SCAN) != NULL && !P.check_pending);
+	T += 3000;
+	scan2(-90, -90);
+	a = act(POL_ACT_ENABLE);
+	CHECK(a && !strcmp(a->profile, "s1"));
+	CHECK(P.phase == POL_P_SEED && P.stage == POL_STAGE_CARD && !P.check_pending);
+	/* a late probe result of the old connection is ignored */
+	simple(POL_EV_PROBE, false);
+	CHECK(NA == 0 && P.probes_failed == 5);
+	/* the next seed up: a fresh count */
+	connect_ok("00102", POL_REQ_REPORT);
+	server(POL_REQ_REPORT, POL_SRV_OK, NULL);
+	CHECK(P.phase == POL_P_SEED_UP && P.cur == 1 && P.check_fails == 0 &&
+	      P.check_at == T + 5000);
+}
+
+/* A VSIM black-holed: deleted, reported at data, back to the seed, then another VSIM. */
+static void test_data_check_vsim(void)
+{
+	const struct pol_action *a;
+
+	setup(true);
+	P.cfg.check_interval_ms = 2000;
+	P.cfg.check_failures = 2;
+	simple(POL_EV_START, false);
+	connect_ok("00101", POL_REQ_VSIM);
+	server(POL_REQ_VSIM, POL_SRV_OK, "vA");
+	install("vA", true);
+	CHECK(enables("vA"));
+	connect_ok("00101", POL_REQ_REPORT);
+	server(POL_REQ_REPORT, POL_SRV_OK, NULL);
+	CHECK(P.phase == POL_P_VSIM_UP);
+	probe_due();
+	probe(false);
+	probe_due();
+	probe(false);
+	a = act(POL_ACT_DELETE);
+	CHECK(a && !strcmp(a->profile, "vA") && strstr(a->why, "data check: 2 probes failed"));
+	CHECK(enables("master") && P.check_trips == 1);
+	simple(POL_EV_CARD, true);
+	reg(POL_REG_HOME, -1, "00101");
+	simple(POL_EV_DIAL, true);
+	a = act(POL_ACT_SERVER);
+	CHECK(a && a->req == POL_REQ_VSIM && a->n_exclude == 1 && !strcmp(a->exclude[0], "vA"));
+	server(POL_REQ_VSIM, POL_SRV_OK, "vB");
+	a = act(POL_ACT_SERVER);
+	CHECK(a && a->req == POL_REQ_REPORT && !a->success && a->report_kind == POL_VSIM &&
+	      a->stage == POL_STAGE_DATA && !a->timeout && !strcmp(a->profile, "vA"));
+}
+
 int main(void)
 {
 	RUN(test_normalisation);
 	RUN(test_ranking_stable);
 	RUN(test_master_then_vsim);
 	RUN(test_sim_level_quarantine);
+	RUN(test_card_pin_quarantine);
 	RUN(test_location_cause_remembered);
 	RUN(test_congestion);
 	RUN(test_stage_timeouts);
@@ -879,6 +1054,9 @@ int main(void)
 	RUN(test_restart_keeps_enabled);
 	RUN(test_scan_abandoned);
 	RUN(test_scan_reopens_no_network);
+	RUN(test_data_check_off);
+	RUN(test_data_check_seed);
+	RUN(test_data_check_vsim);
 	RUN(test_random_deterministic);
 	DONE();
 }

@@ -7,7 +7,11 @@
  * up and comes back; the modem's identity choosing its survey dialect, a
  * survey's levels, a survey on a second port while the main one answers,
  * an abort, and a survey the firmware lacks falling back to +COPS=?; the
- * SIM slot command of the modem's dialect, refused, and absent.
+ * SIM slot command of the modem's dialect, refused, and absent; PIN1:
+ * the right PIN unlocks, a wrong one is sent once and never again until the
+ * profile's PIN changes, one attempt left is not tried, a modem without
+ * +CPINR gets one attempt, SIM PUK and a profile without PIN send nothing,
+ * and no PIN shows in what is logged or stays in memory once replaced.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +44,11 @@ struct fake {
 	bool slot_refused;	/* the slot command answers +CME ERROR */
 	int at_calls;
 	int cgact_calls;
+	/* the card's PIN1: enabled (pin[0]), its counter, a modem without +CPINR */
+	char pin[9];
+	int pin_tries;
+	bool pin_verified, no_cpinr;
+	int pin_sent;		/* AT+CPIN="..." received */
 	char log[8192];		/* commands seen, one per line */
 };
 
@@ -59,7 +68,31 @@ static void answer(const char *cmd)
 	snprintf(fk.log + l, sizeof(fk.log) - l, "%s\n", cmd);
 	if (fk.silent)
 		return;
-	if (!strcmp(cmd, "AT") && fk.at_fails_once && !fk.at_calls++) {
+	if (!strcmp(cmd, "AT+CPIN?")) {
+		say(!fk.pin[0] || fk.pin_verified ? "\r\n+CPIN: READY\r\n\r\nOK\r\n" :
+		    fk.pin_tries ? "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n" :
+		    "\r\n+CPIN: SIM PUK\r\n\r\nOK\r\n");
+	} else if (!strcmp(cmd, "AT+CPINR=\"SIM PIN\"")) {
+		char b[64];
+
+		snprintf(b, sizeof(b), "\r\n+CPINR: SIM PIN,%d,3\r\n\r\nOK\r\n", fk.pin_tries);
+		say(fk.no_cpinr ? "\r\nERROR\r\n" : b);
+	} else if (!strncmp(cmd, "AT+CPIN=", 8)) {
+		char v[16];
+
+		fk.pin_sent++;
+		snprintf(v, sizeof(v), "\"%s\"", fk.pin);
+		if (!fk.pin[0] || fk.pin_verified || !fk.pin_tries) {
+			say(fk.pin_tries ? "\r\n+CME ERROR: 3\r\n" : "\r\n+CME ERROR: 12\r\n");
+		} else if (!strcmp(cmd + 8, v)) {
+			fk.pin_verified = true;
+			fk.pin_tries = 3;
+			say("\r\nOK\r\n");
+		} else {
+			fk.pin_tries--;
+			say(fk.pin_tries ? "\r\n+CME ERROR: 16\r\n" : "\r\n+CME ERROR: 12\r\n");
+		}
+	} else if (!strcmp(cmd, "AT") && fk.at_fails_once && !fk.at_calls++) {
 		/* a late answer of another command ends the init's last one */
 		say("\r\n+CME ERROR: 10\r\n");
 	} else if (!strcmp(cmd, "AT+CGMI")) {
@@ -227,9 +260,27 @@ static bool pump(struct modem *m, bool (*cond)(struct modem *), unsigned int lim
 
 static int scan_result = -1;		/* the last MODEM_EV_SCAN's; -1 none */
 static int slot_result = -1;		/* the last MODEM_EV_SLOT's; -1 none */
+static int pin_events, pin_result;	/* MODEM_EV_PIN: how many, the last result */
+/* what vuiccd would log and show of the modem: every event's texts */
+static char captured[16384];
+
+static void capture(const struct modem *m, const struct modem_event *e)
+{
+	size_t l = strlen(captured);
+	char t[48];
+
+	snprintf(captured + l, sizeof(captured) - l, "ev %d op %s err %s pin %s why %s\n",
+		 e->kind, e->op ? e->op : "-", m->last_error, modem_pin_text(m, t, sizeof(t)),
+		 m->pin_why);
+}
 
 static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 {
+	capture(m, e);
+	if (e->kind == MODEM_EV_PIN) {
+		pin_events++;
+		pin_result = (int)e->result;
+	}
 	if (e->kind == MODEM_EV_STATE && m->state < 8)
 		states_seen[m->state]++;
 	if (e->kind == MODEM_EV_SCAN)
@@ -253,6 +304,9 @@ static void start_with(struct modem *m, bool aux, void (*setup)(void))
 	memset(states_seen, 0, sizeof(states_seen));
 	scan_result = -1;
 	slot_result = -1;
+	pin_events = 0;
+	pin_result = -1;
+	captured[0] = 0;
 	m->fd = m->tfd = m->aux_fd = -1;
 	m->card = ~0u;
 	m->event = on_event;
@@ -566,6 +620,154 @@ static void test_silent_then_hangup(void)
 		close(m.tfd);
 }
 
+/* ---- PIN1 ---- */
+
+#define PIN_RIGHT	"73915064"
+#define PIN_WRONG	"46280517"
+
+static bool pin_settled(struct modem *m) { return pin_events > 0 && !modem_pin_pending(m); }
+
+static void card_pin(void)
+{
+	snprintf(fk.pin, sizeof(fk.pin), "%s", PIN_RIGHT);
+	fk.pin_tries = 3;
+}
+
+/* Neither PIN in what would be logged or shown, nor in the modem's memory
+ * once replaced. */
+static void check_no_pin(struct modem *m)
+{
+	CHECK(!strstr(captured, PIN_RIGHT) && !strstr(captured, PIN_WRONG));
+	modem_set_pin(m, "other", NULL);
+	CHECK(!memmem(m, sizeof(*m), PIN_RIGHT, 8) && !memmem(m, sizeof(*m), PIN_WRONG, 8));
+}
+
+/* the card changed to the same profile: its PIN state is read again */
+static void recheck(struct modem *m)
+{
+	pin_events = 0;
+	modem_card_changed(m);
+	CHECK(pump(m, pin_settled, 3000));
+}
+
+static void test_pin_right(void)
+{
+	struct modem m;
+
+	start_with(&m, false, card_pin);
+	modem_set_pin(&m, "seed", PIN_RIGHT);
+	CHECK(pump(&m, pin_settled, 3000));
+	CHECK(m.pin == MODEM_PIN_READY && pin_result == AT_R_OK && !m.pin_why[0]);
+	CHECK(fk.pin_sent == 1 && fk.pin_verified && m.pin_attempts == 1);
+	CHECK(strstr(fk.log, "AT+CPINR=\"SIM PIN\"\nAT+CPIN=\"" PIN_RIGHT "\"\n"));
+	/* verified: the next check finds READY and sends nothing */
+	recheck(&m);
+	CHECK(m.pin == MODEM_PIN_READY && fk.pin_sent == 1);
+	check_no_pin(&m);
+	finish(&m);
+}
+
+static void test_pin_wrong_once(void)
+{
+	struct modem m;
+	char t[48];
+
+	start_with(&m, false, card_pin);
+	modem_set_pin(&m, "seed", PIN_WRONG);
+	CHECK(pump(&m, pin_settled, 3000));
+	CHECK(m.pin == MODEM_PIN_WRONG && pin_result != AT_R_OK && fk.pin_sent == 1);
+	CHECK(fk.pin_tries == 2 && m.pin_retries == 2);
+	CHECK(!strcmp(m.pin_why, "PIN1 wrong: 2 attempts left"));
+	CHECK(!strcmp(modem_pin_text(&m, t, sizeof(t)), "wrong pin (2 left)"));
+	/* the same profile and PIN again (given again, too): never sent */
+	modem_set_pin(&m, "seed", PIN_WRONG);
+	recheck(&m);
+	recheck(&m);
+	CHECK(m.pin == MODEM_PIN_WRONG && fk.pin_sent == 1 && fk.pin_tries == 2);
+	CHECK(strstr(captured, "AT+CPIN=<hidden>") || !strstr(captured, "AT+CPIN="));
+	/* the profile's PIN changed (its file edited): tried, once */
+	modem_set_pin(&m, "seed", PIN_RIGHT);
+	recheck(&m);
+	CHECK(m.pin == MODEM_PIN_READY && fk.pin_sent == 2 && fk.pin_verified);
+	check_no_pin(&m);
+	finish(&m);
+}
+
+static void one_try_left(void)
+{
+	card_pin();
+	fk.pin_tries = 1;
+}
+
+static void test_pin_one_left_not_tried(void)
+{
+	struct modem m;
+	char t[48];
+
+	start_with(&m, false, one_try_left);
+	modem_set_pin(&m, "seed", PIN_RIGHT);
+	CHECK(pump(&m, pin_settled, 3000));
+	CHECK(m.pin == MODEM_PIN_NOT_TRIED && fk.pin_sent == 0 && fk.pin_tries == 1);
+	CHECK(!strcmp(m.pin_why, "PIN1: 1 attempt left: not tried"));
+	CHECK(!strcmp(modem_pin_text(&m, t, sizeof(t)), "not tried (1 left)"));
+	check_no_pin(&m);
+	finish(&m);
+}
+
+static void no_cpinr(void)
+{
+	card_pin();
+	fk.no_cpinr = true;
+}
+
+static void test_pin_no_cpinr(void)
+{
+	struct modem m;
+
+	start_with(&m, false, no_cpinr);
+	modem_set_pin(&m, "seed", PIN_WRONG);
+	CHECK(pump(&m, pin_settled, 3000));
+	CHECK(m.pin == MODEM_PIN_WRONG && fk.pin_sent == 1 && m.pin_retries == -1);
+	CHECK(!strcmp(m.pin_why, "PIN1 wrong: attempts left unknown"));
+	recheck(&m);
+	CHECK(fk.pin_sent == 1 && fk.pin_tries == 2);
+	check_no_pin(&m);
+	finish(&m);
+}
+
+static void puk(void)
+{
+	card_pin();
+	fk.pin_tries = 0;
+}
+
+static void test_pin_puk_and_none(void)
+{
+	struct modem m;
+
+	start_with(&m, false, puk);
+	modem_set_pin(&m, "seed", PIN_RIGHT);
+	CHECK(pump(&m, pin_settled, 3000));
+	CHECK(m.pin == MODEM_PIN_PUK && fk.pin_sent == 0 && pin_result != AT_R_OK);
+	CHECK(strstr(m.pin_why, "SIM PUK") != NULL);
+	finish(&m);
+
+	start_with(&m, false, card_pin);
+	modem_set_pin(&m, "seed", NULL);
+	CHECK(pump(&m, pin_settled, 3000));
+	CHECK(m.pin == MODEM_PIN_NONE && fk.pin_sent == 0);
+	CHECK(!strcmp(m.pin_why, "PIN1 required, profile has none"));
+	finish(&m);
+
+	/* no PIN on the card: READY, nothing sent, and the connect goes on */
+	start(&m);
+	modem_set_pin(&m, "seed", PIN_RIGHT);
+	CHECK(pump(&m, online, 3000));
+	CHECK(pump(&m, pin_settled, 3000) && m.pin == MODEM_PIN_READY && fk.pin_sent == 0);
+	check_no_pin(&m);
+	finish(&m);
+}
+
 int main(void)
 {
 	RUN(test_connect_online);
@@ -578,5 +780,10 @@ int main(void)
 	RUN(test_survey_on_second_port);
 	RUN(test_survey_missing_falls_back);
 	RUN(test_slot_select);
+	RUN(test_pin_right);
+	RUN(test_pin_wrong_once);
+	RUN(test_pin_one_left_not_tried);
+	RUN(test_pin_no_cpinr);
+	RUN(test_pin_puk_and_none);
 	DONE();
 }

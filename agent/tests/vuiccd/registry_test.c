@@ -762,6 +762,97 @@ static void test_remote(void)
 	rig_close(&g);
 }
 
+/* A SIM server's standby seed (made-up test keys) as the server sends it. */
+static void seed_text(char *out, size_t max, const char *name, const char *iccid, const char *imsi)
+{
+	snprintf(out, max, "name = %s\nkind = seed\nrole = standby\niccid = %s\nimsi = %s\n"
+		 "algorithm = milenage\nk = 000102030405060708090a0b0c0d0e0f\n"
+		 "opc = 0f0e0d0c0b0a09080706050403020100\nplmns = 00102\n", name, iccid, imsi);
+}
+
+static int add_seed(struct rig *g, const char *name, const char *iccid, const char *imsi)
+{
+	struct profile *p = calloc(1, sizeof(*p));
+	char text[512], err[PROFILE_ERR_MAX];
+	int ret = -1;
+
+	seed_text(text, sizeof(text), name, iccid, imsi);
+	if (p && !profile_parse(text, strlen(text), "t", p, err, sizeof(err)))
+		ret = prov_add_seed(&g->d.prov, 0, p, text);
+	if (p)
+		profile_wipe(p);
+	free(p);
+	return ret;
+}
+
+/* The server's standby seeds: stored 0600, installed again after a reboot,
+ * withdrawn at once or once not in use; a damaged one set aside. */
+static void test_stored_seeds(void)
+{
+	struct rig g;
+	struct stat st;
+	char path[200];
+	struct vprof *v;
+
+	rig_open(&g, 1, 1000);
+	write_profile(&g, "m", "master", 0, "18");
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
+	CHECK(add_seed(&g, "sb-1", "8988211000000000413", "001020000000041") == 0);
+	CHECK(add_seed(&g, "sb-2", "8988211000000000512", "001020000000051") == 0);
+	CHECK(add_seed(&g, "m", "8988211000000000611", "001020000000061") == -EEXIST);
+	snprintf(path, sizeof(path), "%s/0-sb-1.seed", g.state);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(fk_find(0, "sb-1") && fk_find(0, "sb-2") && !state_file(&g, "0-m.seed"));
+	v = reg_find(&g.d.reg, 0, "sb-1");
+	CHECK(v && v->from_server && v->has_pol && v->pol.kind == POL_SEED_STANDBY);
+
+	/* a reboot: the kernel is empty; both come back before anything else */
+	memset(K.p, 0, sizeof(K.p));
+	memset(K.card, 0, sizeof(K.card));
+	rig_restart(&g);
+	CHECK(persist_load(&g.d.store) >= 1);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
+	CHECK(fk_find(0, "sb-1") && fk_find(0, "sb-2"));
+	v = reg_find(&g.d.reg, 0, "sb-2");
+	CHECK(v && v->from_server && v->installed && v->seed_gen == 1);
+
+	/* withdrawn: sb-2 (not in use) at once; sb-1 (in use) once the card moves */
+	CHECK(prov_enable(&g.d.prov, 0, "sb-1", "test") == 0);
+	CHECK(prov_withdraw_seed(&g.d.prov, 0, "sb-2"));
+	CHECK(!fk_find(0, "sb-2") && !state_file(&g, "0-sb-2.seed") &&
+	      !state_file(&g, "0-sb-2.state") && !reg_find(&g.d.reg, 0, "sb-2"));
+	CHECK(prov_withdraw_seed(&g.d.prov, 0, "sb-1"));
+	CHECK(fk_find(0, "sb-1") && !state_file(&g, "0-sb-1.seed"));
+	prov_sweep_withdrawn(&g.d.prov, 0);
+	CHECK(fk_find(0, "sb-1"));		/* still in use */
+	CHECK(prov_enable(&g.d.prov, 0, "m", "test") == 0);
+	prov_sweep_withdrawn(&g.d.prov, 0);
+	CHECK(!fk_find(0, "sb-1") && !reg_find(&g.d.reg, 0, "sb-1"));
+	/* a profile file's seed is not the server's to withdraw */
+	CHECK(!prov_withdraw_seed(&g.d.prov, 0, "m") && fk_find(0, "m"));
+
+	/* a damaged stored seed is set aside, the others still restored */
+	CHECK(add_seed(&g, "sb-3", "8988211000000000710", "001020000000071") == 0);
+	snprintf(path, sizeof(path), "%s/0-sb-4.seed", g.state);
+	{
+		FILE *f = fopen(path, "w");
+
+		CHECK(f != NULL);
+		if (f) {
+			fputs("VUICCST\n-not-a-valid-header-", f);
+			fclose(f);
+		}
+	}
+	memset(K.p, 0, sizeof(K.p));
+	memset(K.card, 0, sizeof(K.card));
+	rig_restart(&g);
+	persist_load(&g.d.store);
+	CHECK(persist_resync(&g.d.store) == 0 && prov_run(&g.d.prov, true) == 0);
+	CHECK(fk_find(0, "sb-3") && !fk_find(0, "sb-4"));
+	CHECK(state_file(&g, "0-sb-4.seed.damaged"));
+	rig_close(&g);
+}
+
 /* The status report: the registry's view, parseable JSON, no key in either form. */
 static void test_status(void)
 {
@@ -915,6 +1006,7 @@ int main(void)
 	RUN(test_writeback);
 	RUN(test_damaged);
 	RUN(test_remote);
+	RUN(test_stored_seeds);
 	RUN(test_status);
 	RUN(test_share_slave);
 	DONE();

@@ -1079,6 +1079,9 @@ static void trace_event(struct world *w, const struct pol_event *ev)
 	case POL_EV_INSTALLED:
 		tr(w, "ev  INSTALLED %s %s", ev->profile.name, ev->ok ? "ok" : "failed");
 		break;
+	case POL_EV_PROBE:	/* the data check is off in this world */
+		tr(w, "ev  PROBE %s", ev->ok ? "answered" : "failed");
+		break;
 	}
 }
 

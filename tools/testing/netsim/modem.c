@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -175,6 +176,8 @@ static void plmn_decode(const uint8_t *b, char *p)
 static void card_down(struct ns_modem *m)
 {
 	m->card_ready = false;
+	m->pin_need = PIN_NONE;
+	m->pin_tries = -1;
 	m->iccid[0] = m->imsi[0] = 0;
 	m->n_fplmn = 0;
 }
@@ -210,13 +213,77 @@ static int card_boot_physical(struct ns_modem *m)
 }
 
 /* The reads of a modem at boot; 0 when the USIM is ready. */
+/*
+ * Whether PIN1 is enabled, from the PIN status template DO of a DF's FCP
+ * (TS 102 221 §9.5.2): PS_DO bit b8 of its first byte is the first key
+ * reference listed, PIN1 (key reference 01) on our cards.
+ */
+static bool fcp_pin1_enabled(const uint8_t *f, long n)
+{
+	const uint8_t *v;
+	unsigned int vl;
+
+	v = fcp_find(f, n, 0xC6, &vl);
+	if (!v || vl < 3 || v[0] != 0x90 || v[1] < 1 || 2u + v[1] > vl)
+		return false;
+	if (2u + v[1] + 3 <= vl && v[2 + v[1]] == 0x83 && v[2 + v[1] + 2] != 0x01)
+		return false;	/* the first key reference is not PIN1 */
+	return v[2] & 0x80;
+}
+
+/* VERIFY PIN1 (TS 102 221 §11.1.9, P2 = 01); @pin NULL: no data, the counter */
+static uint16_t verify_pin1(struct ns_modem *m, const char *pin)
+{
+	uint8_t c[5 + 8] = { 0x00, 0x20, 0x00, 0x01, 0x08 }, r[16];
+	size_t len = 4, i;
+	long n;
+
+	if (pin) {
+		memset(c + 5, 0xFF, 8);
+		for (i = 0; i < 8 && pin[i]; i++)
+			c[5 + i] = (uint8_t)pin[i];
+		len = sizeof(c);
+	}
+	n = apdu(m, c, len, r, sizeof(r));
+	memset(c, 0, sizeof(c));	/* the PIN */
+	if (n < 2)
+		return 0;
+	return (uint16_t)(r[n - 2] << 8 | r[n - 1]);
+}
+
+/* What the card says of PIN1: 0 verified (or not asked), 1 asked for */
+static int pin_state(struct ns_modem *m, uint16_t sw)
+{
+	if (sw == 0x9000) {
+		m->pin_need = PIN_NONE;
+		m->pin_tries = 3;
+		return 0;
+	}
+	if ((sw & 0xFFF0) == 0x63C0) {
+		m->pin_need = PIN_SIM_PIN;
+		m->pin_tries = sw & 0x0F;
+		return 1;
+	}
+	if (sw == 0x6983) {
+		m->pin_need = PIN_SIM_PUK;
+		m->pin_tries = 0;
+		return 1;
+	}
+	return -1;
+}
+
+static int card_read_usim(struct ns_modem *m);
+
+/*
+ * The reads of a modem at boot; 0 when the USIM is ready, 1 when the card
+ * waits for PIN1 (or its PUK): the rest of the reads after +CPIN.
+ */
 static int card_boot(struct ns_modem *m)
 {
 	static const uint8_t mf[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00 };
-	static const uint16_t more[] = { 0x6F38, 0x6F7E, 0x6F73, 0x6FE3 };	/* UST, LOCIs */
-	uint8_t b[256], r[300], sel[5 + 16] = { 0x00, 0xA4, 0x04, 0x04 };
-	const uint8_t *aid = NULL;
-	long n, i;
+	uint8_t b[256], r[300];
+	bool pin1;
+	long n;
 
 	if (modem_slot_physical(m))
 		return card_boot_physical(m);
@@ -224,12 +291,37 @@ static int card_boot(struct ns_modem *m)
 	m->boots++;
 	if (sim_power_on(m))
 		return -1;
-	if (!sw_ok(r, apdu(m, mf, sizeof(mf), r, sizeof(r))))
+	n = apdu(m, mf, sizeof(mf), r, sizeof(r));
+	if (!sw_ok(r, n))
 		return -1;
+	pin1 = fcp_pin1_enabled(r, n - 2);
 	n = read_ef(m, 0x2FE2, b, sizeof(b));
 	if (n < 10)
 		return -1;
 	bcd_swapped(b, 10, m->iccid, sizeof(m->iccid));
+	if (pin1) {
+		switch (pin_state(m, verify_pin1(m, NULL))) {
+		case 1:
+			ns_log("%s: card %s asks for %s (%d tries left)", m->cfg->name, m->iccid,
+			       m->pin_need == PIN_SIM_PUK ? "PUK1" : "PIN1", m->pin_tries);
+			return 1;
+		case 0:
+			break;
+		default:
+			return -1;
+		}
+	}
+	return card_read_usim(m);
+}
+
+/* The reads after the PIN: EF_DIR, the USIM and its files. */
+static int card_read_usim(struct ns_modem *m)
+{
+	static const uint16_t more[] = { 0x6F38, 0x6F7E, 0x6F73, 0x6FE3 };	/* UST, LOCIs */
+	uint8_t b[256], r[300], sel[5 + 16] = { 0x00, 0xA4, 0x04, 0x04 };
+	const uint8_t *aid = NULL;
+	long n, i;
+
 	n = read_ef(m, 0x2F00, b, sizeof(b));		/* EF_DIR record 1 */
 	for (i = 0; n > 4 && i + 2 < n; i++)
 		if (b[i] == 0x4F && b[i + 1] >= 5 && b[i + 1] <= 16 && i + 2 + b[i + 1] <= n) {
@@ -426,8 +518,11 @@ static const char *cme_text(int code)
 	case 3: return "operation not allowed";
 	case 4: return "operation not supported";
 	case 10: return "SIM not inserted";
+	case 11: return "SIM PIN required";
+	case 12: return "SIM PUK required";
 	case 13: return "SIM failure";
 	case 14: return "SIM busy";
+	case 16: return "incorrect password";
 	case 30: return "no network service";
 	case 50: return "incorrect parameters";
 	case 111: return "PLMN not allowed";
@@ -750,7 +845,7 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 	m->sim_poll_at = now + m->cfg->sim_poll_ms;
 	if (m->cfun == 0 || m->proc == PROC_BOOT)
 		return;
-	if (m->card_ready) {
+	if (m->card_ready || m->pin_need != PIN_NONE) {
 		if (sim_present(m))
 			return;
 		m->sim_lost++;
@@ -791,6 +886,8 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		m->slot_next = 0;
 		select_slot(m, n);
 	}
+	if (m->blackhole_at && now >= m->blackhole_at)
+		net_blackhole(m);
 	if (m->flap_ms && now >= m->flap_at) {
 		if (registered(m) || m->stat == REG_SEARCHING) {
 			int st = m->stat == REG_SEARCHING ? (m->sub >= 0 &&
@@ -806,9 +903,16 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 	if (m->proc == PROC_IDLE || now < m->proc_at)
 		return;
 	switch (m->proc) {
-	case PROC_BOOT:
+	case PROC_BOOT: {
+		int rc;
+
 		m->proc = PROC_IDLE;
-		if (card_boot(m)) {
+		rc = card_boot(m);
+		if (rc > 0) {		/* waits for +CPIN: no search, no authentication */
+			m->sim_boot_ok = true;
+			return;
+		}
+		if (rc) {
 			if (!m->cfg->sim_t0 || m->boots == 1 || m->sim_boot_ok)
 				ns_log("%s: the card did not answer the boot reads", m->cfg->name);
 			m->sim_boot_ok = false;
@@ -820,6 +924,7 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		m->sim_boot_ok = true;
 		start_search(m, true);
 		break;
+	}
 	case PROC_SEARCH:
 		do_search(m);
 		break;
@@ -856,6 +961,8 @@ uint64_t modem_deadline(const struct ns_modem *m)
 			d = m->port[k].resp_at;
 	if (m->flap_ms && m->flap_at < d)
 		d = m->flap_at;
+	if (m->blackhole_at && m->blackhole_at < d)
+		d = m->blackhole_at;
 	if (m->proc != PROC_IDLE && m->proc_at < d)
 		d = m->proc_at;
 	if (m->cfg->sim_t0 && m->sim_poll_at < d)
@@ -1068,7 +1175,7 @@ static void cmd_cfun(struct ns_modem *m, enum at_kind k, char **a, int na)
 			card_down(m);
 		}
 		m->cfun = f;
-		if (f != 0 && !m->card_ready && m->card_present)
+		if (f != 0 && !m->card_ready && m->pin_need == PIN_NONE && m->card_present)
 			proc(m, PROC_BOOT, m->cfg->boot_ms);
 		else if (f == 1)
 			start_search(m, true);
@@ -1078,6 +1185,119 @@ static void cmd_cfun(struct ns_modem *m, enum at_kind k, char **a, int na)
 	} else {
 		cme(m, 50);
 		return;
+	}
+	ok(m);
+}
+
+/*
+ * sim = t0: a card on a wire raises no event, and a profile switch is seen
+ * at the next presence check.  Before answering for the card, check it
+ * now, as sim_check() does: a card that went silent is taken as removed
+ * (+CME ERROR: 10 until it is read again), never answered for with the
+ * PIN state of the card before.
+ */
+static void sim_check_now(struct ns_modem *m)
+{
+	if (!m->cfg->sim_t0 || (!m->card_ready && m->pin_need == PIN_NONE))
+		return;
+	if (sim_present(m))
+		return;
+	m->sim_lost++;
+	card_removed(m);
+	m->sim_warm = true;
+	m->sim_poll_at = ns_now();	/* read again at once */
+}
+
+/*
+ * +CPIN (TS 27.007 §8.3): what the card waits for, and PIN1 to it.  The
+ * card is the truth: its VERIFY PIN answer, never the scenario.  The PIN
+ * is not logged.  Unblocking with the PUK (+CPIN=puk,newpin) is not done:
+ * SIM PUK is answered +CME ERROR: 12.
+ */
+static void cmd_cpin(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	uint16_t sw;
+	size_t len;
+
+	if (k == AT_TEST)
+		return ok(m);
+	if (k != AT_READ && k != AT_SET)
+		return cme(m, 50);
+	sim_check_now(m);
+	if (!m->card_present || m->cfun == 0)
+		return cme(m, 10);
+	if (!m->card_ready && m->pin_need == PIN_NONE)
+		return cme(m, m->proc == PROC_BOOT ? 14 : 13);
+	if (k == AT_READ) {
+		rsp(m, "+CPIN: %s", m->pin_need == PIN_SIM_PUK ? "SIM PUK" :
+		    m->pin_need == PIN_SIM_PIN ? "SIM PIN" : "READY");
+		return ok(m);
+	}
+	if (m->pin_need == PIN_NONE)
+		return cme(m, 3);	/* nothing asked for */
+	if (m->pin_need == PIN_SIM_PUK)
+		return cme(m, 12);
+	len = na >= 1 ? strlen(a[0]) : 0;
+	if (na < 1 || len < 4 || len > 8 || strspn(a[0], "0123456789") != len)
+		return cme(m, 50);
+	m->pin_verifies++;
+	sw = verify_pin1(m, a[0]);
+	memset(a[0], 0, len);
+	switch (pin_state(m, sw)) {
+	case 0:
+		ns_log("%s: VERIFY PIN1: verified", m->cfg->name);
+		ok(m);
+		if (card_read_usim(m)) {
+			ns_log("%s: the card did not answer the reads after the PIN", m->cfg->name);
+			return;
+		}
+		if (m->cfun == 1)
+			start_search(m, true);
+		return;
+	case 1:
+		m->pin_wrong++;
+		ns_log("%s: VERIFY PIN1: %04X, %s (%d tries left)", m->cfg->name, sw,
+		       m->pin_need == PIN_SIM_PUK ? "blocked: PUK required" : "wrong PIN",
+		       m->pin_tries);
+		return cme(m, m->pin_need == PIN_SIM_PUK ? 12 : 16);
+	default:
+		ns_log("%s: VERIFY PIN1: %04X", m->cfg->name, sw);
+		return cme(m, 13);
+	}
+}
+
+/*
+ * +CPINR (TS 27.007 §8.65): the retry counters, from the card (VERIFY and
+ * UNBLOCK PIN without data).  "+CPINR: <code>,<retries>,<default retries>"
+ * for SIM PIN and SIM PUK, those matching the optional <sel_code> (with *).
+ */
+static void cmd_cpinr(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	static const uint8_t unblock[] = { 0x00, 0x2C, 0x00, 0x01 };
+	const char *sel = k == AT_SET && na >= 1 ? a[0] : "*";
+	uint8_t r[16];
+	uint16_t sw;
+	long n;
+
+	if (k == AT_TEST)
+		return ok(m);
+	if (k != AT_ACT && k != AT_SET)
+		return cme(m, 50);
+	sim_check_now(m);
+	if (!m->card_present || m->cfun == 0)
+		return cme(m, 10);
+	if (!fnmatch(sel, "SIM PIN", 0)) {
+		sw = verify_pin1(m, NULL);
+		if (sw == 0x9000)
+			rsp(m, "+CPINR: SIM PIN,3,3");
+		else if ((sw & 0xFFF0) == 0x63C0 || sw == 0x6983)
+			rsp(m, "+CPINR: SIM PIN,%d,3", sw == 0x6983 ? 0 : sw & 0x0F);
+	}
+	if (!fnmatch(sel, "SIM PUK", 0)) {
+		n = apdu(m, unblock, sizeof(unblock), r, sizeof(r));
+		sw = n >= 2 ? (uint16_t)(r[n - 2] << 8 | r[n - 1]) : 0;
+		if ((sw & 0xFFF0) == 0x63C0 || sw == 0x6983)
+			rsp(m, "+CPINR: SIM PUK,%d,10", sw == 0x6983 ? 0 : sw & 0x0F);
 	}
 	ok(m);
 }
@@ -1546,14 +1766,9 @@ static void command(struct ns_modem *m, char *l)
 	} else if (!strcmp(name, "+CFUN")) {
 		cmd_cfun(m, k, a, na);
 	} else if (!strcmp(name, "+CPIN")) {
-		if (k != AT_READ)
-			return cme(m, k == AT_SET ? 3 : 50);
-		if (!m->card_present || m->cfun == 0)
-			return cme(m, 10);
-		if (!m->card_ready)
-			return cme(m, m->proc == PROC_BOOT ? 14 : 13);
-		rsp(m, "+CPIN: READY");
-		ok(m);
+		cmd_cpin(m, k, a, na);
+	} else if (!strcmp(name, "+CPINR")) {
+		cmd_cpinr(m, k, a, na);
 	} else if (!strcmp(name, "+CIMI")) {
 		if (!m->card_ready)
 			return cme(m, 10);

@@ -36,7 +36,7 @@ enum ns_rat { RAT_GSM, RAT_UMTS, RAT_LTE, RAT_N };
 static const int ns_act[RAT_N] = { 0, 2, 7 };
 
 enum ns_stage { STAGE_AUTH, STAGE_REGISTER, STAGE_DIAL, STAGE_DATA, STAGE_N };
-enum ns_fail_mode { FAIL_REJECT, FAIL_SILENCE, FAIL_DELAY, FAIL_FLAP };
+enum ns_fail_mode { FAIL_REJECT, FAIL_SILENCE, FAIL_DELAY, FAIL_FLAP, FAIL_BLACKHOLE };
 enum ns_sub_status { SUB_ACTIVE, SUB_EXPIRED, SUB_BARRED };
 enum ns_algo { ALGO_MILENAGE, ALGO_XOR };
 
@@ -73,7 +73,7 @@ struct ns_fail {
 	enum ns_stage stage;
 	enum ns_fail_mode mode;
 	int cause;			/* reject: the cause (or +CME ERROR code for dial) */
-	unsigned int ms;		/* delay, or the flap period */
+	unsigned int ms;		/* delay, the flap period, or when the black hole opens */
 	char imsi[16];			/* "": any */
 	char plmn[7];			/* "": any */
 	unsigned int count;		/* times it applies; 0: always */
@@ -197,6 +197,10 @@ struct ns_modem {
 	char ceer[80];
 	/* the card */
 	bool card_present, card_ready;
+	/* PIN1 (TS 27.007 §8.3), as the card says: PIN_NONE when it is not
+	 * enabled or was verified since the card's power-up */
+	enum { PIN_NONE, PIN_SIM_PIN, PIN_SIM_PUK } pin_need;
+	int pin_tries;			/* the card's PIN1 counter; -1 unknown */
 	char iccid[21], imsi[16];
 	unsigned int mnc_len;
 	unsigned int n_fplmn;
@@ -226,8 +230,13 @@ struct ns_modem {
 	unsigned int slot_next;		/* selected once the command's OK is out; 0 none */
 	bool vuicc_present;
 	unsigned long slot_switches;
+	/* [fail] stage data mode blackhole: the link drops all traffic from then */
+	uint64_t blackhole_at;		/* 0: none pending */
+	bool blackholed;
 	/* counters for the report */
 	unsigned long boots, attaches, auths, resyncs, rejects, pdp_up, at_cmds;
+	unsigned long pin_verifies, pin_wrong;	/* VERIFY PIN1 with a value; refused */
+	unsigned long blackholes;	/* data links black-holed */
 };
 
 struct netsim {
@@ -281,6 +290,8 @@ void net_detach(struct ns_modem *m, const char *why);
 /* PDP activation: 0, or a +CME ERROR code; -2: no answer (silence) */
 int net_pdp_activate(struct ns_modem *m, unsigned int *delay_ms);
 void net_pdp_deactivate(struct ns_modem *m);
+/* [fail] stage data mode blackhole: the link drops all traffic from now */
+void net_blackhole(struct ns_modem *m);
 struct ns_fail *net_fail(struct ns_modem *m, enum ns_stage st, const char *plmn);
 const struct ns_operator *net_operator(int loc, const char *plmn);
 

@@ -277,7 +277,17 @@ int net_pdp_activate(struct ns_modem *m, unsigned int *delay_ms)
 			return 148;
 		}
 		d = net_fail(m, STAGE_DATA, m->plmn);
-		if (d && d->mode == FAIL_REJECT)
+		m->blackhole_at = 0;
+		m->blackholed = false;
+		if (d && d->mode == FAIL_BLACKHOLE) {
+			/* up and routed; the black hole opens later (modem_tick) */
+			run("ip route add %s/32 via 10.64.%d.1 dev nsim%d metric %d", ns.sc.server,
+			    i, i, i);
+			m->blackhole_at = ns_now() + (d->ms ? d->ms : 1);
+			ns_log("%s: data: the link goes black in %u ms (fail %s)", m->cfg->name,
+			       d->ms, d->name);
+			d = NULL;
+		} else if (d && d->mode == FAIL_REJECT)
 			run("ip route add prohibit %s/32 metric %d", ns.sc.server, i);
 		else if (d && d->mode == FAIL_SILENCE)
 			run("ip -n %s link set nsimi%d down", n, i);
@@ -294,10 +304,32 @@ int net_pdp_activate(struct ns_modem *m, unsigned int *delay_ms)
 	return 0;
 }
 
+/*
+ * The data link drops everything while the modem stays registered and PDP
+ * context 1 active: the internet routes the device's address into a black
+ * hole, so requests may arrive and no answer ever comes back.
+ */
+void net_blackhole(struct ns_modem *m)
+{
+	m->blackhole_at = 0;
+	if (!m->pdp_active || m->blackholed || !ns.sc.datalink)
+		return;
+	run("ip -n %s route add blackhole 10.64.%d.2/32", ns.sc.netns, m->idx);
+	m->blackholed = true;
+	m->blackholes++;
+	ns_log("%s: data: black hole: the link drops all traffic (still registered, PDP active)",
+	       m->cfg->name);
+}
+
 void net_pdp_deactivate(struct ns_modem *m)
 {
 	if (!m->pdp_active)
 		return;
+	m->blackhole_at = 0;
+	if (m->blackholed)
+		run("ip -n %s route del blackhole 10.64.%d.2/32 2>/dev/null || true",
+		    ns.sc.netns, m->idx);
+	m->blackholed = false;
 	if (ns.sc.datalink) {
 		run("ip link del nsim%d", m->idx);
 		/* only there when the data stage was refused */

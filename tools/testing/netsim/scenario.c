@@ -210,8 +210,10 @@ static int fail_key(struct parse *p, struct ns_fail *f, const char *key, const c
 			f->mode = FAIL_DELAY;
 		else if (!strcmp(v, "flap"))
 			f->mode = FAIL_FLAP;
+		else if (!strcmp(v, "blackhole"))
+			f->mode = FAIL_BLACKHOLE;
 		else
-			return perr(p, "key 'mode': reject, silence, delay or flap");
+			return perr(p, "key 'mode': reject, silence, delay, flap or blackhole");
 	} else if (!strcmp(key, "cause")) {
 		if (num(p, key, v, 1, 255, &x))
 			return -1;
@@ -641,6 +643,9 @@ static int resolve(struct parse *p)
 		if (s->fails[i].mode == FAIL_REJECT && s->fails[i].cause < 0 &&
 		    s->fails[i].stage != STAGE_DATA)
 			return perr(p, "fail %s: mode reject needs a cause", s->fails[i].name);
+	for (i = 0; i < s->n_fails; i++)
+		if (s->fails[i].mode == FAIL_BLACKHOLE && s->fails[i].stage != STAGE_DATA)
+			return perr(p, "fail %s: mode blackhole is of stage data", s->fails[i].name);
 	for (i = 0; i < s->n_events; i++) {
 		struct ns_event *e = &s->events[i];
 

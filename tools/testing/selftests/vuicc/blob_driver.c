@@ -90,24 +90,37 @@ static void seed_text(unsigned long n, char *out, size_t max)
 		 "plmns = 00107\n", n);
 }
 
+static unsigned long got_seed;
+static uint64_t seed_gen;
+
+static void on_seed(void *arg, uint32_t card, const char *name, const char *text, size_t len,
+		    uint64_t gen);
+
 static int drive(struct persist *p, const char *journal)
 {
 	static char text[LEARN_TEXT_MAX];
 	struct pol_learned l;
 	unsigned long n;
-	uint64_t gen = 0;
+	uint64_t gen = 0, lgen = 0;
 	int jfd = journal_fd(journal, 1);
+	uint8_t *buf;
 	size_t len;
 
 	if (jfd < 0) {
 		printf("not ok - journal %s: %s\n", journal, strerror(errno));
 		return 1;
 	}
+	/* on from what is there, as vuiccd goes on from its store: the next
+	 * generation and write numbers (a reader takes the highest generation) */
+	persist_load_seeds(p, 1ULL << CARD, on_seed, NULL);
+	if (!persist_load_blob(p, LEARN, STORE_KIND_LEARN, &buf, &len, &lgen))
+		free(buf);
+	gen = seed_gen > lgen ? seed_gen : lgen;
 	memset(&l, 0, sizeof(l));
 	l.n_seeds = 1;
 	snprintf(l.seeds[0].name, sizeof(l.seeds[0].name), SEED);
 	l.seeds[0].last_cause = 8;
-	for (n = 1;; n++) {
+	for (n = got_seed + 1;; n++) {
 		seed_text(n, text, sizeof(text));
 		if (persist_save_seed(p, CARD, SEED, text, gen))
 			return 1;
@@ -121,11 +134,10 @@ static int drive(struct persist *p, const char *journal)
 	}
 }
 
-static unsigned long got_seed;
-
 static void on_seed(void *arg, uint32_t card, const char *name, const char *text, size_t len,
 		    uint64_t gen)
 {
+	seed_gen = gen;
 	struct profile *pr = malloc(sizeof(*pr));
 	char err[PROFILE_ERR_MAX];
 

@@ -27,6 +27,15 @@
 #              Quectel-like modem, AT+QUIMSLOT; vuicc's card in slot 2):
 #              its registration is refused for a while, a soft standby
 #              connects on vuicc's slot, switch-back returns to the card
+#   pin        the master's PIN1 is enabled: vuiccd unlocks it (+CPIN=) with
+#              the profile's pin1 and connects; then (pin-wrong) the card's
+#              PIN differs from the profile's: exactly one VERIFY, the card
+#              keeps 2 tries, never PUK, the master quarantined, a standby
+#              connects; no PIN digits in any log or status
+#   blackhole  the VSIM's data link goes black while it stays registered
+#              with its PDP context up: the data check (HTTP to a server in
+#              the internet) fails it at data; it is reported, and the seed
+#              and then another VSIM, whose data flows, take over
 #
 # Every case checks netsim's report (who attached, never an IMSI twice)
 # and vuiccd's status.  POLICY_CASES="a b" runs some.
@@ -36,7 +45,7 @@ top=$(cd "$here/../../../.." && pwd)
 d=/tmp/policy-test
 sock=$d/vuiccd.sock
 failed=0
-vpid= npid= spid=
+vpid= npid= spid= hpid=
 
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; failed=$((failed + 1)); }
@@ -87,6 +96,7 @@ clear_cards() {
 
 stop_all() {
 	[ -n "$vpid" ] && { kill -TERM "$vpid" 2>/dev/null; wait "$vpid" 2>/dev/null; }
+	[ -n "$hpid" ] && { kill -TERM "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; }
 	[ -n "$spid" ] && { kill -TERM "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }
 	local rc=0
 	if [ -n "$npid" ]; then
@@ -94,7 +104,7 @@ stop_all() {
 		wait "$npid"
 		rc=$?
 	fi
-	vpid= spid= npid=
+	vpid= spid= npid= hpid=
 	return $rc
 }
 trap 'stop_all; clear_cards' EXIT
@@ -218,6 +228,8 @@ start_case() {	# NAME
 		grep -q "listening" $d/server-$1.log 2>/dev/null && break
 		sleep 0.05
 	done
+	# a case's own set-up of the cards before vuiccd starts
+	[ -n "${pre_vuiccd:-}" ] && eval "$pre_vuiccd"
 	vuiccd -f -c ${conf:-$d/vuiccd.conf} 2>>$d/vuiccd-$1.log &
 	vpid=$!
 	t0=$(date +%s%N)
@@ -517,6 +529,8 @@ if want learn; then
 	vpid=$!
 	check "learn: the new vuiccd takes what was learned (the quarantine)" \
 		log_wait 20 "learned before this start: .* (1 quarantined seed" $d/vuiccd-learn.log
+	check "learn: it carried on with the enabled seed, no reset" \
+		log_wait 20 "vuiccd restarted: carry on with the enabled seed" $d/vuiccd-learn.log
 	check "learn: standby-a times out; standby-b connects" \
 		log_wait 120 "standby-b: connected" $d/vuiccd-learn.log
 	check "learn: the master was never enabled again after the restart" \
@@ -578,6 +592,124 @@ active_slot = 2" scenario $d/hardcard.scn active absent
 	check "hardcard: vuiccctl profile add refuses a physical card's file" \
 		sh -c "out=\$(vuiccctl profile add $d/profiles-hard/card-master.conf --card 1 2>&1);
 		       [ \$? != 0 ] && echo \"\$out\" | grep -q 'physical card'"
+# ---- PIN1: unlocked with the profile's PIN; a wrong one tried once ----
+if want pin; then
+	# made-up PINs whose digits appear nowhere else in the logs
+	PIN_OK=73915064 PIN_BAD=46280517
+	pin_profiles() {	# DIR PIN: the profiles, the master's PIN1 enabled
+		mkdir -p $1
+		cp $d/profiles/*.conf $1/
+		printf 'pin1 = %s\npin1_enabled = 1\n' $2 >>$1/seed-netsim.conf
+		chmod 600 $1/*.conf
+	}
+	no_pin_leak() {	# CASE: no PIN digits in any log, nor in the status
+		timeout 5 vuiccctl status --socket $sock >$d/status-$1.txt 2>&1
+		timeout 5 vuiccctl --json status --socket $sock >$d/status-$1.json 2>&1
+		check "$1: no PIN in vuiccd's, netsim's or the server's log, nor in the status" \
+			sh -c "! grep -lE '$PIN_OK|$PIN_BAD' $d/vuiccd-$1.log $d/netsim-$1.log \
+			       $d/server-$1.log $d/status-$1.txt $d/status-$1.json"
+	}
+	pin_profiles $d/profiles-pin $PIN_OK
+	sed "s|^profiles_dir = .*|profiles_dir = $d/profiles-pin|" $d/vuiccd.conf >$d/vuiccd-pin.conf
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/pin.scn active active
+	conf=$d/vuiccd-pin.conf start_case pin
+	check "pin: the master (PIN1 enabled) connects" \
+		log_wait 90 'seed-netsim: connected' $d/vuiccd-pin.log
+	check "pin: vuiccd unlocked the card with the profile's PIN" \
+		grep -q 'PIN1 accepted' $d/vuiccd-pin.log
+	check "pin: netsim's modem asked for PIN1 and had it verified" sh -c \
+		"grep -q 'asks for PIN1 (3 tries left)' $d/netsim-pin.log &&
+		 grep -q 'VERIFY PIN1: verified' $d/netsim-pin.log"
+	wait_for 60 "p['phase'] == 'vsim-up'" >/dev/null
+	no_pin_leak pin
+	end_case pin
+	# (the master's card asks again at each power-up: one VERIFY each time)
+	asked=$(grep -c 'asks for PIN1' $d/netsim-pin.log)
+	check "pin: one VERIFY with a value per time the card asked ($asked), none refused" \
+		report "m['pin_verifies'] == $asked and $asked >= 1 and m['pin_wrong'] == 0"
+
+	# the card's PIN1 is not the profile file's: the kernel's copy was
+	# installed by someone else (vuiccd takes it as its file's)
+	pin_profiles $d/profiles-pinwrong $PIN_BAD
+	pin_profiles $d/profiles-pincard $PIN_OK
+	sed "s|^profiles_dir = .*|profiles_dir = $d/profiles-pinwrong|" $d/vuiccd.conf \
+		>$d/vuiccd-pinwrong.conf
+	printf '[location here]\n%s\n\n' "$here_ops" | scenario $d/pin-wrong.scn active absent
+	pre_vuiccd="vuiccctl profile add $d/profiles-pincard/seed-netsim.conf --card 0 >/dev/null" \
+		conf=$d/vuiccd-pinwrong.conf start_case pin-wrong
+	check "pin-wrong: the master is quarantined for its PIN; a standby connects" \
+		wait_for 90 "p['phase'] in ('seed-up', 'vsim', 'vsim-up') and \
+			     p['current'] != 'seed-netsim' and p['quarantines'] >= 1 and \
+			     'quarantined' in (p['seeds'][0]['gate'] or '')"
+	check "pin-wrong: vuiccd logged why: wrong, 2 attempts left" \
+		grep -q 'seed-netsim failed at card: PIN1 wrong: 2 attempts left' $d/vuiccd-pin-wrong.log
+	check "pin-wrong: the card refused one VERIFY and kept 2 tries, never PUK" sh -c \
+		"[ \$(grep -c 'VERIFY PIN1: 63C2, wrong PIN (2 tries left)' $d/netsim-pin-wrong.log) = 1 ] &&
+		 ! grep -q 'PUK' $d/netsim-pin-wrong.log"
+	check "pin-wrong: the modem's status is the standby's card (ready)" \
+		wait_for 20 "c['modem']['pin'] == 'ready'"
+	if [ $failed -gt $case_failed ]; then
+		grep -E 'modem 0: (PIN|profile)|card [0-9] modem: PIN' $d/vuiccd-pin-wrong.log |
+			sed 's/^/# vuiccd: /' | tail -20
+	fi
+	no_pin_leak pin-wrong
+	end_case pin-wrong
+	check "pin-wrong: exactly one VERIFY with a value, refused" \
+		report "m['pin_verifies'] == 1 and m['pin_wrong'] == 1"
+fi
+
+# ---- a black-holed data link: the data check notices ----
+if want blackhole; then
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		# vsim-a's link drops everything 3 s after its PDP activation;
+		# registration and the PDP context stay up
+		printf '[fail dark]\nstage = data\nmode = blackhole\nms = 3000\nimsi = %s\n\n' $VA
+	} | scenario $d/blackhole.scn active active
+	# (a loaded debug VM dials in up to a minute, and answers a probe in
+	# more than 800 ms: the master must connect for vsim-a to come)
+	{
+		sed 's/^t_dial_ms = .*/t_dial_ms = 90000/' $d/vuiccd.conf
+		printf 'data_check = http://192.0.2.1:8080/gen_204\n'
+		printf 'data_check_interval_ms = 1500\ndata_check_failures = 3\n'
+		printf 'data_check_timeout_ms = 1500\n'
+	} >$d/vuiccd-blackhole.conf
+	check "blackhole: vuiccd -t accepts the data check" vuiccd -t -c $d/vuiccd-blackhole.conf
+	mkdir -p $d/www
+	: >$d/www/gen_204
+	# the probe's target: a web server in the internet, next to the SIM server's
+	hstart() {
+		ip netns exec netsim-inet python3 -m http.server 8080 --bind 192.0.2.1 \
+			--directory $d/www >$d/http-blackhole.log 2>&1 &
+		hpid=$!
+	}
+	conf=$d/vuiccd-blackhole.conf start_case blackhole
+	hstart
+	check "blackhole: vsim-a up, its data checked and answered" \
+		wait_for 240 "c['enabled'] == 'vsim-a' and p['phase'] == 'vsim-up' and \
+			      p['data_check']['last_ok'] == True"
+	check "blackhole: the check fails vsim-a at data; another VSIM takes over" \
+		wait_for 120 "p['phase'] == 'vsim-up' and c['enabled'] == 'vsim-b'"
+	check "blackhole: status counts the data stage failed by the check" \
+		js "p['data_check']['data_stages_failed'] >= 1 and \
+		    p['data_check']['probes_failed'] >= 3 and p['data_check']['probes_sent'] >= 4"
+	check "blackhole: data flows through vsim-b (the check answered again)" \
+		wait_for 30 "p['data_check']['failures_in_row'] == 0 and \
+			     p['data_check']['last_ok'] == True and p['data_check']['state'] != 'idle'"
+	check "blackhole: vsim-a is gone from the kernel" \
+		sh -c "! vuiccctl profile list --card 0 | grep -q vsim-a"
+	end_case blackhole
+	check "blackhole: netsim black-holed the link" report "m['blackholes'] >= 1"
+	check "blackhole: failed with the data check's reason" \
+		grep -q 'vsim-a: VSIM failed at data: data check: 3 probes failed' \
+		$d/vuiccd-blackhole.log
+	check "blackhole: vuiccd saw no registration or PDP loss before the check failed it" \
+		sh -c "sed -n '/vsim-a: VSIM connected, data up/,/data check: 3 probes failed/p' \
+		       $d/vuiccd-blackhole.log | grep -q 'data check: 3 probes failed' &&
+		       ! sed -n '/vsim-a: VSIM connected, data up/,/data check: 3 probes failed/p' \
+		       $d/vuiccd-blackhole.log | grep -qE 'registration lost|data connection lost'"
+	check "blackhole: the server got vsim-a's failure report" \
+		grep -q 'report.*vsim-a\|/v1/report' $d/server-blackhole.log
 fi
 
 echo "# policy: $failed failed"
