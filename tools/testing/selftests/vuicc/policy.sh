@@ -592,6 +592,8 @@ active_slot = 2" scenario $d/hardcard.scn active absent
 	check "hardcard: vuiccctl profile add refuses a physical card's file" \
 		sh -c "out=\$(vuiccctl profile add $d/profiles-hard/card-master.conf --card 1 2>&1);
 		       [ \$? != 0 ] && echo \"\$out\" | grep -q 'physical card'"
+fi
+
 # ---- PIN1: unlocked with the profile's PIN; a wrong one tried once ----
 if want pin; then
 	# made-up PINs whose digits appear nowhere else in the logs
