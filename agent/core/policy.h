@@ -68,6 +68,8 @@ struct pol_profile {
 	unsigned int n_plmns;		/* 0: any network */
 	char plmns[POL_PLMNS_MAX][7];
 	uint64_t expires_ms;		/* VSIM: its expiry on the policy's clock; 0 none */
+	bool hard;			/* a physical card in a modem slot (for status) */
+	char blocked[64];		/* "": may be tried; else why it never can (the glue's) */
 };
 
 /* Stage timeouts: defaults, and the 3GPP timers they follow (policy.c). */

@@ -186,6 +186,8 @@ const char *pol_gate(const struct policy *p, int i, bool relaxed)
 	const struct pol_seed_state *s = &p->st[i];
 	const char *why = NULL;
 
+	if (p->prof[i].blocked[0])
+		return p->prof[i].blocked;
 	if (!pol_usable_rats(p, i))
 		return "no RAT in common with the modem";
 	if (relaxed)

@@ -1164,3 +1164,47 @@ void modem_card_changed(struct modem *m)
 	send(m, "AT+CIMI", NULL, 0, cimi_done);
 	pin_check(m, PIN_DELAY_MS);
 }
+
+/* ---- SIM slots (core/slot.h) ---- */
+
+enum slot_dialect modem_slot_dialect(const struct modem *m)
+{
+	return slot_dialect_of(m->manufacturer[0] ? m->manufacturer : NULL,
+			       m->model[0] ? m->model : NULL);
+}
+
+static void slot_done(void *arg, const char *cmd, const struct at_response *r)
+{
+	struct modem *m = arg;
+
+	if (r->result != AT_R_OK) {
+		/* refused or unanswered: which slot it is on is not known now,
+		 * so the next switch sends its command whatever it is */
+		m->slot_want = 0;
+		m->slot = 0;
+		fail(m, cmd, r);
+		emit(m, MODEM_EV_SLOT, cmd, r->result, r->cme);
+		return;
+	}
+	m->slot = m->slot_want;
+	m->slot_want = 0;
+	m->slot_switches++;
+	/* the modem drops the card and reads the other one; the operator it
+	 * was on is the other card's */
+	m->cops.oper[0] = 0;
+	modem_card_changed(m);
+	emit(m, MODEM_EV_SLOT, cmd, AT_R_OK, 0);
+}
+
+int modem_select_slot(struct modem *m, int slot)
+{
+	enum slot_dialect d = modem_slot_dialect(m);
+	char cmd[32];
+
+	if (m->slot_want || slot_command(d, slot, cmd, sizeof(cmd)))
+		return -1;
+	if (send(m, cmd, NULL, slot_timeout_ms(d), slot_done))
+		return -1;
+	m->slot_want = slot;
+	return 0;
+}

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/at.h"
+#include "core/slot.h"
 #include "core/survey.h"
 
 enum modem_state {
@@ -39,6 +40,7 @@ enum modem_event_kind {
 	MODEM_EV_CSIM,		/* +CSIM answer */
 	MODEM_EV_OPERATOR,	/* +COPS? read: cops */
 	MODEM_EV_IDENTITY,	/* +CGMI/+CGMM/+WS46=? read: the dialect is known */
+	MODEM_EV_SLOT,		/* a slot selection ended: result AT_R_OK, else why not */
 	MODEM_EV_PIN,		/* the PIN check of the card ended: AT_R_OK ready,
 				 * else it cannot be used (pin_why says why) */
 };
@@ -129,6 +131,10 @@ struct modem {
 	bool pin_unlocked;		/* this check sent the PIN and it was accepted */
 	void (*event)(void *arg, struct modem *m, const struct modem_event *e);
 	void *arg;
+	/* SIM slots (modem_select_slot): the one selected, 1-based; 0 not known */
+	int slot;
+	int slot_want;			/* the one being selected; 0 none */
+	unsigned long slot_switches;
 };
 
 const char *modem_state_name(enum modem_state s);
@@ -168,6 +174,15 @@ int modem_csim(struct modem *m, const uint8_t *apdu, size_t len);
  * its PIN state is read again. */
 void modem_card_changed(struct modem *m);
 
+/* The slot dialect of the modem (from +CGMI/+CGMM; SLOT_NONE before). */
+enum slot_dialect modem_slot_dialect(const struct modem *m);
+/*
+ * Selects SIM slot @slot (1-based) with the dialect's command; when it
+ * answers OK the card changed (modem_card_changed()); MODEM_EV_SLOT ends
+ * it.  -1: no slot command for this modem, @slot not one of its slots, or
+ * not now.
+ */
+int modem_select_slot(struct modem *m, int slot);
 /* The enabled profile and its PIN1 (NULL or "": none); the copy is wiped
  * when replaced.  Does not start a check by itself. */
 void modem_set_pin(struct modem *m, const char *profile, const char *pin);

@@ -309,6 +309,25 @@ static int card_tty(struct lines *p, const char *key, const char *v,
 	return 0;
 }
 
+/* "modem_vuicc_slot = CARD N" */
+static int card_slot(struct lines *p, const char *key, const char *v, int *tab)
+{
+	unsigned long card, slot;
+	char *end;
+
+	card = strtoul(v, &end, 10);
+	if (end == v || (*end != ' ' && *end != '\t') || card >= VUICC_CARDS_MAX)
+		return lines_err(p, key, "'%s' is not 'CARD N' (a card number, then a modem slot)", v);
+	v = end + strspn(end, " \t");
+	slot = strtoul(v, &end, 10);
+	if (end == v || *end || slot < 1 || slot > 8)
+		return lines_err(p, key, "'%s' is not a modem SIM slot (1 to 8)", v);
+	if (tab[card])
+		return lines_err(p, key, "card %lu has one already", card);
+	tab[card] = (int)slot;
+	return 0;
+}
+
 static int set_key(struct lines *p, struct config *c, const char *key, const char *v)
 {
 	static const char *const levels[] = {
@@ -365,6 +384,8 @@ static int set_key(struct lines *p, struct config *c, const char *key, const cha
 		return card_tty(p, key, v, c->modem);
 	if (!strcmp(key, "modem_scan_port"))
 		return card_tty(p, key, v, c->modem_scan);
+	if (!strcmp(key, "modem_vuicc_slot"))
+		return card_slot(p, key, v, c->modem_vuicc_slot);
 	if (!strcmp(key, "apn")) {
 		if (!*v || strlen(v) >= sizeof(c->apn) || strpbrk(v, "\",; \t"))
 			return lines_err(p, key, "'%s' is not an APN (at most %zu characters,"

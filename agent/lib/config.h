@@ -37,6 +37,9 @@ struct config {
 	char modem[VUICC_CARDS_MAX][CONFIG_PATH_MAX];	/* "": no modem */
 	/* "modem_scan_port = CARD TTY": a second AT port for scans and surveys */
 	char modem_scan[VUICC_CARDS_MAX][CONFIG_PATH_MAX];
+	/* "modem_vuicc_slot = CARD N": the modem's SIM slot wired to vuicc's
+	 * card (physical cards are in the others); 0: not given (slot 1) */
+	int modem_vuicc_slot[VUICC_CARDS_MAX];
 	char apn[64];				/* PDP context APN; "internet" */
 	bool connect;				/* run the connect sequence; yes */
 	/* the policy core (vd_policy.c): it drives the modems when on */
@@ -96,5 +99,11 @@ int config_parse(const char *text, size_t len, const char *fname, struct config 
 
 /* Reads @path; a missing file gives the defaults when @optional. */
 int config_load(const char *path, bool optional, struct config *c, char *err, size_t errlen);
+
+/* The modem slot wired to vuicc's card @card: modem_vuicc_slot, or 1. */
+static inline int config_vuicc_slot(const struct config *c, unsigned int card)
+{
+	return card < VUICC_CARDS_MAX && c->modem_vuicc_slot[card] ? c->modem_vuicc_slot[card] : 1;
+}
 
 #endif

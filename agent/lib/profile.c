@@ -227,7 +227,7 @@ enum pkey {
 	K_TUAK_MAC_BITS, K_TUAK_CK_BITS, K_TUAK_IK_BITS, K_TUAK_ITERATIONS,
 	K_GSM_DERIVATION, K_IND_BITS, K_SQN_DELTA, K_SQN_AGE_LIMIT, K_PIN1, K_PUK1,
 	K_PIN2, K_PUK2, K_ADM1, K_PIN1_ENABLED, K_TARIFF, K_RATS, K_PLMNS, K_XOR_RES_LEN,
-	K_SQN_STATE, K_CARD, K_COUNT
+	K_SQN_STATE, K_CARD, K_SLOT, K_COUNT
 };
 
 static const char *const pkeys[K_COUNT] = {
@@ -236,7 +236,7 @@ static const char *const pkeys[K_COUNT] = {
 	"tuak_mac_bits", "tuak_ck_bits", "tuak_ik_bits", "tuak_iterations",
 	"gsm_derivation", "ind_bits", "sqn_delta", "sqn_age_limit", "pin1", "puk1",
 	"pin2", "puk2", "adm1", "pin1_enabled", "tariff", "rats", "plmns", "xor_res_len",
-	"sqn_state", "card",
+	"sqn_state", "card", "slot",
 };
 
 static int set_op(struct parser *ps, struct profile *p, const char *key,
@@ -286,8 +286,10 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 			p->kind = VUICC_PROFILE_KIND_SEED;
 		else if (!strcmp(v, "vsim"))
 			p->kind = VUICC_PROFILE_KIND_VSIM;
+		else if (!strcmp(v, "card"))
+			p->kind = VUICC_PROFILE_KIND_SEED, p->hard = true;
 		else
-			return lines_err(&ps->l, key, "'%s': seed or vsim", v);
+			return lines_err(&ps->l, key, "'%s': seed, vsim or card", v);
 		return 0;
 	case K_ROLE:
 		if (!strcmp(v, "master"))
@@ -457,6 +459,13 @@ static int set_key(struct parser *ps, struct profile *p, const char *key, const 
 			return -1;
 		p->card = (int)u;
 		return 0;
+	case K_SLOT:
+		if (get_uint(ps, key, v, PROFILE_SLOT_MAX, &u))
+			return -1;
+		if (!u)
+			return lines_err(&ps->l, key, "the modem's slots count from 1");
+		p->slot = (int)u;
+		return 0;
 	case K_RATS:
 		return get_str(ps, key, v, p->rats, sizeof(p->rats));
 	case K_PLMNS:
@@ -498,16 +507,52 @@ static int end_file(struct parser *ps)
 	return 0;
 }
 
+/*
+ * kind = card: a physical card in one of the modem's slots.  Only what
+ * ranks it and names it; its keys, files and SQN are on the card.
+ */
+static int check_card(struct parser *ps, struct profile *p)
+{
+	static const enum pkey allowed[] = {
+		K_NAME, K_KIND, K_ROLE, K_ICCID, K_IMSI, K_MNC_LEN, K_TARIFF, K_RATS, K_PLMNS,
+		K_CARD, K_SLOT,
+	};
+	unsigned long long ok = 0;
+	size_t i;
+	int k;
+
+	ps->l.line = 0;
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		ok |= 1ULL << allowed[i];
+	for (k = 0; k < K_COUNT; k++)
+		if ((ps->seen & (1ULL << k)) && !(ok & (1ULL << k)))
+			return lines_err(&ps->l, pkeys[k], "not for kind = card (a physical "
+					 "card's keys are on the card)");
+	if (p->n_files)
+		return lines_err(&ps->l, NULL, "[file] sections are not for kind = card (a "
+				 "physical card's files are on the card)");
+	if (!(ps->seen & (1ULL << K_NAME)))
+		return lines_err(&ps->l, NULL, "missing key 'name'");
+	if (!p->role)
+		return lines_err(&ps->l, NULL, "missing key 'role' (a card is master or standby)");
+	if (!p->slot)
+		return lines_err(&ps->l, NULL, "missing key 'slot' (the modem's SIM slot, from 1)");
+	return 0;
+}
+
 static int check_whole(struct parser *ps, struct profile *p)
 {
 	static const enum pkey required[] = { K_NAME, K_KIND, K_ICCID, K_IMSI, K_ALGORITHM, K_K };
 	size_t i;
 
+	if (p->hard)
+		return check_card(ps, p);
 	ps->l.line = 0;		/* about the whole file */
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!(ps->seen & (1ULL << required[i])))
 			return lines_err(&ps->l, NULL, "missing key '%s'", pkeys[required[i]]);
 #define WHOLE(cond, ...) do { if (cond) return lines_err(&ps->l, NULL, __VA_ARGS__); } while (0)
+	WHOLE(p->slot, "key 'slot': only kind = card is in a modem's slot");
 	WHOLE(p->kind == VUICC_PROFILE_KIND_SEED && !p->role,
 	      "missing key 'role' (a seed is master or standby)");
 	WHOLE(p->kind == VUICC_PROFILE_KIND_VSIM && p->role,

@@ -14,6 +14,8 @@
 #include <linux/vuicc.h>
 
 #define PROFILE_ERR_MAX 256
+/* kind = card: the highest modem SIM slot a profile may name */
+#define PROFILE_SLOT_MAX 8
 
 struct profile_file {
 	uint8_t path[VUICC_FILE_PATH_MAX];
@@ -62,6 +64,10 @@ struct profile {
 	struct profile_file files[VUICC_FILES_MAX];
 	/* the card it goes on (vuiccd; vuiccctl takes --card) */
 	int card;
+	/* kind = card: a physical card in the modem's slot @slot (1-based);
+	 * kind stays VUICC_PROFILE_KIND_SEED for ranking, it is never installed */
+	bool hard;
+	int slot;
 	/* of the file's bytes (profile_load), to see that it changed */
 	uint64_t fingerprint;
 	/* set when the file is readable by group or others */

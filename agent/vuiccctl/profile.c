@@ -343,6 +343,14 @@ static int profile_add(int argc, char **argv, const struct ctl_opts *o)
 		free(p);
 		return ctl_err("%s", err);
 	}
+	if (p->hard) {
+		int slot = p->slot;
+
+		free(p);
+		return ctl_err("profile add: %s is a physical card (kind = card, modem slot %d): its "
+			       "keys are on the card, nothing goes into the kernel; put the file in "
+			       "vuiccd's profiles_dir and vuiccd selects the slot", file, slot);
+	}
 	if (p->loose_permissions)
 		fprintf(stderr, "%s: warning: %s is readable by group or others; it holds keys (chmod 600 it)\n",
 			prog, file);

@@ -111,6 +111,13 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 			 m->rats & AT_RAT_BIT(AT_RAT_UMTS) ? " UMTS" : "",
 			 m->rats & AT_RAT_BIT(AT_RAT_LTE) ? " LTE" : "", m->rats ? "" : " unknown");
 		break;
+	case MODEM_EV_SLOT:
+		if (e->result == AT_R_OK) {
+			log_notice("modem %u: SIM slot %d selected (%s); the modem reads its card",
+				   m->card, m->slot, e->op);
+			loop_event(ms->loop, "card %u modem: SIM slot %d", m->card, m->slot);
+		}
+		break;
 	case MODEM_EV_SCAN:
 		if (e->result == AT_R_OK)
 			log_info("modem %u: %s: %u networks", m->card, m->scan_source, m->n_scan);

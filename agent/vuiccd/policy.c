@@ -36,6 +36,12 @@ struct vpol {
 	size_t learn_len;
 	char learn_last[LEARN_TEXT_MAX];
 	unsigned long learn_writes, learn_write_errors;
+	/* physical cards (kind = card): a slot to select once the modem's
+	 * identity is read (0: none); a selection running, whose end is the
+	 * card stage's outcome */
+	int slot_pending;
+	char slot_profile[POL_NAME_MAX + 1];	/* ... for this profile */
+	bool slot_wait;
 	/* the data check (data_check): its client, and what the last probe saw */
 	bool have_probe;
 	struct probe probe;
@@ -367,6 +373,152 @@ static void do_server(struct vpol *vp, const struct pol_action *a)
 	}
 }
 
+/* ---- physical cards in the modem's slots (kind = card) ---- */
+
+static void card_event(struct vpol *vp);
+
+/*
+ * The PIN the modem may send after a slot switch: none to a physical card
+ * (its PIN is not in its profile, and a wrong try costs the card one); the
+ * kernel's enabled profile's on vuicc's slot.
+ */
+static void slot_pin(struct vpol *vp, int slot, const char *profile)
+{
+	struct polglue *pg = vp->pg;
+	struct modem *m = &pg->modems->m[vp->card];
+	const char *name = pg->reg->cards[vp->card].enabled;
+	const struct vprof *v;
+
+	if (slot != config_vuicc_slot(pg->cfg, vp->card)) {
+		modem_set_pin(m, profile, NULL);
+		return;
+	}
+	v = name[0] ? reg_find(pg->reg, vp->card, name) : NULL;
+	modem_set_pin(m, name, v ? v->pin1 : NULL);
+}
+
+/* Why the physical card @v cannot be used on this card's modem; NULL if it can. */
+static const char *hard_blocked(const struct polglue *pg, unsigned int c, const struct vprof *v,
+				char *buf, size_t len)
+{
+	const struct modem *m = &pg->modems->m[c];
+	enum slot_dialect d;
+
+	if (!m->manufacturer[0] && !m->model[0])
+		return NULL;		/* not read yet: an enable waits for it */
+	d = modem_slot_dialect(m);
+	if (d == SLOT_NONE)
+		snprintf(buf, len, "no SIM slot command for this modem (%.20s)",
+			 m->model[0] ? m->model : m->manufacturer);
+	else if (v->slot > slot_count(d))
+		snprintf(buf, len, "modem slot %d: the %s dialect has %d", v->slot,
+			 slot_dialect_name(d), slot_count(d));
+	else if (v->slot == config_vuicc_slot(pg->cfg, c))
+		snprintf(buf, len, "modem slot %d is vuicc's card (modem_vuicc_slot)", v->slot);
+	else
+		return NULL;
+	return buf;
+}
+
+/* Whether @card has a physical card's profile (then a switch waits for the
+ * modem's identity: its slot command depends on it). */
+static bool has_hard(const struct polglue *pg, unsigned int card)
+{
+	size_t i;
+
+	for (i = 0; i < pg->reg->n_profs; i++)
+		if (pg->reg->profs[i]->ps.card == card && pg->reg->profs[i]->hard &&
+		    reg_present(pg->reg->profs[i]))
+			return true;
+	return false;
+}
+
+/* The modem to slot @slot; the card stage's outcome when it answers. */
+static void select_slot(struct vpol *vp, int slot, const char *profile)
+{
+	struct modem *m = &vp->pg->modems->m[vp->card];
+
+	vp->reg_pending = false;
+	if (m->slot == slot && !m->slot_want) {
+		card_event(vp);
+		return;
+	}
+	slot_pin(vp, slot, profile);
+	if (modem_select_slot(m, slot)) {
+		log_warn("card %u policy: %s: the modem cannot select SIM slot %d now (%s)",
+			 vp->card, profile, slot, slot_dialect_name(modem_slot_dialect(m)));
+		simple_event(vp, POL_EV_CARD, false);
+		return;
+	}
+	log_notice("card %u policy: %s: modem SIM slot %d", vp->card, profile, slot);
+	vp->slot_wait = true;
+}
+
+/* The slot @slot once the identity is read, or now if it is. */
+static void want_slot(struct vpol *vp, int slot, const char *profile)
+{
+	const struct modem *m = &vp->pg->modems->m[vp->card];
+
+	if ((!m->manufacturer[0] && !m->model[0]) || m->slot_want) {
+		/* its command depends on who the modem is; one selection at a time */
+		log_info("card %u policy: %s: modem SIM slot %d once %s", vp->card, profile, slot,
+			 m->slot_want ? "the selection under way ends" : "the modem says what it is");
+		vp->slot_pending = slot;
+		snprintf(vp->slot_profile, sizeof(vp->slot_profile), "%s", profile);
+		return;
+	}
+	select_slot(vp, slot, profile);
+}
+
+/* A soft profile is enabled on vuicc's card: the modem to its slot. */
+static void card_on_vuicc_slot(struct vpol *vp, const char *profile)
+{
+	struct polglue *pg = vp->pg;
+	const struct modem *m = &pg->modems->m[vp->card];
+	int want = config_vuicc_slot(pg->cfg, vp->card);
+
+	if ((m->slot == want && !m->slot_want) ||
+	    (!has_hard(pg, vp->card) && modem_slot_dialect(m) == SLOT_NONE)) {
+		card_event(vp);
+		return;
+	}
+	if (modem_slot_dialect(m) == SLOT_NONE && (m->manufacturer[0] || m->model[0])) {
+		/* no slot command: the modem has vuicc's card alone */
+		card_event(vp);
+		return;
+	}
+	want_slot(vp, want, profile);
+}
+
+/* A physical card's profile: the modem's slot command, no kernel enable
+ * (the kernel's card keeps what it has).  False: @a is not one. */
+static bool enable_hard(struct vpol *vp, const struct pol_action *a)
+{
+	struct vprof *v = reg_find(vp->pg->reg, vp->card, a->profile);
+
+	if (!v || !v->hard || v->installed)
+		return false;
+	want_slot(vp, v->slot, a->profile);
+	return true;
+}
+
+/* The modem said what it is: the gates of physical cards, a waiting switch. */
+static void identity_known(struct vpol *vp, const struct modem *m)
+{
+	int slot = vp->slot_pending;
+
+	vd_policy_sync_profiles(vp->pg);
+	if (!slot)
+		return;
+	vp->slot_pending = 0;
+	if (modem_slot_dialect(m) == SLOT_NONE) {
+		/* vuicc's slot is the one it has; a physical card cannot be had */
+		simple_event(vp, POL_EV_CARD, slot == config_vuicc_slot(vp->pg->cfg, vp->card));
+		return;
+	}
+	select_slot(vp, slot, vp->slot_profile);
+}
+
 /* ---- the data check ---- */
 
 static void probe_done(void *arg, bool ok, const char *detail)
@@ -435,8 +587,13 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	struct polglue *pg = vp->pg;
 	char why[POL_WHY_MAX + 16];
 
+	/* a selection of an earlier attempt no longer decides this one's card stage */
+	vp->slot_pending = 0;
+	vp->slot_wait = false;
+	if (enable_hard(vp, a))
+		return;
 	if (!strcmp(pg->reg->cards[vp->card].enabled, a->profile)) {
-		card_event(vp);
+		card_on_vuicc_slot(vp, a->profile);
 		return;
 	}
 	snprintf(why, sizeof(why), "policy: %s", a->why);
@@ -448,7 +605,7 @@ static void do_enable(struct vpol *vp, const struct pol_action *a)
 	/* the modem sees the card removed and inserted: it reads it again */
 	vp->reg_pending = false;
 	modems_card_check(pg->modems);
-	card_event(vp);
+	card_on_vuicc_slot(vp, a->profile);
 }
 
 static void do_register(struct vpol *vp)
@@ -728,6 +885,28 @@ void vd_policy_modem_event(void *arg, struct modem *m, const struct modem_event 
 			feed(vp, &ev);
 		}
 		break;
+	case MODEM_EV_IDENTITY:
+		identity_known(vp, m);
+		break;
+	case MODEM_EV_SLOT:
+		if (vp->slot_pending && (m->manufacturer[0] || m->model[0])) {
+			/* an earlier attempt's selection ended: now this one's */
+			int slot = vp->slot_pending;
+
+			vp->slot_pending = 0;
+			vp->slot_wait = false;
+			select_slot(vp, slot, vp->slot_profile);
+			break;
+		}
+		if (!vp->slot_wait)
+			break;
+		vp->slot_wait = false;
+		vp->reg_pending = false;
+		if (e->result == AT_R_OK)
+			card_event(vp);
+		else
+			simple_event(vp, POL_EV_CARD, false);
+		break;
 	case MODEM_EV_SCAN:
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = POL_EV_SCAN;
@@ -870,7 +1049,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 			struct vprof *v = pg->reg->profs[i];
 			struct pol_profile pp;
 
-			if (v->ps.card != c || !v->installed || v->withdrawn)
+			if (v->ps.card != c || !reg_present(v))
 				continue;
 
 			if (v->has_pol) {
@@ -881,6 +1060,13 @@ void vd_policy_sync_profiles(struct polglue *pg)
 				pp.kind = v->kind == VUICC_PROFILE_KIND_VSIM ? POL_VSIM :
 					  v->role == VUICC_PROFILE_ROLE_MASTER ? POL_SEED_MASTER :
 					  POL_SEED_STANDBY;
+			}
+			if (v->hard) {
+				char why[sizeof(pp.blocked)];
+				const char *b = hard_blocked(pg, c, v, why, sizeof(why));
+
+				pp.hard = true;
+				snprintf(pp.blocked, sizeof(pp.blocked), "%s", b ? b : "");
 			}
 			/* a VSIM's expiry is the server's answer's, not the registry's */
 			for (k = 0; k < vp_count(vp); k++)
@@ -896,7 +1082,7 @@ void vd_policy_sync_profiles(struct polglue *pg)
 		for (k = 0; k < vp_count(vp);) {
 			struct vprof *v = reg_find(pg->reg, c, vp_prof(vp, k)->name);
 
-			if (!v || !v->installed || v->withdrawn)
+			if (!v || !reg_present(v))
 				vp_remove(vp, vp_prof(vp, k)->name);
 			else
 				k++;

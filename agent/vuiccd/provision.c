@@ -295,6 +295,23 @@ static size_t list_files(const char *dir_path, char **names)
 	return n;
 }
 
+/*
+ * kind = card: a physical card in one of the modem's slots.  Registered for
+ * the policy, never installed: its keys are on the card, and the kernel's
+ * card keeps whatever it has.
+ */
+static void provision_hard(struct provision *pv, struct vprof *v, const struct profile *p)
+{
+	if (!v->hard || v->slot != p->slot)
+		log_info("card %u: profile %s is a physical card in modem slot %d (not installed)",
+			 v->ps.card, v->ps.name, p->slot);
+	v->hard = true;
+	v->slot = p->slot;
+	if (v->installed)
+		log_warn("card %u: the kernel has a profile named %s too; it is left as it is",
+			 v->ps.card, v->ps.name);
+}
+
 /* One profile file into the kernel (@p: room for it); false if it was skipped. */
 static bool provision_file(struct provision *pv, const char *path, struct profile *p,
 			   bool at_start)
@@ -334,7 +351,9 @@ static bool provision_file(struct provision *pv, const char *path, struct profil
 	explicit_bzero(v->pin1, sizeof(v->pin1));
 	memcpy(v->pin1, p->pin1, sizeof(v->pin1) - 1);
 	reg_pol_info(v, p);
-	if (!v->installed) {
+	if (p->hard) {
+		provision_hard(pv, v, p);
+	} else if (!v->installed) {
 		/* a file edited while the kernel lost the profile (a reboot) */
 		if (v->in_store && v->ps.fingerprint && v->ps.fingerprint != p->fingerprint)
 			v->changed = true;

@@ -225,6 +225,7 @@ void reg_pol_info(struct vprof *v, const struct profile *p)
 	pp->rats = rats_parse(p->rats);
 	pp->has_tariff = p->has_tariff;
 	pp->tariff = p->tariff;
+	pp->hard = p->hard;
 	while (*s && pp->n_plmns < POL_PLMNS_MAX) {
 		size_t n = strcspn(s, ", ");
 

@@ -36,6 +36,10 @@ struct vprof {
 	char file[CONFIG_PATH_MAX + 64];
 	uint64_t file_fpr;
 	uint32_t kind, role;
+	/* kind = card: a physical card in the modem's SIM slot @slot; never in
+	 * the kernel, the policy has it while its file is there (reg_present) */
+	bool hard;
+	int slot;
 	/* write-back */
 	bool dirty;		/* EF changes not yet on disk */
 	bool sqn_dirty;		/* an SQN change read, its write due when the batch ends */
@@ -100,6 +104,12 @@ int reg_snapshot(struct registry *r);
  * @nlh with its attributes @tb, into @v; true if it changed.
  */
 bool reg_apply(struct vprof *v, const struct nlmsghdr *nlh, struct nlattr **tb);
+
+/* Whether the policy may have @v: installed, or a physical card's file. */
+static inline bool reg_present(const struct vprof *v)
+{
+	return (v->installed || (v->hard && v->managed)) && !v->withdrawn;
+}
 
 /* What ranking needs of a profile file (never a key) into v->pol. */
 void reg_pol_info(struct vprof *v, const struct profile *p);

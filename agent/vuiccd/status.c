@@ -17,6 +17,26 @@ static const char *kind_name(uint32_t k)
 	return k == VUICC_PROFILE_KIND_SEED ? "seed" : k == VUICC_PROFILE_KIND_VSIM ? "vsim" : "?";
 }
 
+/* A profile's kind as its file says: a physical card is "card". */
+static const char *vkind_name(const struct vprof *v)
+{
+	return v->hard && !v->installed ? "card" : kind_name(v->kind);
+}
+
+/* A seed of the ranking: a physical card in a modem slot, or vuicc's. */
+static const struct vprof *hard_of(const struct status *rep, unsigned int c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rep->reg->n_profs; i++) {
+		const struct vprof *v = rep->reg->profs[i];
+
+		if (v->ps.card == c && v->hard && !v->installed && !strcmp(v->ps.name, name))
+			return v;
+	}
+	return NULL;
+}
+
 static const char *role_name(uint32_t r)
 {
 	return r == VUICC_PROFILE_ROLE_MASTER ? "master" :
@@ -124,7 +144,14 @@ static void modem_json(const struct status *rep, unsigned int c, FILE *f)
 			fprintf(f, "%s\"%s\"", sep, rat_names[k]);
 			sep = ",";
 		}
-	fputs("],\"scan_port\":", f);
+	fprintf(f, "],\"slot_dialect\":\"%s\",\"vuicc_slot\":%d,\"slot_switches\":%lu,"
+		"\"slot\":", slot_dialect_name(modem_slot_dialect(m)),
+		config_vuicc_slot(rep->cfg, c), m->slot_switches);
+	if (m->slot)
+		fprintf(f, "%d", m->slot);
+	else
+		fputs("null", f);
+	fputs(",\"scan_port\":", f);
 	if (m->aux)
 		jstr(f, m->aux_path);
 	else
@@ -229,8 +256,14 @@ static void policy_json(const struct status *rep, unsigned int c, FILE *f)
 	check_json(rep, c, p, f);
 	fputs(",\"seeds\":[", f);
 	for (k = 0; k < n; k++) {
+		const struct vprof *hv = hard_of(rep, c, r[k].name);
+
 		fprintf(f, "%s{\"name\":", k ? "," : "");
 		jstr(f, r[k].name);
+		if (hv)
+			fprintf(f, ",\"kind\":\"card\",\"slot\":%d", hv->slot);
+		else
+			fputs(",\"kind\":\"seed\",\"slot\":null", f);
 		fprintf(f, ",\"role\":\"%s\",\"score\":%.4f,\"a1\":%.4f,\"b1\":%.4f",
 			r[k].kind == POL_SEED_MASTER ? "master" : "standby", r[k].score, r[k].a1,
 			r[k].b1);
@@ -292,6 +325,8 @@ static void policy_text(const struct status *rep, unsigned int c, FILE *f)
 			r[k].name, r[k].kind == POL_SEED_MASTER ? "master" : "standby", r[k].score,
 			r[k].a1, sig, r[k].b1, r[k].gate ? "; out: " : "; eligible",
 			r[k].gate ? r[k].gate : "");
+		if (hard_of(rep, c, r[k].name))
+			fprintf(f, "; physical card in modem slot %d", hard_of(rep, c, r[k].name)->slot);
 		if (r[k].failures)
 			fprintf(f, "; %u failure%s", r[k].failures, r[k].failures == 1 ? "" : "s");
 		if (r[k].last_cause >= 0)
@@ -330,6 +365,9 @@ static void modem_text(const struct status *rep, unsigned int c, FILE *f)
 	fprintf(f, "\n    %s %s, survey %s%s%s", m->manufacturer[0] ? m->manufacturer : "?",
 		m->model[0] ? m->model : "?", survey_dialect_name(m->dialect),
 		m->aux ? " on " : "", m->aux ? m->aux_path : "");
+	if (modem_slot_dialect(m) != SLOT_NONE || m->slot)
+		fprintf(f, "; SIM slot %d (%s; vuicc's card in %d)", m->slot,
+			slot_dialect_name(modem_slot_dialect(m)), config_vuicc_slot(rep->cfg, c));
 	if (m->scan_at)
 		fprintf(f, "; last scan %s: %u networks", m->scan_source, m->n_scan);
 	if (m->scanning)
@@ -376,9 +414,11 @@ static void profile_json(const struct vprof *v, uint64_t now, FILE *f)
 
 	fprintf(f, "{\"card\":%u,\"name\":", v->ps.card);
 	jstr(f, v->ps.name);
+	if (v->hard)
+		fprintf(f, ",\"slot\":%d", v->slot);
 	fprintf(f, ",\"kind\":\"%s\",\"role\":\"%s\",\"installed\":%s,\"enabled\":%s,"
 		"\"managed\":%s,\"from_server\":%s,\"withdrawn\":%s,\"health\":\"%s\",\"file\":",
-		kind_name(v->kind), role_name(v->role), v->installed ? "true" : "false",
+		vkind_name(v), role_name(v->role), v->installed ? "true" : "false",
 		v->enabled ? "true" : "false", v->managed ? "true" : "false",
 		v->from_server ? "true" : "false", v->withdrawn ? "true" : "false", health(v));
 	if (v->managed)
@@ -479,8 +519,9 @@ static void status_text(const struct status *rep, FILE *f)
 		const struct vprof *v = rep->reg->profs[i];
 
 		fprintf(f, "  card %u %-20s %-4s %-7s %s%s %s: stored gen %llu seq %llu (%zu EFs)%s",
-			v->ps.card, v->ps.name, kind_name(v->kind), role_name(v->role),
-			v->installed ? "installed" : "NOT INSTALLED", v->enabled ? ", ENABLED" : "",
+			v->ps.card, v->ps.name, vkind_name(v), role_name(v->role),
+			v->hard && !v->installed ? "physical card" : v->installed ? "installed" :
+			"NOT INSTALLED", v->enabled ? ", ENABLED" : "",
 			health(v), (unsigned long long)v->ps.gen, (unsigned long long)v->ps.seq,
 			v->ps.n_efs, v->dirty ? ", write pending" : "");
 		fprintf(f, "; auth %lu ok / %lu MAC / %lu sync / %lu ctx",

@@ -586,6 +586,37 @@ static void test_switchback(void)
 	CHECK(pol_deadline(&P) == 0);	/* on the master: nothing more to do */
 }
 
+/* a profile the glue blocks (a physical card, no slot command): never tried,
+ * not even in a relaxed round; unblocked, it is the master again */
+static void test_blocked_profile(void)
+{
+	struct pol_profile pp;
+	struct pol_rank r[POL_PROFILES_MAX];
+	unsigned int n, i;
+
+	setup(false);
+	pp = P.prof[0];
+	pp.hard = true;
+	snprintf(pp.blocked, sizeof(pp.blocked), "no SIM slot command on this modem");
+	CHECK(pol_add_profile(&P, &pp) == 0 && P.n == 3);
+	n = pol_ranking(&P, T, r, POL_PROFILES_MAX);
+	for (i = 0; i < n && strcmp(r[i].name, "master"); i++)
+		;
+	CHECK(i < n && r[i].gate && !strcmp(r[i].gate, "no SIM slot command on this modem"));
+	simple(POL_EV_START, false);
+	CHECK(!enables("master"));
+	CHECK(act(POL_ACT_SCAN) != NULL);	/* the standbys are ranked */
+	scan2(-90, -90);
+	CHECK(enables("s1"));
+	pp.blocked[0] = 0;
+	CHECK(pol_add_profile(&P, &pp) == 0);
+	n = pol_ranking(&P, T, r, POL_PROFILES_MAX);
+	for (i = 0; i < n && strcmp(r[i].name, "master"); i++)
+		;
+	/* (the scan did not see its network: that gate stays) */
+	CHECK(i < n && (!r[i].gate || !strstr(r[i].gate, "slot")) && P.prof[0].hard);
+}
+
 static void install(const char *name, bool ok)
 {
 	struct pol_event ev;
@@ -1016,6 +1047,7 @@ int main(void)
 	RUN(test_coverage_returns);
 	RUN(test_wait_broken_by_search);
 	RUN(test_switchback);
+	RUN(test_blocked_profile);
 	RUN(test_vsim_fails_then_replaced);
 	RUN(test_no_vsim_retry);
 	RUN(test_vsim_expiry);

@@ -6,7 +6,8 @@
  * activation tried again, a modem that stops answering, and one that hangs
  * up and comes back; the modem's identity choosing its survey dialect, a
  * survey's levels, a survey on a second port while the main one answers,
- * an abort, and a survey the firmware lacks falling back to +COPS=?; PIN1:
+ * an abort, and a survey the firmware lacks falling back to +COPS=?; the
+ * SIM slot command of the modem's dialect, refused, and absent; PIN1:
  * the right PIN unlocks, a wrong one is sent once and never again until the
  * profile's PIN changes, one attempt left is not tried, a modem without
  * +CPINR gets one attempt, SIM PUK and a profile without PIN send nothing,
@@ -40,6 +41,7 @@ struct fake {
 	const char *survey;	/* what the survey command answers */
 	/* behaviour */
 	bool no_cesq, no_cereg3, silent, deny, cgact_fails_once, at_fails_once;
+	bool slot_refused;	/* the slot command answers +CME ERROR */
 	int at_calls;
 	int cgact_calls;
 	/* the card's PIN1: enabled (pin[0]), its counter, a modem without +CPINR */
@@ -102,6 +104,8 @@ static void answer(const char *cmd)
 	} else if (!strcmp(cmd, "AT#CSURV") || !strcmp(cmd, "AT+QSCAN=1,1") ||
 		   !strcmp(cmd, "AT+COPS=5") || !strcmp(cmd, "AT+COPS=?")) {
 		say(fk.survey ? fk.survey : "\r\nERROR\r\n");
+	} else if (!strncmp(cmd, "AT+QUIMSLOT=", 12) && fk.slot_refused) {
+		say("\r\n+CME ERROR: 10\r\n");
 	} else if (!strcmp(cmd, "AT+CESQ") && fk.no_cesq) {
 		say("\r\nERROR\r\n");
 	} else if (!strcmp(cmd, "AT+CESQ")) {
@@ -255,6 +259,7 @@ static bool pump(struct modem *m, bool (*cond)(struct modem *), unsigned int lim
 }
 
 static int scan_result = -1;		/* the last MODEM_EV_SCAN's; -1 none */
+static int slot_result = -1;		/* the last MODEM_EV_SLOT's; -1 none */
 static int pin_events, pin_result;	/* MODEM_EV_PIN: how many, the last result */
 /* what vuiccd would log and show of the modem: every event's texts */
 static char captured[16384];
@@ -280,7 +285,11 @@ static void on_event(void *arg, struct modem *m, const struct modem_event *e)
 		states_seen[m->state]++;
 	if (e->kind == MODEM_EV_SCAN)
 		scan_result = (int)e->result;
+	if (e->kind == MODEM_EV_SLOT)
+		slot_result = (int)e->result;
 }
+
+static bool slot_ended(struct modem *m) { return slot_result >= 0; }
 
 static bool scanned(struct modem *m) { return scan_result >= 0; }
 static bool identified(struct modem *m) { return m->state >= MODEM_IDLE; }
@@ -294,6 +303,7 @@ static void start_with(struct modem *m, bool aux, void (*setup)(void))
 	memset(m, 0, sizeof(*m));
 	memset(states_seen, 0, sizeof(states_seen));
 	scan_result = -1;
+	slot_result = -1;
 	pin_events = 0;
 	pin_result = -1;
 	captured[0] = 0;
@@ -453,6 +463,59 @@ static void test_survey_missing_falls_back(void)
 	CHECK(modem_scan(&m) == 0);
 	CHECK(pump(&m, scanned, 3000));
 	CHECK(m.survey_failed && strstr(fk.log, "AT+COPS=?\n"));
+	finish(&m);
+}
+
+static bool cimi_after_slot(struct modem *m)
+{
+	const char *sel = strstr(fk.log, "AT+QUIMSLOT=");
+
+	return sel && strstr(sel, "AT+CIMI\n");
+}
+
+static void quectel_dual_sim(void)
+{
+	fk.maker = "\r\nQuectel\r\n\r\nOK\r\n";
+	fk.model = "\r\nRM500Q-GL\r\n\r\nOK\r\n";
+}
+
+/* The slot command of the modem's dialect: sent, the card read again after
+ * it; refused; none on a modem of no known dialect. */
+static void test_slot_select(void)
+{
+	struct modem m;
+	const char *sel;
+
+	start_with(&m, false, quectel_dual_sim);
+	CHECK(modem_select_slot(&m, 2) == -1);	/* who it is, not known yet */
+	CHECK(pump(&m, identified, 3000));
+	CHECK(modem_slot_dialect(&m) == SLOT_QUECTEL && m.slot == 0);
+	CHECK(modem_select_slot(&m, 3) == -1 && modem_select_slot(&m, 0) == -1);
+	fk.log[0] = 0;
+	CHECK(modem_select_slot(&m, 2) == 0);
+	CHECK(modem_select_slot(&m, 1) == -1);	/* one at a time */
+	CHECK(pump(&m, slot_ended, 3000));
+	CHECK(slot_result == AT_R_OK && m.slot == 2 && m.slot_switches == 1 && !m.slot_want);
+	sel = strstr(fk.log, "AT+QUIMSLOT=2\n");
+	CHECK(sel != NULL);
+	CHECK(pump(&m, cimi_after_slot, 3000));		/* the card is read again */
+	fk.slot_refused = true;
+	slot_result = -1;
+	CHECK(modem_select_slot(&m, 1) == 0);
+	CHECK(pump(&m, slot_ended, 3000));
+	/* refused: the slot it is on is not known any more (the next switch
+	 * sends its command whatever it is); the error is reported */
+	CHECK(slot_result == AT_R_CME && m.slot == 0 && m.slot_switches == 1);
+	CHECK(strstr(m.last_error, "AT+QUIMSLOT=1") != NULL);
+	fk.slot_refused = false;
+	finish(&m);
+
+	/* a modem of no known slot dialect: no command at all */
+	start_with(&m, false, NULL);
+	CHECK(pump(&m, identified, 3000));
+	CHECK(modem_slot_dialect(&m) == SLOT_NONE);
+	CHECK(modem_select_slot(&m, 1) == -1 && modem_select_slot(&m, 2) == -1);
+	CHECK(!strstr(fk.log, "QUIMSLOT"));
 	finish(&m);
 }
 
@@ -716,6 +779,7 @@ int main(void)
 	RUN(test_identity_and_survey);
 	RUN(test_survey_on_second_port);
 	RUN(test_survey_missing_falls_back);
+	RUN(test_slot_select);
 	RUN(test_pin_right);
 	RUN(test_pin_wrong_once);
 	RUN(test_pin_one_left_not_tried);

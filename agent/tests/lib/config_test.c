@@ -146,6 +146,11 @@ static void test_share_keys(void)
 		{ "modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 ttyUSB3\n", "must be an absolute path" },
 		{ "modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 /dev/a\nmodem_scan_port = 0 /dev/b\n",
 		  "card 0 has one already" },
+		{ "modem_vuicc_slot = 0\n", "is not 'CARD N'" },
+		{ "modem_vuicc_slot = 0 0\n", "is not a modem SIM slot" },
+		{ "modem_vuicc_slot = 0 9\n", "is not a modem SIM slot" },
+		{ "modem_vuicc_slot = 0 2x\n", "is not a modem SIM slot" },
+		{ "modem_vuicc_slot = 0 2\nmodem_vuicc_slot = 0 1\n", "card 0 has one already" },
 	};
 	size_t i;
 
@@ -157,6 +162,9 @@ static void test_share_keys(void)
 	}
 	CHECK(parse("modem = 0 /dev/ttyUSB2\nmodem_scan_port = 0 /dev/ttyUSB3\n") == 0);
 	CHECK(!strcmp(C.modem[0], "/dev/ttyUSB2") && !strcmp(C.modem_scan[0], "/dev/ttyUSB3"));
+	CHECK(config_vuicc_slot(&C, 0) == 1);	/* the default */
+	CHECK(parse("modem = 0 /dev/ttyUSB2\nmodem_vuicc_slot = 0 2\n") == 0);
+	CHECK(config_vuicc_slot(&C, 0) == 2 && config_vuicc_slot(&C, 1) == 1);
 	CHECK(parse("policy = cn105491555a\nserver_url = https://s/v1\ndevice_id = d\n"
 		    "device_secret = x\n") == 0 && C.policy && C.policy_source);
 	CHECK(parse("share = slave\nshare_profile = p\nshare_key_file = /k\n"

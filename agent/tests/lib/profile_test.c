@@ -122,6 +122,54 @@ static void test_errors_name_line_and_key(void)
 	}
 }
 
+/* kind = card: a physical card in a modem slot; no keys, files or SQN */
+static void test_hard_card(void)
+{
+	static const struct {
+		const char *extra;
+		const char *want;
+	} bad[] = {
+		{ "k = 465b5ce8b199b49faa5f0a2ee238a6bc\n",
+		  "t.conf: key 'k': not for kind = card (a physical card's keys are on the card)" },
+		{ "algorithm = milenage\n", "t.conf: key 'algorithm': not for kind = card" },
+		{ "opc = cd63cb71954a9f4e48a5994e37a02baf\n", "t.conf: key 'opc': not for kind" },
+		{ "sqn_delta = 32\n", "t.conf: key 'sqn_delta': not for kind = card" },
+		{ "pin1 = 1234\n", "t.conf: key 'pin1': not for kind = card" },
+		{ "[file EF.ICCID]\ndata = 98881201000000000081\n",
+		  "t.conf: [file] sections are not for kind = card" },
+	};
+	char text[512];
+	size_t i;
+
+	CHECK(parse("name = hard-1\nkind = card\nrole = master\nslot = 2\n"
+		    "iccid = 8988211000000000776\nimsi = 001010000000077\ntariff = 0.1\n"
+		    "rats = lte\nplmns = 00101\n") == 0);
+	CHECK(P.hard && P.slot == 2 && P.kind == VUICC_PROFILE_KIND_SEED);
+	CHECK(P.role == VUICC_PROFILE_ROLE_MASTER && !P.k_len && !P.op_attr);
+	CHECK(!strcmp(P.imsi, "001010000000077") && P.has_tariff);
+	CHECK(parse("name = h\nkind = card\nrole = standby\nslot = 1\n") == 0);
+	CHECK(P.hard && P.slot == 1 && P.role == VUICC_PROFILE_ROLE_STANDBY);
+	/* a soft seed is not hard, whatever it says */
+	CHECK(parse(GOOD) == 0 && !P.hard && !P.slot);
+	CHECK(parse(GOOD "slot = 1\n") == -1);
+	CHECK(strstr(err, "key 'slot'") != NULL);
+	CHECK(parse("name = h\nkind = card\nrole = master\n") == -1);
+	CHECK(strstr(err, "missing key 'slot'") != NULL);
+	CHECK(parse("name = h\nkind = card\nslot = 1\n") == -1);
+	CHECK(strstr(err, "missing key 'role'") != NULL);
+	CHECK(parse("name = h\nkind = card\nrole = master\nslot = 0\n") == -1);
+	CHECK(strstr(err, "from 1") != NULL);
+	CHECK(parse("name = h\nkind = card\nrole = master\nslot = 9\n") == -1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "name = h\nkind = card\nrole = master\nslot = 1\n%s",
+			 bad[i].extra);
+		CHECK(parse(text) == -1);
+		if (!strstr(err, bad[i].want))
+			fprintf(stderr, "case %zu: got '%s', want '%s'\n", i, err, bad[i].want);
+		CHECK(strstr(err, bad[i].want) != NULL);
+	}
+}
+
 static void test_no_nul_and_long_lines(void)
 {
 	static char big[40000];
@@ -206,6 +254,7 @@ int main(void)
 	RUN(test_good_profile);
 	RUN(test_other_algorithms);
 	RUN(test_errors_name_line_and_key);
+	RUN(test_hard_card);
 	RUN(test_no_nul_and_long_lines);
 	RUN(test_random_input);
 	RUN(test_load_and_permissions);

@@ -182,6 +182,37 @@ static void card_down(struct ns_modem *m)
 	m->n_fplmn = 0;
 }
 
+/* ---- SIM slots: physical cards and vuicc's ---- */
+
+static const struct ns_slot *active_slot(const struct ns_modem *m)
+{
+	return m->slot ? &m->cfg->slots[m->slot - 1] : NULL;
+}
+
+bool modem_slot_physical(const struct ns_modem *m)
+{
+	const struct ns_slot *sl = active_slot(m);
+
+	return sl && !sl->vuicc;
+}
+
+/* A physical card's boot: what a modem reads of it, without APDUs. */
+static int card_boot_physical(struct ns_modem *m)
+{
+	const struct ns_slot *sl = active_slot(m);
+
+	card_down(m);
+	m->boots++;
+	snprintf(m->iccid, sizeof(m->iccid), "%s", sl->iccid);
+	snprintf(m->imsi, sizeof(m->imsi), "%s", sl->imsi);
+	m->mnc_len = 2;
+	m->card_ready = true;
+	ns_log("%s: card read: physical card in slot %u: ICCID %s, IMSI %s", m->cfg->name,
+	       m->slot, m->iccid, m->imsi);
+	return 0;
+}
+
+/* The reads of a modem at boot; 0 when the USIM is ready. */
 /*
  * Whether PIN1 is enabled, from the PIN status template DO of a DF's FCP
  * (TS 102 221 §9.5.2): PS_DO bit b8 of its first byte is the first key
@@ -254,6 +285,8 @@ static int card_boot(struct ns_modem *m)
 	bool pin1;
 	long n;
 
+	if (modem_slot_physical(m))
+		return card_boot_physical(m);
 	card_down(m);
 	m->boots++;
 	if (sim_power_on(m))
@@ -356,7 +389,16 @@ int modem_card_authenticate(struct ns_modem *m, const uint8_t *rand, const uint8
 }
 
 /* LOCI, PSLOCI and EPSLOCI as a modem writes them after attach */
+static int card_write_locations(struct ns_modem *m);
+
 int modem_card_write_locations(struct ns_modem *m)
+{
+	if (modem_slot_physical(m))
+		return 0;	/* the physical card's own files: not netsim's to see */
+	return card_write_locations(m);
+}
+
+static int card_write_locations(struct ns_modem *m)
 {
 	uint8_t loci[11], psloci[14], eps[18], plmn[3];
 	uint32_t tmsi = 0xC0000000u | (uint32_t)(m->idx << 16) | (m->attaches & 0xFFFF);
@@ -395,6 +437,13 @@ int modem_card_add_fplmn(struct ns_modem *m, const char *plmn)
 	uint8_t b[256];
 	long n, i;
 
+	if (modem_slot_physical(m)) {
+		/* the physical card keeps it: netsim remembers it while it is selected */
+		if (m->n_fplmn >= NS_FPLMN_MAX)
+			return -1;
+		strcpy(m->fplmn[m->n_fplmn++], plmn);
+		return 0;
+	}
 	n = read_ef(m, 0x6F7B, b, sizeof(b));
 	for (i = 0; i + 3 <= n; i += 3)
 		if (b[i] == 0xFF) {
@@ -772,6 +821,12 @@ void modem_card_event(struct ns_modem *m)
 	if (ioctl(m->cfd, VUICC_IOC_GET_EVENTS, &ev))
 		return;
 	if (ev & VUICC_EVENT_REMOVED)
+		m->vuicc_present = false;
+	if (ev & VUICC_EVENT_INSERTED)
+		m->vuicc_present = true;
+	if (modem_slot_physical(m))
+		return;		/* vuicc's card is in a slot the modem does not use now */
+	if (ev & VUICC_EVENT_REMOVED)
 		card_removed(m);
 	if (ev & VUICC_EVENT_INSERTED)
 		card_inserted(m);
@@ -785,7 +840,7 @@ void modem_card_event(struct ns_modem *m)
  */
 static void sim_check(struct ns_modem *m, uint64_t now)
 {
-	if (!m->cfg->sim_t0 || now < m->sim_poll_at)
+	if (!m->cfg->sim_t0 || now < m->sim_poll_at || modem_slot_physical(m))
 		return;
 	m->sim_poll_at = now + m->cfg->sim_poll_ms;
 	if (m->cfun == 0 || m->proc == PROC_BOOT)
@@ -805,6 +860,8 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 	}
 }
 
+static void select_slot(struct ns_modem *m, unsigned int n);
+
 void modem_tick(struct ns_modem *m, uint64_t now)
 {
 	unsigned int k;
@@ -822,6 +879,12 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		p->urcs_len = 0;
 		if (p->in_len)
 			modem_at_input(m, k);
+	}
+	if (m->slot_next && !m->port[0].busy && !m->port[1].busy) {
+		unsigned int n = m->slot_next;
+
+		m->slot_next = 0;
+		select_slot(m, n);
 	}
 	if (m->blackhole_at && now >= m->blackhole_at)
 		net_blackhole(m);
@@ -1540,13 +1603,68 @@ static void survey_log(struct ns_modem *m, const char *cmd)
 	       cmd, survey_ms(m));
 }
 
+/*
+ * Selects slot @n: the card of the slot in use is removed (detach, as a
+ * module's hot swap), the other is read from a boot like an inserted one.
+ */
+static void select_slot(struct ns_modem *m, unsigned int n)
+{
+	const struct ns_slot *sl = &m->cfg->slots[n - 1];
+
+	if (n == m->slot)
+		return;
+	ns_log("%s: SIM slot %u selected (%s%s)", m->cfg->name, n,
+	       sl->vuicc ? "vuicc's card" : "physical card ", sl->vuicc ? "" : sl->imsi);
+	card_removed(m);
+	m->slot = n;
+	m->slot_switches++;
+	m->card_present = !sl->vuicc || m->cfg->sim_t0 || m->vuicc_present;
+	if (m->cfg->sim_t0 && sl->vuicc)
+		m->sim_warm = false;
+	if (m->card_present && m->cfun != 0)
+		proc(m, PROC_BOOT, m->cfg->boot_ms);
+}
+
+/* Quectel AT+QUIMSLOT: the (U)SIM slot in use, 1 or 2 */
+static void cmd_quimslot(struct ns_modem *m, enum at_kind k, char **a, int na)
+{
+	int v;
+
+	if (k == AT_TEST) {
+		rsp(m, "+QUIMSLOT: (1,2)");
+		ok(m);
+		return;
+	}
+	if (k == AT_READ) {
+		rsp(m, "+QUIMSLOT: %u", m->slot ? m->slot : 1);
+		ok(m);
+		return;
+	}
+	if (k != AT_SET || na != 1 || !int_arg(a[0], 1, 2, &v))
+		return cme(m, 50);
+	if (!m->cfg->n_slots) {
+		/* vuicc's card alone, in slot 1 */
+		if (v != 1)
+			return cme(m, 10);
+		ok(m);
+		return;
+	}
+	if ((unsigned int)v > m->cfg->n_slots)
+		return cme(m, 50);
+	ok(m);
+	/* the OK first, then the swap (whose detach may take a while) */
+	m->slot_next = (unsigned int)v;
+}
+
 /* The dialect's own commands; true when @name was one. */
 static bool dialect_command(struct ns_modem *m, const char *name, enum at_kind k, char **a,
 			    int na)
 {
 	enum ns_dialect d = m->cfg->dialect;
 
-	if ((!strcmp(name, "+CGMI") || !strcmp(name, "+GMI")) && k == AT_ACT) {
+	if (d == DIALECT_QUECTEL && !strcmp(name, "+QUIMSLOT")) {
+		cmd_quimslot(m, k, a, na);
+	} else if ((!strcmp(name, "+CGMI") || !strcmp(name, "+GMI")) && k == AT_ACT) {
 		rsp(m, "%s", dialect_id[d].maker);
 		ok(m);
 	} else if ((!strcmp(name, "+CGMM") || !strcmp(name, "+GMM")) && k == AT_ACT) {
@@ -1661,6 +1779,8 @@ static void command(struct ns_modem *m, char *l)
 			return cme(m, 10);
 		rsp(m, "+CCID: %s", m->iccid);
 		ok(m);
+	} else if (!strcmp(name, "+CSIM") && modem_slot_physical(m)) {
+		cme(m, 4);	/* netsim has no APDUs of a physical card */
 	} else if (!strcmp(name, "+CSIM")) {
 		cmd_csim(m, k, a, na);
 	} else if (!strcmp(name, "+COPS")) {
@@ -1799,6 +1919,7 @@ int modem_open(struct ns_modem *m)
 	m->reject_cause = -1;
 	m->loc = m->cfg->loc;
 	m->rat = RAT_LTE;
+	m->slot = m->cfg->n_slots ? m->cfg->active_slot : 0;
 	if (m->cfg->sim_t0) {
 		/* a card on a wire: whether it holds a profile shows at boot */
 		m->card_present = true;
@@ -1810,6 +1931,9 @@ int modem_open(struct ns_modem *m)
 				  (st.flags & VUICC_STATUS_PROFILE);
 		ioctl(m->cfd, VUICC_IOC_GET_EVENTS, &st.events);	/* start afresh */
 	}
+	m->vuicc_present = m->card_present;
+	if (modem_slot_physical(m))
+		m->card_present = true;
 	if (m->card_present)
 		proc(m, PROC_BOOT, m->cfg->boot_ms);
 	if (m->cfg->sim_t0)
@@ -1821,6 +1945,9 @@ int modem_open(struct ns_modem *m)
 		       m->port[0].pts, m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
 	if (m->cfg->at2_link[0])
 		ns_log("%s: second AT port %s (%s)", m->cfg->name, m->cfg->at2_link, m->port[1].pts);
+	if (m->cfg->n_slots)
+		ns_log("%s: %u SIM slots, slot %u selected (%s)", m->cfg->name, m->cfg->n_slots,
+		       m->slot, modem_slot_physical(m) ? "a physical card" : "vuicc's card");
 	return 0;
 }
 

@@ -87,12 +87,13 @@ static void report(FILE *f)
 			"\"plmn\": \"%s\", \"boots\": %lu, \"attaches\": %lu, \"auths\": %lu, "
 			"\"resyncs\": %lu, \"rejects\": %lu, \"pdp_up\": %lu, \"at_commands\": %lu, "
 			"\"urcs_lost\": %lu, \"pin_verifies\": %lu, \"pin_wrong\": %lu, "
-			"\"pin\": \"%s\", \"pin_tries\": %d, \"blackholes\": %lu}",
+			"\"pin\": \"%s\", \"pin_tries\": %d, \"blackholes\": %lu, "
+			"\"slot\": %u, \"slot_switches\": %lu}",
 			i ? ", " : "", m->cfg->name, m->cfg->card, m->imsi, m->stat, m->plmn,
 			m->boots, m->attaches, m->auths, m->resyncs, m->rejects, m->pdp_up,
 			m->at_cmds, m->urcs_lost, m->pin_verifies, m->pin_wrong,
 			m->pin_need == PIN_SIM_PUK ? "sim puk" : m->pin_need == PIN_SIM_PIN ?
-			"sim pin" : "ready", m->pin_tries, m->blackholes);
+			"sim pin" : "ready", m->pin_tries, m->blackholes, m->slot, m->slot_switches);
 	}
 	fprintf(f, "], \"subscribers\": [");
 	for (i = 0; i < ns.sc.n_subs; i++) {

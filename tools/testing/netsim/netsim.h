@@ -27,6 +27,7 @@
 #define NS_ROAM_MAX	8
 #define NS_FPLMN_MAX	16
 #define NS_NAME_MAX	32
+#define NS_SLOTS_MAX	2		/* SIM slots of a modem (the slot commands address 2) */
 #define NS_PATH_MAX	256
 
 enum ns_rat { RAT_GSM, RAT_UMTS, RAT_LTE, RAT_N };
@@ -111,6 +112,17 @@ struct ns_modem_cfg {
 	unsigned int sim_clock;		/* Hz */
 	unsigned int sim_poll_ms;	/* T=0: the presence check (STATUS) */
 	char sim_link[NS_PATH_MAX];	/* T=0: a symlink to the card side's tty */
+	/*
+	 * SIM slots ("slotN = card IMSI [ICCID]" or "slotN = vuicc"): none
+	 * given, the modem has vuicc's card alone.  A physical card's keys are
+	 * its [subscriber]'s: netsim authenticates it internally, no APDUs.
+	 */
+	unsigned int n_slots;		/* the highest slot given; 0 none */
+	struct ns_slot {
+		bool used, vuicc;
+		char imsi[16], iccid[21];
+	} slots[NS_SLOTS_MAX];
+	unsigned int active_slot;	/* the one selected at start (1-based; default 1) */
 };
 
 struct ns_scenario {
@@ -212,6 +224,12 @@ struct ns_modem {
 	char apn[64];
 	bool pdp_defined, pdp_active;
 	char addr[16];
+	/* SIM slots: the selected one (1-based; 0: no slots); whether vuicc's
+	 * card has a profile while another slot is selected */
+	unsigned int slot;
+	unsigned int slot_next;		/* selected once the command's OK is out; 0 none */
+	bool vuicc_present;
+	unsigned long slot_switches;
 	/* [fail] stage data mode blackhole: the link drops all traffic from then */
 	uint64_t blackhole_at;		/* 0: none pending */
 	bool blackholed;
@@ -241,6 +259,8 @@ int modem_open(struct ns_modem *m);
 void modem_close(struct ns_modem *m);
 void modem_at_input(struct ns_modem *m, unsigned int port);
 void modem_card_event(struct ns_modem *m);
+/* whether the selected slot holds a physical card (its keys netsim's) */
+bool modem_slot_physical(const struct ns_modem *m);
 /* the SIM interface (sim.c): /dev/vuiccN or a T=0 line */
 int sim_open(struct ns_modem *m);
 void sim_close(struct ns_modem *m);

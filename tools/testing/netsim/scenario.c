@@ -281,6 +281,39 @@ static int sub_key(struct parse *p, struct ns_subscriber *u, const char *key, ch
 	return 0;
 }
 
+/* "slotN = card IMSI [ICCID]" (a physical card) or "slotN = vuicc" */
+static int slot_key(struct parse *p, struct ns_modem_cfg *m, const char *key, const char *v)
+{
+	unsigned int n = (unsigned int)(key[4] - '0');
+	struct ns_slot *sl = &m->slots[n - 1];
+	char imsi[32] = "", iccid[32] = "", extra[8] = "";
+	int got;
+
+	if (sl->used)
+		return perr(p, "key '%s' given twice", key);
+	if (!strcmp(v, "vuicc")) {
+		sl->vuicc = true;
+	} else {
+		got = sscanf(v, "card %31s %31s %7s", imsi, iccid, extra);
+		if (got < 1 || got > 2 || strlen(imsi) < 6 || strlen(imsi) > 15 ||
+		    strspn(imsi, "0123456789") != strlen(imsi))
+			return perr(p, "key '%s': 'card IMSI [ICCID]' or 'vuicc', not '%s'", key, v);
+		if (got == 2 && (strlen(iccid) < 18 || strlen(iccid) > 20 ||
+				 strspn(iccid, "0123456789") != strlen(iccid)))
+			return perr(p, "key '%s': '%s' is not an ICCID (18 to 20 digits)", key, iccid);
+		strcpy(sl->imsi, imsi);
+		if (got == 2)
+			strcpy(sl->iccid, iccid);
+		else	/* made up: 89 (telecom), then the IMSI's digits, padded */
+			snprintf(sl->iccid, sizeof(sl->iccid), "89%.15s%0*d", imsi,
+				 (int)(17 - strlen(imsi)), 0);
+	}
+	sl->used = true;
+	if (n > m->n_slots)
+		m->n_slots = n;
+	return 0;
+}
+
 static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, const char *v)
 {
 	static const struct {
@@ -325,6 +358,15 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 	}
 	if (!strcmp(key, "sim_poll_ms"))
 		return uint_key(p, key, v, 600000, &m->sim_poll_ms);
+	if (!strncmp(key, "slot", 4) && key[4] >= '1' && key[4] <= '0' + NS_SLOTS_MAX && !key[5])
+		return slot_key(p, m, key, v);
+	if (!strcmp(key, "active_slot")) {
+		if (uint_key(p, key, v, NS_SLOTS_MAX, &m->active_slot))
+			return -1;
+		if (!m->active_slot)
+			return perr(p, "key 'active_slot': 1 to %d", NS_SLOTS_MAX);
+		return 0;
+	}
 	if (!strcmp(key, "sim_link"))
 		return copy(p, key, v, m->sim_link, sizeof(m->sim_link));
 	if (!strcmp(key, "at_link"))
@@ -526,6 +568,41 @@ int ns_find_loc(const struct ns_scenario *s, const char *name)
 	return -1;
 }
 
+/* A modem's slots: gaps, one vuicc slot at most, physical cards' subscribers. */
+static int check_slots(struct parse *p, const struct ns_scenario *s, struct ns_modem_cfg *m)
+{
+	unsigned int i, j, vuicc = 0;
+
+	if (!m->active_slot)
+		m->active_slot = 1;
+	if (!m->n_slots)
+		return m->active_slot == 1 ? 0 :
+		       perr(p, "modem %s: active_slot without slots", m->name);
+	if (m->active_slot > m->n_slots)
+		return perr(p, "modem %s: active_slot %u: it has %u slots", m->name,
+			    m->active_slot, m->n_slots);
+	for (i = 0; i < m->n_slots; i++) {
+		const struct ns_slot *sl = &m->slots[i];
+
+		if (!sl->used)
+			return perr(p, "modem %s: no slot%u (give each slot up to slot%u)",
+				    m->name, i + 1, m->n_slots);
+		if (sl->vuicc) {
+			vuicc++;
+			continue;
+		}
+		for (j = 0; j < s->n_subs && strcmp(s->subs[j].imsi, sl->imsi); j++)
+			;
+		if (j == s->n_subs)
+			return perr(p, "modem %s: slot%u's card %s has no [subscriber] (its keys)",
+				    m->name, i + 1, sl->imsi);
+	}
+	if (vuicc > 1)
+		return perr(p, "modem %s: %u slots say vuicc; one card is wired to it",
+			    m->name, vuicc);
+	return 0;
+}
+
 static int resolve(struct parse *p)
 {
 	struct ns_scenario *s = p->s;
@@ -547,6 +624,8 @@ static int resolve(struct parse *p)
 		if (!s->modems[i].sim_link[0])
 			snprintf(s->modems[i].sim_link, sizeof(s->modems[i].sim_link),
 				 "/run/netsim/%s-sim", s->modems[i].name);
+		if (check_slots(p, s, &s->modems[i]))
+			return -1;
 		for (j = 0; j < i; j++)
 			if (!strcmp(s->modems[i].name, s->modems[j].name) ||
 			    s->modems[i].card == s->modems[j].card)

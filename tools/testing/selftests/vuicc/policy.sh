@@ -23,6 +23,10 @@
 #              and a stored standby connects; the server withdraws one
 #   learn      vuiccd killed mid-failover: the new one keeps the master's
 #              quarantine and never enables it again
+#   hardcard   the master is a physical card in the modem's slot 1 (a
+#              Quectel-like modem, AT+QUIMSLOT; vuicc's card in slot 2):
+#              its registration is refused for a while, a soft standby
+#              connects on vuicc's slot, switch-back returns to the card
 #   pin        the master's PIN1 is enabled: vuiccd unlocks it (+CPIN=) with
 #              the profile's pin1 and connects; then (pin-wrong) the card's
 #              PIN differs from the profile's: exactly one VERIFY, the card
@@ -53,7 +57,7 @@ for tool in netsim vuiccd vuiccctl ip python3 openssl; do
 done
 server=$top/tools/simserver/vuicc-simserver
 
-MASTER=001010000000011 SA=001020000000021 SB=001030000000031
+MASTER=001010000000011 SA=001020000000021 SB=001030000000031 HM=001010000000077
 VB=001010000000202 VA=001010000000201 V2=001020000000301
 
 # a python expression over the status JSON: s, c (card 0), p (its policy)
@@ -535,6 +539,59 @@ if want learn; then
 	check "learn: status shows the master still quarantined" \
 		js "[x['gate'] for x in p['seeds'] if x['name'] == 'seed-netsim'][0].startswith('quarantined')"
 	end_case learn
+fi
+
+# ---- a physical card as the master: failover to a soft standby on vuicc's
+# slot, switch-back to the card when it is accepted again ----
+if want hardcard; then
+	mkdir -p $d/profiles-hard
+	install -m 0600 "$top/tools/testing/profiles/card-master.conf" $d/profiles-hard/
+	install -m 0600 $d/profiles/standby-a.conf $d/profiles/standby-b.conf $d/profiles-hard/
+	# the card's registration is refused (#17, network failure) twice
+	{
+		printf '[location here]\n%s\n\n' "$here_ops"
+		printf '[fail cardflaky]\nstage = register\nmode = reject\ncause = 17\n'
+		printf 'imsi = %s\ncount = 2\n\n' $HM
+		sub $HM
+	} | MODEM_EXTRA="dialect = quectel
+slot1 = card $HM
+slot2 = vuicc
+active_slot = 2" scenario $d/hardcard.scn active absent
+	# (t_card_ms: the card stage now includes the modem's slot switch, whose
+	# answer netsim gives after the detach of the card it drops)
+	sed -e "s|^profiles_dir = .*|profiles_dir = $d/profiles-hard|" \
+	    -e 's|^t_card_ms = .*|t_card_ms = 20000|' \
+	    -e 's|^switchback = no$|switchback = yes\nswitchback_ms = 20000\nvsim = no\nmodem_vuicc_slot = 0 2|' \
+		$d/vuiccd.conf >$d/vuiccd-hardcard.conf
+	check "hardcard: vuiccd -t accepts the configuration" vuiccd -t -c $d/vuiccd-hardcard.conf
+	conf=$d/vuiccd-hardcard.conf start_case hardcard
+	check "hardcard: the card is refused; standby-a connects on vuicc's slot (2)" \
+		wait_for 90 "p['current'] == 'standby-a' and p['phase'] == 'seed-up' and \
+			     c['modem']['slot'] == 2"
+	check "hardcard: status shows the master as a physical card in slot 1, the slot dialect" \
+		js "[(x['kind'], x['slot']) for x in p['seeds'] if x['name'] == 'card-master'] == \
+		    [('card', 1)] and c['modem']['slot_dialect'] == 'quectel' and \
+		    c['modem']['vuicc_slot'] == 2 and \
+		    [x['failures'] for x in p['seeds'] if x['name'] == 'card-master'][0] >= 1"
+	check "hardcard: the physical card never went into the kernel" \
+		sh -c "! vuiccctl --json profile list --card 0 | grep -q card-master"
+	check "hardcard: switch-back to the physical card once it is accepted" \
+		wait_for 150 "p['current'] == 'card-master' and p['phase'] == 'seed-up' and \
+			      c['modem']['slot'] == 1"
+	end_case hardcard
+	check "hardcard: vuiccd logged the switch back to the card" \
+		grep -q 'card-master: back on the master seed' $d/vuiccd-hardcard.log
+	check "hardcard: netsim read the physical card in slot 1 and refused it first" \
+		sh -c "grep -q 'physical card in slot 1: ICCID' $d/netsim-hardcard.log &&
+		       grep -q 'IMSI $HM on 00101: rejected, cause #17' $d/netsim-hardcard.log"
+	check "hardcard: netsim attached standby-a, then the card; ends on slot 1" \
+		sh -c "grep -q 'IMSI $SA attached' $d/netsim-hardcard.log &&
+		       grep -q 'IMSI $HM attached' $d/netsim-hardcard.log"
+	check "hardcard: netsim's report: the card's IMSI on slot 1, slots switched" \
+		report "m['imsi'] == '$HM' and m['slot'] == 1 and m['slot_switches'] >= 3"
+	check "hardcard: vuiccctl profile add refuses a physical card's file" \
+		sh -c "out=\$(vuiccctl profile add $d/profiles-hard/card-master.conf --card 1 2>&1);
+		       [ \$? != 0 ] && echo \"\$out\" | grep -q 'physical card'"
 fi
 
 # ---- PIN1: unlocked with the profile's PIN; a wrong one tried once ----
