@@ -37,7 +37,7 @@ struct sapd_bluez {
 };
 
 /* SAP V11r00 §7.1: SIM Access + Generic Telephony, L2CAP, RFCOMM channel,
- * the public browse group, profile version 1.2 (V11r00), a service name */
+ * the public browse group, profile version 1.1 (V11r00: 0x0101), a service name */
 static const char sdp_record_fmt[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
 	"<record>\n"
@@ -50,7 +50,7 @@ static const char sdp_record_fmt[] =
 	" </sequence></attribute>\n"
 	" <attribute id=\"0x0005\"><sequence><uuid value=\"0x1002\"/></sequence></attribute>\n"
 	" <attribute id=\"0x0009\"><sequence>\n"
-	"  <sequence><uuid value=\"0x112d\"/><uint16 value=\"0x0102\"/></sequence>\n"
+	"  <sequence><uuid value=\"0x112d\"/><uint16 value=\"0x0101\"/></sequence>\n"
 	" </sequence></attribute>\n"
 	" <attribute id=\"0x0100\"><text value=\"SIM Access\"/></attribute>\n"
 	"</record>\n";
