@@ -669,8 +669,8 @@ static int handle(struct sap_server *s, const uint8_t *buf, size_t len)
 	/*
 	 * Connected, or disconnecting gracefully.  Choice: during a graceful
 	 * disconnect the client may still use the card (it is to finish, e.g.
-	 * detach from the network: the graceful disconnect procedure), so every request is served; BlueZ
-	 * serves only APDUs then.
+	 * detach from the network: the graceful disconnect procedure), so
+	 * every request is served; BlueZ serves only APDUs then.
 	 */
 	switch (m.id) {
 	case SAP_DISCONNECT_REQ:
