@@ -8,8 +8,8 @@
  * fuzz loop: what sap_decode() accepts re-encodes to the same bytes, and a
  * server fed random streams keeps its invariants.
  *
- *   VUICC_SAP_FUZZ_COUNT (default 500000: 10^6 took 1-2 s plain, 2.2-3.5 s with ASan and
- *   UBSan on the machine it was written on), VUICC_SAP_FUZZ_SEED (default fixed)
+ *   VUICC_SAP_FUZZ_COUNT (default 500000; 10^6 took 1.0-2.7 s plain and 2.1-5.2 s
+ *   with ASan and UBSan on 2 CPUs at load 1-5), VUICC_SAP_FUZZ_SEED (default fixed)
  */
 #include <errno.h>
 #include <stdint.h>
