@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Bluetooth SIM Access Profile, SAP V11r00: the message codec (§5.1
- * messages, §5.2 parameters, §5.3 padding and byte order) and the server's
- * state machine (§4.1 connect with the MaxMsgSize negotiation, §4.2 - 4.4
- * disconnect by the client and by the server, graceful or immediate, §4.5
- * TRANSFER_APDU, §4.7 TRANSFER_ATR, §4.8 - 4.10 POWER_SIM_OFF / ON and
- * RESET_SIM, §4.11 card reader status, §4.12 STATUS_IND, §4.13 set transport
- * protocol, §5.1.19 ERROR_RESP).  No I/O, no clock, no logging, no
- * allocation: see sap.h.
+ * message format and the messages, §5.1.1 CONNECT_REQ - §5.1.21
+ * SET_TRANSPORT_PROTOCOL_RESP; §5.2 the parameters; big-endian lengths and
+ * zero padding to 4 bytes) and the server's side of the procedures of §4:
+ * connect with the MaxMsgSize negotiation, disconnect by the client and by
+ * the server (graceful or immediate), transfer APDU, transfer ATR, power SIM
+ * off / on, reset SIM, transfer card reader status, report status
+ * (STATUS_IND), set transport protocol, and ERROR_RESP (§5.1.19).  No I/O,
+ * no clock, no logging, no allocation: see sap.h.
+ *
+ * Sections: the §5.1.x message numbers are sap.h's (5.1.1 is MsgId 0x00, in
+ * MsgId order); the procedures of §4 are named by their titles, and the
+ * result codes each request may answer are those the spec's message tables
+ * list as recalled and as BlueZ's drivers use them: the spec text itself was
+ * not at hand to check numbers and lists against.
  *
  * Where the spec leaves a choice, the choice is written down as "Choice:".
  */
@@ -449,7 +456,7 @@ static int card_activate(struct sap_server *s, bool reset)
 }
 
 /*
- * CONNECT_REQ (§4.1).  Choice: a client MaxMsgSize above ours is answered
+ * CONNECT_REQ (§5.1.1, the connect procedure).  Choice: a client MaxMsgSize above ours is answered
  * 0x02 and below SAP_MAX_MSG_SIZE_MIN 0x03, both with ours, as BlueZ does;
  * the client may send CONNECT_REQ again.  With the connection made, the card
  * is powered and STATUS_IND "Card reset" follows CONNECT_RESP.  Choice: with
@@ -488,7 +495,7 @@ static int on_connect(struct sap_server *s, const struct sap_msg *m)
 	return send_status(s, SAP_ST_CARD_RESET);
 }
 
-/* TRANSFER_APDU_REQ (§4.5): results OK, 0x01, 0x02, 0x03, 0x04 */
+/* TRANSFER_APDU_REQ (§5.1.6): results OK, 0x01, 0x02, 0x03, 0x04 */
 static int on_apdu(struct sap_server *s, const struct sap_msg *m)
 {
 	const struct sap_param *cmd = &m->p[0];
@@ -520,7 +527,7 @@ static int on_apdu(struct sap_server *s, const struct sap_msg *m)
 	return rc;
 }
 
-/* TRANSFER_ATR_REQ (§4.7): OK, 0x01, 0x03, 0x04, 0x06 */
+/* TRANSFER_ATR_REQ (§5.1.8): OK, 0x01, 0x03, 0x04, 0x06 */
 static int on_atr(struct sap_server *s)
 {
 	uint8_t r;
@@ -538,7 +545,7 @@ static int on_atr(struct sap_server *s)
 	return send_result(s, SAP_TRANSFER_ATR_RESP, r);
 }
 
-/* POWER_SIM_OFF_REQ (§4.8): OK, 0x01, 0x03 (already off), 0x04 */
+/* POWER_SIM_OFF_REQ (§5.1.10): OK, 0x01, 0x03 (already off), 0x04 */
 static int on_power_off(struct sap_server *s)
 {
 	uint8_t r;
@@ -559,7 +566,7 @@ static int on_power_off(struct sap_server *s)
 	return send_result(s, SAP_POWER_SIM_OFF_RESP, r);
 }
 
-/* POWER_SIM_ON_REQ (§4.9): OK, 0x01, 0x02, 0x04, 0x05 (already on) */
+/* POWER_SIM_ON_REQ (§5.1.12): OK, 0x01, 0x02, 0x04, 0x05 (already on) */
 static int on_power_on(struct sap_server *s)
 {
 	uint8_t r;
@@ -574,7 +581,7 @@ static int on_power_on(struct sap_server *s)
 	return send_result(s, SAP_POWER_SIM_ON_RESP, r);
 }
 
-/* RESET_SIM_REQ (§4.10): OK, 0x01, 0x02, 0x03 (powered off), 0x04 */
+/* RESET_SIM_REQ (§5.1.14): OK, 0x01, 0x02, 0x03 (powered off), 0x04 */
 static int on_reset(struct sap_server *s)
 {
 	uint8_t r;
@@ -589,7 +596,7 @@ static int on_reset(struct sap_server *s)
 	return send_result(s, SAP_RESET_SIM_RESP, r);
 }
 
-/* TRANSFER_CARD_READER_STATUS_REQ (§4.11): the GSM 11.14 §12.33 byte */
+/* TRANSFER_CARD_READER_STATUS_REQ (§5.1.16): the GSM 11.14 §12.33 byte */
 static int on_reader_status(struct sap_server *s)
 {
 	uint8_t st = CRS_PRESENT;
@@ -605,7 +612,7 @@ static int on_reader_status(struct sap_server *s)
 }
 
 /*
- * SET_TRANSPORT_PROTOCOL_REQ (§4.13): the server resets the card to use
+ * SET_TRANSPORT_PROTOCOL_REQ (§5.1.20): the server resets the card to use
  * the protocol asked for.  The card is T=0 only: T=0 resets it (OK, or the
  * reset's error; 0x03 / 0x04 if powered off / removed), T=1 is answered
  * 0x07 "not supported" and the card is left alone.  Choice: no STATUS_IND
@@ -628,7 +635,7 @@ static int on_protocol(struct sap_server *s, const struct sap_msg *m)
 	return send_result(s, SAP_SET_TRANSPORT_PROTOCOL_RESP, r);
 }
 
-/* DISCONNECT_REQ (§4.2): DISCONNECT_RESP; the client closes the link */
+/* DISCONNECT_REQ (§5.1.3): DISCONNECT_RESP; the client closes the link */
 static int on_disconnect(struct sap_server *s)
 {
 	int rc = send0(s, SAP_DISCONNECT_RESP);
@@ -662,8 +669,8 @@ static int handle(struct sap_server *s, const uint8_t *buf, size_t len)
 	/*
 	 * Connected, or disconnecting gracefully.  Choice: during a graceful
 	 * disconnect the client may still use the card (it is to finish, e.g.
-	 * detach from the network, §4.3.1), so every request is served; BlueZ
-	 * serves only APDUs then.
+	 * detach from the network: the graceful disconnect procedure), so
+	 * every request is served; BlueZ serves only APDUs then.
 	 */
 	switch (m.id) {
 	case SAP_DISCONNECT_REQ:
@@ -801,7 +808,7 @@ bool sap_server_want_input(const struct sap_server *s)
 }
 
 /*
- * STATUS_IND (§4.12), while connected (also while disconnecting gracefully:
+ * STATUS_IND (§5.1.18), while connected (also while disconnecting gracefully:
  * the client is still connected then).  The card state follows the event:
  * removed (unpowered), inserted (there, unpowered: the client powers it on),
  * reset or recovered (powered).  Choice: the ATR of a card reset by someone
@@ -835,7 +842,7 @@ void sap_server_card_event(struct sap_server *s, enum sap_status_change st)
 		send_status(s, st);
 }
 
-/* DISCONNECT_IND (§4.3): graceful waits for DISCONNECT_REQ, immediate closes */
+/* DISCONNECT_IND (§5.1.5): graceful waits for DISCONNECT_REQ, immediate closes */
 void sap_server_disconnect(struct sap_server *s, enum sap_disc_type type)
 {
 	switch (s->state) {

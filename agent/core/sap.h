@@ -140,6 +140,9 @@ struct sap_msg {
  * (header, parameters and padding), 0 when more bytes are needed to tell,
  * -EMSGSIZE when it is longer than @max, -EBADMSG when its header is
  * malformed (nonzero reserved bytes, more than SAP_PARAMS_MAX parameters).
+ * The length is told as soon as the last parameter header is there, before
+ * the rest of the message may be: the caller waits for that many bytes.
+ * -EBADMSG and -EMSGSIZE too are told as soon as the bytes that show them are.
  */
 long sap_frame_len(const uint8_t *buf, size_t len, size_t max);
 
@@ -271,18 +274,25 @@ bool sap_server_want_input(const struct sap_server *s);
  * The card changed under the client: a profile switch or a disable
  * (SAP_ST_CARD_REMOVED), a profile enabled again (SAP_ST_CARD_INSERTED), a
  * reset by someone else (SAP_ST_CARD_RESET).  Sends STATUS_IND when
- * connected.
+ * connected (also while disconnecting gracefully).  The server's view of
+ * the card follows: removed (and unpowered), inserted (there, unpowered: the
+ * client's POWER_SIM_ON_REQ powers it through ops->power_on), reset or
+ * recovered (powered).
  */
 void sap_server_card_event(struct sap_server *s, enum sap_status_change st);
 
 /*
  * The server ends the connection: graceful (DISCONNECT_IND graceful; the
  * client finishes and sends DISCONNECT_REQ) or immediate (DISCONNECT_IND
- * immediate, then closed).
+ * immediate, then closed).  With no SAP connection (SAP_SRV_IDLE) there is
+ * nothing to send: the state is just SAP_SRV_CLOSED.
  */
 void sap_server_disconnect(struct sap_server *s, enum sap_disc_type type);
 
-/* The link went down: back to SAP_SRV_IDLE, the card powered off, buffers wiped. */
+/*
+ * The link went down (or the owner closed it): back to SAP_SRV_IDLE, the
+ * card powered off, buffers wiped.  The stats are kept.
+ */
 void sap_server_link_lost(struct sap_server *s);
 
 #endif
