@@ -20,6 +20,12 @@
 # kernel's deadline takes A's modem off the network before B gets the
 # lease (VUICC_SHARE_KILL_COUNT times, 2; make soak 20).  VUICC_SHARE_COUNT=N
 # repeats the handover N times.
+#
+# VUICC_SHARE_LINK=rfcomm: the link is Bluetooth RFCOMM between three
+# virtual controllers (bt_rig.sh: hci0 the master's, hci1 A's, hci2 B's,
+# paired), and A's link drops when its controller is powered off.  The
+# tampering relay is a TCP proxy, so the tampered and replayed records are
+# checked on TCP only; everything else runs on either link.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
@@ -35,6 +41,9 @@ for tool in netsim vuiccd vuiccctl ip python3; do
 	command -v $tool >/dev/null ||
 		{ echo "not ok - $tool missing (make tools; make deps)"; exit 1; }
 done
+
+LINK=${VUICC_SHARE_LINK:-tcp}
+case $LINK in tcp|rfcomm) ;; *) echo "not ok - VUICC_SHARE_LINK=$LINK: tcp or rfcomm"; exit 1 ;; esac
 
 IMSI=001010000000011
 # (the guard covers netsim's T=0 modem noticing a card gone: a STATUS poll
@@ -88,6 +97,7 @@ stop_all() {
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	pids=()
 	for p in m a b; do ip netns del dev-$p 2>/dev/null; done
+	[ "$LINK" = rfcomm ] && bt_rig_down
 }
 trap 'stop_all' EXIT
 
@@ -96,6 +106,7 @@ mkdir -p $d/shared $d/empty
 for x in m a b; do mkdir -p $d/$x/profiles $d/$x/state; done
 install -m 0600 "$top/tools/testing/profiles/seed-netsim.conf" $d/shared/
 
+if [ "$LINK" = tcp ]; then
 # ---- the link: a namespace per device, veths from each slave to the master ----
 for x in m a b; do ip netns add dev-$x && ip -n dev-$x link set lo up; done
 ip link add va netns dev-a type veth peer name vam netns dev-m &&
@@ -104,6 +115,32 @@ ip -n dev-a addr add 10.9.1.2/24 dev va && ip -n dev-m addr add 10.9.1.1/24 dev 
 ip -n dev-b addr add 10.9.2.2/24 dev vb && ip -n dev-m addr add 10.9.2.1/24 dev vbm &&
 for l in "a va" "m vam" "b vb" "m vbm"; do set -- $l; ip -n dev-$1 link set $2 up; done ||
 	{ echo "not ok - the link namespaces (iproute2)"; exit 1; }
+# what each device's configuration says of the link
+LINK_M="share_listen = tcp:0.0.0.0:7000
+share_netns = dev-m"
+LINK_A="share_connect = tcp:10.9.1.1:7001
+share_netns = dev-a"
+LINK_B="share_connect = tcp:10.9.2.1:7000
+share_netns = dev-b"
+link_down() { ip -n dev-a link set va down; }
+link_up() { ip -n dev-a link set va up; }
+else
+# ---- the link: three virtual Bluetooth controllers, A's and B's paired with M's ----
+# (Bluetooth sockets live in the initial network namespace only)
+. "$here/bt_rig.sh"
+t_rig=$(now_ms)
+bt_rig_up 3 || { echo "not ok - the Bluetooth rig is up"; exit 1; }
+bt_rig_pair 1 0 && bt_rig_pair 2 0 || { echo "not ok - A and B paired with M"; exit 1; }
+BD_M=$(bt_rig_addr 0) BD_A=$(bt_rig_addr 1) BD_B=$(bt_rig_addr 2)
+echo "# rig: M $BD_M, A $BD_A, B $BD_B: up and paired in $(($(now_ms) - t_rig)) ms"
+LINK_M="share_listen = rfcomm:$BD_M:5"
+LINK_A="share_connect = rfcomm:$BD_M:5
+share_adapter = $BD_A"
+LINK_B="share_connect = rfcomm:$BD_M:5
+share_adapter = $BD_B"
+link_down() { bt_rig_hci_down 1; }
+link_up() { bt_rig_hci_up 1; }
+fi
 
 # ---- keys: each device's own; A's and M's pinned in advance, B pairs by a code ----
 for x in m a b; do
@@ -132,23 +169,20 @@ EOC
 { common m 0; cat <<EOC; } >$d/m.conf
 share = master
 share_profile_file = $d/shared/seed-netsim.conf
-share_listen = tcp:0.0.0.0:7000
-share_netns = dev-m
+$LINK_M
 share_mode = push
 share_peer_key = $pk_a
 EOC
 { common a 1; cat <<EOC; } >$d/a.conf
 share = slave
 modem = 1 /run/netsim/modem1
-share_connect = tcp:10.9.1.1:7001
-share_netns = dev-a
+$LINK_A
 share_peer_key = $pk_m
 EOC
 { common b 2; cat <<EOC; } >$d/b.conf
 share = slave
 modem = 2 /run/netsim/modem2
-share_connect = tcp:10.9.2.1:7000
-share_netns = dev-b
+$LINK_B
 share_peer_key = $pk_m
 EOC
 # pairing B with M by a one-time code: a wrong code first, then the right one
@@ -162,8 +196,8 @@ pair() {	# CODE-M CODE-B
 	local rm=$?
 	return $((rm || rb))
 }
-{ common m 0; printf 'share = master\nshare_profile_file = %s\nshare_listen = tcp:0.0.0.0:7000\nshare_netns = dev-m\n' \
-	$d/shared/seed-netsim.conf; } >$d/mp.conf
+{ common m 0; printf 'share = master\nshare_profile_file = %s\n%s\n' \
+	$d/shared/seed-netsim.conf "$LINK_M"; } >$d/mp.conf
 grep -v '^share_peer_key' $d/b.conf >$d/bp.conf
 fails() { ! "$@"; }
 check "pairing with a wrong code fails on both sides" fails pair 48151623 48151624
@@ -215,9 +249,12 @@ netsim --scenario $d/share.scn --report $d/report.json >$d/netsim.log 2>&1 &
 npid=$!
 end=$((SECONDS + 60))
 while [ $SECONDS -lt $end ] && ! [ -L /run/netsim/modem2 ]; do sleep 0.05; done
+touch $d/mitm.log
+if [ "$LINK" = tcp ]; then
 ip netns exec dev-m python3 "$here/share_mitm.py" --listen 10.9.1.1:7001 \
 	--to 127.0.0.1:7000 --control $d/mitm.cmd >$d/mitm.log 2>&1 &
 pids+=($!)
+fi
 start m m
 wait_for 30 m "h.get('role') == 'master'" || { cat $d/m.log; nok "the master is up"; }
 
@@ -241,6 +278,7 @@ check "B: its card holds no shared profile" \
 	js b "not any(p.get('name') == 'seed-netsim' for p in s.get('profiles', []))"
 
 # ---- a tampered and a replayed record on A's link ----
+if [ "$LINK" = tcp ]; then
 echo tamper >$d/mitm.cmd
 check "M: a tampered record is dropped and logged" \
 	wait_for 30 m "h['tampered'] >= 1"
@@ -250,6 +288,9 @@ check "M: a replayed record is dropped and logged" \
 check "M: the log says what was dropped" sh -c \
 	"grep -q 'failed its tag' $d/m.log && grep -q 'was replayed' $d/m.log"
 check "A: still holds its lease after both" js a "h['state'] == 'SLV_ACTIVE' and h['epoch'] == 1"
+else
+	echo "# tampered and replayed records: checked on the TCP link (make soak), not here"
+fi
 
 # ---- A's link drops: A deactivates when its lease runs out, then B activates ----
 stale_count() {	# the master's stale counter now
@@ -260,7 +301,7 @@ handover() {	# ROUND
 	local t_drop t_off t_b stale0
 	stale0=$(stale_count)
 	t_drop=$(now_ms)
-	ip -n dev-a link set va down
+	link_down
 	echo "# round $1: A's link down at uptime $(cut -d' ' -f1 /proc/uptime) s"
 	if wait_for 60 a "h['state'] != 'SLV_ACTIVE'"; then
 		t_off=$(now_ms)
@@ -286,9 +327,9 @@ handover() {	# ROUND
 	fi
 	check "round $1: M says B (peer 1) holds a newer epoch" \
 		js m "h['holder'] == 'peer1' and h['epoch'] >= 2"
-	echo "# round $1: link drop -> A off the network $((t_off - t_drop)) ms; -> B active (handover) $((t_b - t_drop)) ms (lease $LEASE, margin $DRIFT, guard $GUARD)"
+	echo "# round $1 ($LINK): link drop -> A off the network $((t_off - t_drop)) ms; -> B active (handover) $((t_b - t_drop)) ms (lease $LEASE, margin $DRIFT, guard $GUARD)"
 	# A's link comes back: its RELEASE of the old epoch is stale
-	ip -n dev-a link set va up
+	link_up
 	check "round $1: A's late RELEASE of its old epoch is rejected as stale" \
 		wait_for 60 m "h['stale'] > $stale0"
 }
