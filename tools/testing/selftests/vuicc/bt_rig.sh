@@ -171,6 +171,8 @@ bt_rig_up() {
 		    <allow send_requested_reply="true" send_type="method_return"/>
 		    <allow send_requested_reply="true" send_type="error"/>
 		    <allow receive_type="method_call"/>
+		    <allow receive_type="method_return"/>
+		    <allow receive_type="error"/>
 		    <allow receive_type="signal"/>
 		  </policy>
 		</busconfig>

@@ -68,6 +68,7 @@ for peer in 1 2; do
 		nok "pair hci0 <-> hci$peer"
 	fi
 done
+grep 'agent: Request' "$BT_RIG_DIR/agent.log" | sed 's/^/# /'
 if grep -q 'RequestConfirmation' "$BT_RIG_DIR/agent.log"; then
 	ok "numeric comparison confirmed by the agent ($(grep -c RequestConfirmation "$BT_RIG_DIR/agent.log") requests)"
 else
