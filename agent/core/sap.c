@@ -695,13 +695,19 @@ static int handle(struct sap_server *s, const uint8_t *buf, size_t len)
 	return send_error(s);
 }
 
-/* answers the whole messages at the start of s->in; keeps the rest */
+/*
+ * Answers the whole messages at the start of s->in while the output has
+ * room for another answer; keeps the rest (a client that sends requests
+ * without waiting for each answer is answered as the link drains:
+ * sap_server_sent() comes back here).
+ */
 static int drain(struct sap_server *s)
 {
 	size_t off = 0;
 	int rc = 0;
 
-	while (s->state != SAP_SRV_CLOSED && off < s->in_len) {
+	while (s->state != SAP_SRV_CLOSED && off < s->in_len &&
+	       s->out_len + SAP_RESP_MAX <= sizeof(s->out)) {
 		size_t avail = s->in_len - off, known;
 		size_t limit = s->state == SAP_SRV_IDLE ? s->max_msg_size : s->msg_size;
 		long n = frame_walk(s->in + off, avail, limit, &known);
@@ -774,6 +780,11 @@ int sap_server_input(struct sap_server *s, const uint8_t *buf, size_t len)
 			continue;
 		}
 		n = sizeof(s->in) - s->in_len;
+		if (!n) {
+			/* the caller went on reading while sap_server_want_input() said no */
+			s->stats.overflows++;
+			return srv_close(s);
+		}
 		if (n > len)
 			n = len;
 		memcpy(s->in + s->in_len, buf, n);
@@ -800,11 +811,16 @@ void sap_server_sent(struct sap_server *s, size_t n)
 	memmove(s->out, s->out + n, s->out_len - n);
 	wipe(s->out + s->out_len - n, n);
 	s->out_len -= n;
+	/* requests that waited for room are answered now */
+	if (s->in_len && s->state != SAP_SRV_CLOSED)
+		drain(s);
 }
 
+/* room in the output for an answer, and in the input for a read's worth (4 KiB) */
 bool sap_server_want_input(const struct sap_server *s)
 {
-	return s->state != SAP_SRV_CLOSED && s->out_len + SAP_RESP_MAX <= sizeof(s->out);
+	return s->state != SAP_SRV_CLOSED && s->out_len + SAP_RESP_MAX <= sizeof(s->out) &&
+	       s->in_len + 4096 <= sizeof(s->in);
 }
 
 /*

@@ -186,9 +186,10 @@ struct sap_card_ops {
 	/* reset the powered card, returning the ATR it answered */
 	int (*reset)(void *ctx, uint8_t *atr, size_t *atr_len);
 	/*
-	 * Exchange one APDU as a T=0 terminal would (GET RESPONSE on 61xx,
-	 * the right Le on 6Cxx): @rsp holds @rsp_max bytes; *@rsp_len is
-	 * set to the response length, status word included.
+	 * Exchange one APDU with the card, as on its contacts (T=0 at APDU
+	 * level: a '61xx' or '6Cxx' goes back to the client, whose GET
+	 * RESPONSE is the next APDU): @rsp holds @rsp_max bytes; *@rsp_len
+	 * is set to the response length, status word included.
 	 */
 	int (*apdu)(void *ctx, const uint8_t *cmd, size_t len,
 		    uint8_t *rsp, size_t rsp_max, size_t *rsp_len);
@@ -267,7 +268,13 @@ int sap_server_input(struct sap_server *s, const uint8_t *buf, size_t len);
 size_t sap_server_output(const struct sap_server *s, const uint8_t **p);
 void sap_server_sent(struct sap_server *s, size_t n);
 
-/* Should the owner read more?  False while the output is too full. */
+/*
+ * Should the owner read more?  False while the output has no room for
+ * another answer, or the input holds requests waiting for that room (a
+ * client that sends without waiting for answers).  sap_server_sent()
+ * answers the waiting requests as room comes.  An owner that reads on
+ * regardless overflows the input: the link is closed (stats.overflows).
+ */
 bool sap_server_want_input(const struct sap_server *s);
 
 /*

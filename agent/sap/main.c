@@ -250,7 +250,13 @@ static void session_open(struct sapd *d, int fd, enum sapd_kind kind, const char
 	d->s.since_ms = now_ms();
 	d->s.events = EPOLLIN;
 	snprintf(d->s.peer, sizeof(d->s.peer), "%s", peer);
-	sap_server_init(&d->srv, &sapd_card_ops, &d->card);
+	{
+		/* the counters are the server's since it started, not the session's */
+		struct sap_server_stats keep = d->srv.stats;
+
+		sap_server_init(&d->srv, &sapd_card_ops, &d->card);
+		d->srv.stats = keep;
+	}
 	/* a pending event is old news for a new client: it will read the card afresh */
 	{
 		enum sap_status_change ev[2];
