@@ -50,6 +50,11 @@ LINK_A := $(BUILD)/lib/libvuicc-io.a $(BUILD)/lib/libvuicc-core.a $(BUILD)/lib/l
 SLINK_A := $(subst $(BUILD)/lib/,$(BUILD)/lib-san/,$(LINK_A))
 
 VUICCCTL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard agent/vuiccctl/*.c))
+# vuicc-sap, the SIM Access Profile server: core (the SAP codec and server)
+# and lib; libdbus-1 for BlueZ's profile manager
+SAPD_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard agent/sap/*.c))
+DBUS_CFLAGS := $(shell pkg-config --cflags dbus-1 2>/dev/null || echo -I/usr/include/dbus-1.0)
+DBUS_LIBS := $(shell pkg-config --libs dbus-1 2>/dev/null || echo -ldbus-1)
 # the daemon's parts (all but main.c) are a library too, for their host tests
 VUICCD_PARTS := $(filter-out agent/vuiccd/main.c,$(wildcard agent/vuiccd/*.c))
 VUICCD_A := $(BUILD)/lib/libvuicc-vuiccd.a
@@ -87,6 +92,7 @@ modules:
 		$(if $(KDIR),--kdir $(KDIR),--kernel $(KERNEL)) $(if $(filter 1,$(V)),V=1) $(KBUILD_ARGS)
 
 tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(BUILD)/bin/netsim \
+	$(BUILD)/bin/vuicc-sap \
 	$(AGENT_TESTS) $(SELFTESTS) $(BENCH)
 
 $(OBJ)/%.o: %.c Makefile
@@ -119,6 +125,11 @@ $(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makef
 $(BUILD)/bin/vuiccctl: $(VUICCCTL_OBJ) $(BUILD)/lib/libvuicc-lib.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBNL_LIBS)
+
+$(OBJ)/agent/sap/%.o: CFLAGS += $(DBUS_CFLAGS)
+$(BUILD)/bin/vuicc-sap: $(SAPD_OBJ) $(BUILD)/lib/libvuicc-core.a $(BUILD)/lib/libvuicc-lib.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(DBUS_LIBS)
 
 $(VUICCD_A): $(patsubst %.c,$(OBJ)/%.o,$(VUICCD_PARTS))
 	@mkdir -p $(@D)

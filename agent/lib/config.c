@@ -245,6 +245,16 @@ static int set_share_key(struct lines *p, struct config *c, const char *key, con
 	}
 	if (!strcmp(key, "share_netns"))
 		return get_text(p, key, v, c->share_netns, sizeof(c->share_netns));
+	if (!strcmp(key, "share_adapter")) {
+		unsigned int o[6];
+		char end;
+
+		if (strlen(v) != 17 || sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &o[0], &o[1], &o[2],
+					      &o[3], &o[4], &o[5], &end) != 6)
+			return lines_err(p, key, "'%s' is not a Bluetooth address XX:XX:XX:XX:XX:XX",
+					 v);
+		return get_text(p, key, v, c->share_adapter, sizeof(c->share_adapter));
+	}
 	if (!strcmp(key, "share_key_file"))
 		return get_path(p, key, v, c->share_key_file);
 	if (!strcmp(key, "share_peer_key")) {

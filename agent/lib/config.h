@@ -76,6 +76,7 @@ struct config {
 	char share_listen[CONFIG_PATH_MAX];	/* master: tcp:HOST:PORT or rfcomm:CHANNEL */
 	char share_connect[CONFIG_PATH_MAX];	/* slave: tcp:HOST:PORT or rfcomm:BDADDR:CHANNEL */
 	char share_netns[64];			/* the link's sockets in this netns (tests) */
+	char share_adapter[18];			/* RFCOMM: the local controller, BDADDR */
 	char share_key_file[CONFIG_PATH_MAX];	/* this device's X25519 secret key */
 	size_t n_share_peers;
 	unsigned char share_peer_key[CONFIG_SHARE_PEERS][32];	/* pinned public keys */

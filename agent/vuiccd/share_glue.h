@@ -103,6 +103,8 @@ struct vs_addr {
 	char host[128], port[16];
 	uint8_t bdaddr[6];
 	uint8_t channel;
+	bool has_src;		/* RFCOMM: connect from this controller (share_adapter) */
+	uint8_t src[6];
 	bool listen;
 	int fd;
 };

@@ -127,11 +127,18 @@ static int open_socket(void *arg)
 		fd = socket(AF_BLUETOOTH, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, BTPROTO_RFCOMM);
 		if (fd < 0)
 			return -errno;
-		if (a->listen)
+		if (a->listen) {
 			ret = bind(fd, (struct sockaddr *)&rc, sizeof(rc)) || listen(fd, 4) ? -errno : 0;
-		else
-			ret = connect(fd, (struct sockaddr *)&rc, sizeof(rc)) && errno != EINPROGRESS ?
-			      -errno : 0;
+		} else {
+			struct vd_sockaddr_rc src = { .rc_family = AF_BLUETOOTH };
+
+			/* from the named controller; otherwise the kernel picks a route */
+			memcpy(src.rc_bdaddr, a->src, 6);
+			ret = a->has_src && bind(fd, (struct sockaddr *)&src, sizeof(src)) ? -errno : 0;
+			if (!ret)
+				ret = connect(fd, (struct sockaddr *)&rc, sizeof(rc)) &&
+				      errno != EINPROGRESS ? -errno : 0;
+		}
 		if (ret) {
 			close(fd);
 			return ret;
@@ -168,6 +175,15 @@ static int open_socket(void *arg)
 /* A socket for @a (listening, or connecting without waiting) in share_netns. */
 int vs_open(const struct config *cfg, struct vs_addr *a)
 {
+	unsigned int b[6];
+
+	if (a->rfcomm && !a->listen && cfg->share_adapter[0] &&
+	    sscanf(cfg->share_adapter, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5]) == 6) {
+		a->has_src = true;
+		for (int i = 0; i < 6; i++)
+			a->src[i] = (uint8_t)b[5 - i];
+	}
 	return in_netns(cfg, open_socket, a);
 }
 

@@ -127,6 +127,8 @@ static void test_share_keys(void)
 		{ "share = master\nshare_profile = p\nshare_key_file = /k\nshare_listen = tcp:0.0.0.0:1\n",
 		  "a master needs share_listen and share_profile_file" },
 		{ "share_listen = 0.0.0.0:1\n", "not tcp:HOST:PORT or rfcomm" },
+		{ "share_adapter = 00:11:22:33:44\n", "is not a Bluetooth address" },
+		{ "share_adapter = 00:11:22:33:44:5G\n", "is not a Bluetooth address" },
 		{ "share_peer_key = 0123\n", "not 64 hex digits" },
 		{ "share_peer_key = " PK "0\n", "not 64 hex digits" },
 		{ "share_peer_key = 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\n",
@@ -169,8 +171,10 @@ static void test_share_keys(void)
 		    "device_secret = x\n") == 0 && C.policy && C.policy_source);
 	CHECK(parse("share = slave\nshare_profile = p\nshare_key_file = /k\n"
 		    "share_connect = rfcomm:00:11:22:33:44:55:3\nshare_peer_key = " PK "\n"
-		    "share_mode = compare\ncard_base = 2\nshare_want = no\n") == 0);
+		    "share_mode = compare\ncard_base = 2\nshare_want = no\n"
+		    "share_adapter = 00:1b:dc:0A:00:02\n") == 0);
 	CHECK(C.share == CONFIG_SHARE_SLAVE && C.n_share_peers == 1 && C.share_compare);
+	CHECK(!strcmp(C.share_adapter, "00:1b:dc:0A:00:02"));
 	CHECK(C.warnings[0] == '\0');
 	CHECK(C.card_base == 2 && !C.share_want && C.share_lease_ms == 30000);
 	CHECK(C.share_peer_key[0][0] == 0x01 && C.share_peer_key[0][31] == 0xEF);
