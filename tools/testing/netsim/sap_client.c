@@ -502,7 +502,7 @@ long nsap_apdu(struct ns_sap *s, const uint8_t *c, size_t len, uint8_t *rsp, siz
 	size_t n = 0;
 	long r;
 
-	if (len + 12 > s->msg_size)
+	if (8 + len + (-len & 3) > s->msg_size)
 		return -EMSGSIZE;
 	m = malloc(sizeof(*m));
 	if (!m)

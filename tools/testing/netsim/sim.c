@@ -173,11 +173,49 @@ void sim_power_off(struct ns_modem *m)
 		vuicc_dev_power_off(m->cfd);
 }
 
+/*
+ * SAP carries APDUs as the card's contacts do (T=0 at APDU level): 61xx
+ * (9Fxx in the GSM class) and 6Cxx are the client's to follow, as a
+ * terminal does: GET RESPONSE on the command's logical channel (TS 102 221
+ * §10.1.1), the command again with Le = SW2.
+ */
+static long sim_sap_apdu_t0(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r,
+			    size_t max)
+{
+	uint8_t cmd[5 + 256];
+	long n = nsap_apdu(&m->sap, c, len, r, max);
+	int round;
+
+	for (round = 0; n >= 2 && round < 8; round++) {
+		uint8_t sw1 = r[n - 2], sw2 = r[n - 1];
+
+		if (sw1 == 0x6C && len >= 4 && len < sizeof(cmd)) {
+			memcpy(cmd, c, len);
+			if (len == 4)
+				cmd[len++] = sw2;
+			else
+				cmd[len - 1] = sw2;
+		} else if (sw1 == 0x61 || (sw1 == 0x9F && c[0] == 0xA0)) {
+			cmd[0] = c[0] == 0xA0 ? 0xA0 : (c[0] & 0x40) ? (uint8_t)(0x40 | (c[0] & 0x0F)) :
+			    (uint8_t)(c[0] & 0x03);
+			cmd[1] = 0xC0;
+			cmd[2] = cmd[3] = 0x00;
+			cmd[4] = sw2;
+			len = 5;
+		} else {
+			break;
+		}
+		c = cmd;
+		n = nsap_apdu(&m->sap, cmd, len, r, max);
+	}
+	return n;
+}
+
 long sim_apdu(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r, size_t max, bool t0)
 {
-	/* SAP: the server is the T=0 terminal (GET RESPONSE is its business) */
+	/* SAP: one TRANSFER_APDU a command; with @t0 the T=0 procedure here */
 	if (m->cfg->sim_sap)
-		return nsap_apdu(&m->sap, c, len, r, max);
+		return t0 ? sim_sap_apdu_t0(m, c, len, r, max) : nsap_apdu(&m->sap, c, len, r, max);
 	if (!m->cfg->sim_t0)
 		return t0 ? vuicc_dev_transmit_t0(m->cfd, c, len, r, max) :
 			    vuicc_dev_transmit(m->cfd, c, len, r, max);

@@ -375,10 +375,13 @@ class SapClient:
             extra += 1
             res, rsp = self.apdu_raw(cmd[:4] + bytes([rsp[1]]) if len(cmd) <= 5
                                      else cmd, timeout=timeout)
-        while res == R_OK and rsp and len(rsp) >= 2 and rsp[-2] == 0x61:
+        while res == R_OK and rsp and len(rsp) >= 2 and (rsp[-2] == 0x61 or
+                                                          (rsp[-2] == 0x9F and cmd[0] == 0xA0)):
             extra += 1
             data = rsp[:-2]
-            res, rsp = self.apdu_raw(bytes([cmd[0] & 0x03, 0xC0, 0, 0, rsp[-1]]), timeout=timeout)
+            # GET RESPONSE on the command's channel (TS 102 221 §10.1.1)
+            cla = 0xA0 if cmd[0] == 0xA0 else (0x40 | cmd[0] & 0x0F) if cmd[0] & 0x40 else cmd[0] & 0x03
+            res, rsp = self.apdu_raw(bytes([cla, 0xC0, 0, 0, rsp[-1]]), timeout=timeout)
             if res == R_OK:
                 rsp = data + rsp
         return res, rsp, extra

@@ -396,15 +396,45 @@ def answer(link, timeout=3.0):
         return "closed"
 
 
-def bad_input(args, what, data, connected=True, also_ok=()):
+def bad_input(args, what, data, connected=True, kind="malformed"):
+    """vuicc-sap.rst, "Bad input": a malformed message (reserved bytes,
+    padding, oversized, unknown MsgId, wrong parameters) is answered
+    ERROR_RESP and the link closed; a valid one out of order is answered
+    ERROR_RESP and the connection stays."""
     if connected:
         s = Session(args, what)
-        link = s.c.link
+        link, c = s.c.link, s.c
     else:
         link = sap.SapLink.open(args.transport)
+        c = sap.SapClient(link)
     link.send(data)
     a = answer(link)
-    T.check(a in ("ERROR_RESP", "closed") or a in also_ok, f"{what}: {a!r} (ERROR_RESP or closed)")
+    if kind == "either":
+        # the profile does not say whether a server's message from the
+        # client is unknown or out of order: ERROR_RESP, closed or not
+        closed, extra = link.wait_closed(0.5) if a == "ERROR_RESP" else (a == "closed", [])
+        T.check(a == "ERROR_RESP" and not extra, f"{what}: ERROR_RESP (link {'closed' if closed else 'kept'})",
+                f"got {a!r} {extra or ''}")
+    elif kind == "malformed":
+        closed, extra = link.wait_closed(3) if a == "ERROR_RESP" else (a == "closed", [])
+        T.check(a == "ERROR_RESP" and closed and not extra,
+                f"{what}: ERROR_RESP, then the link closed",
+                f"got {a!r}, then {'closed' if closed else 'open'} {extra or ''}")
+    else:
+        good = a == "ERROR_RESP"
+        try:
+            if connected:
+                res, rsp = c.apdu_raw(STATUS)
+                after = f"STATUS {sw(rsp)}" if res == sap.R_OK else f"result {res}"
+                good = good and res == sap.R_OK and sw(rsp) == "9000"
+            else:
+                c.connect(0xFFFF)
+                ind = c.indication()
+                after = f"CONNECT then {ind!r}"
+                good = good and ind.byte(sap.P_STATUS_CHANGE) == sap.ST_RESET
+        except (sap.SapError, OSError) as e:
+            good, after = False, f"{e.__class__.__name__}: {e}"
+        T.check(good, f"{what}: ERROR_RESP, the connection stays ({after})", f"got {a!r}")
     link.close()
     fresh(args, what)
 
@@ -425,7 +455,7 @@ def test_bad(args, size):
                                                   pad=b"\xAA"))
     bad_input(args, "unknown MsgId 0x20", sap.encode(0x20))
     bad_input(args, "a server's MsgId sent by the client (STATUS_IND)",
-              sap.encode(sap.STATUS_IND, [(sap.P_STATUS_CHANGE, b"\x01")]))
+              sap.encode(sap.STATUS_IND, [(sap.P_STATUS_CHANGE, b"\x01")]), kind="either")
     bad_input(args, "TRANSFER_APDU_REQ without its parameter", sap.encode(sap.TRANSFER_APDU_REQ))
     bad_input(args, "TRANSFER_APDU_REQ with a ResultCode parameter",
               sap.encode(sap.TRANSFER_APDU_REQ, [(sap.P_RESULT_CODE, b"\x00")]))
@@ -434,8 +464,12 @@ def test_bad(args, size):
     b = bytearray(apdu_req)
     b[5] = 0x80
     bad_input(args, "parameter reserved byte nonzero", bytes(b))
-    bad_input(args, "APDU before CONNECT", apdu_req, connected=False)
-    bad_input(args, "ATR before CONNECT", sap.encode(sap.TRANSFER_ATR_REQ), connected=False)
+    bad_input(args, "APDU before CONNECT", apdu_req, connected=False, kind="order")
+    bad_input(args, "ATR before CONNECT", sap.encode(sap.TRANSFER_ATR_REQ), connected=False, kind="order")
+    bad_input(args, "a second CONNECT_REQ", sap.encode(sap.CONNECT_REQ, [(sap.P_MAX_MSG_SIZE,
+                                                                            struct.pack(">H", size))]),
+              kind="order")
+    bad_input(args, "DISCONNECT_RESP sent by the client", sap.encode(sap.DISCONNECT_RESP), kind="either")
 
     # a client that vanishes mid-exchange: an APDU sent, the link gone
     for n in range(3):
@@ -449,16 +483,19 @@ def test_bad(args, size):
     s.close()
     fresh(args, "client vanished with the card powered off")
 
-    # a second client while one is connected
+    # a second client while one is connected: closed at once (vuicc-sap.rst)
     s = Session(args, "first client")
     try:
-        c2 = sap.SapClient.open(args.transport, timeout=3)
+        l2 = sap.SapLink.open(args.transport, timeout=3)
         try:
-            st, _ = c2.connect_req(size)
-            T.check(st == sap.CONN_ERROR, f"a second client's CONNECT: status {st} (01 refused)")
-        except (sap.SapError, OSError) as e:
-            T.check(True, f"a second client: link closed ({e.__class__.__name__})")
-        c2.close()
+            l2.send(sap.encode(sap.CONNECT_REQ, [(sap.P_MAX_MSG_SIZE, struct.pack(">H", size))]))
+        except OSError:
+            pass
+        a = answer(l2)
+        good = a == "closed" or (isinstance(a, sap.Msg) and a.id == sap.CONNECT_RESP and
+                                 a.byte(sap.P_CONNECTION_STATUS) == sap.CONN_ERROR)
+        T.check(good, f"a second client while one holds the card: {a!r} (closed, or CONNECT_RESP 01)")
+        l2.close()
     except OSError as e:
         T.check(True, f"a second client: not accepted ({e})")
     res, rsp = s.c.apdu_raw(STATUS)
@@ -501,15 +538,103 @@ def test_bad(args, size):
     fresh(args, "after the flood")
 
 
+def vuiccctl(*a):
+    r = subprocess.run(["vuiccctl", *a], capture_output=True, text=True)
+    return r.returncode == 0
+
+
+def test_card_events(args, prof):
+    """a profile disabled and enabled under the client: STATUS_IND card
+    removed, APDUs answered "card removed", card inserted, the card read
+    afresh (vuicc-sap.rst)"""
+    s = Session(args, "card events")
+    c, card, name = s.c, str(args.card), prof["name"]
+    if not T.check(vuiccctl("profile", "disable", name, "--card", card), "vuiccctl profile disable"):
+        return
+    try:
+        ind = c.indication(5)
+        T.check(ind.id == sap.STATUS_IND and ind.byte(sap.P_STATUS_CHANGE) == sap.ST_REMOVED,
+                f"profile disabled: STATUS_IND card removed ({ind!r})")
+        res, _ = c.apdu_raw(STATUS)
+        T.check(res == sap.R_REMOVED, f"APDU with no card: result {sap.result_name(res)} (04 removed)")
+        res, _ = c.transfer_atr()
+        T.check(res == sap.R_REMOVED, f"TRANSFER_ATR with no card: result {sap.result_name(res)} (04)")
+        r, st = c.reader_status()
+        T.check(r == sap.R_OK and st is not None and not st & 0x40,
+                f"CARD_READER_STATUS with no card: {sap.result_name(r)}, "
+                f"{st if st is None else f'{st:02X}'} (b7 clear)")
+    except (sap.SapError, OSError) as e:
+        T.check(False, "card removed while connected", f"{e.__class__.__name__}: {e}")
+    vuiccctl("profile", "enable", name, "--card", card)
+    try:
+        ind = c.indication(5)
+        T.check(ind.id == sap.STATUS_IND and ind.byte(sap.P_STATUS_CHANGE) == sap.ST_INSERTED,
+                f"profile enabled: STATUS_IND card inserted ({ind!r})")
+        r = c.power_on()
+        if r == sap.R_POWERED_ON:
+            T.note("after card inserted the card was already on: RESET_SIM")
+            r = c.reset()
+        T.check(r == sap.R_OK, f"power on after insertion: {sap.result_name(r)}")
+        res, atr = c.transfer_atr()
+        T.check(res == sap.R_OK and atr == s.atr, f"TRANSFER_ATR after insertion: {sap.result_name(res)}")
+        res, rsp, _ = c.apdu(bytes.fromhex("00A40004026F07"))
+        T.check(res == sap.R_OK and sw(rsp) == "9000" or res == sap.R_OK and sw(rsp) == "6A82",
+                f"APDUs after insertion: {sw(rsp)}")
+    except (sap.SapError, OSError) as e:
+        T.check(False, "card inserted while connected", f"{e.__class__.__name__}: {e}")
+    c.disconnect()
+    s.close()
+
+
+def test_protocol_t0(args):
+    s = Session(args, "SET_TRANSPORT_PROTOCOL T=0")
+    r = s.c.set_protocol(0)
+    T.check(r == sap.R_OK, f"SET_TRANSPORT_PROTOCOL T=0: result {sap.result_name(r)} (00, the card reset)")
+    time.sleep(0.1)
+    res, atr = s.c.transfer_atr()
+    T.check(res == sap.R_OK and atr == s.atr, f"TRANSFER_ATR after T=0: {sap.result_name(res)}")
+    res, rsp = s.c.apdu_raw(STATUS)
+    T.check(res == sap.R_OK and sw(rsp) == "9000", f"STATUS after T=0: {sw(rsp)}")
+    if s.c.indications:
+        T.note(f"indications after SET_TRANSPORT_PROTOCOL T=0: {s.c.indications}")
+    s.c.disconnect()
+    s.close()
+
+
+def test_idle_client(args):
+    """a link with no CONNECT_REQ is dropped after 10 s (vuicc-sap.rst)"""
+    link = sap.SapLink.open(args.transport)
+    t = time.monotonic()
+    a = answer(link, timeout=15)
+    dt = time.monotonic() - t
+    T.check(a == "closed" and 8 <= dt <= 13, f"a client that never sends CONNECT_REQ: {a} after {dt:.1f} s (10 s)")
+    link.close()
+    fresh(args, "after the idle client")
+
+
+def hold(args):
+    """--hold: connected, waiting for the server's DISCONNECT_IND (SIGTERM)"""
+    s = Session(args, "hold")
+    print("# holding the card", flush=True)
+    try:
+        m = s.c.indication(args.hold)
+        T.check(m.id == sap.DISCONNECT_IND and m.byte(sap.P_DISCONNECTION_TYPE) == sap.DISC_IMMEDIATE,
+                f"server stopped: DISCONNECT_IND immediate ({m!r})")
+        closed, extra = s.c.link.wait_closed(3)
+        T.check(closed, "then the link closed")
+    except (sap.SapError, OSError) as e:
+        T.check(False, "server stopped: DISCONNECT_IND immediate", f"{e.__class__.__name__}: {e}")
+    return 1 if T.fails else 0
+
+
 def test_disconnect(args):
     s = Session(args, "disconnect")
     try:
         m = s.c.disconnect()
         T.check(m.id == sap.DISCONNECT_RESP, "DISCONNECT_REQ -> DISCONNECT_RESP")
         closed, extra = s.c.link.wait_closed(3)
-        T.check(not extra, f"nothing after DISCONNECT_RESP ({extra})")
-        if not closed:
-            T.note("the server left the link open after DISCONNECT_RESP (the client closes it)")
+        T.check(closed and not extra, "the server closes the link after DISCONNECT_RESP",
+                f"{'closed' if closed else 'open after 3 s'}, {extra}")
     except (sap.SapError, OSError) as e:
         T.check(False, "DISCONNECT_REQ -> DISCONNECT_RESP", str(e))
     s.close()
@@ -525,16 +650,27 @@ def main():
     ap.add_argument("--atr", help="the card's ATR in hex (vuiccctl reset)")
     ap.add_argument("--count", type=int, default=200, help="APDUs timed")
     ap.add_argument("--skip-bad", action="store_true", help="no bad inputs")
+    ap.add_argument("--card", type=int, help="the card's number: profile disable / enable under the client")
+    ap.add_argument("--idle-test", action="store_true", help="wait out the 10 s CONNECT timeout")
+    ap.add_argument("--hold", type=float, metavar="S",
+                    help="only connect and wait S seconds for DISCONNECT_IND (the server stopped)")
     args = ap.parse_args()
     args.transport = (f"unix:{args.unix}" if args.unix else f"tcp:{args.tcp}" if args.tcp
                       else f"rfcomm:{args.rfcomm}")
     prof = load_profile(args.profile)
     print(f"# sap_e2e: {args.transport}, profile {prof.get('name')}")
+    if args.hold:
+        return hold(args)
     t = time.monotonic()
     try:
         size = test_main(args, prof)
+        test_protocol_t0(args)
         if not args.skip_bad:
             test_bad(args, size)
+        if args.idle_test:
+            test_idle_client(args)
+        if args.card is not None:
+            test_card_events(args, prof)
         test_disconnect(args)
     except (sap.SapError, OSError) as e:
         T.check(False, "the test ran to its end", f"{e.__class__.__name__}: {e}")
