@@ -105,9 +105,21 @@ enum sap_status_change {
 /* the longest APDU the server carries: a case 4 command with 255 bytes of
  * data and Le, or 256 bytes of response data and SW1 SW2 */
 #define SAP_APDU_MAX		261
-/* the MaxMsgSize the server offers and the smallest it accepts */
-#define SAP_MAX_MSG_SIZE_DEF	(SAP_HDR_LEN + SAP_PARAM_HDR_LEN + SAP_APDU_MAX + 3)
-#define SAP_MAX_MSG_SIZE_MIN	(SAP_HDR_LEN + SAP_PARAM_HDR_LEN + SAP_APDU_MAX + 3)
+#define SAP_RSP_APDU_MAX	258	/* 256 bytes of data, SW1 SW2 */
+#define SAP_ATR_MAX		33	/* ISO/IEC 7816-3: TS and 32 more */
+/*
+ * The smallest MaxMsgSize the server accepts: its longest message,
+ * TRANSFER_APDU_RESP with ResultCode (4 + 1 + 3 padding) and a 258-byte
+ * ResponseAPDU (4 + 258 + 2 padding): 4 + 8 + 264 = 276.  (The longest
+ * TRANSFER_APDU_REQ, a 261-byte command, is 4 + 4 + 261 + 3 = 272.)
+ */
+#define SAP_MAX_MSG_SIZE_MIN	(SAP_HDR_LEN + 2 * SAP_PARAM_HDR_LEN + 4 + SAP_RSP_APDU_MAX + 2)
+/*
+ * The MaxMsgSize the server offers: more than it needs, so that the sizes
+ * clients commonly propose (0x0118, 0x012c, 0x0200) are accepted as they are
+ * rather than after a second CONNECT_REQ (BlueZ offers 512 too).
+ */
+#define SAP_MAX_MSG_SIZE_DEF	512
 /* longest message accepted at all (a MaxMsgSize is 16 bits) */
 #define SAP_MSG_MAX		65535
 
@@ -226,6 +238,8 @@ struct sap_server {
 	size_t skip;			/* bytes of an oversized message to drop */
 	uint8_t out[SAP_SERVER_OUT_MAX];
 	size_t out_len;
+	uint8_t atr[SAP_ATR_MAX];	/* of the last power on or reset */
+	size_t atr_len;			/* 0: none (DATA_NOT_AVAILABLE) */
 	struct sap_server_stats stats;
 };
 
@@ -235,8 +249,14 @@ void sap_server_init(struct sap_server *s, const struct sap_card_ops *ops, void 
  * Feeds bytes read from the link.  Complete messages are answered (their
  * responses queued in the output); an incomplete one is kept.  Returns 0,
  * or -ECONNRESET when the link must be closed once the output is written
- * (state SAP_SRV_CLOSED).  A malformed message in a stream cannot be
- * resynchronised: it is answered ERROR_RESP and the link is closed.
+ * (state SAP_SRV_CLOSED).  A message whose framing is malformed (nonzero
+ * reserved bytes, too many parameters) cannot be resynchronised: it is
+ * answered ERROR_RESP and the link is closed.  A message whose length is
+ * known but whose content is wrong (padding, parameters, unknown MsgId) or
+ * comes out of order is answered ERROR_RESP and the link stays.  A message
+ * longer than the negotiated MaxMsgSize is answered ERROR_RESP and skipped
+ * when its length is known from its last parameter header, else the link is
+ * closed.  Input in state SAP_SRV_CLOSED is dropped (-ECONNRESET).
  */
 int sap_server_input(struct sap_server *s, const uint8_t *buf, size_t len);
 

@@ -10,13 +10,19 @@
 
 static bool log_syslog;
 static int log_level = LOG_INFO;
+static const char *log_ident = "vuiccd";
+
+void log_set_ident(const char *ident)
+{
+	log_ident = ident;
+}
 
 void log_setup(bool to_syslog, int level)
 {
 	log_syslog = to_syslog;
 	log_level = level;
 	if (to_syslog)
-		openlog("vuiccd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 void vlog(int level, const char *fmt, ...)
@@ -34,7 +40,7 @@ void vlog(int level, const char *fmt, ...)
 		vsyslog(level, fmt, ap);
 	} else {
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		fprintf(stderr, "vuiccd[%ld.%03ld] %s: ", (long)t.tv_sec, t.tv_nsec / 1000000,
+		fprintf(stderr, "%s[%ld.%03ld] %s: ", log_ident, (long)t.tv_sec, t.tv_nsec / 1000000,
 			names[level & 7]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);

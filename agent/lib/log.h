@@ -10,6 +10,8 @@
 #include <syslog.h>
 
 void log_setup(bool to_syslog, int level);
+/* the program's name in each line (default "vuiccd"); call before log_setup() */
+void log_set_ident(const char *ident);
 void vlog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...)	vlog(LOG_ERR, __VA_ARGS__)

@@ -507,6 +507,7 @@ int main(int argc, char **argv)
 	d.card.fd = -1;
 	if (parse_args(&d, argc, argv, &to_syslog, &level))
 		return 2;
+	log_set_ident("vuicc-sap");
 	log_setup(to_syslog, level);
 
 	err = sapd_card_open(&d.card, d.card.num);
