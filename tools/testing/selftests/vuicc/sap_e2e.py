@@ -398,18 +398,19 @@ def answer(link, timeout=3.0):
         return "closed"
 
 
-def bad_input(args, what, data, connected=True, kind="malformed"):
+def bad_input(args, what, data, connected=True, kind="content"):
     try:
         _bad_input(args, what, data, connected, kind)
     except (sap.SapError, OSError) as e:
         T.check(False, f"{what}: the test went on", f"{e.__class__.__name__}: {e}")
 
 
-def _bad_input(args, what, data, connected=True, kind="malformed"):
-    """vuicc-sap.rst, "Bad input": a malformed message (reserved bytes,
-    padding, oversized, unknown MsgId, wrong parameters) is answered
-    ERROR_RESP and the link closed; a valid one out of order is answered
-    ERROR_RESP and the connection stays."""
+def _bad_input(args, what, data, connected=True, kind="content"):
+    """vuicc-sap.rst, "Bad input": each is answered ERROR_RESP (§5.1.19).
+    kind "frame" (a header that cannot be framed): then the link closes;
+    "content" (padding, wrong parameters, unknown MsgId, oversized with its
+    length known) and "order" (valid, not in this state): the link stays
+    and serves; "either": closed or not."""
     if connected:
         s = Session(args, what)
         link, c = s.c.link, s.c
@@ -424,7 +425,7 @@ def _bad_input(args, what, data, connected=True, kind="malformed"):
         closed, extra = link.wait_closed(0.5) if a == "ERROR_RESP" else (a == "closed", [])
         T.check(a == "ERROR_RESP" and not extra, f"{what}: ERROR_RESP (link {'closed' if closed else 'kept'})",
                 f"got {a!r} {extra or ''}")
-    elif kind == "malformed":
+    elif kind == "frame":
         closed, extra = link.wait_closed(3) if a == "ERROR_RESP" else (a == "closed", [])
         T.check(a == "ERROR_RESP" and closed and not extra,
                 f"{what}: ERROR_RESP, then the link closed",
@@ -469,10 +470,13 @@ def test_bad(args, size):
     bad_input(args, "TRANSFER_APDU_REQ with a ResultCode parameter",
               sap.encode(sap.TRANSFER_APDU_REQ, [(sap.P_RESULT_CODE, b"\x00")]))
     bad_input(args, "header reserved bytes nonzero",
-              sap.encode(sap.TRANSFER_APDU_REQ, [(sap.P_COMMAND_APDU, STATUS)], reserved=b"\x00\x01"))
+              sap.encode(sap.TRANSFER_APDU_REQ, [(sap.P_COMMAND_APDU, STATUS)], reserved=b"\x00\x01"),
+              kind="frame")
+    bad_input(args, "more parameters than any message has (5)",
+              sap.encode(sap.TRANSFER_APDU_REQ, [(sap.P_COMMAND_APDU, STATUS)] * 5), kind="frame")
     b = bytearray(apdu_req)
     b[5] = 0x80
-    bad_input(args, "parameter reserved byte nonzero", bytes(b))
+    bad_input(args, "parameter reserved byte nonzero", bytes(b), kind="either")
     bad_input(args, "APDU before CONNECT", apdu_req, connected=False, kind="order")
     bad_input(args, "ATR before CONNECT", sap.encode(sap.TRANSFER_ATR_REQ), connected=False, kind="order")
     bad_input(args, "a second CONNECT_REQ", sap.encode(sap.CONNECT_REQ, [(sap.P_MAX_MSG_SIZE,
