@@ -77,11 +77,15 @@ for k in bad:
 sys.exit(1 if bad else 0)
 EOP
 # SIGTERM with a client connected: DISCONNECT_IND immediate
-$py "$here/sap_e2e.py" --unix $sock --profile "$prof" --hold 10 &
+$py "$here/sap_e2e.py" --unix $sock --profile "$prof" --hold 15 >/tmp/sap-e2e-hold.log 2>&1 &
 hpid=$!
-sleep 1.5
+for i in $(seq 100); do
+	grep -q "holding the card" /tmp/sap-e2e-hold.log && break
+	sleep 0.1
+done
 stop
 wait $hpid || rc=1
+cat /tmp/sap-e2e-hold.log
 sed 's/^/# vuicc-sap: /' "$log" | tail -n 30
 if grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf' "$log"; then
 	echo "not ok - vuicc-sap logged a key"
