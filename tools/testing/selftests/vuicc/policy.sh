@@ -271,6 +271,10 @@ end_case() {	# NAME
 	if sap_on; then
 		check "$1: the modem reached its card through SAP" \
 			grep -q 'SAP connected to unix:/run/vuicc-sap0.sock' $d/netsim-$1.log
+		# a profile switch reaches the modem as STATUS_IND card removed / inserted
+		check "$1: profile switches came as STATUS_IND, the link never lost" sh -c \
+			"grep -q 'SAP STATUS_IND 3' $d/netsim-$1.log && grep -q 'SAP STATUS_IND 4' $d/netsim-$1.log &&
+			 ! grep -q 'SAP link lost' $d/netsim-$1.log"
 	fi
 	check "$1: vuiccd logged no key or secret" sh -c \
 		"! grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf|$secret' \
