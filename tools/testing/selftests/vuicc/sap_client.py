@@ -461,3 +461,45 @@ def parse_atr(atr):
     if i != len(atr):
         raise SapError(f"ATR: {len(atr) - i} bytes after the end")
     return {"protocols": sorted(protos), "historical": hist, "tck": tck}
+
+
+def _selftest():
+    """the codec against hand-made bytes (SAP V11r00 §5.1 layout)"""
+    m = encode(CONNECT_REQ, [(P_MAX_MSG_SIZE, b"\x01\x10")])
+    assert m == bytes.fromhex("00010000" "00000002" "01100000"), m.hex()
+    m = encode(TRANSFER_APDU_REQ, [(P_COMMAND_APDU, bytes.fromhex("80F2000C00"))])
+    assert m == bytes.fromhex("05010000" "04000005" "80F2000C00" "000000"), m.hex()
+    assert frame_len(m[:3]) is None and frame_len(m[:8]) == 16 and frame_len(m) == 16
+    assert decode(m) == (TRANSFER_APDU_REQ, [(P_COMMAND_APDU, bytes.fromhex("80F2000C00"))])
+    two = encode(TRANSFER_APDU_RESP, [(P_RESULT_CODE, b"\0"), (P_RESPONSE_APDU, b"\x90\x00")])
+    assert two == bytes.fromhex("06020000" "02000001" "00000000" "05000002" "90000000"), two.hex()
+    check_server_msg(Msg(*decode(two)))
+    for bad in (encode(5, [(4, b"\1")], reserved=b"\0\1"), encode(5, [(4, b"\1")], pad=b"\xff"),
+                two + b"\0", two[:-1]):
+        try:
+            decode(bad)
+            raise AssertionError(f"decoded {bad.hex()}")
+        except SapError:
+            pass
+    for bad in (Msg(TRANSFER_APDU_RESP, [(P_RESULT_CODE, b"\0")]),
+                Msg(TRANSFER_APDU_RESP, [(P_RESULT_CODE, b"\3"), (P_RESPONSE_APDU, b"\x90\0")]),
+                Msg(STATUS_IND, [(P_STATUS_CHANGE, b"\1\1")]), Msg(CONNECT_REQ, [])):
+        try:
+            check_server_msg(bad)
+            raise AssertionError(f"accepted {bad!r}")
+        except SapError:
+            pass
+    a = parse_atr(bytes.fromhex("3B9A96801FC78031E073FE211B829000A0"))
+    assert a["protocols"] == [0, 15] and len(a["historical"]) == 10 and a["tck"] == 0xA0
+    assert parse_atr(bytes.fromhex("3B0200FF"))["tck"] is None
+    for bad in ("3B9A96801FC78031E073FE211B829000A1", "3B9A96801FC78031E073FE211B8290", "3C00"):
+        try:
+            parse_atr(bytes.fromhex(bad))
+            raise AssertionError(f"ATR {bad} accepted")
+        except SapError:
+            pass
+    print("ok - sap_client codec self-test")
+
+
+if __name__ == "__main__":
+    _selftest()
