@@ -333,6 +333,9 @@ def timings(s, count, t_atr):
         bad += res != sap.R_OK or sw(rsp) != "9000"
     rtt.sort()
     T.check(not bad, f"{count} STATUS APDUs: {bad} not 9000")
+    res, rsp = s.c.apdu_raw(STATUS, p=sap.P_COMMAND_APDU_7816)
+    T.check(res == sap.R_OK and sw(rsp) == "9000",
+            f"STATUS as CommandAPDU7816 (parameter 0x10): {sap.result_name(res)}, {sw(rsp)}")
     p50, p99 = rtt[len(rtt) // 2], rtt[min(len(rtt) - 1, (len(rtt) * 99) // 100)]
     print(f"# timing: connect to ATR {ms(t_atr)}; APDU round trip over {count}: "
           f"p50 {ms(p50)}, p99 {ms(p99)}, max {ms(rtt[-1])}")
