@@ -860,6 +860,74 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 	}
 }
 
+/*
+ * sim = sap: the server tells of the card with STATUS_IND (read every
+ * SAP_POLL_MS): removed or not accessible, the modem detaches as on the
+ * chardev's removal event; inserted or recovered, it reads the card; a
+ * reset it did not ask for (someone else reset the card) loses the card's
+ * state: read again, as a removal and an insertion.  A lost link is a
+ * removal; the server is tried again every second.
+ */
+#define SAP_POLL_MS 100
+
+static void sap_status(struct ns_modem *m, int st)
+{
+	bool physical = modem_slot_physical(m);
+
+	ns_log("%s: SAP STATUS_IND %d", m->cfg->name, st);
+	switch (st) {
+	case NS_SAP_ST_REMOVED:
+	case NS_SAP_ST_NOT_ACCESSIBLE:
+		m->vuicc_present = false;
+		if (!physical)
+			card_removed(m);
+		break;
+	case NS_SAP_ST_INSERTED:
+	case NS_SAP_ST_RECOVERED:
+	case NS_SAP_ST_RESET:
+		if (st == NS_SAP_ST_RESET && m->vuicc_present && !physical)
+			card_removed(m);
+		m->vuicc_present = true;
+		if (!physical)
+			card_inserted(m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void sap_check(struct ns_modem *m, uint64_t now)
+{
+	int st;
+
+	if (!m->cfg->sim_sap || now < m->sim_poll_at)
+		return;
+	m->sim_poll_at = now + SAP_POLL_MS;
+	if (m->sap.fd >= 0 && !m->sap.lost)
+		nsap_poll(&m->sap);
+	while ((st = nsap_next_status(&m->sap)) >= 0)
+		sap_status(m, st);
+	if (m->sap.fd >= 0 && m->sap.lost) {
+		ns_log("%s: SAP link lost", m->cfg->name);
+		nsap_close(&m->sap);
+		m->sim_lost++;
+		m->vuicc_present = false;
+		if (!modem_slot_physical(m))
+			card_removed(m);
+		m->sap_retry_at = now + 1000;
+		return;
+	}
+	if (m->sap.fd < 0 && now >= m->sap_retry_at) {
+		if (sim_sap_connect(m) > 0) {
+			m->vuicc_present = true;
+			if (!modem_slot_physical(m))
+				card_inserted(m);
+		} else {
+			m->sap_retry_at = now + 1000;
+		}
+	}
+}
+
 static void select_slot(struct ns_modem *m, unsigned int n);
 
 void modem_tick(struct ns_modem *m, uint64_t now)
@@ -900,6 +968,7 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 		m->flap_at = now + m->flap_ms;
 	}
 	sim_check(m, now);
+	sap_check(m, now);
 	if (m->proc == PROC_IDLE || now < m->proc_at)
 		return;
 	switch (m->proc) {
@@ -965,7 +1034,7 @@ uint64_t modem_deadline(const struct ns_modem *m)
 		d = m->blackhole_at;
 	if (m->proc != PROC_IDLE && m->proc_at < d)
 		d = m->proc_at;
-	if (m->cfg->sim_t0 && m->sim_poll_at < d)
+	if ((m->cfg->sim_t0 || m->cfg->sim_sap) && m->sim_poll_at < d)
 		d = m->sim_poll_at;
 	return d;
 }
@@ -1924,6 +1993,11 @@ int modem_open(struct ns_modem *m)
 		/* a card on a wire: whether it holds a profile shows at boot */
 		m->card_present = true;
 		m->sim_poll_at = ns_now() + m->cfg->sim_poll_ms;
+	} else if (m->cfg->sim_sap) {
+		/* the first STATUS_IND says whether the card is there */
+		m->card_present = sim_sap_connect(m) > 0;
+		m->sap_retry_at = m->sap.fd < 0 ? ns_now() + 1000 : 0;
+		m->sim_poll_at = ns_now() + SAP_POLL_MS;
 	} else {
 		struct vuicc_status st;
 
@@ -1936,13 +2010,20 @@ int modem_open(struct ns_modem *m)
 		m->card_present = true;
 	if (m->card_present)
 		proc(m, PROC_BOOT, m->cfg->boot_ms);
-	if (m->cfg->sim_t0)
+	if (m->cfg->sim_t0) {
 		ns_log("%s: AT port %s (%s), card %u on a T=0 line %s (%s), %u Hz", m->cfg->name,
 		       m->cfg->at_link, m->port[0].pts, m->cfg->card, m->cfg->sim_link, m->sim_pts,
 		       m->cfg->sim_clock);
-	else
+	} else if (m->cfg->sim_sap) {
+		char buf[NS_PATH_MAX];
+
+		ns_log("%s: AT port %s (%s), card %u through SAP %s%s", m->cfg->name,
+		       m->cfg->at_link, m->port[0].pts, m->cfg->card,
+		       sim_sap_addr(m, buf, sizeof(buf)), m->card_present ? "" : ", no card yet");
+	} else {
 		ns_log("%s: AT port %s (%s), card /dev/vuicc%u%s", m->cfg->name, m->cfg->at_link,
 		       m->port[0].pts, m->cfg->card, m->card_present ? "" : ", no profile enabled yet");
+	}
 	if (m->cfg->at2_link[0])
 		ns_log("%s: second AT port %s (%s)", m->cfg->name, m->cfg->at2_link, m->port[1].pts);
 	if (m->cfg->n_slots)

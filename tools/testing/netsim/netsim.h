@@ -112,6 +112,9 @@ struct ns_modem_cfg {
 	unsigned int sim_clock;		/* Hz */
 	unsigned int sim_poll_ms;	/* T=0: the presence check (STATUS) */
 	char sim_link[NS_PATH_MAX];	/* T=0: a symlink to the card side's tty */
+	/* sim = sap ADDRESS: the card through a SIM Access Profile server */
+	bool sim_sap;
+	char sim_sap_addr[NS_PATH_MAX];	/* unix:PATH, tcp:HOST:PORT, rfcomm:BDADDR:CH */
 	/*
 	 * SIM slots ("slotN = card IMSI [ICCID]" or "slotN = vuicc"): none
 	 * given, the modem has vuicc's card alone.  A physical card's keys are
@@ -176,6 +179,38 @@ struct ns_port {
 	unsigned long aborted;		/* commands aborted by a character */
 };
 
+/* sap_client.c: a SIM Access Profile (SAP V11r00) client */
+#define NS_SAP_BUF	1024		/* the longest message taken */
+#define NS_SAP_MSG_SIZE	300		/* the MaxMsgSize asked first */
+enum { NS_SAP_ST_UNKNOWN, NS_SAP_ST_RESET, NS_SAP_ST_NOT_ACCESSIBLE, NS_SAP_ST_REMOVED,
+       NS_SAP_ST_INSERTED, NS_SAP_ST_RECOVERED };
+
+struct ns_sap {
+	int fd;
+	uint8_t in[NS_SAP_BUF];
+	size_t in_len;
+	uint16_t msg_size;		/* negotiated */
+	bool powered;			/* the card, as the client believes */
+	bool lost;			/* the link is gone (closed, DISCONNECT_IND, garbage) */
+	bool in_reset;			/* a STATUS_IND card reset now is our own reset's */
+	uint8_t status[8];		/* STATUS_IND changes not yet seen by the modem */
+	unsigned int n_status;
+	unsigned long inds;		/* indications received */
+};
+
+/* connects and negotiates MaxMsgSize: the first STATUS_IND's change, or -errno */
+int nsap_open(struct ns_sap *s, const char *addr, char *err, size_t errlen);
+void nsap_close(struct ns_sap *s);
+/* powers the card on (or resets it) and fetches the ATR: 0 or -errno */
+int nsap_power_on(struct ns_sap *s, uint8_t *atr, size_t *atr_len);
+int nsap_power_off(struct ns_sap *s);
+/* an APDU (the server plays the T=0 terminal): the response's length or -errno */
+long nsap_apdu(struct ns_sap *s, const uint8_t *c, size_t len, uint8_t *rsp, size_t max);
+/* reads what the server sent unasked: 0, or -ECONNRESET when the link is gone */
+int nsap_poll(struct ns_sap *s);
+/* the oldest STATUS_IND change not yet taken, or -1 */
+int nsap_next_status(struct ns_sap *s);
+
 struct ns_modem {
 	const struct ns_modem_cfg *cfg;
 	int idx;
@@ -190,6 +225,10 @@ struct ns_modem {
 	unsigned long sim_lost;		/* the card went silent (presence check) */
 	bool sim_boot_ok;		/* the last boot read the card */
 	bool sim_warm;			/* the next activation is a warm reset */
+	/* sim = sap: the client, and when to try a lost server again */
+	struct ns_sap sap;
+	uint64_t sap_retry_at;
+	unsigned long sap_links;	/* connections made */
 	/* the AT ports' shared settings */
 	int cmee, cfun;
 	int reg_n[3];			/* +CREG, +CGREG, +CEREG */
@@ -271,6 +310,9 @@ void sim_power_off(struct ns_modem *m);
 long sim_apdu(struct ns_modem *m, const uint8_t *c, size_t len, uint8_t *r, size_t max, bool t0);
 /* T=0: 1 when the card still answers the presence check, 0 when it is silent */
 int sim_present(struct ns_modem *m);
+/* sim = sap: the server's address; connect: 1 a card is there, 0 not (or no link) */
+const char *sim_sap_addr(const struct ns_modem *m, char *buf, size_t len);
+int sim_sap_connect(struct ns_modem *m);
 void modem_tick(struct ns_modem *m, uint64_t now);
 uint64_t modem_deadline(const struct ns_modem *m);
 void modem_set_reg(struct ns_modem *m, int stat, int cause);

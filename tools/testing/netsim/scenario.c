@@ -338,8 +338,23 @@ static int modem_key(struct parse *p, struct ns_modem_cfg *m, const char *key, c
 	if (!strcmp(key, "card"))
 		return uint_key(p, key, v, 63, &m->card);
 	if (!strcmp(key, "sim")) {
+		m->sim_sap = !strncmp(v, "sap", 3) && (!v[3] || v[3] == ' ' || v[3] == '\t');
+		if (m->sim_sap) {
+			/* sim = sap [ADDRESS]: none, unix:/run/vuicc-sapN.sock */
+			const char *a = v + 3;
+
+			a += strspn(a, " \t");
+			if (*a && strncmp(a, "unix:", 5) && strncmp(a, "tcp:", 4) &&
+			    strncmp(a, "rfcomm:", 7))
+				return perr(p, "key 'sim': sap unix:PATH, tcp:HOST:PORT or rfcomm:BDADDR:CHANNEL, not '%s'", a);
+			if (strlen(a) >= sizeof(m->sim_sap_addr))
+				return perr(p, "key 'sim': address too long");
+			strcpy(m->sim_sap_addr, a);
+			m->sim_t0 = false;
+			return 0;
+		}
 		if (strcmp(v, "t0") && strcmp(v, "chardev"))
-			return perr(p, "key 'sim': t0 or chardev, not '%s'", v);
+			return perr(p, "key 'sim': t0, chardev or sap ADDRESS, not '%s'", v);
 		m->sim_t0 = !strcmp(v, "t0");
 		return 0;
 	}
@@ -474,6 +489,8 @@ static int section(struct parse *p, char *h)
 		m->attach_timeout_ms = 15000;
 		/* VUICC_SIM=t0 puts every modem without a 'sim' key on a T=0 line */
 		m->sim_t0 = getenv("VUICC_SIM") && !strcmp(getenv("VUICC_SIM"), "t0");
+		/* VUICC_SIM=sap: through vuicc-sap on unix:/run/vuicc-sapN.sock */
+		m->sim_sap = getenv("VUICC_SIM") && !strcmp(getenv("VUICC_SIM"), "sap");
 		m->sim_pps = true;
 		m->sim_clock = 3571200;
 		m->sim_poll_ms = 500;

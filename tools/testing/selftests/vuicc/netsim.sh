@@ -28,6 +28,12 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; 
 for tool in netsim vuiccd vuiccctl ip python3; do
 	command -v $tool >/dev/null || { echo "not ok - $tool missing (make tools; make deps)"; exit 1; }
 done
+# VUICC_SIM=sap: the modems reach their cards through vuicc-sap (sap_lib.sh)
+. "$here/sap_lib.sh"
+if sap_on; then
+	command -v ${VUICC_SAP:-vuicc-sap} >/dev/null ||
+		{ echo "not ok - vuicc-sap missing (make tools)"; exit 1; }
+fi
 
 json() { vuiccctl --json status --socket $sock 2>/dev/null; }
 # a python expression over the status JSON ("s"; "m" is card 0's modem)
@@ -71,6 +77,7 @@ stop_vuiccd() {
 cleanup() {
 	stop_vuiccd
 	stop_netsim
+	sap_stop
 	[ -n "${epid:-}" ] && kill "$epid" 2>/dev/null
 	for c in 0 1; do
 		for n in seed-netsim; do
@@ -133,6 +140,10 @@ check "a bad scenario is refused with its file, line and key" \
 	test $rc = 2 -a -n "$(echo "$out" | grep "bad.scn:6: key 'operator plmn'")"
 
 # ---- one seed: attach, authenticate, data ----
+if sap_on; then
+	SAP_LOG=$d/sap.log
+	check "vuicc-sap serves cards 0 and 1" sap_start 0 1
+fi
 check "netsim starts with the one-seed scenario" start_netsim $scn/one-seed.scn $d/report1.json
 vuiccd -f -c $d/vuiccd.conf 2>>$d/vuiccd.log &
 vpid=$!
@@ -146,6 +157,9 @@ check "the device reaches the echo server inside the internet namespace" reach
 if [ "${VUICC_SIM:-chardev}" = t0 ]; then
 	check "the modem uses the card over a T=0 line (status: its counters)" js \
 		"[c for c in s['cards'] if c['card'] == 0][0]['t0']['apdus'] > 10 and [c for c in s['cards'] if c['card'] == 0][0]['t0']['state'] == 'active'"
+elif sap_on; then
+	check "the modem uses the card through SAP (vuicc-sap, no T=0 line)" sh -c \
+		"grep -q 'SAP connected to unix:/run/vuicc-sap0.sock' $d/netsim.log"
 else
 	check "the modem uses the card through /dev/vuicc0 (no T=0 line)" js \
 		"[c for c in s['cards'] if c['card'] == 0][0]['t0'] is None"

@@ -55,6 +55,12 @@ for tool in netsim vuiccd vuiccctl ip python3 openssl; do
 	command -v $tool >/dev/null ||
 		{ echo "not ok - $tool missing (make tools; make deps)"; exit 1; }
 done
+# VUICC_SIM=sap: the modem reaches card 0 through vuicc-sap (sap_lib.sh)
+. "$here/sap_lib.sh"
+if sap_on; then
+	command -v ${VUICC_SAP:-vuicc-sap} >/dev/null ||
+		{ echo "not ok - vuicc-sap missing (make tools)"; exit 1; }
+fi
 server=$top/tools/simserver/vuicc-simserver
 
 MASTER=001010000000011 SA=001020000000021 SB=001030000000031 HM=001010000000077
@@ -105,6 +111,7 @@ stop_all() {
 		rc=$?
 	fi
 	vpid= spid= npid= hpid=
+	sap_stop
 	return $rc
 }
 trap 'stop_all; clear_cards' EXIT
@@ -214,6 +221,7 @@ start_case() {	# NAME
 	# (keep_state=1: a reboot; the kernel's cards are empty, the store stays)
 	[ -n "${keep_state:-}" ] || rm -rf $d/state
 	: >$d/vuiccd-$1.log
+	SAP_LOG=$d/sap-$1.log sap_start 0 || nok "$1: vuicc-sap serves card 0"
 	netsim --scenario $d/${scn:-$1}.scn --report $d/report.json >$d/netsim-$1.log 2>&1 &
 	npid=$!
 	for i in $(seq 100); do
@@ -260,9 +268,17 @@ end_case() {	# NAME
 		check "$1: the modems reached their cards over T=0 lines" \
 			grep -q 'on a T=0 line' $d/netsim-$1.log
 	fi
+	if sap_on; then
+		check "$1: the modem reached its card through SAP" \
+			grep -q 'SAP connected to unix:/run/vuicc-sap0.sock' $d/netsim-$1.log
+		# a profile switch reaches the modem as STATUS_IND card removed / inserted
+		check "$1: profile switches came as STATUS_IND, the link never lost" sh -c \
+			"grep -q 'SAP STATUS_IND 3' $d/netsim-$1.log && grep -q 'SAP STATUS_IND 4' $d/netsim-$1.log &&
+			 ! grep -q 'SAP link lost' $d/netsim-$1.log"
+	fi
 	check "$1: vuiccd logged no key or secret" sh -c \
 		"! grep -qiE '465b5ce8b199b49faa5f0a2ee238a6bc|cd63cb71954a9f4e48a5994e37a02baf|$secret' \
-		$d/vuiccd-$1.log $d/server-$1.log $d/netsim-$1.log"
+		$d/vuiccd-$1.log $d/server-$1.log $d/netsim-$1.log $(sap_on && echo $d/sap-$1.log)"
 	echo "# $1: $ms ms to the end state"
 	# a failed case shows what the modem and the network did
 	if [ $failed -gt $case_failed ]; then
