@@ -147,6 +147,11 @@ static void session_close(struct sapd *d, const char *why)
 		return;
 	log_notice("sap: %s: session ended (%s)", d->s.peer, why);
 	epoll_ctl(d->ep, EPOLL_CTL_DEL, d->s.fd, NULL);
+	/*
+	 * shutdown() first: an RFCOMM socket that BlueZ handed over is still
+	 * open in bluetoothd too, and only shutdown() ends the link for both
+	 */
+	shutdown(d->s.fd, SHUT_RDWR);
 	close(d->s.fd);
 	d->s.fd = -1;
 	sap_server_link_lost(&d->srv);
@@ -229,6 +234,7 @@ static void session_open(struct sapd *d, int fd, enum sapd_kind kind, const char
 	if (!sapd_allowed(fd, kind, &d->allow, peer, sizeof(peer))) {
 		log_warn("sap: %s: not allowed: refused", peer);
 		d->refused++;
+		shutdown(fd, SHUT_RDWR);
 		close(fd);
 		d->dirty = true;
 		return;
@@ -236,6 +242,7 @@ static void session_open(struct sapd *d, int fd, enum sapd_kind kind, const char
 	if (d->s.fd >= 0) {
 		log_warn("sap: %s: %s holds the card: refused", peer, d->s.peer);
 		d->busy++;
+		shutdown(fd, SHUT_RDWR);
 		close(fd);
 		d->dirty = true;
 		return;

@@ -14,6 +14,7 @@ Transports: a stream socket (unix:PATH, tcp:HOST:PORT) or RFCOMM
 (rfcomm:BDADDR:CHANNEL, AF_BLUETOOTH / BTPROTO_RFCOMM).  Nothing here prints
 message contents: APDUs carry PINs, RANDs, RES and keys.
 """
+import errno
 import socket
 import struct
 import time
@@ -220,8 +221,22 @@ def open_transport(spec, timeout=10.0):
         return s
     elif kind == "rfcomm":
         bd, _, ch = rest.rpartition(":")
-        s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM)
-        addr = (bd, int(ch))
+        # the previous session's DLC on the channel may still be closing
+        # (reset, busy or refused for a moment): try again for 5 s, as a
+        # car kit does
+        deadline = time.monotonic() + 5.0
+        while True:
+            s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM)
+            s.settimeout(timeout)
+            try:
+                s.connect((bd, int(ch)))
+                return s
+            except OSError as e:
+                s.close()
+                if (e.errno not in (errno.ECONNRESET, errno.ECONNREFUSED, errno.EBUSY)
+                        or time.monotonic() > deadline):
+                    raise
+                time.sleep(0.2)
     else:
         raise ValueError(f"transport {spec!r}: unix:PATH, tcp:HOST:PORT or rfcomm:BDADDR:CHANNEL")
     s.settimeout(timeout)
