@@ -29,7 +29,12 @@
 # bluez-test-tools (btvirt), dbus, python3-dbus and python3-gi.
 
 BT_RIG_DIR=${BT_RIG_DIR:-/run/bt-rig}
-BT_RIG_TIMEOUT=${BT_RIG_TIMEOUT:-60}
+# (the debug kernel, KASAN and lockdep under emulation, is several times slower)
+if [ "${VUICC_KERNEL:-}" = debug ]; then
+	BT_RIG_TIMEOUT=${BT_RIG_TIMEOUT:-240}
+else
+	BT_RIG_TIMEOUT=${BT_RIG_TIMEOUT:-60}
+fi
 BT_RIG_AGENT_CAP=${BT_RIG_AGENT_CAP:-DisplayYesNo}
 # extra btvirt options, e.g. -B for BR/EDR-only controllers (Bluetooth 3.0:
 # no Secure Connections, so P-192 keys)
@@ -207,9 +212,9 @@ bt_rig_up() {
 	_bt_rig_start btvirt btvirt -l"$n" $BT_RIG_BTVIRT_OPTS
 	_bt_rig_wait "$BT_RIG_TIMEOUT" "$n controllers from btvirt (log: $BT_RIG_DIR/btvirt.log)" \
 		test -e "/sys/class/bluetooth/hci$((n - 1))" || return 1
-	timeout "$BT_RIG_TIMEOUT" "$BT_RIG_PY" "$_bt_rig_helper" adapters "$n" "$BT_RIG_TIMEOUT" \
+	timeout $((BT_RIG_TIMEOUT * 3)) "$BT_RIG_PY" "$_bt_rig_helper" adapters "$n" "$BT_RIG_TIMEOUT" \
 		2>>"$BT_RIG_DIR/helper.log" ||
-		{ tail -n 5 "$BT_RIG_DIR/helper.log" >&2; bt_rig_err "adapters did not come up"; return 1; }
+		{ tail -n 5 "$BT_RIG_DIR/helper.log" >&2; bt_rig_err "adapters did not come up (in $(bt_rig_since "$t0") s)"; return 1; }
 	_bt_rig_n=$n
 	for ((i = 0; i < n; i++)); do
 		bt_rig_addr "$i" >/dev/null || return 1
@@ -240,7 +245,7 @@ bt_rig_key_type() {
 bt_rig_pair() {
 	local a=${1:?bt_rig_pair A B} b=${2:?bt_rig_pair A B} t0 ta tb
 	t0=$(bt_rig_now)
-	timeout $((BT_RIG_TIMEOUT * 2)) "$BT_RIG_PY" "$_bt_rig_helper" pair "$a" "$b" "$BT_RIG_TIMEOUT" \
+	timeout $((BT_RIG_TIMEOUT * 3)) "$BT_RIG_PY" "$_bt_rig_helper" pair "$a" "$b" "$BT_RIG_TIMEOUT" \
 		2>>"$BT_RIG_DIR/helper.log" ||
 		{ tail -n 5 "$BT_RIG_DIR/helper.log" >&2; bt_rig_err "pairing hci$a with hci$b failed (logs in $BT_RIG_DIR)"; return 1; }
 	ta=$(bt_rig_key_type "$a" "$b") && tb=$(bt_rig_key_type "$b" "$a") || return 1
