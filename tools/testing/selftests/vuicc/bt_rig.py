@@ -162,15 +162,20 @@ def wait_for(what, timeout, fn, step=0.2):
 
 
 def cmd_adapters(n, timeout):
+	"""Wait for n adapters in bluetoothd (hci indexes may have gaps: a
+	controller whose init timed out never reaches bluetoothd), set the
+	first n up and print their indexes."""
 	dbus = dbus_mod()
 	bus = dbus.SystemBus()
-	paths = ['/org/bluez/hci%d' % i for i in range(n)]
 
 	def present():
 		objs = objects(bus)
-		return all(p in objs and 'org.bluez.Adapter1' in objs[p]
-			   for p in paths)
-	wait_for('%d adapters in bluetoothd' % n, timeout, present)
+		idx = sorted(int(p[len('/org/bluez/hci'):]) for p in objs
+			     if p.startswith('/org/bluez/hci') and '/dev_' not in p
+			     and 'org.bluez.Adapter1' in objs[p])
+		return idx[:n] if len(idx) >= n else None
+	idx = wait_for('%d adapters in bluetoothd' % n, timeout, present)
+	paths = ['/org/bluez/hci%d' % i for i in idx]
 	a = 'org.bluez.Adapter1'
 	for p in paths:
 		set_prop(bus, p, a, 'Powered', dbus.Boolean(True))
@@ -185,6 +190,7 @@ def cmd_adapters(n, timeout):
 		wait_for('%s discoverable' % p, timeout,
 			 lambda: bool(prop(bus, p, a, 'Discoverable')))
 		log('adapter', p, str(prop(bus, p, a, 'Address')), 'up')
+	print(' '.join(str(i) for i in idx))
 
 
 def cmd_addr(idx):

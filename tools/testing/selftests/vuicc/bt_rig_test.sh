@@ -17,7 +17,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/bt_rig.sh"
 
 CH=8
-DROP_LIMIT=${BT_RIG_DROP_LIMIT:-15}	# seconds for the client to see the drop
+# seconds for the client to see the drop (debug kernel: 60)
+DROP_LIMIT=${BT_RIG_DROP_LIMIT:-15}
+[ "${VUICC_KERNEL:-}" = debug ] && DROP_LIMIT=${BT_RIG_DROP_LIMIT:-60}
 failed=0
 state=$BT_RIG_DIR/test
 ok() { echo "ok - $*"; }
@@ -82,25 +84,25 @@ a1=$(bt_rig_addr 1)
 # RFCOMM: the echo server on hci0, a client on hci1
 "$BT_RIG_PY" "$here/bt_rig.py" rfcomm-server "$a0" "$CH" >"$state/server.out" 2>"$state/server.log" &
 srv_pid=$!
-_bt_rig_wait 30 "the RFCOMM server" grep -q listening "$state/server.out" || nok "RFCOMM server"
+_bt_rig_wait "$BT_RIG_TIMEOUT" "the RFCOMM server" grep -q listening "$state/server.out" || nok "RFCOMM server"
 
 client() {	# client RUN [hold]
 	mkdir -p "$state/$1"
-	"$BT_RIG_PY" "$here/bt_rig.py" rfcomm-client "$a1" "$a0" "$CH" "$state/$1" 60 "${2:-once}" \
+	"$BT_RIG_PY" "$here/bt_rig.py" rfcomm-client "$a1" "$a0" "$CH" "$state/$1" "$BT_RIG_TIMEOUT" "${2:-once}" \
 		>"$state/$1/client.out" 2>"$state/client-$1.log"
 }
 
 t=$(bt_rig_now)
 client 1 hold &
 cli_pid=$!
-if _bt_rig_wait 90 "the RFCOMM client's exchange" test -e "$state/1/connected"; then
+if _bt_rig_wait "$BT_RIG_TIMEOUT" "the RFCOMM client's exchange" test -e "$state/1/connected"; then
 	ok "RFCOMM hci1 -> hci0 channel $CH: connected, bytes echoed by the server"
 	timing "RFCOMM connect $(cat "$state/1/connect-time") s (with the exchange $(bt_rig_since "$t") s)"
 else
 	nok "RFCOMM hci1 -> hci0 channel $CH"
 fi
 check "RFCOMM: the client echoed the server's bytes" \
-	_bt_rig_wait 20 "the server's check" grep -q 'server-echo ok 1' "$state/server.out"
+	_bt_rig_wait "$BT_RIG_TIMEOUT" "the server's check" grep -q 'server-echo ok 1' "$state/server.out"
 
 # link loss: hci0 off; the client must see it
 t=$(bt_rig_now)
@@ -130,7 +132,7 @@ else
 	nok "RFCOMM reconnect after hci0 came back"
 fi
 check "RFCOMM: the client echoed the server's bytes again" \
-	_bt_rig_wait 20 "the server's check" grep -q 'server-echo ok 2' "$state/server.out"
+	_bt_rig_wait "$BT_RIG_TIMEOUT" "the server's check" grep -q 'server-echo ok 2' "$state/server.out"
 
 # the links used the stored authenticated keys: no new pairing happened
 n=$(grep -c RequestConfirmation "$BT_RIG_DIR/agent.log")
