@@ -118,7 +118,7 @@ if [ -n "${SAP_E2E_RFCOMM:-}" ]; then
 			{ echo "not ok - vuicc-sap registered the SIM Access profile with BlueZ"; rc=1; }
 		# the SDP record BlueZ publishes for it, as a client on hci1 finds it
 		# (sdptool as a remote client only: the record is registered over D-Bus)
-		sdp=$(timeout 30 sdptool -i hci1 search --bdaddr "$bd" 0x112d 2>&1)
+		sdp=$(timeout 30 sdptool -i "$(bt_rig_hci 1)" search --bdaddr "$bd" 0x112d 2>&1)
 		if echo "$sdp" | grep -q 'Channel: 8' && echo "$sdp" | grep -q '"SIM Access" (0x112d)' &&
 		   echo "$sdp" | grep -q '"Generic Telephony" (0x1204)'; then
 			echo "ok - SDP: SIM Access + Generic Telephony on RFCOMM channel 8"
