@@ -516,6 +516,8 @@ static void conn_connected(struct vshare *v, struct sconn *c)
 	int err = 0;
 
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+	log_info("share: connect to %s: %s after %llu ms", v->cfg->share_connect,
+		 err ? strerror(err) : "connected", (unsigned long long)(vs_now() - c->since));
 	if (err) {
 		loop_del(v->loop, c->fd);
 		close(c->fd);
