@@ -39,8 +39,8 @@ BT_RIG_BTVIRT_OPTS=${BT_RIG_BTVIRT_OPTS:-}
 # two links at once (hci0 with hci1 and hci2) gets its second link's data
 # on its first link's handle and the peer never hears back: an RFCOMM
 # connect fails with ECONNRESET after about 4 s (L2CAP's information
-# request unanswered) while another link is up.  BT_RIG_BTVIRT names a
-# btvirt that translates the handle.
+# request unanswered) while another link is up.  BT_RIG_BTVIRT names
+# another btvirt (Documentation/dev-tools/vuicc-testing.rst).
 BT_RIG_BTVIRT=${BT_RIG_BTVIRT:-btvirt}
 BT_RIG_PY=/usr/bin/python3	# Debian's: AF_BLUETOOTH, python3-dbus, gi
 _bt_rig_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
