@@ -87,6 +87,7 @@ struct vshare {
 	int last_denied;	/* the peer refused last; -1: none since a grant */
 	uint64_t give_at;	/* master: its own use ends (MST_SELF -> MST_FREE) then */
 	bool connect_failing;	/* said once until a connection works */
+	int connect_err;	/* the last connect attempt's errno (0: it connected) */
 	/* master, compare: the keys of the sealed copies derive from it */
 	uint8_t wrap[SHARE_KEY_LEN];
 	uint64_t connect_at;

@@ -305,6 +305,7 @@ int vs_slave_connect(struct vshare *v)
 			log_notice("share: connecting to %s: %s; trying every %u ms",
 				   v->cfg->share_connect, strerror(-ret), v->cfg->share_retry_ms);
 		v->connect_failing = true;
+		v->connect_err = -ret;
 		v->connect_at = vs_now() + v->cfg->share_retry_ms;
 		return ret;
 	}
@@ -516,6 +517,18 @@ static void conn_connected(struct vshare *v, struct sconn *c)
 	int err = 0;
 
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+	/*
+	 * Each attempt's outcome and how long it took (an RFCOMM connect
+	 * can fail only after seconds: a page, an L2CAP exchange that gets
+	 * no answer): at info when it changes, at debug while it repeats
+	 */
+	if (err != v->connect_err || !err)
+		log_info("share: connect to %s: %s after %llu ms", v->cfg->share_connect,
+			 err ? strerror(err) : "connected", (unsigned long long)(vs_now() - c->since));
+	else
+		log_debug("share: connect to %s: %s after %llu ms", v->cfg->share_connect,
+			  strerror(err), (unsigned long long)(vs_now() - c->since));
+	v->connect_err = err;
 	if (err) {
 		loop_del(v->loop, c->fd);
 		close(c->fd);

@@ -39,6 +39,14 @@ BT_RIG_AGENT_CAP=${BT_RIG_AGENT_CAP:-DisplayYesNo}
 # extra btvirt options, e.g. -B for BR/EDR-only controllers (Bluetooth 3.0:
 # no Secure Connections, so P-192 keys)
 BT_RIG_BTVIRT_OPTS=${BT_RIG_BTVIRT_OPTS:-}
+# the emulator: bluez's btvirt up to at least 5.66 forwards ACL data under
+# the sender's connection handle, not the receiver's, so a controller with
+# two links at once (hci0 with hci1 and hci2) gets its second link's data
+# on its first link's handle and the peer never hears back: an RFCOMM
+# connect fails with ECONNRESET after about 4 s (L2CAP's information
+# request unanswered) while another link is up.  BT_RIG_BTVIRT names
+# another btvirt (Documentation/dev-tools/vuicc-testing.rst).
+BT_RIG_BTVIRT=${BT_RIG_BTVIRT:-btvirt}
 BT_RIG_PY=/usr/bin/python3	# Debian's: AF_BLUETOOTH, python3-dbus, gi
 _bt_rig_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 _bt_rig_helper=$_bt_rig_here/bt_rig.py
@@ -215,7 +223,7 @@ bt_rig_up() {
 	local extra=0
 	[ "${VUICC_KERNEL:-}" = debug ] && extra=1
 	# shellcheck disable=SC2086
-	_bt_rig_start btvirt btvirt -l"$((n + extra))" $BT_RIG_BTVIRT_OPTS
+	_bt_rig_start btvirt "$BT_RIG_BTVIRT" -l"$((n + extra))" $BT_RIG_BTVIRT_OPTS
 	_bt_rig_wait "$BT_RIG_TIMEOUT" "$((n + extra)) controllers from btvirt (log: $BT_RIG_DIR/btvirt.log)" \
 		test -e "/sys/class/bluetooth/hci$((n + extra - 1))" || return 1
 	timeout $((BT_RIG_TIMEOUT * 3)) "$BT_RIG_PY" "$_bt_rig_helper" adapters "$n" "$BT_RIG_TIMEOUT" \

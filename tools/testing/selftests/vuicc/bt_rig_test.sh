@@ -29,7 +29,7 @@ timing() { echo "# timing: $*"; }
 
 cleanup() {
 	local p
-	for p in ${srv_pid:-} ${cli_pid:-}; do
+	for p in ${srv_pid:-} ${srv2_pid:-} ${cli_pid:-}; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
@@ -103,6 +103,26 @@ else
 fi
 check "RFCOMM: the client echoed the server's bytes" \
 	_bt_rig_wait "$BT_RIG_TIMEOUT" "the server's check" grep -q 'server-echo ok 1' "$state/server.out"
+
+# two links at once on hci0 (what a master with two slaves needs): while
+# hci1's client holds its link, a client on hci2 (a second server, on
+# channel CH+1) connects and exchanges bytes
+a2=$(bt_rig_addr 2)
+"$BT_RIG_PY" "$here/bt_rig.py" rfcomm-server "$a0" "$((CH + 1))" >"$state/server2.out" 2>"$state/server2.log" &
+srv2_pid=$!
+_bt_rig_wait 30 "the second RFCOMM server" grep -q listening "$state/server2.out" || nok "second RFCOMM server"
+mkdir -p "$state/1b"
+t=$(bt_rig_now)
+if "$BT_RIG_PY" "$here/bt_rig.py" rfcomm-client "$a2" "$a0" "$((CH + 1))" "$state/1b" 30 once \
+	>"$state/1b/client.out" 2>"$state/client-1b.log"; then
+	ok "RFCOMM hci2 -> hci0 while hci1's link is up: connected, bytes echoed"
+	timing "second link's connect $(cat "$state/1b/connect-time") s"
+else
+	nok "RFCOMM hci2 -> hci0 while hci1's link is up ($(bt_rig_since "$t") s: $(tail -n 1 "$state/client-1b.log"))"
+fi
+kill "$srv2_pid" 2>/dev/null
+wait "$srv2_pid" 2>/dev/null
+srv2_pid=
 
 # link loss: hci0 off; the client must see it
 t=$(bt_rig_now)
