@@ -21,13 +21,14 @@
 # lease (VUICC_SHARE_KILL_COUNT times, 2; make soak 20).  VUICC_SHARE_COUNT=N
 # repeats the handover N times.
 #
-# VUICC_SHARE_LINK=rfcomm: the link is Bluetooth RFCOMM between three
-# virtual controllers (bt_rig.sh: hci0 the master's, hci1 A's, hci2 B's,
-# paired), and A's link drops when its controller is powered off.  (On
-# bluez's btvirt, as of 5.66, a controller cannot carry two links at once:
-# a slave's RFCOMM connect fails with ECONNRESET while the other slave is
-# linked to M, so the checks that need both linked fail there; see the
-# rig's section of Documentation/dev-tools/vuicc-testing.rst.)  The
+# VUICC_SHARE_LINK=rfcomm: the link is Bluetooth RFCOMM between virtual
+# controllers (bt_rig.sh): M has two, rig 0 facing A and rig 3 facing B, and
+# listens on both (share_listen = rfcomm:CHANNEL); A is rig 1, paired with
+# rig 0; B is rig 2, paired with rig 3; A's link drops when its controller
+# is powered off.  (Two controllers for M because on bluez's btvirt, as of
+# 5.66, a controller cannot carry two links at once: a slave's RFCOMM
+# connect fails with ECONNRESET while the other is linked; see the rig's
+# section of Documentation/dev-tools/vuicc-testing.rst.)  The
 # tampering relay is a TCP proxy, so the tampered and replayed records are
 # checked on TCP only; everything else runs on either link.
 set -u
@@ -141,15 +142,15 @@ else
 # (Bluetooth sockets live in the initial network namespace only)
 . "$here/bt_rig.sh"
 t_rig=$(now_ms)
-bt_rig_up 3 || { echo "not ok - the Bluetooth rig is up"; exit 1; }
+bt_rig_up 4 || { echo "not ok - the Bluetooth rig is up"; exit 1; }
 [ -n "${VUICC_SHARE_SAVE:-}" ] && bt_rig_btmon_start "$BT_RIG_DIR/share.btsnoop"
-bt_rig_pair 1 0 && bt_rig_pair 2 0 || { echo "not ok - A and B paired with M"; exit 1; }
-BD_M=$(bt_rig_addr 0) BD_A=$(bt_rig_addr 1) BD_B=$(bt_rig_addr 2)
-echo "# rig: M $BD_M, A $BD_A, B $BD_B: up and paired in $(($(now_ms) - t_rig)) ms"
-LINK_M="share_listen = rfcomm:$BD_M:5"
+bt_rig_pair 1 0 && bt_rig_pair 2 3 || { echo "not ok - A and B paired with M"; exit 1; }
+BD_M=$(bt_rig_addr 0) BD_M2=$(bt_rig_addr 3) BD_A=$(bt_rig_addr 1) BD_B=$(bt_rig_addr 2)
+echo "# rig: M $BD_M and $BD_M2, A $BD_A, B $BD_B: up and paired in $(($(now_ms) - t_rig)) ms"
+LINK_M="share_listen = rfcomm:5"
 LINK_A="share_connect = rfcomm:$BD_M:5
 share_adapter = $BD_A"
-LINK_B="share_connect = rfcomm:$BD_M:5
+LINK_B="share_connect = rfcomm:$BD_M2:5
 share_adapter = $BD_B"
 link_down() { bt_rig_hci_down 1; }
 link_up() { bt_rig_hci_up 1; }
