@@ -233,6 +233,11 @@ struct sapd_bluez *sapd_bluez_start(uint16_t channel, sapd_bluez_conn_cb cb, voi
 	return b;
 }
 
+bool sapd_bluez_registered(const struct sapd_bluez *b)
+{
+	return b->registered;
+}
+
 int sapd_bluez_fd(const struct sapd_bluez *b)
 {
 	return b->fd;

@@ -23,18 +23,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/bt.h"
 #include "lib/log.h"
 #include "sapd.h"
-
-/* BlueZ's RFCOMM socket address (bluetooth/rfcomm.h), without libbluetooth */
-#ifndef AF_BLUETOOTH
-#define AF_BLUETOOTH	31
-#endif
-struct sapd_sockaddr_rc {
-	sa_family_t rc_family;
-	uint8_t rc_bdaddr[6];	/* little-endian: the last octet first */
-	uint8_t rc_channel;
-};
 
 static int listen_unix(struct sapd_listener *l, const char *path)
 {
@@ -195,7 +186,7 @@ static bool allowed_tcp(int fd, const struct sapd_allow *a, char *peer, size_t l
 
 static bool allowed_rfcomm(int fd, const struct sapd_allow *a, char *peer, size_t len)
 {
-	struct sapd_sockaddr_rc rc;
+	struct bt_sockaddr_rc rc;
 	socklen_t sl = sizeof(rc);
 	char addr[18];
 	unsigned int i;

@@ -48,6 +48,7 @@ struct session {
 
 struct sapd {
 	struct sapd_card card;
+	const char *listen_spec[LISTEN_MAX];	/* --listen, opened after the card */
 	struct sapd_listener listen[LISTEN_MAX];
 	unsigned int n_listen;
 	struct sapd_bluez *bluez;
@@ -119,7 +120,7 @@ static void write_status(struct sapd *d)
 		d->s.kind == SAPD_TCP ? "tcp" : "rfcomm",
 		d->s.fd >= 0 ? state_name(d->srv.state) : "idle");
 	fprintf(f, " \"bluez_registered\": %s,\n",
-		d->bluez ? "true" : "false");
+		d->bluez && sapd_bluez_registered(d->bluez) ? "true" : "false");
 	fprintf(f, " \"sessions\": %" PRIu64 ", \"refused\": %" PRIu64 ", \"busy\": %" PRIu64
 		", \"connect_timeouts\": %" PRIu64 ", \"link_errors\": %" PRIu64
 		", \"card_errors\": %" PRIu64 ",\n",
@@ -358,7 +359,6 @@ static int parse_args(struct sapd *d, int argc, char **argv, bool *to_syslog, in
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *listen_spec[LISTEN_MAX];
 	unsigned long v;
 	char *end;
 	int o, card = -1;
@@ -382,7 +382,7 @@ static int parse_args(struct sapd *d, int argc, char **argv, bool *to_syslog, in
 		case 'l':
 			if (d->n_listen == LISTEN_MAX)
 				goto bad;
-			listen_spec[d->n_listen++] = optarg;
+			d->listen_spec[d->n_listen++] = optarg;
 			break;
 		case 'u':
 			v = strtoul(optarg, &end, 10);
@@ -424,11 +424,8 @@ static int parse_args(struct sapd *d, int argc, char **argv, bool *to_syslog, in
 		return -EINVAL;
 	}
 	d->card.num = (unsigned int)card;
-	for (i = 0; i < d->n_listen; i++)
-		d->listen[i].spec[0] = 0, d->listen[i].fd = -1;
-	/* listeners are opened after the card: keep their specs */
-	for (i = 0; i < d->n_listen; i++)
-		snprintf(d->listen[i].spec, sizeof(d->listen[i].spec), "%s", listen_spec[i]);
+	for (i = 0; i < LISTEN_MAX; i++)
+		d->listen[i].fd = -1;
 	return 0;
 bad:
 	fprintf(stderr, "vuicc-sap: bad value for --%s: '%s'\n",
@@ -480,6 +477,7 @@ static int run(struct sapd *d)
 			case T_BLUEZ:
 				if (sapd_bluez_process(d->bluez))
 					return 1;
+				d->dirty = true;	/* bluez_registered may have changed */
 				break;
 			case T_SESSION:
 				if (d->s.fd < 0)
@@ -546,13 +544,10 @@ int main(int argc, char **argv)
 	}
 	rc = 1;
 	for (i = 0; i < d.n_listen; i++) {
-		char spec[sizeof(d.listen[i].spec)];
-
-		snprintf(spec, sizeof(spec), "%s", d.listen[i].spec);
-		if (sapd_listen(&d.listen[i], spec) ||
+		if (sapd_listen(&d.listen[i], d.listen_spec[i]) ||
 		    ep_add(d.ep, d.listen[i].fd, EPOLLIN, T_LISTEN, i))
 			goto out;
-		log_notice("sap: card %u: listening on %s", d.card.num, spec);
+		log_notice("sap: card %u: listening on %s", d.card.num, d.listen_spec[i]);
 	}
 	if (d.rfcomm) {
 		d.bluez = sapd_bluez_start(d.rfcomm, bluez_conn, &d);

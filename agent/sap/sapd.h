@@ -90,6 +90,8 @@ struct sapd_bluez *sapd_bluez_start(uint16_t channel, sapd_bluez_conn_cb cb, voi
  * starts it again).
  */
 int sapd_bluez_fd(const struct sapd_bluez *b);
+/* Is the profile registered now (false after bluetoothd left, until it is back)? */
+bool sapd_bluez_registered(const struct sapd_bluez *b);
 int sapd_bluez_process(struct sapd_bluez *b);
 void sapd_bluez_stop(struct sapd_bluez *b);
 

@@ -20,22 +20,13 @@
 
 #include <sodium.h>
 
+#include "lib/bt.h"
 #include "lib/log.h"
 #include "share_glue.h"
 
 #define BAD_RECORDS_MAX		3
 #define HANDSHAKE_MS		10000	/* a connection not secured by then is closed */
 
-/* BlueZ's RFCOMM socket address (bluetooth/rfcomm.h), without libbluetooth */
-#ifndef AF_BLUETOOTH
-#define AF_BLUETOOTH		31
-#endif
-#define BTPROTO_RFCOMM		3
-struct vd_sockaddr_rc {
-	sa_family_t rc_family;
-	uint8_t rc_bdaddr[6];	/* little-endian, as BlueZ keeps it */
-	uint8_t rc_channel;
-};
 
 /*
  * The leases' clock: CLOCK_BOOTTIME, which goes on counting while the
@@ -121,7 +112,7 @@ static int open_socket(void *arg)
 	int fd, on = 1, ret;
 
 	if (a->rfcomm) {
-		struct vd_sockaddr_rc rc = { .rc_family = AF_BLUETOOTH, .rc_channel = a->channel };
+		struct bt_sockaddr_rc rc = { .rc_family = AF_BLUETOOTH, .rc_channel = a->channel };
 
 		memcpy(rc.rc_bdaddr, a->bdaddr, 6);
 		fd = socket(AF_BLUETOOTH, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, BTPROTO_RFCOMM);
@@ -130,7 +121,7 @@ static int open_socket(void *arg)
 		if (a->listen) {
 			ret = bind(fd, (struct sockaddr *)&rc, sizeof(rc)) || listen(fd, 4) ? -errno : 0;
 		} else {
-			struct vd_sockaddr_rc src = { .rc_family = AF_BLUETOOTH };
+			struct bt_sockaddr_rc src = { .rc_family = AF_BLUETOOTH };
 
 			/* from the named controller; otherwise the kernel picks a route */
 			memcpy(src.rc_bdaddr, a->src, 6);
