@@ -177,6 +177,14 @@ def cmd_adapters(n, timeout):
 	idx = wait_for('%d adapters in bluetoothd' % n, timeout, present)
 	paths = ['/org/bluez/hci%d' % i for i in idx]
 	a = 'org.bluez.Adapter1'
+	# a spare that came up too stays off (bluetoothd's AutoEnable is off,
+	# but one powered by someone else would take unbound sockets' routes)
+	objs = objects(bus)
+	for p in objs:
+		if (p.startswith('/org/bluez/hci') and '/dev_' not in p and p not in paths
+				and a in objs[p] and bool(prop(bus, p, a, 'Powered'))):
+			set_prop(bus, p, a, 'Powered', dbus.Boolean(False))
+			log('adapter', p, 'spare: powered off')
 	for p in paths:
 		set_prop(bus, p, a, 'Powered', dbus.Boolean(True))
 	for p in paths:

@@ -202,7 +202,7 @@ bt_rig_up() {
 	PairableTimeout = 0
 	AlwaysPairable = true
 	[Policy]
-	AutoEnable = true
+	AutoEnable = false
 	EOF
 	bluetoothd=/usr/libexec/bluetooth/bluetoothd
 	[ -x "$bluetoothd" ] || bluetoothd=$(command -v bluetoothd)
@@ -216,13 +216,13 @@ bt_rig_up() {
 		grep -q 'registered as default' "$BT_RIG_DIR/agent.log" || return 1
 
 	# N controllers in one emulator: they page and inquire each other.
-	# btvirt creates them all before it answers any: on the debug kernel
-	# the first one's HCI_Reset times out meanwhile (2 s) and it never
-	# reaches bluetoothd, so one more is made there, and rig index I is
-	# the I-th controller that did come up (BT_RIG_DIR/map).
-	local extra=0
-	[ "${VUICC_KERNEL:-}" = debug ] && extra=1
-	# shellcheck disable=SC2086
+	# btvirt creates them all before it answers any, and under load (the
+	# debug kernel, a busy guest) the first one's HCI_Reset can time out
+	# meanwhile (2 s): it never reaches bluetoothd.  So one more is made,
+	# rig index I is the I-th controller that did come up (BT_RIG_DIR/map),
+	# and only those are powered (AutoEnable off): a spare left powered
+	# would be the kernel's route for an unbound socket, unpaired.
+	local extra=1
 	_bt_rig_start btvirt "$BT_RIG_BTVIRT" -l"$((n + extra))" $BT_RIG_BTVIRT_OPTS
 	_bt_rig_wait "$BT_RIG_TIMEOUT" "$((n + extra)) controllers from btvirt (log: $BT_RIG_DIR/btvirt.log)" \
 		test -e "/sys/class/bluetooth/hci$((n + extra - 1))" || return 1

@@ -207,8 +207,15 @@ def check_server_msg(m):
             raise SapError(f"{m!r}: data {'with' if has else 'without'} result {result_name(m.result)}")
 
 
-def open_transport(spec, timeout=10.0):
-    """unix:PATH, tcp:HOST:PORT or rfcomm:BDADDR:CHANNEL -> a connected socket"""
+# the local controller RFCOMM connects from when none is given (a test
+# sets it once: sap_e2e.py --local)
+RFCOMM_LOCAL = None
+
+
+def open_transport(spec, timeout=10.0, local=None):
+    """unix:PATH, tcp:HOST:PORT or rfcomm:BDADDR:CHANNEL -> a connected socket
+    (over RFCOMM from the controller whose address is local, if given: the
+    kernel's route for an unbound socket is whichever controller is up)"""
     kind, _, rest = spec.partition(":")
     if kind == "unix":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -221,6 +228,7 @@ def open_transport(spec, timeout=10.0):
         return s
     elif kind == "rfcomm":
         bd, _, ch = rest.rpartition(":")
+        local = local or RFCOMM_LOCAL
         # the previous session's DLC on the channel may still be closing
         # (reset, busy or refused for a moment): try again for 5 s, as a
         # car kit does
@@ -229,6 +237,8 @@ def open_transport(spec, timeout=10.0):
             s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_STREAM, socket.BTPROTO_RFCOMM)
             s.settimeout(timeout)
             try:
+                if local:
+                    s.bind((local, 0))
                 s.connect((bd, int(ch)))
                 return s
             except OSError as e:

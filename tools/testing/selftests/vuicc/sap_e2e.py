@@ -662,6 +662,7 @@ def main():
     g.add_argument("--unix", metavar="PATH")
     g.add_argument("--tcp", metavar="HOST:PORT")
     g.add_argument("--rfcomm", metavar="BDADDR:CHANNEL")
+    ap.add_argument("--local", metavar="BDADDR", help="over RFCOMM: connect from this controller")
     ap.add_argument("--profile", required=True, help="the card's profile file (its K, OPc, IMSI, ICCID)")
     ap.add_argument("--atr", help="the card's ATR in hex (vuiccctl reset)")
     ap.add_argument("--count", type=int, default=200, help="APDUs timed")
@@ -673,6 +674,7 @@ def main():
     args = ap.parse_args()
     args.transport = (f"unix:{args.unix}" if args.unix else f"tcp:{args.tcp}" if args.tcp
                       else f"rfcomm:{args.rfcomm}")
+    sap.RFCOMM_LOCAL = args.local
     prof = load_profile(args.profile)
     print(f"# sap_e2e: {args.transport}, profile {prof.get('name')}")
     if args.hold:

@@ -130,10 +130,10 @@ if [ -n "${SAP_E2E_RFCOMM:-}" ]; then
 		# the captured session is the modem's: connect, ATR, boot reads,
 		# AUTHENTICATE, power, reset, disconnect; the bad inputs follow
 		# uncaptured (tshark rightly calls them malformed)
-		$py "$here/sap_e2e.py" --rfcomm "$bd:8" --profile "$prof" --atr "$atr" \
+		$py "$here/sap_e2e.py" --rfcomm "$bd:8" --local "$(bt_rig_addr 1)" --profile "$prof" --atr "$atr" \
 			--count ${SAP_COUNT:-200} --skip-bad || rc=1
 		bt_rig_btmon_stop
-		$py "$here/sap_e2e.py" --rfcomm "$bd:8" --profile "$prof" --atr "$atr" \
+		$py "$here/sap_e2e.py" --rfcomm "$bd:8" --local "$(bt_rig_addr 1)" --profile "$prof" --atr "$atr" \
 			--count 20 --card $card || rc=1
 		stop
 		# tshark's SAP dissector over the capture: SAP seen, nothing malformed
