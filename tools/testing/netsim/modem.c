@@ -849,6 +849,8 @@ static void sim_check(struct ns_modem *m, uint64_t now)
 		if (sim_present(m))
 			return;
 		m->sim_lost++;
+		ns_log("%s: presence check: STATUS unanswered (asked %llu ms ago)", m->cfg->name,
+		       (unsigned long long)(ns_now() - now));
 		card_removed(m);
 		/* the next check tries to read it again, first with a warm reset */
 		m->sim_warm = true;
