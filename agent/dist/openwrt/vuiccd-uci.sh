@@ -125,6 +125,7 @@ vuiccd_uci_prepare() {
 
 	VUICCD_UCI_PATH=
 	VUICCD_UCI_CHANGED=1
+	mkdir -p "${out%/*}" || return 1
 	config_get file "$cfg" config_file
 	if [ -n "$file" ]; then
 		# the escape hatch: the user's own vuiccd.conf, read as it is; only
@@ -138,7 +139,6 @@ vuiccd_uci_prepare() {
 		return 0
 	fi
 	rm -f "$out.md5"
-	mkdir -p "${out%/*}" || return 1
 	(umask 077 && vuiccd_uci_conf "$cfg" >"$out.new") || { rm -f "$out.new"; return 1; }
 	# what vuiccd would say about it: a bad file never replaces a good one
 	if [ -x "${VUICCD_BIN:-/usr/sbin/vuiccd}" ] &&
