@@ -28,7 +28,7 @@ t_scan_ms switchback switchback_ms vsim vsim_retry_ms standby_count data_check
 data_check_interval_ms data_check_failures data_check_timeout_ms server_url
 device_id device_secret_file server_ca device_cert device_key server_timeout_ms
 server_attempts share share_profile share_profile_file share_listen
-share_connect share_adapter share_key_file share_mode share_want share_lease_ms
+share_connect share_adapter share_netns share_key_file share_mode share_want share_lease_ms
 share_drift_ms share_guard_ms share_answer_ms share_retry_ms'
 # the keys that repeat: UCI lists ("modem = CARD TTY" once per card)
 VUICCD_UCI_LISTS='enable modem modem_scan_port modem_vuicc_slot share_peer_key'
