@@ -977,8 +977,14 @@ void modem_tick(struct ns_modem *m, uint64_t now)
 	case PROC_BOOT: {
 		int rc;
 
+		uint64_t t0 = ns_now();
+
 		m->proc = PROC_IDLE;
 		rc = card_boot(m);
+		/* the modems share one thread: a boot that held it is worth a line */
+		if (rc < 0 && ns_now() - t0 >= 1000)
+			ns_log("%s: the boot reads failed after %llu ms", m->cfg->name,
+			       (unsigned long long)(ns_now() - t0));
 		if (rc > 0) {		/* waits for +CPIN: no search, no authentication */
 			m->sim_boot_ok = true;
 			return;

@@ -478,8 +478,11 @@ kill_round() {	# ROUND: A active; B asking; kill -9 A's vuiccd
 	check "kill $1: the kernel disabled A's profile at its deadline (within 1 s)" python3 -c "
 import sys; k, l = $t_dis, ${left:--1} / 1000
 sys.exit(0 if l >= 0 and k > 0 and $t_q0 + l - 0.2 <= k <= $t_q1 + l + 1 else 1)"
-	if ! check "kill $1: A's modem detached (card removed) within the guard time of that" python3 -c "
+	if python3 -c "
 import sys; sys.exit(0 if $t_det > 0 and $t_dis <= $t_det <= $t_dis + $GUARD / 1000 else 1)"; then
+		ok "kill $1: A's modem detached (card removed) within the guard time of that"
+	else
+		nok "kill $1: A's modem detached (card removed) within the guard time of that"
 		netsim_window "$t_dis" "$t_det"
 	fi
 	check "kill $1: B active only after A's modem detached" python3 -c "
