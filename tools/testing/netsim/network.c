@@ -231,10 +231,14 @@ void net_attach(struct ns_modem *m, const struct ns_operator *op, int rat)
 	}
 }
 
+/*
+ * The network forgets the IMSI first, then the data path goes: taking the
+ * link down runs ip(8), which takes seconds on the debug kernel, and the
+ * network's view (attached or not, the double-attach check) is the
+ * detach's, not the plumbing's.
+ */
 void net_detach(struct ns_modem *m, const char *why)
 {
-	if (m->pdp_active)
-		net_pdp_deactivate(m);
 	if (m->sub >= 0) {
 		struct ns_subscriber *u = &ns.sc.subs[m->sub];
 
@@ -242,6 +246,8 @@ void net_detach(struct ns_modem *m, const char *why)
 			u->attached = -1;
 		ns_log("%s: IMSI %s detached (%s)", m->cfg->name, u->imsi, why);
 	}
+	if (m->pdp_active)
+		net_pdp_deactivate(m);
 	m->sub = -1;
 	m->flap_ms = 0;
 }
