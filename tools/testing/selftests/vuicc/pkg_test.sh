@@ -106,6 +106,7 @@ outside() {
 	fi
 	note "chroot $root (the host's / with a tmpfs upper layer)"
 	chroot "$root" /usr/bin/env VUICC_PKG_CHROOT=1 VUICC_DEBDIR="$debdir" \
+		DEBIAN_FRONTEND=noninteractive \
 		VUICC_PKG_PASS=$pass VUICC_PKG_START=$start \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/bash "$self" "$debdir"
@@ -126,7 +127,11 @@ logged() {
 	log=$(mktemp)
 	"$@" >"$log" 2>&1
 	rc=$?
-	[ $rc = 0 ] || tail -n 30 "$log" | sed 's/^/#   /'
+	if [ $rc != 0 ]; then
+		grep -E '^dpkg: |rror|[Ff]ail' "$log" | head -n 20 | sed 's/^/#   /'
+		echo "#   ..."
+		tail -n 20 "$log" | sed 's/^/#   /'
+	fi
 	rm -f "$log"
 	return $rc
 }
