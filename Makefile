@@ -267,12 +267,14 @@ dkms-source:
 	install -m 0644 $(wildcard $(TOP)/uapi/linux/*.h) $(DESTDIR)$(DKMS_SRC)/uapi/linux/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' $(TOP)/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
 
-# As root: the module for the running kernel through DKMS (rebuilt by DKMS
-# when a kernel's headers are installed), and its removal.
+# As root: the module for the running kernel (or KVER=release) through
+# DKMS, which rebuilds it when a kernel's headers are installed; and its
+# removal from DKMS for every kernel.
+DKMS_K = $(if $(KVER),-k $(KVER))
 dkms-install: dkms-source
 	dkms add -m vuicc -v $(VERSION)
-	dkms build -m vuicc -v $(VERSION)
-	dkms install -m vuicc -v $(VERSION)
+	dkms build -m vuicc -v $(VERSION) $(DKMS_K)
+	dkms install -m vuicc -v $(VERSION) $(DKMS_K)
 
 dkms-remove:
 	-dkms remove -m vuicc -v $(VERSION) --all
