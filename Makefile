@@ -5,6 +5,8 @@
 # line); make deps installs what they need.
 #
 #   make [KERNEL=debug|distro-6.1|distro-6.12 | KDIR=/path/to/kernel/build]
+#   make dkms-install | dkms-remove   the module through DKMS (as root)
+#   make deb                          the Debian packages (into DEBDIR)
 #
 # The module is built out of tree in a cache directory per kernel
 # (${XDG_CACHE_HOME:-~/.cache}/vuicc/mod/...); `make modules` prints it.
@@ -80,12 +82,12 @@ SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vui
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
 .PHONY: all modules tools deps check check-static check-host check-vm demo soak clean help \
-	model-check
+	model-check agent dkms-source dkms-install dkms-remove deb
 
 all: modules tools
 
 help:
-	@sed -n '3,11p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
 
 modules:
 	@$(TOP)/tools/testing/build-modules \
@@ -94,6 +96,10 @@ modules:
 tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(BUILD)/bin/netsim \
 	$(BUILD)/bin/vuicc-sap \
 	$(AGENT_TESTS) $(SELFTESTS) $(BENCH)
+
+# what the packages ship (debian/rules builds only these: no test program)
+AGENT_BIN := $(addprefix $(BUILD)/bin/,vuiccd vuiccctl vuicc-sap vuicc-vpcd)
+agent: $(AGENT_BIN)
 
 $(OBJ)/%.o: %.c Makefile
 	@mkdir -p $(@D)
@@ -119,7 +125,7 @@ $(BUILD)/lib-san/libvuicc-%.a: $$(call layer_obj,$$*,$(SOBJ))
 
 $(BUILD)/bin/vuicc-vpcd: tools/vpcd-bridge/vuicc-vpcd.c uapi/linux/vuicc.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 # vuiccctl: the library layer only (libnl; no libsodium, json-c or libcurl)
 $(BUILD)/bin/vuiccctl: $(VUICCCTL_OBJ) $(BUILD)/lib/libvuicc-lib.a
@@ -244,5 +250,45 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# The version of the module source, the DKMS tree and the Debian packages:
+# the top-level VERSION file is the one place it is written (debian/changelog
+# must name the same upstream version; debian/rules checks).
+VERSION := $(shell cat $(TOP)/VERSION)
+DKMS_SRC := /usr/src/vuicc-$(VERSION)
+
+# The module's source as DKMS builds it (Kbuild, kernel/ without the KUnit
+# suites, uapi/, dkms.conf with its version) into $(DESTDIR)$(DKMS_SRC).
+dkms-source:
+	install -d $(DESTDIR)$(DKMS_SRC)/kernel/generated $(DESTDIR)$(DKMS_SRC)/uapi/linux
+	install -m 0644 $(TOP)/Kbuild $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 $(wildcard $(TOP)/kernel/*.[ch]) $(DESTDIR)$(DKMS_SRC)/kernel/
+	install -m 0644 $(wildcard $(TOP)/kernel/generated/*.[ch]) $(DESTDIR)$(DKMS_SRC)/kernel/generated/
+	install -m 0644 $(wildcard $(TOP)/uapi/linux/*.h) $(DESTDIR)$(DKMS_SRC)/uapi/linux/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' $(TOP)/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+
+# As root: the module for the running kernel (or KVER=release) through
+# DKMS, which rebuilds it when a kernel's headers are installed; and its
+# removal from DKMS for every kernel.
+DKMS_K = $(if $(KVER),-k $(KVER))
+dkms-install: dkms-source
+	dkms add -m vuicc -v $(VERSION)
+	dkms build -m vuicc -v $(VERSION) $(DKMS_K)
+	dkms install -m vuicc -v $(VERSION) $(DKMS_K)
+
+dkms-remove:
+	-dkms remove -m vuicc -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# The Debian packages (debian/): vuicc-dkms, vuiccd, vuicc-tools, built
+# without network, VM or debug kernel; the results (.deb, .changes,
+# .buildinfo) are moved from the parent directory into DEBDIR.
+DEBDIR ?= $(or $(VUICC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vuicc)/deb
+deb:
+	cd $(TOP) && dpkg-buildpackage -us -uc -b -j1
+	mkdir -p $(DEBDIR)
+	cd $(TOP)/.. && dcmd mv vuicc_$(VERSION)_$(shell dpkg-architecture -qDEB_HOST_ARCH).changes $(DEBDIR)/
+	cd $(TOP) && debian/rules clean
+	@echo "packages in $(DEBDIR)"
 
 -include $(shell find $(OBJ) $(SOBJ) -name '*.d' 2>/dev/null)
