@@ -81,8 +81,8 @@ BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
-.PHONY: all modules tools deps check check-static check-host check-vm demo soak clean help \
-	model-check agent dkms-source dkms-install dkms-remove deb
+.PHONY: all modules tools tools-arm64 deps check check-static check-host check-vm demo soak clean \
+	help model-check agent dkms-source dkms-install dkms-remove deb
 
 all: modules tools
 
@@ -100,6 +100,16 @@ tools: $(BUILD)/bin/vuiccctl $(BUILD)/bin/vuiccd $(BUILD)/bin/vuicc-vpcd $(BUILD
 # what the packages ship (debian/rules builds only these: no test program)
 AGENT_BIN := $(addprefix $(BUILD)/bin/,vuiccd vuiccctl vuicc-sap vuicc-vpcd)
 agent: $(AGENT_BIN)
+
+# The programs the arm64 VM runs (tools/testing/vm/run --arch arm64),
+# cross-built with gcc-aarch64-linux-gnu into build-arm64/ by this Makefile
+# itself; the harness gives the guest the arm64 shared libraries they need.
+ARM64_TOOLS := bin/vuiccctl selftests/vuicc/chardev selftests/vuicc/netlink
+tools-arm64:
+	@PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
+	$(MAKE) -C $(TOP) --no-print-directory BUILD=$(TOP)/build-arm64 \
+		CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
+		$(addprefix $(TOP)/build-arm64/,$(ARM64_TOOLS))
 
 $(OBJ)/%.o: %.c Makefile
 	@mkdir -p $(@D)
@@ -249,7 +259,7 @@ demo: deps
 	@T0=$(T0) $(TOP)/tools/testing/demo
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(TOP)/build-arm64
 
 # The version of the module source, the DKMS tree and the Debian packages:
 # the top-level VERSION file is the one place it is written (debian/changelog
