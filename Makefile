@@ -22,7 +22,10 @@ CC ?= cc
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/agent $(NL_CFLAGS)
+# (64-bit file offsets on 32-bit targets too: glibc's 32-bit readdir fails
+# with EOVERFLOW on a file system with 64-bit directory cookies; found on
+# 32-bit PowerPC, issue 21)
+CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(TOP)/uapi -I$(TOP)/agent $(NL_CFLAGS)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
@@ -81,7 +84,7 @@ BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
-.PHONY: all modules tools tools-arm64 deps check check-static check-host check-vm demo soak clean \
+.PHONY: all modules tools tools-arm64 tools-ppc32 deps check check-static check-host check-vm demo soak clean \
 	help model-check agent dkms-source dkms-install dkms-remove deb
 
 all: modules tools
@@ -110,6 +113,28 @@ tools-arm64:
 	$(MAKE) -C $(TOP) --no-print-directory BUILD=$(TOP)/build-arm64 \
 		CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
 		$(addprefix $(TOP)/build-arm64/,$(ARM64_TOOLS))
+
+# The programs of the 32-bit big-endian VM (tools/testing/vm/run-ppc32),
+# static, with gcc-powerpc-linux-gnu: its /init and the two kselftests.
+# Debian 12 has no powerpc libraries, so netlink's libmnl calls go to
+# tools/testing/lib/mnl_lite.h.
+# Also the agent's host tests of the layers that need no library Debian 12
+# lacks for powerpc (libnl, libsodium, json-c, libcurl), static, for
+# qemu-ppc-static on the host (tools/testing/check's be_agent step).
+STATIC_AGENT_SRC := $(filter-out agent/core/share_chan%.c,$(wildcard agent/core/*.c)) \
+	$(filter-out agent/lib/nl.c,$(wildcard agent/lib/*.c))
+STATIC_AGENT_TESTS := $(patsubst %.c,tests-static/%,$(notdir $(filter-out \
+	%/share_chan_test.c,$(wildcard agent/tests/core/*_test.c agent/tests/lib/*_test.c))))
+PPC32_TOOLS := init selftests/vuicc/chardev selftests/vuicc/netlink $(STATIC_AGENT_TESTS)
+tools-ppc32:
+	@PKG_CONFIG_LIBDIR=/nonexistent \
+	$(MAKE) -C $(TOP) --no-print-directory BUILD=$(TOP)/build-ppc32 \
+		CC=powerpc-linux-gnu-gcc AR=powerpc-linux-gnu-ar MNL_LITE=1 \
+		SELFTEST_LDFLAGS=-static $(addprefix $(TOP)/build-ppc32/,$(PPC32_TOOLS))
+
+$(BUILD)/init: tools/testing/vm/init-static.c Makefile
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -static -o $@ $<
 
 $(OBJ)/%.o: %.c Makefile
 	@mkdir -p $(@D)
@@ -173,13 +198,25 @@ $(BUILD)/tests/%_test: $(OBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o $(VUICC
 		$(LDFLAGS) $(NL_LIBS) -lpthread
 test_dir = $(notdir $(patsubst %/,%,$(dir $(filter %/$(1)_test.c,$(AGENT_TEST_SRC)))))
 
+# the static tests of tools-ppc32 (no library beyond libc)
+$(BUILD)/lib/libvuicc-static.a: $(patsubst %.c,$(OBJ)/%.o,$(STATIC_AGENT_SRC))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests-static/%_test: $(OBJ)/agent/tests/$$(call test_dir,$$*)/%_test.o \
+		$(BUILD)/lib/libvuicc-static.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread
+
 # kselftests build as the kernel's do (-Wall): kselftest_harness.h is not
 # -Wextra clean.
-SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -D_GNU_SOURCE -I$(TOP)/uapi
+SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(TOP)/uapi
 
-$(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h Makefile
+$(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h \
+		tools/testing/selftests/vuicc/modload.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< -lmnl -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< $(SELFTEST_LDFLAGS) $(if $(MNL_LITE),,-lmnl) -lpthread
 
 # the T=0 selftest plays the terminal with tools/testing/lib/t0term.c
 $(BUILD)/selftests/vuicc/t0 $(BUILD)/selftests/vuicc/t0_fuzz: $(BUILD)/selftests/vuicc/%: \
@@ -259,7 +296,7 @@ demo: deps
 	@T0=$(T0) $(TOP)/tools/testing/demo
 
 clean:
-	rm -rf $(BUILD) $(TOP)/build-arm64
+	rm -rf $(BUILD) $(TOP)/build-arm64 $(TOP)/build-ppc32
 
 # The version of the module source, the DKMS tree and the Debian packages:
 # the top-level VERSION file is the one place it is written (debian/changelog

@@ -91,7 +91,7 @@ static bool digits(const char *s, size_t lo, size_t hi)
 	return n >= lo && n <= hi && strspn(s, "0123456789") == n;
 }
 
-static bool dec(const char *s, long lo, long hi, long *v)
+static bool dec(const char *s, long long lo, long long hi, long long *v)
 {
 	char *e;
 
@@ -99,14 +99,14 @@ static bool dec(const char *s, long lo, long hi, long *v)
 		s++;
 	if (!*s || (!isdigit((unsigned char)*s) && *s != '-'))
 		return false;
-	*v = strtol(s, &e, 10);
+	*v = strtoll(s, &e, 10);
 	while (*e == ' ')
 		e++;
 	return !*e && *v >= lo && *v <= hi;
 }
 
 /* a decimal that may carry a fraction ("-8.50"): its whole part */
-static bool dec_frac(const char *s, long lo, long hi, long *v)
+static bool dec_frac(const char *s, long long lo, long long hi, long long *v)
 {
 	char b[24];
 	const char *dot = strchr(s, '.');
@@ -170,7 +170,7 @@ static int parse_quectel(const char *line, struct survey_cell *c)
 {
 	const char *f[20];
 	char buf[AT_LINE_MAX + 1];
-	long v;
+	long long v;
 	int n;
 
 	if (strncmp(line, "+QSCAN:", 7))
@@ -244,7 +244,7 @@ static bool label(const char *line, const char *name, char *out, size_t len)
 static int parse_telit(const char *line, struct survey_cell *c)
 {
 	char mcc[8], mnc[8], v[24];
-	long x;
+	long long x;
 	int rat;
 
 	if (!strncmp(line, "Network survey", 14))
@@ -287,7 +287,7 @@ static int parse_telit(const char *line, struct survey_cell *c)
 		c->tac = (uint32_t)x;
 	}
 	if (label(line, "cellId", v, sizeof(v))) {
-		if (!dec(v, 0, 0xFFFFFFFFL, &x))
+		if (!dec(v, 0, 0xFFFFFFFFLL, &x))
 			return -1;
 		c->ci = (uint32_t)x;
 	}
@@ -339,7 +339,7 @@ static int parse_ublox(const char *line, struct survey_cell *c)
 {
 	char mcc[8], mnc[8], v[24], pad[8];
 	uint32_t h;
-	long x;
+	long long x;
 
 	if (!key(line, "MCC", mcc, sizeof(mcc)) || !key(line, "MNC", mnc, sizeof(mnc)))
 		return -1;

@@ -24,6 +24,7 @@
 #include <linux/vuicc.h>
 
 #include "kselftest_harness.h"
+#include "modload.h"
 
 #define CARD0 "/dev/vuicc0"
 #define CARD1 "/dev/vuicc1"
@@ -273,7 +274,7 @@ TEST_F(card, apdu_framing)
 		const struct framing *f = &framings[i];
 
 		b = make_apdu(f->blen, f->lead, f->nlead, f->tail, f->ntail, &len);
-		ASSERT_NE(NULL, b);
+		ASSERT_TRUE(b != NULL);
 		if (!strcmp(f->name, "1 byte"))
 			len = 1;
 		n = xfer(self->fd, b, len, rsp, sizeof(rsp));
@@ -291,7 +292,7 @@ TEST_F(card, apdu_framing)
 	EXPECT_EQ(-1, write(self->fd, rsp, 0));
 	EXPECT_EQ(EINVAL, errno);
 	b = calloc(1, 1 << 20);
-	ASSERT_NE(NULL, b);
+	ASSERT_TRUE(b != NULL);
 	EXPECT_EQ(-1, write(self->fd, b, 1 << 20));
 	EXPECT_EQ(EINVAL, errno);
 	free(b);
@@ -564,13 +565,6 @@ TEST_F_TIMEOUT(slow, one_thread_per_card, 120)
 
 /* ---- the module going away ---- */
 
-static int run(const char *cmd)
-{
-	int rc = system(cmd);
-
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static int module_loaded(void)
 {
 	return access("/sys/module/vuicc", F_OK) == 0;
@@ -578,15 +572,9 @@ static int module_loaded(void)
 
 static int load_module(void)
 {
-	char cmd[512];
-	const char *dir = getenv("VUICC_MODDIR");
-
 	if (module_loaded())
 		return 0;
-	if (!dir)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "insmod %s/vuicc.ko cards=2", dir);
-	return run(cmd);
+	return vuicc_insmod(getenv("VUICC_MODDIR"), "cards=2");
 }
 
 TEST(rmmod_is_refused_while_open)
@@ -597,7 +585,7 @@ TEST(rmmod_is_refused_while_open)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, power_on(fd, &atr));
-	EXPECT_NE(0, run("rmmod vuicc 2>/dev/null"));
+	EXPECT_NE(0, vuicc_rmmod());
 	EXPECT_TRUE(module_loaded());
 	/* the opener is undisturbed */
 	EXPECT_EQ(2, xfer(fd, apdu, sizeof(apdu), rsp, sizeof(rsp)));
@@ -658,12 +646,12 @@ TEST_F_TIMEOUT(slow, open_close_ioctl_while_rmmod, 300)
 	struct vuicc_atr atr;
 	pthread_t t[2];
 
-	ASSERT_NE(NULL, getenv("VUICC_MODDIR")) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
+	ASSERT_TRUE(getenv("VUICC_MODDIR") != NULL) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
 	ASSERT_EQ(0, load_module());
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn_thread, &c));
 	for (i = 0; i < 40; i++) {
-		if (run("rmmod vuicc 2>/dev/null") == 0) {
+		if (vuicc_rmmod() == 0) {
 			unloaded++;
 			usleep(20000);
 			ASSERT_EQ(0, load_module());

@@ -8,6 +8,7 @@
  *
  *   tools/testing/vm/run -- build/selftests/vuicc/netlink
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -31,6 +32,7 @@
 #include <linux/vuicc.h>
 
 #include "kselftest_harness.h"
+#include "modload.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -1465,7 +1467,7 @@ TEST_F_TIMEOUT(nl, a_stalled_reader_holds_up_no_operation, 120)
 				  strerror(errno));
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
 	r.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r.page);
+	ASSERT_TRUE(r.page != MAP_FAILED);
 	reg.range.start = (unsigned long)r.page;
 	reg.range.len = 4096;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg)) TH_LOG("UFFDIO_REGISTER: %s", strerror(errno));
@@ -1628,7 +1630,16 @@ static void *storm_thread(void *arg)
 /* Any misc device of a card (/sys/class/misc/vuiccN) left while the module is out. */
 static int cards_left(void)
 {
-	return system("ls /sys/class/misc 2>/dev/null | grep -q '^vuicc'") == 0;
+	DIR *d = opendir("/sys/class/misc");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, "vuicc", 5);
+	closedir(d);
+	return n > 0;
 }
 
 /*
@@ -1657,16 +1668,14 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 	const char *dir = getenv("VUICC_MODDIR");
 	int i, unloaded = 0, left = 0, reload_failed = 0;
 	struct storm st = { 0 };
-	char cmd[512];
 	pthread_t t[2];
 
-	ASSERT_NE(NULL, dir) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
-	snprintf(cmd, sizeof(cmd), "insmod %s/vuicc.ko cards=2", dir);
+	ASSERT_TRUE(dir != NULL) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_thread, &st));
 	for (i = 0; i < 20; i++) {
 		usleep(50000);
-		if (system("rmmod vuicc 2>/dev/null"))
+		if (vuicc_rmmod())
 			continue;
 		unloaded++;
 		if (cards_left()) {
@@ -1674,7 +1683,8 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 			left++;
 			break;	/* reloading would meet its name */
 		}
-		if (system(cmd)) {
+		if (vuicc_insmod(dir, "cards=2")) {
+			TH_LOG("reload %d: %s", i, strerror(errno));
 			reload_failed++;
 			break;
 		}
@@ -1683,7 +1693,7 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	if (access("/sys/module/vuicc", F_OK) && !left)
-		EXPECT_EQ(0, system(cmd));
+		EXPECT_EQ(0, vuicc_insmod(dir, "cards=2"));
 	EXPECT_EQ(0, left);
 	EXPECT_EQ(0, reload_failed);
 	EXPECT_LT(0, unloaded);
