@@ -23,7 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef VUICC_MNL_LITE
+#include "../../lib/mnl_lite.h"
+#else
 #include <libmnl/libmnl.h>
+#endif
 #include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -1465,7 +1469,8 @@ TEST_F_TIMEOUT(nl, a_stalled_reader_holds_up_no_operation, 120)
 				  strerror(errno));
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
 	r.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r.page);
+	/* not ASSERT_NE(): it prints a pointer as an intmax_t, an error on 32-bit */
+	ASSERT_TRUE(r.page != MAP_FAILED);
 	reg.range.start = (unsigned long)r.page;
 	reg.range.len = 4096;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg)) TH_LOG("UFFDIO_REGISTER: %s", strerror(errno));
@@ -1660,7 +1665,7 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 	char cmd[512];
 	pthread_t t[2];
 
-	ASSERT_NE(NULL, dir) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
+	ASSERT_TRUE(dir != NULL) TH_LOG("VUICC_MODDIR unset: run in the VM harness");
 	snprintf(cmd, sizeof(cmd), "insmod %s/vuicc.ko cards=2", dir);
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_thread, &st));
