@@ -216,7 +216,18 @@ SELFTEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Werror -D_GNU_SOURCE -D_FILE_OFFSET_
 $(BUILD)/selftests/vuicc/%: tools/testing/selftests/vuicc/%.c uapi/linux/vuicc.h \
 		tools/testing/selftests/vuicc/modload.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< $(SELFTEST_LDFLAGS) $(if $(MNL_LITE),,-lmnl) -lpthread
+	$(CC) $(SELFTEST_CFLAGS) -I$(KSELFTEST) -o $@ $< $(SELFTEST_LDFLAGS) $(MNL_LIBS) -lpthread
+
+# MNL_LITE=1 builds the netlink selftest against tools/testing/lib/mnl_lite.h
+# instead of libmnl, for a target with no libmnl (a static 32-bit PowerPC
+# build: CC='powerpc-linux-gnu-gcc -static').  Give it a BUILD of its own:
+# a binary already built the other way is not rebuilt.
+MNL_LIBS := -lmnl
+ifeq ($(MNL_LITE),1)
+MNL_LIBS :=
+$(BUILD)/selftests/vuicc/netlink: SELFTEST_CFLAGS += -DVUICC_MNL_LITE
+$(BUILD)/selftests/vuicc/netlink: tools/testing/lib/mnl_lite.h
+endif
 
 # the T=0 selftest plays the terminal with tools/testing/lib/t0term.c
 $(BUILD)/selftests/vuicc/t0 $(BUILD)/selftests/vuicc/t0_fuzz: $(BUILD)/selftests/vuicc/%: \
