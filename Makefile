@@ -107,7 +107,7 @@ agent: $(AGENT_BIN)
 # The programs the arm64 VM runs (tools/testing/vm/run --arch arm64),
 # cross-built with gcc-aarch64-linux-gnu into build-arm64/ by this Makefile
 # itself; the harness gives the guest the arm64 shared libraries they need.
-ARM64_TOOLS := bin/vuiccctl selftests/vuicc/chardev selftests/vuicc/netlink
+ARM64_TOOLS := bin/vuiccctl selftests/vuicc/chardev selftests/vuicc/netlink selftests/vuicc/fuzz
 tools-arm64:
 	@PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
 	$(MAKE) -C $(TOP) --no-print-directory BUILD=$(TOP)/build-arm64 \

@@ -3,9 +3,9 @@
  * /init of a guest with no shell: the 32-bit big-endian PowerPC VM
  * (tools/testing/vm/run-ppc32), for which Debian 12 has no userspace.
  * One static program that does what tools/testing/selftests/vuicc/
- * arch_suite.sh does elsewhere: mounts what the tests need, loads
- * vuicc_kunit.ko and reads each vuicc KUnit suite's KTAP from debugfs,
- * loads vuicc.ko with two cards, runs every program in /bin (the char-device
+ * arch_suite.sh does elsewhere: mounts what the tests need, loads vuicc.ko
+ * with two cards, loads vuicc_kunit.ko and reads each vuicc KUnit suite's
+ * KTAP from debugfs, runs every program in /bin (the char-device
  * and netlink kselftests) with VUICC_MODDIR set, unloads the module and asks
  * kmemleak.  It prints an "ok - " or "not ok - " line per part with its
  * time, then "vuicc-vm: exit N" (N parts failed), and powers off.  The host
@@ -253,11 +253,13 @@ int main(void)
 	printf("# static suite on a %u-bit %s-endian kernel\n",
 	       (unsigned int)(sizeof(long) * 8),
 	       *(const unsigned char *)&(const unsigned int){ 1 } ? "little" : "big");
-	kunit();
-	if (insmod("vuicc", "cards=2"))
+	/* (vuicc_kunit.ko links against vuicc.ko) */
+	if (insmod("vuicc", "cards=2")) {
 		result(0, "insmod vuicc.ko cards=2: %s", strerror(errno));
-	else
+	} else {
+		kunit();
 		kselftests();
+	}
 	if (rmmod("vuicc") && errno != ENOENT)
 		result(0, "rmmod vuicc: %s", strerror(errno));
 	kmemleak();

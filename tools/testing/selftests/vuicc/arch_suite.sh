@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The suite of a foreign architecture's VM (issue 21): vuicc's KUnit suites,
-# the char-device and netlink kselftests and a vuiccctl smoke, with no
-# python in the guest.  Prints an ok/not ok line per part (and per KUnit
+# the char-device and netlink kselftests, the APDU fuzz and a vuiccctl
+# smoke, with no python in the guest.  Prints an ok/not ok line per part (and per KUnit
 # suite) with its time, and exits non-zero when any failed.
 #   tools/testing/vm/run --arch arm64 -- tools/testing/selftests/vuicc/arch_suite.sh
 # Also runs on x86 (build/ instead of build-arm64/).
@@ -75,6 +75,22 @@ for k in chardev netlink; do
 	fi
 	echo "# $k: $(secs "$t")"
 done
+
+# The APDU fuzz on card 0 (VUICC_FUZZ_COUNT APDUs: 2000 unless make soak
+# sets it), from the checkout (its profiles) with vuiccctl on PATH.
+t=$(now)
+: >"$out"
+count=${VUICC_FUZZ_COUNT:-2000}
+if [ ! -x "$build/selftests/vuicc/fuzz" ]; then
+	echo "$build/selftests/vuicc/fuzz missing (make tools${VUICC_ARCH:+-$VUICC_ARCH})" >"$out"
+	nok "fuzz"
+elif (cd "$top" && PATH="$build/bin:$PATH" VUICC_FUZZ_COUNT=$count \
+	"$build/selftests/vuicc/fuzz" --card 0) >"$out" 2>&1; then
+	ok "fuzz ($count APDUs, then the known sequence)"
+else
+	nok "fuzz ($count APDUs)"
+fi
+echo "# fuzz: $(secs "$t")"
 
 # vuiccctl: a card, a test profile on it, enabled; an APDU; the status.
 t=$(now)
