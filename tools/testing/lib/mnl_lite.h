@@ -336,12 +336,6 @@ static inline void mnl_attr_put_u8(struct nlmsghdr *nlh, uint16_t type,
 	mnl_attr_put(nlh, type, sizeof(data), &data);
 }
 
-static inline void mnl_attr_put_u16(struct nlmsghdr *nlh, uint16_t type,
-				    uint16_t data)
-{
-	mnl_attr_put(nlh, type, sizeof(data), &data);
-}
-
 static inline void mnl_attr_put_u32(struct nlmsghdr *nlh, uint16_t type,
 				    uint32_t data)
 {
