@@ -84,7 +84,7 @@ BENCH := $(patsubst tools/testing/bench/%.c,$(BUILD)/bench/%,$(filter-out \
 SELFTESTS := $(patsubst tools/testing/selftests/vuicc/%.c,$(BUILD)/selftests/vuicc/%,\
 	$(wildcard tools/testing/selftests/vuicc/*.c))
 
-.PHONY: all modules tools tools-arm64 tools-ppc32 deps check check-static check-host check-vm demo soak clean \
+.PHONY: all modules tools tools-arm64 agent-arm64 tools-ppc32 deps check check-static check-host check-vm demo soak clean \
 	help model-check agent dkms-source dkms-install dkms-remove deb
 
 all: modules tools
@@ -113,6 +113,15 @@ tools-arm64:
 	$(MAKE) -C $(TOP) --no-print-directory BUILD=$(TOP)/build-arm64 \
 		CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
 		$(addprefix $(TOP)/build-arm64/,$(ARM64_TOOLS))
+
+# the whole agent and its host tests for arm64 (make soak runs the tests
+# under qemu-aarch64-static; the .san builds link, but the host has no arm64
+# libasan to run them with)
+agent-arm64:
+	@PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
+	$(MAKE) -C $(TOP) --no-print-directory BUILD=$(TOP)/build-arm64 \
+		CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
+		$(subst $(BUILD)/,$(TOP)/build-arm64/,$(AGENT_BIN) $(AGENT_TESTS))
 
 # The programs of the 32-bit big-endian VM (tools/testing/vm/run-ppc32),
 # static, with gcc-powerpc-linux-gnu: its /init and the two kselftests.
