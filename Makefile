@@ -129,7 +129,7 @@ agent-arm64:
 # tools/testing/lib/mnl_lite.h.
 # Also the agent's host tests of the layers that need no library Debian 12
 # lacks for powerpc (libnl, libsodium, json-c, libcurl), static, for
-# qemu-ppc-static on the host (tools/testing/check's be_agent step).
+# qemu-ppc-static on the host (tools/testing/check's ppc32 step).
 STATIC_AGENT_SRC := $(filter-out agent/core/share_chan%.c,$(wildcard agent/core/*.c)) \
 	$(filter-out agent/lib/nl.c,$(wildcard agent/lib/*.c))
 STATIC_AGENT_TESTS := $(patsubst %.c,tests-static/%,$(notdir $(filter-out \
@@ -141,7 +141,7 @@ tools-ppc32:
 		CC=powerpc-linux-gnu-gcc AR=powerpc-linux-gnu-ar MNL_LITE=1 \
 		SELFTEST_LDFLAGS=-static $(addprefix $(TOP)/build-ppc32/,$(PPC32_TOOLS))
 
-$(BUILD)/init: tools/testing/vm/init-static.c Makefile
+$(BUILD)/init: tools/testing/vm/init-static.c tools/testing/selftests/vuicc/modload.h Makefile
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -static -o $@ $<
 

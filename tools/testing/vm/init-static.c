@@ -21,10 +21,11 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../selftests/vuicc/modload.h"
 
 #define MODDIR "/lib/vuicc"
 #define KUNIT_DIR "/sys/kernel/debug/kunit"
@@ -57,25 +58,6 @@ static void note(const char *what, double t0)
 {
 	printf("# %s: %.1f s\n", what, now() - t0);
 	fflush(stdout);
-}
-
-static int insmod(const char *name, const char *params)
-{
-	char path[256];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), MODDIR "/%s.ko", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = (int)syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return rc;
-}
-
-static int rmmod(const char *name)
-{
-	return (int)syscall(SYS_delete_module, name, O_NONBLOCK);
 }
 
 /* a whole small file into buf (NUL-terminated); its length or -1 */
@@ -145,7 +127,7 @@ static void kunit(void)
 	int n = 0;
 	DIR *d;
 
-	if (insmod("vuicc_kunit", "")) {
+	if (vuicc_insmod(MODDIR, "vuicc_kunit", "")) {
 		result(0, "kunit: insmod vuicc_kunit.ko: %s", strerror(errno));
 		return;
 	}
@@ -160,7 +142,7 @@ static void kunit(void)
 		closedir(d);
 	if (!n)
 		result(0, "kunit: no vuicc suite in " KUNIT_DIR);
-	if (rmmod("vuicc_kunit"))
+	if (vuicc_rmmod("vuicc_kunit"))
 		result(0, "kunit: rmmod vuicc_kunit: %s", strerror(errno));
 	note("kunit", t0);
 }
@@ -254,13 +236,13 @@ int main(void)
 	       (unsigned int)(sizeof(long) * 8),
 	       *(const unsigned char *)&(const unsigned int){ 1 } ? "little" : "big");
 	/* (vuicc_kunit.ko links against vuicc.ko) */
-	if (insmod("vuicc", "cards=2")) {
+	if (vuicc_insmod(MODDIR, "vuicc", "cards=2")) {
 		result(0, "insmod vuicc.ko cards=2: %s", strerror(errno));
 	} else {
 		kunit();
 		kselftests();
 	}
-	if (rmmod("vuicc") && errno != ENOENT)
+	if (vuicc_rmmod("vuicc") && errno != ENOENT)
 		result(0, "rmmod vuicc: %s", strerror(errno));
 	kmemleak();
 	note("suite", t0);

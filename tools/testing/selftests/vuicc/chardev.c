@@ -574,7 +574,7 @@ static int load_module(void)
 {
 	if (module_loaded())
 		return 0;
-	return vuicc_insmod(getenv("VUICC_MODDIR"), "cards=2");
+	return vuicc_insmod(getenv("VUICC_MODDIR"), "vuicc", "cards=2");
 }
 
 TEST(rmmod_is_refused_while_open)
@@ -585,7 +585,7 @@ TEST(rmmod_is_refused_while_open)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, power_on(fd, &atr));
-	EXPECT_NE(0, vuicc_rmmod());
+	EXPECT_NE(0, vuicc_rmmod("vuicc"));
 	EXPECT_TRUE(module_loaded());
 	/* the opener is undisturbed */
 	EXPECT_EQ(2, xfer(fd, apdu, sizeof(apdu), rsp, sizeof(rsp)));
@@ -651,7 +651,7 @@ TEST_F_TIMEOUT(slow, open_close_ioctl_while_rmmod, 300)
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn_thread, &c));
 	for (i = 0; i < 40; i++) {
-		if (vuicc_rmmod() == 0) {
+		if (vuicc_rmmod("vuicc") == 0) {
 			unloaded++;
 			usleep(20000);
 			ASSERT_EQ(0, load_module());

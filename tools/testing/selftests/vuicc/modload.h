@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Loading and unloading vuicc.ko from a kselftest without a shell: the
- * finit_module and delete_module system calls that insmod and rmmod make.
- * The 32-bit big-endian guest (tools/testing/vm/run-ppc32) has no shell.
+ * Loading and unloading vuicc's modules without a shell: the finit_module
+ * and delete_module system calls that insmod and rmmod make.  The 32-bit
+ * big-endian guest (tools/testing/vm/run-ppc32) has no shell; its /init
+ * (tools/testing/vm/init-static.c) and the kselftests use these.
  */
 #ifndef VUICC_MODLOAD_H
 #define VUICC_MODLOAD_H
@@ -13,8 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* insmod DIR/vuicc.ko PARAMS: 0, or -1 with errno set */
-static inline int vuicc_insmod(const char *dir, const char *params)
+/* insmod DIR/NAME.ko PARAMS: 0, or -1 with errno set */
+static inline int vuicc_insmod(const char *dir, const char *name, const char *params)
 {
 	char path[512];
 	int fd, rc, err;
@@ -23,7 +24,7 @@ static inline int vuicc_insmod(const char *dir, const char *params)
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/vuicc.ko", dir);
+	snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -34,10 +35,10 @@ static inline int vuicc_insmod(const char *dir, const char *params)
 	return rc ? -1 : 0;
 }
 
-/* rmmod vuicc: 0, or -1 with errno set (EBUSY/EWOULDBLOCK while in use) */
-static inline int vuicc_rmmod(void)
+/* rmmod NAME: 0, or -1 with errno set (EBUSY/EWOULDBLOCK while in use) */
+static inline int vuicc_rmmod(const char *name)
 {
-	return syscall(SYS_delete_module, "vuicc", O_NONBLOCK) ? -1 : 0;
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -1 : 0;
 }
 
 #endif /* VUICC_MODLOAD_H */

@@ -1680,7 +1680,7 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_thread, &st));
 	for (i = 0; i < 20; i++) {
 		usleep(50000);
-		if (vuicc_rmmod())
+		if (vuicc_rmmod("vuicc"))
 			continue;
 		unloaded++;
 		if (cards_left()) {
@@ -1688,7 +1688,7 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 			left++;
 			break;	/* reloading would meet its name */
 		}
-		if (vuicc_insmod(dir, "cards=2")) {
+		if (vuicc_insmod(dir, "vuicc", "cards=2")) {
 			TH_LOG("reload %d: %s", i, strerror(errno));
 			reload_failed++;
 			break;
@@ -1698,7 +1698,7 @@ TEST_F_TIMEOUT(module, card_new_and_del_while_rmmod, 600)
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	if (access("/sys/module/vuicc", F_OK) && !left)
-		EXPECT_EQ(0, vuicc_insmod(dir, "cards=2"));
+		EXPECT_EQ(0, vuicc_insmod(dir, "vuicc", "cards=2"));
 	EXPECT_EQ(0, left);
 	EXPECT_EQ(0, reload_failed);
 	EXPECT_LT(0, unloaded);
